@@ -1,0 +1,50 @@
+# safeschool — two commands do all the set-up:  make demo  and  make test
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: install demo test lint browser bench clean vendor
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed  ## create .venv (Python 3.11) and install safeschool with its dev extras
+
+demo: install  ## build the SQLite database, simulate + load the default cohort, print logins, serve on :8000
+	$(BIN)/safeschool demo
+
+browser:  ## Debian's chromium for the browser tests (apt-get when missing)
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "Installing Debian's chromium for the browser tests…"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; \
+	fi
+	@$(CHROMIUM) --version
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+
+test: install browser lint  ## install what the tests need and run the whole suite
+	@$(BIN)/pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$status
+
+bench: install  ## side-by-side benchmarks (figures go in docs/performance.md)
+	$(BIN)/python benchmarks/bench_load.py
+
+vendor:  ## refresh the vendored front-end packages from npm (versions in package.json)
+	rm -rf /tmp/safeschool-vendor && mkdir -p /tmp/safeschool-vendor && cp package.json /tmp/safeschool-vendor/
+	cd /tmp/safeschool-vendor && npm install --silent --no-audit --no-fund
+	cp /tmp/safeschool-vendor/node_modules/vega/build/vega.min.js \
+	   /tmp/safeschool-vendor/node_modules/vega-lite/build/vega-lite.min.js \
+	   /tmp/safeschool-vendor/node_modules/vega-embed/build/vega-embed.min.js \
+	   /tmp/safeschool-vendor/node_modules/htmx.org/dist/htmx.min.js \
+	   /tmp/safeschool-vendor/node_modules/@picocss/pico/css/pico.min.css src/safeschool/web/core/static/vendor/
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,226 @@
+"""The `safeschool` command: a thin shell over the same services the web app uses."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from safeschool import __version__
+
+app = typer.Typer(
+    help="safeschool: measure students' security and belonging, explain outcomes at four ecological levels, "
+    "and act early against early school leaving.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print a one-line reason to stderr and return the Exit to raise."""
+    err.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _progress() -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                    TimeElapsedColumn(), console=err, transient=False)
+
+
+def setup_django() -> None:
+    """Configure Django for commands that touch the database (the pure commands never import it)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeschool.web.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        Path(settings.DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+@app.callback()
+def main(version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False) -> None:
+    if version:
+        console.print(f"safeschool {__version__}")
+        raise typer.Exit()
+
+
+@app.command()
+def simulate(
+    out: Annotated[Path, typer.Option("--out", help="Directory to write the cohort's CSV files and truth.json into.")],
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same cohort.")] = 2026,
+    countries: Annotated[int, typer.Option(help="Number of countries.")] = 6,
+    schools: Annotated[int, typer.Option(help="Number of schools (spread evenly over countries).")] = 120,
+    classes: Annotated[int, typer.Option(help="Number of classes (spread evenly over schools).")] = 720,
+    teachers: Annotated[int, typer.Option(help="Number of teachers (at least one per class).")] = 2400,
+    students: Annotated[int, typer.Option(help="Number of students (spread evenly over classes).")] = 18000,
+    waves: Annotated[int, typer.Option(help="Number of measurement waves (at least 2).")] = 2,
+    config: Annotated[Path | None, typer.Option(
+        help="YAML file overriding generating parameters, e.g. {achievement: {security: 30}} "
+             "(see docs/simulation.md for every parameter).")] = None,
+) -> None:
+    """Simulate a LETS CARE-design cohort with known effects and write one CSV per table plus truth.json."""
+    from safeschool.cohort import CohortConfig, CohortSizeError, Sizes
+    from safeschool.cohort import simulate as run
+
+    overrides = {}
+    if config is not None:
+        if not config.exists():
+            raise fail(f"--config: file {config} does not exist")
+        try:
+            overrides = yaml.safe_load(config.read_text()) or {}
+        except yaml.YAMLError as exc:
+            raise fail(f"--config: {config} is not valid YAML ({str(exc).splitlines()[0]})") from exc
+        if not isinstance(overrides, dict):
+            raise fail(f"--config: {config} must hold a mapping of sections to parameters")
+    sizes = Sizes(countries=countries, schools=schools, classes=classes, teachers=teachers, students=students,
+                  waves=waves)
+    problems = sizes.problems()
+    if problems:
+        raise fail(problems[0])
+    try:
+        cfg = CohortConfig.from_dict({**overrides, "seed": seed})
+    except (ValueError, TypeError) as exc:
+        raise fail(f"--config: {exc}") from exc
+    cfg = dataclasses.replace(cfg, sizes=sizes)
+    steps = ["countries", "schools", "classes and teachers", "students", "waves", "truth"]
+    with _progress() as progress:
+        task = progress.add_task("Simulating cohort", total=len(steps) + 1)
+        try:
+            cohort = run(cfg, progress=lambda step: progress.update(task, advance=1, description=f"Simulated {step}"))
+        except CohortSizeError as exc:
+            raise fail(str(exc)) from exc
+        progress.update(task, description="Writing CSV files")
+        try:
+            written = cohort.write(out)
+        except OSError as exc:
+            raise fail(f"--out: cannot write to {out} ({exc.strerror})") from exc
+        progress.update(task, advance=1, description="Done")
+    realised = cohort.truth["realised"]
+    table = Table(title=f"Cohort written to {out}", show_header=True)
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, rows in realised["rows"].items():
+        table.add_row(name, f"{rows:,}")
+    console.print(table)
+    console.print(f"Early leaving by the last wave: {realised['dropout_rate']:.1%} · files: {len(written)}")
+
+
+@app.command()
+def load(
+    directory: Annotated[Path, typer.Argument(help="A cohort directory as written by `safeschool simulate`.")],
+) -> None:
+    """Load a cohort directory into the database, all-or-nothing; loading the same cohort twice adds nothing."""
+    setup_django()
+    _migrate()
+    from safeschool.ingest.cohort_files import CohortFileError
+    from safeschool.web.research.services import LOAD_STEPS, cohort_load
+
+    with _progress() as progress:
+        task = progress.add_task(f"Loading {directory}", total=len(LOAD_STEPS))
+        try:
+            result = cohort_load(directory=directory,
+                                 progress=lambda step: progress.update(task, advance=1, description=f"Loaded {step}"))
+        except CohortFileError as exc:
+            raise fail(f"{exc} — nothing was loaded") from exc
+        progress.update(task, completed=len(LOAD_STEPS))
+    if result.already_loaded:
+        console.print(f"This cohort (fingerprint {result.fingerprint[:12]}) is already loaded: nothing added.")
+        return
+    table = Table(title="Loaded", show_header=True)
+    for col in ("table", "added", "now in database"):
+        table.add_column(col, justify="right" if col != "table" else "left")
+    for name, added in result.added.items():
+        table.add_row(name, f"{added:,}", f"{result.totals[name]:,}")
+    console.print(table)
+
+
+def _demo_data(home: Path) -> None:
+    from safeschool.cohort import simulate as run
+    from safeschool.web.research.models import Student
+    from safeschool.web.research.services import LOAD_STEPS, cohort_load
+
+    if Student.objects.exists():
+        console.print(f"Reusing the existing database ({Student.objects.count():,} students).")
+        return
+    cohort_dir = home / "demo-cohort"
+    with _progress() as progress:
+        task = progress.add_task("Simulating the default cohort", total=1 + len(LOAD_STEPS))
+        run().write(cohort_dir)
+        progress.update(task, advance=1, description="Loading")
+        cohort_load(directory=cohort_dir, progress=lambda step: progress.update(task, advance=1,
+                                                                                  description=f"Loaded {step}"))
+
+
+@app.command()
+def demo(
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the platform when ready.")] = True,
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
+) -> None:
+    """Build the database, simulate and load the default cohort (once), create one login per role, and serve."""
+    setup_django()
+    from django.conf import settings
+
+    from safeschool.web.core.services import demo_users_ensure
+
+    console.print("Preparing the database…")
+    _migrate()
+    _demo_data(Path(settings.HOME))
+    accounts = demo_users_ensure()
+    table = Table(title="Demo logins (one per role)")
+    for col in ("username", "password", "role", "sees"):
+        table.add_column(col)
+    for a in accounts:
+        table.add_row(a["username"], a["password"], a["role"], a["what"])
+    console.print(table)
+    if serve_after:
+        _serve("127.0.0.1", port)
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+) -> None:
+    """Serve the platform (the database must exist: run `safeschool demo --no-serve` or `safeschool load` first)."""
+    setup_django()
+    _migrate()
+    _serve(host, port)
+
+
+def _serve(host: str, port: int) -> None:
+    from django.core.management import call_command
+
+    console.print(f"Serving safeschool on [bold]http://{host}:{port}[/] — press Ctrl+C to stop.")
+    call_command("runserver", f"{host}:{port}", use_reloader=False, insecure_serving=True, skip_checks=True)
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def manage(ctx: typer.Context) -> None:
+    """Run a Django management command, e.g. `safeschool manage createsuperuser`."""
+    setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["safeschool manage", *ctx.args])
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,1 @@
+"""Readers, mapping and validation of incoming data (pure Python: no Django)."""

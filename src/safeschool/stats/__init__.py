@@ -1,0 +1,1 @@
+"""The statistics core (pure Python: numpy, pandas; never Django)."""

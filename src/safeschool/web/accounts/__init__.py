@@ -1,0 +1,1 @@
+"""Accounts and roles: network member, school staff, researcher, administrator."""

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Role(models.TextChoices):
+    MEMBER = "member", "Network member"
+    STAFF = "staff", "School staff"
+    RESEARCHER = "researcher", "Researcher"
+    ADMIN = "admin", "Administrator"
+
+
+class Profile(models.Model):
+    """The platform role of a user. Superusers are administrators whatever this says."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(role__in=Role.values), name="accounts_profile_role_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"

@@ -1,0 +1,1 @@
+"""Site-wide pieces: home page, layout, security headers, permission helper, template filters."""

@@ -1,0 +1,1 @@
+"""Research registry: countries, schools, classes, teachers, students, waves, scale scores and outcomes."""

@@ -1,0 +1,202 @@
+"""Reads of the research registry for pages, exports and the CLI. Aggregates come out already suppressed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+
+from safeschool.stats import descriptives as d
+from safeschool.web.research.models import (
+    CohortLoad,
+    Country,
+    Outcome,
+    School,
+    SchoolClass,
+    Stage,
+    Student,
+    StudentScales,
+    Wave,
+)
+
+PROFILE_MEASURES = {
+    "security": "Attachment security (1-4)",
+    "belonging": "Sense of belonging (1-5)",
+    "engagement": "Engagement (1-5)",
+    "closeness": "Teacher-student closeness (1-5)",
+    "conflict": "Teacher-student conflict (1-5)",
+    "achievement": "Achievement (points)",
+    "attendance_rate": "Attendance rate",
+    "dropped_out": "Left education early (share)",
+}
+GROUPS = {
+    "gender": ("Gender", {"F": "Girls", "M": "Boys", "X": "Another gender"}),
+    "migrant_background": ("Migrant background", {"True": "Migrant background", "False": "No migrant background"}),
+    "roma_minority": ("Roma / ethnic minority", {"True": "Roma / ethnic minority", "False": "Not minority"}),
+    "sen": ("Special educational needs", {"True": "SEN / disability", "False": "No SEN"}),
+    "ses_band": ("Socio-economic status", {"low": "Low SES", "middle": "Middle SES", "high": "High SES"}),
+}
+
+
+def k() -> int:
+    return settings.MIN_CELL_SIZE
+
+
+def school_list(*, country: str | None = None, stage: str | None = None, search: str | None = None) -> QuerySet:
+    qs = School.objects.select_related("country", "rec").annotate(n_students=Count("classes__students"))
+    if country:
+        qs = qs.filter(country__code=country)
+    if stage:
+        qs = qs.filter(stage=stage)
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(code__icontains=search) | Q(country__name__icontains=search))
+    return qs.order_by("country__name", "code")
+
+
+def country_list() -> QuerySet:
+    return Country.objects.annotate(
+        n_schools=Count("schools", distinct=True), n_students=Count("schools__classes__students", distinct=True)
+    ).order_by("name")
+
+
+def stage_choices() -> list[tuple[str, str]]:
+    return list(Stage.choices)
+
+
+def network_totals() -> dict:
+    return {
+        "countries": Country.objects.count(),
+        "schools": School.objects.count(),
+        "classes": SchoolClass.objects.count(),
+        "students": Student.objects.count(),
+        "waves": Wave.objects.count(),
+    }
+
+
+def cohort_is_simulated() -> bool:
+    return CohortLoad.objects.filter(simulated=True).exists()
+
+
+def student_frame(*, students: QuerySet) -> pd.DataFrame:
+    """One row per student and wave: attributes, school context, scale scores and outcomes."""
+    attrs = pd.DataFrame.from_records(students.values(
+        "id", "gender", "age", "migrant_background", "roma_minority", "ses_index", "sen", "out_of_parental_care",
+        "school_class__code", "school_class__school__stage", "school_class__school_id",
+    )).rename(columns={"id": "student_id", "school_class__code": "class_code",
+                       "school_class__school__stage": "stage", "school_class__school_id": "school_id"})
+    if attrs.empty:
+        return pd.DataFrame(columns=["student_id", "wave", *PROFILE_MEASURES])
+    outcomes = pd.DataFrame.from_records(Outcome.objects.filter(student__in=students).values(
+        "student_id", "wave__number", "achievement", "attendance_rate", "behaviour_incidents", "suspensions",
+        "dropped_out"))
+    scales = pd.DataFrame.from_records(StudentScales.objects.filter(student__in=students).values(
+        "student_id", "wave__number", "security", "closeness", "conflict", "belonging", "engagement", "climate"))
+    frame = outcomes.merge(scales, on=["student_id", "wave__number"], how="left") if not scales.empty else outcomes
+    frame = frame.rename(columns={"wave__number": "wave"}).merge(attrs, on="student_id", how="left")
+    frame["ses_band"] = d.ses_band(frame["ses_index"])
+    for col in ("migrant_background", "roma_minority", "sen"):
+        frame[col] = frame[col].astype(str)
+    for col in PROFILE_MEASURES:
+        if col not in frame:
+            frame[col] = pd.NA
+    return frame
+
+
+@dataclass
+class Profile:
+    n_students: int | None
+    waves: list[dict]
+    summary: pd.DataFrame
+    achievement_bands: pd.DataFrame
+    attendance_bands: pd.DataFrame
+    dropout_groups: dict[str, pd.DataFrame]
+    last_wave: int | None
+
+    def wave_table(self) -> list[dict]:
+        """Rows of (measure label, [(statistic, format) per wave]) for the by-wave table."""
+        rows = []
+        for measure, label in PROFILE_MEASURES.items():
+            fmt = "%" if measure in ("attendance_rate", "dropped_out") else (".0f" if measure == "achievement" else ".2f")
+            values = []
+            for wave in self.waves:
+                values.append((self.value(wave["number"], measure), fmt))
+            rows.append({"label": label, "values": values})
+        return rows
+
+    def value(self, wave: int, measure: str) -> dict | None:
+        rows = self.summary[(self.summary.wave == wave) & (self.summary.measure == measure)]
+        return rows.iloc[0].to_dict() if len(rows) else None
+
+
+def _profile(frame: pd.DataFrame, n_students: int) -> Profile:
+    waves = list(Wave.objects.values("number", "label"))
+    if frame.empty:
+        empty = pd.DataFrame(columns=["wave", "measure", "label", "n", "mean", "ci_low", "ci_high", "suppressed"])
+        return Profile(None if n_students < k() else n_students, waves, empty, pd.DataFrame(), pd.DataFrame(), {},
+                       None)
+    summary = d.wave_summary(frame, PROFILE_MEASURES, k())
+    last = int(frame.wave.max())
+    at_last = frame[frame.wave == last]
+    enrolled_last = at_last[~at_last.dropped_out.astype(bool)]
+    return Profile(
+        n_students=n_students if n_students >= k() else None,
+        waves=waves,
+        summary=summary,
+        achievement_bands=d.banded_counts(enrolled_last.achievement, d.ACHIEVEMENT_BANDS, k()),
+        attendance_bands=d.banded_counts(enrolled_last.attendance_rate, d.ATTENDANCE_BANDS, k()),
+        dropout_groups={
+            name: d.group_breakdown(at_last, name, "dropped_out", labels=labels, share=True, k=k())
+            for name, (_title, labels) in GROUPS.items()
+        },
+        last_wave=last,
+    )
+
+
+def school_profile(*, school: School) -> Profile:
+    students = Student.objects.filter(school_class__school=school)
+    return _profile(student_frame(students=students), students.count())
+
+
+def school_classes(*, school: School) -> list[dict]:
+    """Per class: size and wave-1 means of security and belonging, each suppressed below 10 students."""
+    students = Student.objects.filter(school_class__school=school)
+    frame = student_frame(students=students)
+    rows = []
+    for klass in school.classes.annotate(n=Count("students")).order_by("code"):
+        sub = frame[(frame.class_code == klass.code) & (frame.wave == 1)] if not frame.empty else frame
+        rows.append({
+            "code": klass.code, "grade": klass.grade, "n": klass.n if klass.n >= k() else None,
+            "security": d.mean_ci(sub.security, k()) if len(sub) else None,
+            "belonging": d.mean_ci(sub.belonging, k()) if len(sub) else None,
+            "attendance": d.mean_ci(sub.attendance_rate, k()) if len(sub) else None,
+        })
+    return rows
+
+
+def country_profile(*, country: Country) -> Profile:
+    students = Student.objects.filter(school_class__school__country=country)
+    return _profile(student_frame(students=students), students.count())
+
+
+def country_stage_dropout(*, country: Country) -> pd.DataFrame:
+    students = Student.objects.filter(school_class__school__country=country)
+    frame = student_frame(students=students)
+    if frame.empty:
+        return pd.DataFrame(columns=["group", "key", "n", "value", "suppressed"])
+    last = frame[frame.wave == frame.wave.max()]
+    return d.group_breakdown(last, "stage", "dropped_out", labels=dict(Stage.choices), share=True, k=k())
+
+
+def country_schools(*, country: Country) -> list[dict]:
+    rows = []
+    for school in school_list(country=country.code):
+        rows.append({"school": school, "n": school.n_students if school.n_students >= k() else None})
+    return rows
+
+
+def student_rows(*, school: School) -> QuerySet:
+    """Student-level rows of one school (callers must have checked research.view_school_students)."""
+    return (Student.objects.filter(school_class__school=school).select_related("school_class")
+            .prefetch_related("scales__wave", "outcomes__wave").order_by("school_class__code", "pseudonym"))

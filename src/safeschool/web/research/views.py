@@ -1,0 +1,107 @@
+"""Thin views: check the permission, call a selector, render."""
+
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from safeschool.web.core.permissions import authorize
+from safeschool.web.research import charts, selectors
+from safeschool.web.research.models import Country, School
+
+
+def _profile_charts(profile) -> dict:
+    if profile.last_wave is None:
+        return {}
+    return {
+        "security": charts.wave_means(profile.summary, ["security", "belonging", "engagement"],
+                                      "Security, belonging and engagement by wave", domain=[1, 5]),
+        "achievement": charts.banded(profile.achievement_bands, f"Achievement, wave {profile.last_wave}"),
+        "attendance": charts.banded(profile.attendance_bands, f"Attendance, wave {profile.last_wave}"),
+        "dropout": charts.group_shares(profile.dropout_groups["gender"],
+                                       f"Left education early by wave {profile.last_wave}, by gender",
+                                       value_title="Left early"),
+    }
+
+
+@login_required
+def school_list(request):
+    authorize(request.user, "research.view_school_profile")
+    country, stage, search = request.GET.get("country", ""), request.GET.get("stage", ""), request.GET.get("q", "")
+    page = Paginator(selectors.school_list(country=country, stage=stage, search=search), 25).get_page(
+        request.GET.get("page"))
+    return render(request, "research/school_list.html", {
+        "page": page, "countries": selectors.country_list(), "stages": selectors.stage_choices(),
+        "filters": {"country": country, "stage": stage, "q": search},
+        "min_cell": selectors.k(),
+    })
+
+
+@login_required
+def school_detail(request, pk: int):
+    school = get_object_or_404(School.objects.select_related("country", "rec"), pk=pk)
+    authorize(request.user, "research.view_school_profile", school)
+    profile = selectors.school_profile(school=school)
+    return render(request, "research/school_detail.html", {
+        "school": school, "profile": profile, "charts": _profile_charts(profile), "wave_rows": profile.wave_table(),
+        "classes": selectors.school_classes(school=school),
+        "groups": [(selectors.GROUPS[name][0], table.to_dict("records")) for name, table in
+                   profile.dropout_groups.items()],
+        "can_see_students": request.user.has_perm("research.view_school_students", school),
+    })
+
+
+@login_required
+def school_students(request, pk: int):
+    school = get_object_or_404(School.objects.select_related("country"), pk=pk)
+    authorize(request.user, "research.view_school_students", school)
+    students = selectors.student_rows(school=school)
+    if request.GET.get("format") == "csv":
+        return _students_csv(school, students)
+    page = Paginator(students, 50).get_page(request.GET.get("page"))
+    return render(request, "research/school_students.html", {"school": school, "page": page})
+
+
+def _students_csv(school, students) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="students-{school.code}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["pseudonym", "class", "gender", "age", "migrant_background", "roma_minority", "ses_index", "sen",
+                     "out_of_parental_care", "wave", "security", "belonging", "engagement", "achievement",
+                     "attendance_rate", "dropped_out"])
+    for s in students:
+        scales = {sc.wave.number: sc for sc in s.scales.all()}
+        for o in s.outcomes.all():
+            sc = scales.get(o.wave.number)
+            writer.writerow([s.pseudonym, s.school_class.code, s.gender, s.age, s.migrant_background, s.roma_minority,
+                             s.ses_index, s.sen, s.out_of_parental_care, o.wave.number,
+                             getattr(sc, "security", ""), getattr(sc, "belonging", ""), getattr(sc, "engagement", ""),
+                             o.achievement, o.attendance_rate, o.dropped_out])
+    return response
+
+
+@login_required
+def country_list(request):
+    authorize(request.user, "research.view_country_overview")
+    return render(request, "research/country_list.html", {"countries": selectors.country_list()})
+
+
+@login_required
+def country_detail(request, code: str):
+    country = get_object_or_404(Country, code=code)
+    authorize(request.user, "research.view_country_overview", country)
+    profile = selectors.country_profile(country=country)
+    chart_specs = _profile_charts(profile)
+    stage_dropout = selectors.country_stage_dropout(country=country)
+    if profile.last_wave is not None:
+        chart_specs["stage"] = charts.group_shares(stage_dropout, "Left education early, by school stage",
+                                                   value_title="Left early")
+    return render(request, "research/country_detail.html", {
+        "country": country, "profile": profile, "charts": chart_specs, "wave_rows": profile.wave_table(),
+        "groups": [(selectors.GROUPS[name][0], table.to_dict("records")) for name, table in
+                   profile.dropout_groups.items()],
+        "schools": selectors.country_schools(country=country),
+        "stage_dropout": stage_dropout.to_dict("records"),
+    })

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("safeschool.web.core.urls")),
+    path("accounts/", include("safeschool.web.accounts.urls")),
+    path("schools/", include("safeschool.web.research.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "safeschool.web.core.views.forbidden"
