@@ -86,11 +86,11 @@ def student_frame(*, students: QuerySet) -> pd.DataFrame:
         "school_class__code", "school_class__school__stage", "school_class__school_id",
     )).rename(columns={"id": "student_id", "school_class__code": "class_code",
                        "school_class__school__stage": "stage", "school_class__school_id": "school_id"})
-    if attrs.empty:
-        return pd.DataFrame(columns=["student_id", "wave", *PROFILE_MEASURES])
     outcomes = pd.DataFrame.from_records(Outcome.objects.filter(student__in=students).values(
         "student_id", "wave__number", "achievement", "attendance_rate", "behaviour_incidents", "suspensions",
         "dropped_out"))
+    if attrs.empty or outcomes.empty:
+        return pd.DataFrame(columns=["student_id", "wave", "class_code", *PROFILE_MEASURES])
     scales = pd.DataFrame.from_records(StudentScales.objects.filter(student__in=students).values(
         "student_id", "wave__number", "security", "closeness", "conflict", "belonging", "engagement", "climate"))
     frame = outcomes.merge(scales, on=["student_id", "wave__number"], how="left") if not scales.empty else outcomes

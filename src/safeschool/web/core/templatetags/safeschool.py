@@ -4,11 +4,10 @@ import json
 import math
 
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 register = template.Library()
-SUPPRESSED = format_html('<span class="suppressed" title="Fewer than 10 students: not shown">n&lt;10</span>')
+SUPPRESSED = mark_safe('<span class="suppressed" title="Fewer than 10 students: not shown">n&lt;10</span>')
 
 
 @register.filter
