@@ -72,11 +72,15 @@ def banded_counts(values: pd.Series, bands, k: int = MIN_CELL) -> pd.DataFrame:
 def group_breakdown(frame: pd.DataFrame, by: str, column: str, *, labels: dict | None = None,
                     share: bool = False, k: int = MIN_CELL) -> pd.DataFrame:
     """A statistic of `column` for each category of `by`, suppressing groups of fewer than k students and,
-    when exactly one group is hidden, the next-smallest (the overall value is shown beside the groups)."""
+    when exactly one group is hidden, the next-smallest (the overall value is shown beside the groups).
+    Groups come in the order of `labels` when given (e.g. school stages from early childhood upwards)."""
     groups = {}
     for key, group in frame.groupby(by, sort=True, observed=True):
         stats = share_ci(group[column], 0) if share else mean_ci(group[column], 0)
         groups[str(key)] = (stats["n"], stats["mean"])
+    if labels:
+        order = list(labels)
+        groups = dict(sorted(groups.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
     cells = suppress_groups(groups, k=k, total_shown=True)
     return pd.DataFrame([
         {"group": (labels or {}).get(key, key), "key": key, "n": cell.n if not cell.suppressed else None,

@@ -1,6 +1,8 @@
 """Every role on every page: who sees what (student-level rows only for researchers, admins and own staff)."""
 
 import pytest
+from django.apps import apps
+from django.contrib import admin
 from django.urls import reverse
 
 from safeschool.web.research.models import Country
@@ -66,3 +68,13 @@ def test_staff_of_another_school_do_not_see_the_student_link(client_as, school):
     assert "Student records" not in body
     body = client_as("researcher").get(_url("school_detail", school)).content.decode()
     assert "Student records" in body
+
+
+def test_every_model_has_a_django_admin(client_as):
+    client = client_as("admin")
+    for label in ("research", "accounts"):
+        for model in apps.get_app_config(label).get_models():
+            assert model in admin.site._registry, model
+            url = reverse(f"admin:{label}_{model._meta.model_name}_changelist")
+            assert client.get(url).status_code == 200, url
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 200

@@ -10,10 +10,10 @@ from safeschool.web.research.models import School
 from safeschool.web.research.services import staff_appoint
 
 DEMO_ACCOUNTS = (
-    ("admin", Role.ADMIN, "Administrator: accounts, consent texts, moderation, Django admin"),
-    ("researcher", Role.RESEARCHER, "Researcher: every school's student records and analyses"),
-    ("staff", Role.STAFF, "School staff: their own school's student records"),
-    ("member", Role.MEMBER, "Network member: school and country profiles (small groups hidden)"),
+    ("admin", Role.ADMIN, "everything, Django admin"),
+    ("researcher", Role.RESEARCHER, "every school's student records"),
+    ("staff", Role.STAFF, "their own school's student records"),
+    ("member", Role.MEMBER, "school and country profiles, small groups hidden"),
 )
 
 
@@ -24,7 +24,9 @@ def demo_password(username: str) -> str:
 def demo_users_ensure() -> list[dict]:
     """Create the demo accounts if missing (the staff account works at the first school) and describe them."""
     User = get_user_model()
-    school = School.objects.order_by("country__name", "code").first()
+    # a lower-secondary school, where early leaving starts to matter, makes the staff view worth a look
+    schools = School.objects.order_by("country__name", "code")
+    school = schools.filter(stage="lower_secondary").first() or schools.first()
     accounts = []
     for username, role, what in DEMO_ACCOUNTS:
         user = User.objects.filter(username=username).first()

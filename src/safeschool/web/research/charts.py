@@ -27,7 +27,7 @@ def wave_means(summary: pd.DataFrame, measures: list[str], title: str, *, domain
     data["display"] = data.apply(lambda r: "n<10" if r.suppressed else f"{r['mean']:.2f}", axis=1)
     source = alt.Data(values=_records(data[["wave", "label", "mean", "ci_low", "ci_high", "n", "suppressed", "display"]]))
     base = alt.Chart(source).encode(
-        x=alt.X("wave:N", title="Wave"),
+        x=alt.X("wave:N", title="Wave", axis=alt.Axis(labelAngle=0)),
         color=alt.Color("label:N", title=None, scale=alt.Scale(range=PALETTE), legend=alt.Legend(orient="bottom")),
         xOffset="label:N",
     )
