@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import sys
+import warnings
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -151,6 +154,56 @@ def load(
     for name, added in result.added.items():
         table.add_row(name, f"{added:,}", f"{result.totals[name]:,}")
     console.print(table)
+
+
+class Family(StrEnum):
+    gaussian = "gaussian"
+    binomial = "binomial"
+
+
+def _emit_warnings(caught) -> None:
+    for w in caught:
+        err.print(f"[yellow]Warning:[/] {w.message}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def fit(
+    data: Annotated[Path, typer.Option("--data", help="CSV or Parquet file, one row per observation.")],
+    formula: Annotated[str, typer.Option("--formula", help='lme4 formula, e.g. "y ~ x + (1|country/school/class)".')],
+    family: Annotated[Family, typer.Option(help="gaussian (linear) or binomial (logistic, Laplace).")] = Family.gaussian,
+    ml: Annotated[bool, typer.Option("--ml", help="Maximum likelihood instead of REML (linear models).")] = False,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the results as JSON to this file.")] = None,
+) -> None:
+    """Fit one multilevel model and print an lme4-style summary (matches lme4::lmer / glmer)."""
+    from safeschool.ingest.tables import TableReadError, read_table
+    from safeschool.stats.mixed import MixedModel, ModelSpecError, render_text
+
+    try:
+        frame = read_table(data)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model = MixedModel(formula, family=family.value, reml=not ml).fit(frame)
+    except (TableReadError, ModelSpecError) as exc:
+        raise fail(str(exc)) from exc
+    _emit_warnings(w for w in caught if issubclass(w.category, UserWarning) and "safeschool" in w.category.__module__)
+    console.print(render_text(model), highlight=False, soft_wrap=True)
+    if json_out is not None:
+        _write_json(json_out, model.to_dict())
+
+
+def _write_json(path: Path, payload: dict) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(payload, indent=2, default=_json_default))
+    except OSError as exc:
+        raise fail(f"--json: cannot write {path} ({exc.strerror})") from exc
+    console.print(f"Wrote {path}")
+
+
+def _json_default(value):
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
 def _demo_data(home: Path) -> None:
