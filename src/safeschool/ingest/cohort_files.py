@@ -270,3 +270,45 @@ def _cross_checks(tables: dict[str, pd.DataFrame], raw: dict[str, pd.DataFrame])
     problems += _problem_rows(raw["classes"], bad, "classes", "homeroom_teacher_id", "consistency",
                               "homeroom teacher '{value}' works at another school")
     return problems
+
+
+ANALYSIS_COLUMNS = {
+    "student": ["student_id", "class_id", "school_id", "country_id", "stage", "gender", "age", "migrant_background",
+                "roma_minority", "ses_index", "ses_band", "sen", "out_of_parental_care"],
+    "wave": ["security", "closeness", "conflict", "belonging", "engagement", "climate", "achievement",
+             "attendance_rate", "behaviour_incidents", "suspensions"],
+    "outcome": ["dropout"],
+    "school": ["urban", "ses_composition", "climate_index", "rec_partner", "alternatives_to_exclusion"],
+    "country": ["tracking_age", "early_tracking", "grade_repetition_pct", "esl_support", "inclusion_index"],
+}
+
+
+def analysis_frame(tables: dict[str, pd.DataFrame], *, wave: int = 1) -> pd.DataFrame:
+    """One row per student: attributes, scale scores and outcomes at `wave`, `dropout` (left education by the
+    last wave), and the school and country determinants — the table every analysis starts from."""
+    students = tables["students"]
+    outcomes = tables["outcomes"]
+    waves = sorted(pd.unique(outcomes["wave"]))
+    if wave not in waves:
+        raise ValueError(f"wave {wave} has no outcomes (waves present: {', '.join(map(str, waves))})")
+    at = outcomes[outcomes["wave"] == wave].drop(columns=["dropped_out"])
+    last = outcomes[outcomes["wave"] == waves[-1]][["student_id", "dropped_out"]].rename(
+        columns={"dropped_out": "dropout"})
+    frame = students.merge(tables["classes"][["class_id", "school_id"]], on="class_id")
+    schools = tables["schools"].copy()
+    schools["rec_partner"] = schools["rec_id"].fillna("").astype(str).str.len() > 0
+    frame = frame.merge(schools[["school_id", "country_id", "stage", *ANALYSIS_COLUMNS["school"]]], on="school_id")
+    countries = tables["countries"].copy()
+    countries["early_tracking"] = countries["tracking_age"] <= 12
+    frame = frame.merge(countries[["country_id", *ANALYSIS_COLUMNS["country"]]], on="country_id")
+    if "scales" in tables:
+        scales = tables["scales"]
+        frame = frame.merge(scales[scales["wave"] == wave].drop(columns=["wave"]), on="student_id", how="left")
+    frame = frame.merge(at.drop(columns=["wave"]), on="student_id", how="left").merge(last, on="student_id", how="left")
+    frame["ses_band"] = np.select([frame.ses_index < -0.43, frame.ses_index > 0.43], ["low", "high"], "middle")
+    for column in ("migrant_background", "roma_minority", "sen", "out_of_parental_care", "urban",
+                   "alternatives_to_exclusion", "esl_support", "dropout"):
+        if column in frame:
+            frame[column] = frame[column].astype(bool)
+    ordered = [c for group in ANALYSIS_COLUMNS.values() for c in group if c in frame]
+    return frame[ordered + [c for c in frame.columns if c not in ordered]]

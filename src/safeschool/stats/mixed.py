@@ -123,6 +123,20 @@ def _lme4_term(name: str) -> str:
     return re.sub(r"([\w.]+)\[(?:T\.)?(.+?)\]", level, name)
 
 
+def _plain_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
+    """pandas' nullable dtypes (Float64, Int64, boolean, string) as plain numpy ones, once missing rows are gone."""
+    out = frame.copy()
+    for column in out.columns:
+        dtype = out[column].dtype
+        if isinstance(dtype, pd.BooleanDtype):
+            out[column] = out[column].astype(bool)
+        elif pd.api.types.is_extension_array_dtype(dtype) and pd.api.types.is_numeric_dtype(dtype):
+            out[column] = out[column].astype(float)
+        elif pd.api.types.is_string_dtype(dtype):
+            out[column] = out[column].astype(object)
+    return out
+
+
 def _check_nesting(frame: pd.DataFrame, terms: tuple[RandomTerm, ...]) -> None:
     """Single-factor groupings written side by side, e.g. (1|school) + (1|class), must be nested."""
     single = sorted({t.factors for t in terms if len(t.factors) == 1}, key=lambda f: frame[f[0]].nunique())
@@ -163,6 +177,7 @@ class MixedModel:
     formula: str
     family: str = "gaussian"
     reml: bool = True
+    nagq: int = 1
     fitted: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self):
@@ -176,7 +191,9 @@ class MixedModel:
 
     @property
     def method(self) -> str:
-        return "Laplace" if self.family == "binomial" else ("REML" if self.reml else "ML")
+        if self.family == "binomial":
+            return "Laplace" if self.nagq == 1 else "Laplace (nAGQ=0)"
+        return "REML" if self.reml else "ML"
 
     # ------------------------------------------------------------------------------------------ preparation
     def prepare(self, data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
@@ -188,7 +205,7 @@ class MixedModel:
         if missing:
             raise ModelSpecError(f"unknown column '{missing[0]}' in formula (the data has: "
                                  f"{', '.join(map(str, data.columns[:12]))}{', …' if len(data.columns) > 12 else ''})")
-        frame = data[p.columns()].dropna().copy()
+        frame = _plain_dtypes(data[p.columns()].dropna())
         if len(frame) == 0:
             raise ModelSpecError("no complete rows: every row misses a value in a column of the formula")
         y = frame[p.response]
@@ -238,13 +255,24 @@ class MixedModel:
         fixed = " + ".join(work.columns[: design.shape[1]])
         random = " + ".join(f"({t.expr}|{t.engine_name})" for t in p.random)
         engine_formula = f"{p.response} ~ 0 + {fixed} + {random}"
+        fallback = None
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             if self.family == "binomial":
-                result = mixedlm.glmer(engine_formula, work, family=mixedlm.families.Binomial())
+                result = mixedlm.glmer(engine_formula, work, family=mixedlm.families.Binomial(), nAGQ=self.nagq)
+                floor = _logistic_loglik(design.to_numpy(), work[p.response].to_numpy())
+                if self.nagq == 1 and not _valid_glmm(result, floor):
+                    # mixedlm's Laplace step can fail when many groups have no events (e.g. early leaving in
+                    # primary schools); lme4's nAGQ = 0 estimates the same model with fixed effects in PIRLS.
+                    result = mixedlm.glmer(engine_formula, work, family=mixedlm.families.Binomial(), nAGQ=0)
+                    self.nagq = 0
+                    fallback = ("the Laplace fit (nAGQ=1) failed to converge, so the model was refitted with "
+                                "nAGQ=0 (lme4's approximation that estimates fixed effects inside PIRLS); "
+                                "compare its log-likelihood only with other nAGQ=0 fits.")
             else:
                 result = mixedlm.lmer(engine_formula, work, REML=self.reml)
         del caught  # the engine's own warnings are replaced by ours, which carry advice
+        self.fallback_ = fallback
         self._result = result
         self._names = names
         self._design = design
@@ -252,13 +280,17 @@ class MixedModel:
         self._collect(result, names)
         self.fitted = True
         if self.singular_:
-            zero = [f"{r.group} ({r.term})" for r in self.variance_components_.itertuples()
+            zero = [r.group if r.term == "(Intercept)" else f"{r.group} ({r.term})" for r in self.variance_components_.itertuples()
                     if r.group != "Residual" and r.variance < 1e-8 * max(1.0, self.variance_components_.variance.max())]
             where = ", ".join(zero) if zero else "a random-effect covariance matrix"
             warnings.warn(SingularFitWarning(
                 f"singular fit: the variance of {where} is estimated at 0. The data show no variation at that "
                 "level beyond what the other terms explain; consider dropping that term (its share is reported "
                 "as 0, not hidden), or check that the grouping is coded as intended."), stacklevel=2)
+        if fallback:
+            warnings.warn(ConvergenceWarning(fallback + " Groups with no events at all (e.g. schools where no one "
+                                             "left) make this likelier; consider restricting the analysis to the "
+                                             "stages where the outcome occurs."), stacklevel=2)
         if not self.converged_:
             warnings.warn(ConvergenceWarning(
                 "the optimiser did not converge: estimates may be unreliable. Consider centring or scaling "
@@ -382,10 +414,34 @@ class MixedModel:
         }
 
 
+def _logistic_loglik(X: np.ndarray, y: np.ndarray, iterations: int = 50) -> float:
+    """Log-likelihood of the ordinary logistic regression (IRLS): a GLMM with random intercepts nests it, so a
+    valid maximum-likelihood GLMM fit can never fall below it."""
+    beta = np.zeros(X.shape[1])
+    for _ in range(iterations):
+        eta = X @ beta
+        mu = 1 / (1 + np.exp(-eta))
+        w = np.clip(mu * (1 - mu), 1e-10, None)
+        step = np.linalg.lstsq(X * w[:, None] ** 0.5, (y - mu) / w ** 0.5, rcond=None)[0]
+        beta = beta + step
+        if np.max(np.abs(step)) < 1e-10:
+            break
+    eta = X @ beta
+    return float(np.sum(y * eta - np.logaddexp(0, eta)))
+
+
+def _valid_glmm(result, floor: float) -> bool:
+    loglik = result.logLik()
+    value = float(loglik.value if hasattr(loglik, "value") else loglik)
+    return math.isfinite(value) and value >= floor - 1e-6 * max(1.0, abs(floor))
+
+
 def likelihood_ratio_test(smaller: MixedModel, larger: MixedModel) -> dict:
     """LR test of nested models fitted by ML (or Laplace); matches R's ``anova(m0, m1)``."""
     if smaller.method == "REML" or larger.method == "REML":
         raise ModelSpecError("likelihood-ratio tests of fixed effects need ML fits (reml=False)")
+    if smaller.method != larger.method:
+        raise ModelSpecError(f"cannot compare a {smaller.method} fit with a {larger.method} fit")
     chi2 = max(0.0, 2 * (larger.loglik_ - smaller.loglik_))
     df = larger.df_model_ - smaller.df_model_
     return {"chi2": chi2, "df": df, "p": float(st.chi2.sf(chi2, df)) if df > 0 else float("nan")}
