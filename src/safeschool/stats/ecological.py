@@ -17,7 +17,13 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from safeschool.stats.mixed import LOGISTIC_RESIDUAL, MixedModel, ModelSpecError, likelihood_ratio_test, nakagawa_r2
+from safeschool.stats.mixed import (
+    LOGISTIC_RESIDUAL,
+    MixedModel,
+    ModelSpecError,
+    likelihood_ratio_test,
+    nakagawa_r2,
+)
 
 LEVELS = ("individual", "relational", "community", "political")
 PILLARS = {"individual": "Safe Learning", "relational": "Safe Teaching", "community": "Safe School",
@@ -99,7 +105,7 @@ class EcologicalDecomposition:
         if self.family != "auto":
             return self.family
         values = set(pd.unique(y.dropna()))
-        return "binomial" if y.dtype == bool or values <= {0, 1, True, False} else "gaussian"
+        return "binomial" if y.dtype == bool or values <= {0, 1} else "gaussian"
 
     def fit(self, data: pd.DataFrame, progress=None) -> EcologicalDecomposition:
         tick = progress or (lambda _step: None)

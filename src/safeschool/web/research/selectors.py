@@ -8,6 +8,7 @@ import pandas as pd
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
+from safeschool.ingest.cohort_files import analysis_frame as build_analysis_frame
 from safeschool.stats import descriptives as d
 from safeschool.web.research.models import (
     CohortLoad,
@@ -200,3 +201,41 @@ def student_rows(*, school: School) -> QuerySet:
     """Student-level rows of one school (callers must have checked research.view_school_students)."""
     return (Student.objects.filter(school_class__school=school).select_related("school_class")
             .prefetch_related("scales__wave", "outcomes__wave").order_by("school_class__code", "pseudonym"))
+
+
+def cohort_tables() -> dict[str, pd.DataFrame]:
+    """The registry as the tables of the cohort file format (students and teachers by pseudonym)."""
+    def frame(qs, columns: dict[str, str]) -> pd.DataFrame:
+        df = pd.DataFrame.from_records(qs.values(*columns), columns=list(columns))
+        return df.rename(columns=columns)
+
+    countries = frame(Country.objects.all(), {"code": "country_id", "name": "name", "tracking_age": "tracking_age",
+                                              "grade_repetition_pct": "grade_repetition_pct",
+                                              "esl_rate_pct": "esl_rate_pct", "esl_support": "esl_support",
+                                              "inclusion_index": "inclusion_index"})
+    schools = frame(School.objects.all(), {"code": "school_id", "country__code": "country_id", "name": "name",
+                                           "stage": "stage", "context": "context",
+                                           "ses_composition": "ses_composition", "climate_index": "climate_index",
+                                           "alternatives_to_exclusion": "alternatives_to_exclusion",
+                                           "rec__code": "rec_id"})
+    schools["urban"] = schools.pop("context") == "urban"
+    classes = frame(SchoolClass.objects.all(), {"code": "class_id", "school__code": "school_id", "grade": "grade"})
+    students = frame(Student.objects.all(), {
+        "pseudonym": "student_id", "school_class__code": "class_id", "gender": "gender", "age": "age",
+        "migrant_background": "migrant_background", "roma_minority": "roma_minority", "ses_index": "ses_index",
+        "sen": "sen", "out_of_parental_care": "out_of_parental_care"})
+    scales = frame(StudentScales.objects.all(), {
+        "student__pseudonym": "student_id", "wave__number": "wave", "security": "security",
+        "closeness": "closeness", "conflict": "conflict", "belonging": "belonging", "engagement": "engagement",
+        "climate": "climate"})
+    outcomes = frame(Outcome.objects.all(), {
+        "student__pseudonym": "student_id", "wave__number": "wave", "achievement": "achievement",
+        "attendance_rate": "attendance_rate", "behaviour_incidents": "behaviour_incidents",
+        "suspensions": "suspensions", "dropped_out": "dropped_out"})
+    return {"countries": countries, "schools": schools, "classes": classes, "students": students, "scales": scales,
+            "outcomes": outcomes}
+
+
+def analysis_frame(*, wave: int = 1) -> pd.DataFrame:
+    """One row per student for analyses (see safeschool.ingest.cohort_files.analysis_frame)."""
+    return build_analysis_frame(cohort_tables(), wave=wave)

@@ -1,0 +1,100 @@
+"""Vega-Lite figures of analysis results (built with Altair): the same specification is drawn in the browser
+and written to SVG/PNG files by the command line. Only strata that may be displayed (n >= 10) are plotted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+
+LEVEL_ORDER = ["country", "school", "class", "student"]
+LEVEL_COLOURS = ["#3d405b", "#1f6f8b", "#81b29a", "#f2cc8f"]
+BLOCK_COLOURS = {"individual": "#1f6f8b", "relational": "#e07a5f", "community": "#81b29a", "political": "#3d405b"}
+
+
+def _values(df: pd.DataFrame) -> alt.Data:
+    clean = df.astype(object).where(df.notna(), None)
+    return alt.Data(values=clean.to_dict(orient="records"))
+
+
+def _spec(chart) -> dict:
+    spec = chart.configure_view(stroke=None).to_dict()
+    spec.pop("$schema", None)
+    return spec
+
+
+def variance_partition(variance: pd.DataFrame, steps: list[str], title: str) -> dict:
+    """Stacked bars: the variance at each level (student, class, school, country) after each step."""
+    data = variance.copy()
+    data["order"] = data.level.map({lvl: i for i, lvl in enumerate(LEVEL_ORDER)}).fillna(len(LEVEL_ORDER))
+    chart = alt.Chart(_values(data)).mark_bar().encode(
+        y=alt.Y("step:N", sort=steps, title=None),
+        x=alt.X("variance:Q", title="Variance", stack="zero"),
+        color=alt.Color("level:N", sort=LEVEL_ORDER, scale=alt.Scale(domain=LEVEL_ORDER, range=LEVEL_COLOURS),
+                        title="Level", legend=alt.Legend(orient="bottom")),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("step:N"), alt.Tooltip("level:N"), alt.Tooltip("variance:Q", format=".3g"),
+                 alt.Tooltip("vpc:Q", format=".1%", title="share (VPC)"),
+                 alt.Tooltip("pcv:Q", format=".1%", title="explained vs null (PCV)")],
+    ).properties(width="container", height=40 * len(steps) + 20, title=title)
+    return _spec(chart)
+
+
+def coefficients(coefs: pd.DataFrame, title: str) -> dict:
+    """Estimates with 95 % CIs of the final model, coloured by ecological block."""
+    data = coefs.copy()
+    order = list(data.term)
+    base = alt.Chart(_values(data)).encode(
+        y=alt.Y("term:N", sort=order, title=None),
+        color=alt.Color("block:N", scale=alt.Scale(domain=list(BLOCK_COLOURS), range=list(BLOCK_COLOURS.values())),
+                        title="Block", legend=alt.Legend(orient="bottom")),
+    )
+    rule = base.mark_rule(strokeWidth=2).encode(x=alt.X("ci_low:Q", title="Estimate (95 % CI)"), x2="ci_high:Q")
+    point = base.mark_point(filled=True, size=60).encode(
+        x="estimate:Q",
+        tooltip=[alt.Tooltip("term:N"), alt.Tooltip("block:N"), alt.Tooltip("estimate:Q", format=".3g"),
+                 alt.Tooltip("ci_low:Q", format=".3g"), alt.Tooltip("ci_high:Q", format=".3g"),
+                 alt.Tooltip("p:Q", format=".3g")])
+    zero = alt.Chart(alt.Data(values=[{"x": 0}])).mark_rule(strokeDash=[4, 4], color="#888").encode(x="x:Q")
+    return _spec(alt.layer(zero, rule, point).properties(width="container", height=18 * len(data) + 40, title=title))
+
+
+def caterpillar(strata: pd.DataFrame, *, value: str, low: str, high: str, title: str, x_title: str,
+                reference: float | None = None) -> dict:
+    """Strata sorted by `value` with intervals (only displayable strata are passed in)."""
+    data = strata.sort_values(value).copy()
+    order = list(data.stratum)
+    base = alt.Chart(_values(data[["stratum", "n", value, low, high]])).encode(y=alt.Y("stratum:N", sort=order,
+                                                                                     title=None))
+    rule = base.mark_rule(color="#1f6f8b").encode(x=alt.X(f"{low}:Q", title=x_title, scale=alt.Scale(zero=False)),
+                                                   x2=f"{high}:Q")
+    point = base.mark_point(filled=True, color="#1f6f8b").encode(
+        x=f"{value}:Q", tooltip=[alt.Tooltip("stratum:N"), alt.Tooltip("n:Q", title="students"),
+                                 alt.Tooltip(f"{value}:Q", format=".3g"), alt.Tooltip(f"{low}:Q", format=".3g"),
+                                 alt.Tooltip(f"{high}:Q", format=".3g")])
+    layers = [rule, point]
+    if reference is not None:
+        layers.insert(0, alt.Chart(alt.Data(values=[{"x": reference}])).mark_rule(strokeDash=[4, 4], color="#888")
+                      .encode(x="x:Q"))
+    return _spec(alt.layer(*layers).properties(width="container", height=14 * len(data) + 40, title=title))
+
+
+def write(spec: dict, path_without_suffix: Path, *, width: int = 720) -> list[Path]:
+    """Write a spec to SVG and PNG (vl-convert: offline, no browser)."""
+    import json
+
+    import vl_convert as vlc
+
+    fixed = json.loads(json.dumps(spec))
+    if fixed.get("width") == "container":
+        fixed["width"] = width
+    for layer in fixed.get("layer", []):
+        if layer.get("width") == "container":
+            layer["width"] = width
+    text = json.dumps(fixed)
+    svg = path_without_suffix.with_suffix(".svg")
+    png = path_without_suffix.with_suffix(".png")
+    svg.write_text(vlc.vegalite_to_svg(text))
+    png.write_bytes(vlc.vegalite_to_png(text, scale=2))
+    return [svg, png]
