@@ -390,18 +390,44 @@ def demo(
 def serve(
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    with_worker: Annotated[bool, typer.Option("--worker/--no-worker",
+                                              help="Run the background worker beside the server.")] = True,
 ) -> None:
     """Serve the platform (the database must exist: run `safeschool demo --no-serve` or `safeschool load` first)."""
     setup_django()
     _migrate()
-    _serve(host, port)
+    _serve(host, port, with_worker)
 
 
-def _serve(host: str, port: int) -> None:
+def _serve(host: str, port: int, with_worker: bool = True) -> None:
+    """Serve the web app; a background worker runs beside it for analyses (stopped with the server)."""
+    import subprocess
+
     from django.core.management import call_command
 
+    worker = None
+    if with_worker:
+        worker = subprocess.Popen([sys.executable, "-m", "safeschool.cli", "worker", "--quiet"], env=os.environ.copy())
     console.print(f"Serving safeschool on [bold]http://{host}:{port}[/] — press Ctrl+C to stop.")
-    call_command("runserver", f"{host}:{port}", use_reloader=False, insecure_serving=True, skip_checks=True)
+    try:
+        call_command("runserver", f"{host}:{port}", use_reloader=False, insecure_serving=True, skip_checks=True)
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=10)
+
+
+@app.command()
+def worker(
+    batch: Annotated[bool, typer.Option("--batch", help="Process the queued tasks, then exit.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", help="Log only errors.")] = False,
+) -> None:
+    """Run the background worker that executes queued analyses (`serve` and `demo` start one for you)."""
+    setup_django()
+    _migrate()
+    from django.core.management import call_command
+
+    call_command("db_worker", batch=batch, reload=False, startup_delay=not batch, verbosity=0 if quiet else 1)
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

@@ -34,10 +34,22 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rules.apps.AutodiscoverRulesConfig",
+    "django_tasks",
+    "django_tasks_db",
     "safeschool.web.core",
     "safeschool.web.accounts",
     "safeschool.web.research",
+    "safeschool.web.analysis",
 ]
+
+# Background tasks: the database backend, run by `safeschool worker` (started by `safeschool serve` and `demo`).
+# SAFESCHOOL_TASKS=immediate runs tasks inside the request instead (used by the tests).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if os.environ.get("SAFESCHOOL_TASKS") == "immediate" else "django_tasks_db.DatabaseBackend",
+    }
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

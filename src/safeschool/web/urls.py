@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("safeschool.web.core.urls")),
     path("accounts/", include("safeschool.web.accounts.urls")),
     path("schools/", include("safeschool.web.research.urls")),
+    path("analysis/", include("safeschool.web.analysis.urls")),
     path("admin/", admin.site.urls),
 ]
 

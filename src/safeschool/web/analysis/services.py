@@ -1,0 +1,84 @@
+"""Writes for analyses: configure a run (validated), queue it, re-run it."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from safeschool.stats.analyses import SECONDARY_STAGES
+from safeschool.web.analysis.models import AnalysisRun, Kind
+from safeschool.web.analysis.tasks import run_analysis
+from safeschool.web.research.models import Stage
+
+OUTCOMES = {
+    "achievement": "Achievement (test score)",
+    "attendance_rate": "Attendance rate",
+    "behaviour_incidents": "Behaviour incidents",
+    "suspensions": "Suspensions / exclusions",
+    "dropout": "Early leaving (by the last wave)",
+    "security": "Attachment security",
+    "belonging": "Sense of belonging",
+    "engagement": "Engagement",
+}
+STRATA = {"gender": "Gender", "migrant": "Migrant background", "roma": "Roma / ethnic minority",
+          "ses": "Socio-economic status (low/middle/high)", "sen": "Special educational needs",
+          "care": "Growing up outside parental care"}
+
+
+def clean_parameters(*, kind: str, parameters: dict) -> dict:
+    """Validate a run's parameters; raise ValidationError naming the field."""
+    if kind not in Kind.values:
+        raise ValidationError({"kind": f"unknown analysis '{kind}'"})
+    outcome = parameters.get("outcome")
+    if outcome not in OUTCOMES:
+        raise ValidationError({"outcome": f"choose an outcome from: {', '.join(OUTCOMES)}"})
+    wave = parameters.get("wave", 1)
+    try:
+        wave = int(wave)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"wave": "the wave must be a number"}) from exc
+    if wave < 1:
+        raise ValidationError({"wave": "the wave must be 1 or later"})
+    stages = list(parameters.get("stages") or [])
+    bad = [s for s in stages if s not in Stage.values]
+    if bad:
+        raise ValidationError({"stages": f"unknown stage '{bad[0]}'"})
+    family = parameters.get("family", "auto")
+    if family not in ("auto", "gaussian", "binomial"):
+        raise ValidationError({"family": "choose auto, gaussian or binomial"})
+    clean = {"outcome": outcome, "wave": wave, "stages": stages, "family": family}
+    if kind == Kind.MAIHDA:
+        strata = list(parameters.get("strata") or [])
+        unknown = [s for s in strata if s not in STRATA]
+        if unknown:
+            raise ValidationError({"strata": f"unknown attribute '{unknown[0]}'"})
+        if len(strata) < 2:
+            raise ValidationError({"strata": "choose at least two attributes to form intersectional strata"})
+        clean["strata"] = strata
+    return clean
+
+
+def analysis_run_create(*, user, kind: str, parameters: dict, rerun_of: AnalysisRun | None = None) -> AnalysisRun:
+    """Store a queued run and enqueue its background task once the transaction commits."""
+    if not user.has_perm("analysis.run_analysis"):
+        raise PermissionDenied("Only researchers and administrators run analyses.")
+    clean = clean_parameters(kind=kind, parameters=parameters)
+    with transaction.atomic():
+        run = AnalysisRun(kind=kind, parameters=clean, created_by=user, rerun_of=rerun_of)
+        run.full_clean()
+        run.save()
+        transaction.on_commit(lambda: _enqueue(run.pk))
+    return run
+
+
+def _enqueue(run_id: int) -> None:
+    result = run_analysis.enqueue(run_id)
+    AnalysisRun.objects.filter(pk=run_id, task_id="").update(task_id=str(result.id)[:64])
+
+
+def analysis_run_rerun(*, run: AnalysisRun, user) -> AnalysisRun:
+    """A new run with the same parameters (the data may have changed since: compare the fingerprints)."""
+    return analysis_run_create(user=user, kind=run.kind, parameters=run.parameters, rerun_of=run)
+
+
+DEFAULT_DROPOUT_STAGES = list(SECONDARY_STAGES)

@@ -1,0 +1,10 @@
+"""Background tasks (django-tasks: its database backend with `safeschool worker`; immediate in tests)."""
+
+from django_tasks import task
+
+from safeschool.web.analysis.execution import analysis_run_execute
+
+
+@task()
+def run_analysis(run_id: int) -> str:
+    return analysis_run_execute(run_id=run_id).status
