@@ -36,9 +36,9 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _progress() -> Progress:
+def _progress(transient: bool = False) -> Progress:
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                    TimeElapsedColumn(), console=err, transient=False)
+                    TimeElapsedColumn(), console=err, transient=transient)
 
 
 def setup_django() -> None:
@@ -249,7 +249,7 @@ def _run_analysis(label: str, run, json_out: Path | None, out: Path | None):
     from safeschool.stats.analyses import write_outputs
     from safeschool.stats.mixed import ModelSpecError
 
-    with _progress() as progress:
+    with _progress(transient=True) as progress:
         task = progress.add_task(label, total=None)
         try:
             output = run(lambda step: progress.update(task, description=f"{label}: fitted {step}"))
@@ -370,12 +370,13 @@ def demo(
     setup_django()
     from django.conf import settings
 
-    from safeschool.web.core.services import demo_users_ensure
+    from safeschool.web.core.services import demo_analysis_ensure, demo_users_ensure
 
     console.print("Preparing the database…")
     _migrate()
     _demo_data(Path(settings.HOME))
     accounts = demo_users_ensure()
+    demo_analysis_ensure()
     table = Table(title="Demo logins (one per role)")
     for col in ("username", "password", "role", "sees"):
         table.add_column(col)

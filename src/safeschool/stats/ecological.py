@@ -11,6 +11,10 @@ variance against the null model (PCV; Merlo et al. 2005), likelihood-ratio tests
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
+import warnings
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,12 +23,14 @@ import yaml
 
 from safeschool.stats.mixed import (
     LOGISTIC_RESIDUAL,
+    ConvergenceWarning,
     MixedModel,
     ModelSpecError,
     likelihood_ratio_test,
     nakagawa_r2,
 )
 
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "RAYON_NUM_THREADS")
 LEVELS = ("individual", "relational", "community", "political")
 PILLARS = {"individual": "Safe Learning", "relational": "Safe Teaching", "community": "Safe School",
            "political": "Safe Education"}
@@ -69,7 +75,7 @@ class BlockSpec:
         groups = data.get("groups", DEFAULT_GROUPS)
         if isinstance(groups, list):
             groups = {g["column"]: g.get("level", g["column"]) for g in groups} if groups and isinstance(
-                groups[0], dict) else {g: g for g in groups}
+                groups[0], dict) else {g: g.removesuffix("_id") for g in groups}
         return cls(clean, dict(groups))
 
 
@@ -145,7 +151,7 @@ class EcologicalDecomposition:
             blocks[level] = keep
         self.blocks_ = blocks
         random = f"(1|{'/'.join(groups)})"
-        steps = [("null", None, [])]
+        steps = [("null model", None, [])]
         terms: list[str] = []
         for level in LEVELS:
             if blocks[level]:
@@ -168,7 +174,7 @@ class EcologicalDecomposition:
                          "converged": model.converged_})
             variances = self._level_variances(model, level_names)
             total = sum(variances.values())
-            if step == "null":
+            if step == "null model":
                 null_var = dict(variances)
             for level, variance in variances.items():
                 base = null_var.get(level, float("nan"))
@@ -194,36 +200,49 @@ class EcologicalDecomposition:
         return self
 
     def _fit_steps(self, steps, complete: pd.DataFrame, random: str, tick) -> list[MixedModel]:
-        """Fit every step; if a logistic step needs lme4's nAGQ=0 fallback, refit all steps that way so that
-        likelihood-ratio tests compare like with like."""
-        import warnings
+        """Fit every step. Logistic steps are slow (Laplace over all parameters), so they run in parallel
+        processes, one per core. If a logistic step needs lme4's nAGQ=0 fallback, all steps are refitted that
+        way so that likelihood-ratio tests compare like with like."""
+        formulas = [(step, f"{self.outcome} ~ {' + '.join(terms) if terms else '1'} + {random}")
+                    for step, _block, terms in steps]
 
-        from safeschool.stats.mixed import ConvergenceWarning
-
-        def run(nagq: int) -> list[MixedModel]:
-            models = []
-            self.warnings_ = [w for w in self.warnings_ if "nAGQ=1" in w]
-            for step, _block, step_terms in steps:
-                rhs = " + ".join(step_terms) if step_terms else "1"
-                model = MixedModel(f"{self.outcome} ~ {rhs} + {random}", family=self.family_, reml=False, nagq=nagq)
-                with warnings.catch_warnings(record=True) as caught:
-                    warnings.simplefilter("always")
-                    model.fit(complete)
-                self.warnings_ += [f"{step}: {w.message}" for w in caught if w.category is not ConvergenceWarning
-                                   or not model.fallback_]
-                models.append(model)
+        def run(nagq: int) -> list[tuple[MixedModel, list[str]]]:
+            jobs = [(formula, self.family_, nagq, complete) for _step, formula in formulas]
+            workers = min(len(jobs), os.cpu_count() or 1)
+            if self.family_ == "binomial" and workers > 1:
+                context = multiprocessing.get_context("spawn")  # no fork: the caller may hold threads/sockets
+                # one thread per worker process: the engine's own threads only spin against each other
+                saved = {k: os.environ.get(k) for k in _THREAD_VARIABLES}
+                os.environ.update(dict.fromkeys(_THREAD_VARIABLES, "1"))
+                try:
+                    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                        # longest fits (most predictors) first, so the two cores finish together
+                        order = sorted(range(len(jobs)), key=lambda i: -len(formulas[i][1]))
+                        futures = {i: pool.submit(_fit_one, *jobs[i]) for i in order}
+                        for i, future in futures.items():
+                            future.add_done_callback(lambda _fut, step=formulas[i][0]: tick(step))
+                        return [futures[i].result() for i in range(len(jobs))]
+                finally:
+                    for key, value in saved.items():
+                        if value is None:
+                            os.environ.pop(key, None)
+                        else:
+                            os.environ[key] = value
+            results = []
+            for (step, _f), job in zip(formulas, jobs, strict=True):
+                results.append(_fit_one(*job))
                 tick(step)
-                if model.fallback_ and nagq == 1:
-                    return []
-            return models
+            return results
 
         self.warnings_: list[str] = []
-        models = run(1)
-        if not models:
+        results = run(1)
+        if any(model.fallback_ for model, _w in results):
             self.warnings_.append("a logistic step failed with the Laplace approximation (nAGQ=1); all steps were "
                                   "fitted with nAGQ=0 so that the likelihood-ratio tests compare like with like")
-            models = run(0)
-        return models
+            results = run(0)
+        for (step, _f), (_model, messages) in zip(formulas, results, strict=True):
+            self.warnings_ += [f"{step}: {m}" for m in messages]
+        return [model for model, _w in results]
 
     def _level_variances(self, model: MixedModel, level_names: dict[str, str]) -> dict[str, float]:
         out = {}
@@ -279,6 +298,17 @@ class EcologicalDecomposition:
             "explained": records(self.explained_),
             "coefficients": records(self.coefficients_),
         }
+
+
+def _fit_one(formula: str, family: str, nagq: int, data: pd.DataFrame) -> tuple[MixedModel, list[str]]:
+    """Fit one step (in this process or a worker process) and return it with its warnings' messages."""
+    model = MixedModel(formula, family=family, reml=False, nagq=nagq)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(data)
+    messages = [str(w.message) for w in caught if "safeschool" in w.category.__module__
+                and not (model.fallback_ and w.category is ConvergenceWarning)]
+    return model, messages
 
 
 def _source_column(term: str, columns: list[str]) -> str:

@@ -147,7 +147,7 @@ class Maihda:
         counts = frame.groupby("stratum").size()
         observed = frame.groupby("stratum")[self.outcome].mean()
         rows = []
-        for name, model in (("null", self.null_), ("main effects", self.main_)):
+        for name, model in (("null model", self.null_), ("main-effects model", self.main_)):
             between, within = self._between(model), self._within(model)
             rows.append({"model": name, "between_variance": between, "within_variance": within,
                          "vpc": between / (between + within), "loglik": model.loglik_, "aic": model.aic_})

@@ -273,7 +273,6 @@ class MixedModel:
                 result = mixedlm.lmer(engine_formula, work, REML=self.reml)
         del caught  # the engine's own warnings are replaced by ours, which carry advice
         self.fallback_ = fallback
-        self._result = result
         self._names = names
         self._design = design
         self._frame = frame

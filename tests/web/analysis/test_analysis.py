@@ -31,7 +31,7 @@ def test_ecological_run_executes_in_the_background_and_stores_provenance(users, 
     assert run.status == Status.SUCCEEDED, run.error
     assert run.task_id
     steps = [s["step"] for s in run.result["steps"]]
-    assert steps == ["null", "+individual", "+relational", "+community", "+political"]
+    assert steps == ["null model", "+individual", "+relational", "+community", "+political"]
     levels = {v["level"] for v in run.result["variance"]}
     assert levels == {"country", "school", "class", "student"}
     assert set(run.charts) == {"variance_partition", "coefficients"}

@@ -6,6 +6,8 @@ from django.contrib.auth import get_user_model
 
 from safeschool.web.accounts.models import Role
 from safeschool.web.accounts.services import user_create
+from safeschool.web.analysis.models import AnalysisRun
+from safeschool.web.analysis.services import analysis_run_create
 from safeschool.web.research.models import School
 from safeschool.web.research.services import staff_appoint
 
@@ -37,3 +39,13 @@ def demo_users_ensure() -> list[dict]:
         accounts.append({"username": username, "password": demo_password(username), "role": role.label,
                          "what": what + (f" ({school.name})" if role == Role.STAFF and school else "")})
     return accounts
+
+
+def demo_analysis_ensure() -> AnalysisRun | None:
+    """Queue one ecological decomposition of achievement for the demo researcher if none exists yet."""
+    if AnalysisRun.objects.exists():
+        return None
+    researcher = get_user_model().objects.filter(username="researcher").first()
+    if researcher is None:
+        return None
+    return analysis_run_create(user=researcher, kind="ecological", parameters={"outcome": "achievement"})
