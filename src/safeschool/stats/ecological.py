@@ -158,6 +158,7 @@ class EcologicalDecomposition:
                 terms = terms + blocks[level]
                 steps.append((f"+{level}", level, list(terms)))
         self.models_ = self._fit_steps(steps, complete, random, tick)
+        self.warnings_ += self._identification_warnings(complete, [c for cols in blocks.values() for c in cols])
         rows, var_rows, coef_rows = [], [], []
         previous = None
         null_var: dict[str, float] = {}
@@ -169,7 +170,7 @@ class EcologicalDecomposition:
                          "formula": model.formula, "n_params": model.df_model_, "loglik": model.loglik_,
                          "aic": model.aic_, "bic": model.bic_, "r2_marginal": r2["marginal"],
                          "r2_conditional": r2["conditional"],
-                         "lrt_chi2": lrt["chi2"] if lrt else None, "lrt_df": lrt["df"] if lrt else None,
+                         "lrt_chi2": lrt["chi2"] if lrt else None, "lrt_df": int(lrt["df"]) if lrt else None,
                          "lrt_p": lrt["p"] if lrt else None, "singular": model.singular_,
                          "converged": model.converged_})
             variances = self._level_variances(model, level_names)
@@ -243,6 +244,23 @@ class EcologicalDecomposition:
         for (step, _f), (_model, messages) in zip(formulas, results, strict=True):
             self.warnings_ += [f"{step}: {m}" for m in messages]
         return [model for model, _w in results]
+
+    def _identification_warnings(self, data: pd.DataFrame, predictors: list[str]) -> list[str]:
+        """Predictors that vary only between a few higher-level units (e.g. six countries) are weakly identified:
+        say so rather than let precise-looking intervals speak for themselves."""
+        out = []
+        for group, level in self.spec.groups.items():
+            units = data[group].nunique()
+            constant = [c for c in predictors if (data.groupby(group, observed=True)[c].nunique() <= 1).all()]
+            if not constant:
+                continue
+            predictors = [c for c in predictors if c not in constant]
+            spare = units - len(constant) - 1
+            if spare < 5:
+                out.append(f"{len(constant)} predictor(s) vary only between the {units} units of the {level} level "
+                           f"({', '.join(constant)}), leaving {spare} degree(s) of freedom there: their estimates "
+                           f"and the {level} variance are weakly identified; read them as descriptive")
+        return out
 
     def _level_variances(self, model: MixedModel, level_names: dict[str, str]) -> dict[str, float]:
         out = {}

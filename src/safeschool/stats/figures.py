@@ -42,22 +42,24 @@ def variance_partition(variance: pd.DataFrame, steps: list[str], title: str) -> 
 
 
 def coefficients(coefs: pd.DataFrame, title: str) -> dict:
-    """Estimates with 95 % CIs of the final model, coloured by ecological block."""
+    """Estimates with 95 % CIs of the final model, one panel per ecological block with its own scale (country
+    policies, estimated from a handful of countries, would otherwise dwarf the student-level effects)."""
     data = coefs.copy()
-    order = list(data.term)
-    base = alt.Chart(_values(data)).encode(
-        y=alt.Y("term:N", sort=order, title=None),
-        color=alt.Color("block:N", scale=alt.Scale(domain=list(BLOCK_COLOURS), range=list(BLOCK_COLOURS.values())),
-                        title="Block", legend=alt.Legend(orient="bottom")),
-    )
-    rule = base.mark_rule(strokeWidth=2).encode(x=alt.X("ci_low:Q", title="Estimate (95 % CI)"), x2="ci_high:Q")
-    point = base.mark_point(filled=True, size=60).encode(
-        x="estimate:Q",
-        tooltip=[alt.Tooltip("term:N"), alt.Tooltip("block:N"), alt.Tooltip("estimate:Q", format=".3g"),
-                 alt.Tooltip("ci_low:Q", format=".3g"), alt.Tooltip("ci_high:Q", format=".3g"),
-                 alt.Tooltip("p:Q", format=".3g")])
-    zero = alt.Chart(alt.Data(values=[{"x": 0}])).mark_rule(strokeDash=[4, 4], color="#888").encode(x="x:Q")
-    return _spec(alt.layer(zero, rule, point).properties(width="container", height=18 * len(data) + 40, title=title))
+    blocks = [b for b in BLOCK_COLOURS if b in set(data.block)]
+    panels = []
+    for block in blocks:
+        part = data[data.block == block]
+        base = alt.Chart(_values(part)).encode(y=alt.Y("term:N", sort=list(part.term), title=None))
+        rule = base.mark_rule(strokeWidth=2, color=BLOCK_COLOURS[block]).encode(
+            x=alt.X("ci_low:Q", title=f"{block} (estimate, 95 % CI)"), x2="ci_high:Q")
+        point = base.mark_point(filled=True, size=60, color=BLOCK_COLOURS[block]).encode(
+            x="estimate:Q",
+            tooltip=[alt.Tooltip("term:N"), alt.Tooltip("estimate:Q", format=".3g"),
+                     alt.Tooltip("ci_low:Q", format=".3g"), alt.Tooltip("ci_high:Q", format=".3g"),
+                     alt.Tooltip("p:Q", format=".3g")])
+        zero = alt.Chart(alt.Data(values=[{"x": 0}])).mark_rule(strokeDash=[4, 4], color="#888").encode(x="x:Q")
+        panels.append(alt.layer(zero, rule, point).properties(width="container", height=18 * len(part) + 10))
+    return _spec(alt.vconcat(*panels, title=title).resolve_scale(x="independent"))
 
 
 def caterpillar(strata: pd.DataFrame, *, value: str, low: str, high: str, title: str, x_title: str,
@@ -87,11 +89,18 @@ def write(spec: dict, path_without_suffix: Path, *, width: int = 720) -> list[Pa
     import vl_convert as vlc
 
     fixed = json.loads(json.dumps(spec))
-    if fixed.get("width") == "container":
-        fixed["width"] = width
-    for layer in fixed.get("layer", []):
-        if layer.get("width") == "container":
-            layer["width"] = width
+
+    def pin(node):  # files have no container: give every part a fixed width
+        if isinstance(node, dict):
+            if node.get("width") == "container":
+                node["width"] = width
+            for value in node.values():
+                pin(value)
+        elif isinstance(node, list):
+            for value in node:
+                pin(value)
+
+    pin(fixed)
     text = json.dumps(fixed)
     svg = path_without_suffix.with_suffix(".svg")
     png = path_without_suffix.with_suffix(".png")

@@ -40,3 +40,11 @@ def chart(spec: dict, name: str, description: str = ""):
         f'<figure class="chart" data-chart="{name}"><div class="vega" role="img" aria-label="{description}"></div>'
         f'<script type="application/json">{payload}</script></figure>'
     )
+
+
+@register.filter
+def pvalue(p):
+    """A p-value as researchers read it: two significant digits, '<1e-16' below double precision."""
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return ""
+    return "<1e-16" if p < 1e-16 else f"{p:.2g}"
