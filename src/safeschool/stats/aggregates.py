@@ -108,38 +108,38 @@ def stats_from_frame(formula: str, data: pd.DataFrame) -> ClusterStats:
 
 # ------------------------------------------------------------------------------------------------ the engine
 class _Tree:
-    """Parent indices of every level's units, from the lowest clusters up to the top units."""
+    """The nesting of units, with the lowest clusters sorted so that every unit's children are contiguous:
+    summing children into parents is then one `np.add.reduceat` per array."""
 
     def __init__(self, stats: ClusterStats):
-        ids = stats.ids
-        self.parents: list[np.ndarray] = []  # parents[i]: for each unit at depth i (0 = lowest), its parent index
-        self.sizes: list[int] = [len(ids)]
-        self.labels: list[pd.Series] = []
+        ids = stats.ids.astype(str)
         L = len(stats.levels)
-        current = ids.astype(str).agg(":".join, axis=1) if L > 1 else ids.iloc[:, 0].astype(str)
-        self.labels.append(current.reset_index(drop=True))
+        self.order = np.lexsort([ids[c].to_numpy() for c in reversed(stats.levels)])
+        ids = ids.iloc[self.order].reset_index(drop=True)
+        self.parents: list[np.ndarray] = []  # parents[i]: parent index of every unit at depth i (0 = lowest)
+        self.starts: list[np.ndarray] = []  # starts[i]: first child (at depth i) of every unit at depth i + 1
+        self.sizes: list[int] = [len(ids)]
+        self.labels: list[list[str]] = [list(ids.agg(":".join, axis=1)) if L > 1 else list(ids.iloc[:, 0])]
+        unit_of_cluster = np.arange(len(ids))
         for depth in range(1, L):
-            parent_cols = stats.levels[: L - depth]
-            parent_key = ids[parent_cols].astype(str).agg(":".join, axis=1)
-            codes, uniques = pd.factorize(parent_key)
-            # map each unit at the previous depth to its parent: the units at depth-1 are indexed by their own key
-            if depth == 1:
-                self.parents.append(codes)
-            else:
-                prev_key = ids[stats.levels[: L - depth + 1]].astype(str).agg(":".join, axis=1)
-                prev_codes, prev_uniques = pd.factorize(prev_key)
-                mapping = np.empty(len(prev_uniques), dtype=int)
-                mapping[prev_codes] = codes
-                self.parents.append(mapping)
-            self.sizes.append(len(uniques))
-            self.labels.append(pd.Series(list(uniques)))
-        self.lowest_to_unit: list[np.ndarray] = [np.arange(len(ids))]
-        for parents in self.parents:
-            self.lowest_to_unit.append(parents[self.lowest_to_unit[-1]])
+            key = ids[stats.levels[: L - depth]].agg(":".join, axis=1).to_numpy()
+            change = np.r_[True, key[1:] != key[:-1]]
+            parent_of_cluster = np.cumsum(change) - 1
+            # parent of each unit at the previous depth: look it up through any of its clusters
+            first_cluster = np.flatnonzero(np.r_[True, unit_of_cluster[1:] != unit_of_cluster[:-1]])
+            parents = parent_of_cluster[first_cluster]
+            self.parents.append(parents)
+            self.starts.append(np.flatnonzero(np.r_[True, parents[1:] != parents[:-1]]))
+            self.sizes.append(int(parents[-1]) + 1)
+            self.labels.append(list(key[change]))
+            unit_of_cluster = parent_of_cluster
+        self.parents.append(np.zeros(self.sizes[-1], dtype=int))  # everything sums into one total
+        self.starts.append(np.array([0]))
 
 
 def _absorb(gamma, A, B, C, P, q, r, ld, dA, dB, dC, dP, dq, dr, dld, own: int):
-    """One level: values and derivatives (leading axis m = parameter) for units with children summed in."""
+    """One level: values and derivatives (leading axis m = parameter) for units with children summed in.
+    Derivative arrays are None at the lowest level, where the children are rows and depend on no parameter."""
     d = 1 + gamma * A
     BB = B[:, :, None] * B[:, None, :]
     a, b, c = A / d, B / d[:, None], C / d
@@ -147,6 +147,20 @@ def _absorb(gamma, A, B, C, P, q, r, ld, dA, dB, dC, dP, dq, dr, dld, own: int):
     qn = q - gamma * B * (C / d)[:, None]
     rn = r - gamma * C * C / d
     ldn = ld + np.log(d)
+    if dA is None:  # lowest level: only the own parameter matters, d(d)/d(gamma) = A
+        M = own + 1
+        K, p = B.shape
+        z = np.zeros
+        da, db, dc = z((M, K)), z((M, K, p)), z((M, K))
+        dPn, dqn, drn, dldn = z((M, K, p, p)), z((M, K, p)), z((M, K)), z((M, K))
+        da[own] = -A * A / d**2
+        db[own] = -B * (A / d**2)[:, None]
+        dc[own] = -C * A / d**2
+        dPn[own] = -BB / d[:, None, None] ** 2
+        dqn[own] = -B * (C / d**2)[:, None]
+        drn[own] = -C * C / d**2
+        dldn[own] = A / d
+        return a, b, c, Pn, qn, rn, ldn, da, db, dc, dPn, dqn, drn, dldn
     dd = gamma * dA
     dd[own] += A
     da = dA / d - A * dd / d**2
@@ -165,6 +179,7 @@ def _absorb(gamma, A, B, C, P, q, r, ld, dA, dB, dC, dP, dq, dr, dld, own: int):
 
 
 def _sum_to(parents, size, *arrays):
+    """Sum units into their parents by index (used where units are not sorted, e.g. conditional modes)."""
     out = []
     for x in arrays:
         if x.ndim == 1:
@@ -176,29 +191,28 @@ def _sum_to(parents, size, *arrays):
     return out
 
 
-def _sum_to_d(parents, size, *arrays):
-    """Like _sum_to for derivative arrays with a leading parameter axis."""
-    return [np.stack(_sum_to(parents, size, *[x[m] for m in range(x.shape[0])]), axis=0) for x in arrays]
+def _pad(x: np.ndarray, L: int) -> np.ndarray:
+    """Derivative arrays grow a zero slice for each parameter that enters at a higher level."""
+    if x.shape[0] == L:
+        return x
+    return np.concatenate([x, np.zeros((L - x.shape[0], *x.shape[1:]))], axis=0)
 
 
 def _top(stats: ClusterStats, tree: _Tree, gammas: np.ndarray):
     """P, q, r, log|H| and their derivatives w.r.t. each gamma (gammas[0] = lowest level)."""
     L = len(gammas)
-    K, p = stats.sx.shape
+    K = stats.sx.shape[0]
     A, B, C = stats.n.astype(float), stats.sx, stats.sy
     P, q, r, ld = stats.xtx, stats.xty, stats.yty, np.zeros(K)
-    z = np.zeros
-    dA, dB, dC = z((L, K)), z((L, K, p)), z((L, K))
-    dP, dq, dr, dld = z((L, K, p, p)), z((L, K, p)), z((L, K)), z((L, K))
+    dA = dB = dC = dP = dq = dr = dld = None
     for level in range(L):
         a, b, c, P, q, r, ld, da, db, dc, dP, dq, dr, dld = _absorb(
             gammas[level], A, B, C, P, q, r, ld, dA, dB, dC, dP, dq, dr, dld, own=level)
-        if level < L - 1:
-            parents, size = tree.parents[level], tree.sizes[level + 1]
-        else:
-            parents, size = np.zeros(len(a), dtype=int), 1
-        A, B, C, P, q, r, ld = _sum_to(parents, size, a, b, c, P, q, r, ld)
-        dA, dB, dC, dP, dq, dr, dld = _sum_to_d(parents, size, da, db, dc, dP, dq, dr, dld)
+        starts = tree.starts[level]
+        A, B, C, P, q, r, ld = (np.add.reduceat(x, starts, axis=0) for x in (a, b, c, P, q, r, ld))
+        M = level + 2 if level + 1 < L else L
+        dA, dB, dC, dP, dq, dr, dld = (_pad(np.add.reduceat(x, starts, axis=1), M)
+                                       for x in (da, db, dc, dP, dq, dr, dld))
     return P[0], q[0], r[0], ld[0], dP[:, 0], dq[:, 0], dr[:, 0], dld[:, 0]
 
 
@@ -240,6 +254,7 @@ class AggregateModel:
     def fit(self, stats: ClusterStats) -> AggregateModel:
         levels = stats.levels
         tree = _Tree(stats)
+        stats = _reordered(stats, tree.order)
         for depth, size in enumerate(tree.sizes):
             if size < 2:
                 raise ModelSpecError(f"grouping '{levels[len(levels) - 1 - depth]}' has {size} level: a random "
@@ -254,17 +269,18 @@ class AggregateModel:
         res = optimize.minimize(fun, x0, jac=True, method="L-BFGS-B", bounds=[(0, None)] * L,
                                 options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000})
         gammas = np.maximum(res.x, 0)
-        # polish: a few Newton-like restarts from the optimum tighten the last digits
-        for _ in range(3):
-            again = optimize.minimize(fun, gammas, jac=True, method="L-BFGS-B", bounds=[(0, None)] * L,
-                                      options={"ftol": 1e-16, "gtol": 1e-12, "maxiter": 500})
-            if again.fun <= res.fun:
-                res, gammas = again, np.maximum(again.x, 0)
+        # one restart from the optimum: L-BFGS-B's memory from far away can stop it a few digits short
+        again = optimize.minimize(fun, gammas, jac=True, method="L-BFGS-B", bounds=[(0, None)] * L,
+                                  options={"ftol": 1e-16, "gtol": 1e-12, "maxiter": 500})
+        if again.fun <= res.fun:
+            res, gammas = again, np.maximum(again.x, 0)
         dev, grad, beta, rss, Pinv = _deviance(stats, tree, gammas, self.reml)
         n, p = stats.n_obs, len(beta)
         sigma2 = rss / (n - p if self.reml else n)
         self._gammas, self._tree, self._stats = gammas, tree, stats
-        self.converged_ = bool(res.success) or bool(np.all(np.abs(grad[gammas > 0]) < 1e-4))
+        # projected gradient (deviance units per unit of gamma): at a zero variance only an upward slope is allowed
+        projected = np.where(gammas > 0, grad, np.minimum(grad, 0))
+        self.converged_ = bool(np.max(np.abs(projected)) < 1e-2)
         self.singular_ = bool(np.any(gammas <= 1e-10))
         self.loglik_ = -dev / 2
         se = np.sqrt(np.diag(Pinv) * sigma2)
@@ -330,7 +346,7 @@ class AggregateModel:
             u = g[level] * E
             var = sigma2 * (g[level] - g[level] ** 2 * N)
             sd = np.sqrt(np.clip(var, 0, None))
-            labels = tree.labels[level]
+            labels = [":".join(reversed(str(lab).split(":"))) for lab in tree.labels[level]]  # lme4: inner first
             group = names[L - 1 - level]
             rows += [{"group": group, "level": str(lab), "term": "(Intercept)", "estimate": float(ui), "se": float(si),
                       "ci_low": float(ui - 1.96 * si), "ci_high": float(ui + 1.96 * si)}
@@ -352,6 +368,12 @@ class AggregateModel:
             "loglik": clean(self.loglik_), "aic": self.aic_, "bic": self.bic_, "converged": self.converged_,
             "singular": self.singular_, "engine": self.engine_,
         }
+
+
+def _reordered(stats: ClusterStats, order: np.ndarray) -> ClusterStats:
+    return ClusterStats(stats.response, stats.terms, stats.levels, stats.ids.iloc[order].reset_index(drop=True),
+                        stats.n[order], stats.sx[order], stats.sy[order], stats.xtx[order], stats.xty[order],
+                        stats.yty[order], stats.encodings)
 
 
 def _lme4_names(levels: list[str]) -> list[str]:

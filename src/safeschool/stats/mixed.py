@@ -355,7 +355,9 @@ class MixedModel:
         rows = []
         for engine_name, terms in ranef.values.items():
             order = sorted(levels.get(engine_name, {}).items(), key=lambda kv: kv[1])
-            labels = [str(k) for k, _ in order] or [str(i) for i in range(len(next(iter(terms.values()))))]
+            # lme4 labels a nested level inner value first: class 'C01' of school 'S1' in 'IT' is 'C01:S1:IT'
+            labels = [":".join(reversed(str(k).split("/"))) for k, _ in order] or \
+                [str(i) for i in range(len(next(iter(terms.values()))))]
             for term, values in terms.items():
                 var = ranef.condVar[engine_name][term] if ranef.condVar else np.full(len(values), np.nan)
                 var = np.asarray(var, dtype=float)
@@ -379,7 +381,7 @@ class MixedModel:
             if term.expr != "1":
                 continue
             modes = self.ranef_[(self.ranef_.group == term.name) & (self.ranef_.term == "(Intercept)")]
-            key = self._frame[list(term.factors)].astype(str).agg(":".join, axis=1)
+            key = self._frame[list(reversed(term.factors))].astype(str).agg(":".join, axis=1)
             out += key.map(dict(zip(modes.level, modes.estimate, strict=True))).fillna(0).to_numpy()
         return out
 
@@ -483,7 +485,7 @@ def render_text(model: MixedModel) -> str:
     lines.append(header + f"{stat:>9}{pcol:>11}")
     for r in model.summary.itertuples():
         row = f"{r.term:<{tw}}{r.estimate:11.4g}{r.se:11.4g}"
-        row += f"{r.df:10.1f}" if model.family == "gaussian" else ""
+        row += (f"{r.df:10.1f}" if math.isfinite(r.df) else f"{'-':>10}") if model.family == "gaussian" else ""
         lines.append(row + f"{r.statistic:9.3f}{r.p:11.3g}")
     flags = []
     if model.singular_:

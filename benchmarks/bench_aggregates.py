@@ -1,0 +1,110 @@
+"""Exact aggregate engine vs mixedlm vs statsmodels MixedLM: 3-level random intercepts (country/school/class)
+with 3 covariates at 18k, 180k and 1.8M students, side by side on the same Parquet file.
+
+Each competitor runs in its own process (so peak memory is its own) and reads the same file. Ours includes
+the aggregation pass (DuckDB, one GROUP BY over the Parquet file) and the fit. Prints seconds, peak resident
+memory above the interpreter's baseline, and ratios. Run: `.venv/bin/python benchmarks/bench_aggregates.py
+[--sizes 18000 180000 1800000] [--statsmodels-max 180000]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+FORMULA = "y ~ x1 + x2 + x3 + (1|country/school/class)"
+
+RUNNER = r'''
+import json, resource, sys, time, warnings
+warnings.simplefilter("ignore")
+import numpy as np, pandas as pd
+which, path = sys.argv[1], sys.argv[2]
+formula = "y ~ x1 + x2 + x3 + (1|country/school/class)"
+if which == "aggregates":
+    from safeschool.stats.aggregates import AggregateModel
+    from safeschool.stats.sites import open_source, stats_from_source
+elif which == "mixedlm":
+    import mixedlm
+else:
+    import statsmodels.formula.api as smf
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+start = time.perf_counter()
+if which == "aggregates":
+    stats = stats_from_source(formula, open_source(path))
+    model = AggregateModel(formula, reml=False).fit(stats)
+    beta, ll = model.params_.tolist(), model.loglik_
+elif which == "mixedlm":
+    df = pd.read_parquet(path)
+    fit = mixedlm.lmer(formula, df, REML=False)
+    beta, ll = [float(v) for v in fit.fixef().values()], float(fit.logLik().value)
+else:
+    df = pd.read_parquet(path)
+    fit = smf.mixedlm("y ~ x1 + x2 + x3", df, groups=df["country"], re_formula="1",
+                      vc_formula={"school": "0 + C(school)", "cls": "0 + C(cls)"}).fit(reml=False)
+    beta, ll = fit.fe_params.tolist(), float(fit.llf)
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base
+print(json.dumps({"seconds": seconds, "peak_mb": peak / 1024, "beta": beta, "loglik": ll}))
+'''
+
+
+def make_data(n: int, path: Path, seed: int = 1) -> float:
+    """n students, 25 per class, 6 classes per school, 6 countries; returns the input columns' size in MB."""
+    rng = np.random.default_rng(seed)
+    n_class = max(n // 25, 12)
+    n_school = max(n_class // 6, 6)
+    cls = np.repeat(np.arange(n_class), int(np.ceil(n / n_class)))[:n]
+    school = cls // 6 % n_school
+    country = school % 6
+    x = rng.normal(size=(n, 3))
+    y = (500 + x @ np.array([25.0, 20.0, -10.0]) + rng.normal(0, 20, 6)[country] + rng.normal(0, 30, n_school)[school]
+         + rng.normal(0, 20, n_class)[cls] + rng.normal(0, 60, n))
+    df = pd.DataFrame({"country": country, "school": school, "cls": cls, "x1": x[:, 0], "x2": x[:, 1],
+                       "x3": x[:, 2], "y": y})
+    df["class"] = df.pop("cls")
+    df.to_parquet(path, index=False)
+    return df.memory_usage(index=False).sum() / 1e6
+
+
+def run(which: str, path: Path) -> dict:
+    script = RUNNER.replace('"cls": "0 + C(cls)"', '"cls": "0 + C(Q(\'class\'))"')
+    proc = subprocess.run([sys.executable, "-c", script, which, str(path)], capture_output=True, text=True)
+    if proc.returncode != 0:
+        return {"error": proc.stderr.strip().splitlines()[-1]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[18_000, 180_000, 1_800_000])
+    parser.add_argument("--statsmodels-max", type=int, default=180_000,
+                        help="largest size at which statsmodels is run (it needs minutes beyond)")
+    args = parser.parse_args()
+    print(f"{'students':>10} {'engine':<12}{'seconds':>9}{'peak MB':>9}{'input MB':>9}{'vs ours':>9}  max |d beta|  d loglik")
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.sizes:
+            path = Path(tmp) / f"d{n}.parquet"
+            size_mb = make_data(n, path)
+            results = {"aggregates": run("aggregates", path), "mixedlm": run("mixedlm", path)}
+            if n <= args.statsmodels_max:
+                results["statsmodels"] = run("statsmodels", path)
+            ours = results["aggregates"]
+            for name, r in results.items():
+                if "error" in r:
+                    print(f"{n:>10} {name:<12} failed: {r['error']}")
+                    continue
+                ratio = r["seconds"] / ours["seconds"]
+                dbeta = max(abs(a - b) for a, b in zip(r["beta"], ours["beta"], strict=True))
+                print(f"{n:>10} {name:<12}{r['seconds']:9.2f}{r['peak_mb']:9.0f}{size_mb:9.0f}{ratio:8.1f}x"
+                      f"  {dbeta:12.2e}  {r['loglik'] - ours['loglik']:9.2e}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,284 @@
+"""Per-cluster sufficient statistics computed by SQL where the data lives, and the site files that carry them.
+
+One GROUP BY pass computes, per lowest cluster, n and the sums of every design column, of y, and of their
+squares and cross-products. The SQL is plain (CAST ... AS DOUBLE PRECISION, CASE, SUM, GROUP BY) and runs
+unchanged on DuckDB (CSV and Parquet files), SQLite and PostgreSQL. A site writes the result as Parquet with
+JSON metadata; a coordinator pools the sites' files and fits the exact model (`safeschool fit --sites`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from safeschool import __version__
+from safeschool.stats.aggregates import SCHEMA_VERSION, ClusterStats, nested_levels
+from safeschool.stats.mixed import ModelSpecError
+
+MIN_CLUSTER = 5
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class SiteFileError(ValueError):
+    """Site files that cannot be pooled (different formula, encodings, schema or overlapping clusters)."""
+
+
+@dataclass
+class Source:
+    """Where the rows live: a function giving column types and one executing SQL against `relation`."""
+
+    relation: str
+    describe: callable
+    execute: callable
+    label: str
+
+
+def open_source(path: str | Path, *, table: str | None = None) -> Source:
+    """CSV/Parquet through DuckDB; SQLite files and postgres:// URLs through their own engines (`--table`)."""
+    text = str(path)
+    if text.startswith(("postgres://", "postgresql://")):
+        return _postgres(text, table)
+    path = Path(text)
+    if not path.exists():
+        raise ModelSpecError(f"{path}: file does not exist")
+    suffix = path.suffix.lower()
+    if suffix in (".sqlite", ".sqlite3", ".db"):
+        if not table or not _NAME.match(table):
+            raise ModelSpecError("an SQLite source needs --table NAME (a table or view of one row per student)")
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+        def describe():
+            rows = con.execute(f'SELECT * FROM "{table}" LIMIT 0').description
+            if rows is None:
+                raise ModelSpecError(f"table '{table}' not found in {path}")
+            types = {r[1]: (r[2] or "").upper() for r in con.execute(f'PRAGMA table_info("{table}")')}
+            for column, kind in types.items():
+                if not kind:  # a view's column: take SQLite's type of the first value
+                    row = con.execute(f'SELECT typeof("{column}") FROM "{table}" WHERE "{column}" IS NOT NULL '
+                                      "LIMIT 1").fetchone()
+                    types[column] = (row[0] if row else "text").upper()
+            return types
+
+        return Source(f'"{table}"', describe, lambda sql: pd.read_sql_query(sql, con), str(path))
+    import duckdb
+
+    con = duckdb.connect()
+    if suffix in (".parquet", ".pq"):
+        relation = f"read_parquet('{_quote(path)}')"
+    elif suffix in (".csv", ".txt"):
+        relation = f"read_csv_auto('{_quote(path)}', header = true)"
+    else:
+        raise ModelSpecError(f"{path}: unsupported file type '{suffix}' (use .csv, .parquet or an SQLite file)")
+
+    def describe():
+        return {r[0]: str(r[1]).upper() for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
+
+    return Source(relation, describe, lambda sql: con.execute(sql).df(), str(path))
+
+
+def _postgres(url: str, table: str | None) -> Source:
+    if not table or not _NAME.match(table):
+        raise ModelSpecError("a PostgreSQL source needs --table NAME")
+    try:
+        import psycopg
+    except ImportError as exc:
+        raise ModelSpecError("PostgreSQL sources need psycopg: pip install -e '.[postgres]'") from exc
+    con = psycopg.connect(url)
+
+    def describe():
+        rows = con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %s",
+                           (table,)).fetchall()
+        if not rows:
+            raise ModelSpecError(f"table '{table}' not found")
+        return {name: kind.upper() for name, kind in rows}
+
+    def execute(sql):
+        cur = con.execute(sql)
+        return pd.DataFrame(cur.fetchall(), columns=[d.name for d in cur.description])
+
+    return Source(f'"{table}"', describe, execute, url.split("@")[-1])
+
+
+def _quote(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _design(formula: str, source: Source) -> tuple[str, list[str], list[str], list[tuple[str, str]], dict]:
+    response, levels, fixed = nested_levels(formula)
+    types = source.describe()
+    terms = [t.strip() for t in fixed.split("+")] if fixed.strip() != "1" else []
+    for t in terms:
+        if t in ("0", "-1") or not _NAME.match(t):
+            raise ModelSpecError(f"term '{t}': the SQL aggregation takes plain column names; compute "
+                                 "transformations and interactions as columns first (or use --engine mixedlm)")
+    for col in [response, *levels, *terms]:
+        if col not in types:
+            raise ModelSpecError(f"unknown column '{col}' in formula (the data has: {', '.join(list(types)[:12])})")
+    if not _numeric(types[response]):
+        raise ModelSpecError(f"outcome '{response}' must be numeric")
+    design: list[tuple[str, str]] = [("(Intercept)", "1.0")]
+    encodings: dict = {}
+    where = " AND ".join(f'"{c}" IS NOT NULL' for c in [response, *levels, *terms])
+    for t in terms:
+        kind = types[t]
+        if "BOOL" in kind:
+            design.append((f"{t}TRUE", f'CASE WHEN "{t}" THEN 1.0 ELSE 0.0 END'))
+            encodings[t] = {"type": "boolean", "reference": "FALSE"}
+        elif _numeric(kind):
+            design.append((t, f'CAST("{t}" AS DOUBLE PRECISION)'))
+            encodings[t] = {"type": "numeric"}
+        else:
+            levels_found = [str(v) for v in source.execute(
+                f'SELECT DISTINCT "{t}" AS v FROM {source.relation} WHERE {where} ORDER BY 1')["v"]]
+            if len(levels_found) > 50:
+                raise ModelSpecError(f"column '{t}' has {len(levels_found)} categories: too many for a factor")
+            for level in levels_found[1:]:
+                design.append((f"{t}{level}", f"""CASE WHEN "{t}" = '{level.replace("'", "''")}' THEN 1.0 ELSE 0.0 END"""))
+            encodings[t] = {"type": "factor", "levels": levels_found, "reference": levels_found[0]}
+    return response, levels, terms, design, {"encodings": encodings, "where": where}
+
+
+def _numeric(kind: str) -> bool:
+    return any(k in kind for k in ("INT", "DOUBLE", "FLOAT", "REAL", "NUMERIC", "DECIMAL", "BIGINT"))
+
+
+def aggregation_sql(formula: str, source: Source) -> tuple[str, dict]:
+    """The one-pass GROUP BY statement and what it encodes."""
+    response, levels, _terms, design, info = _design(formula, source)
+    y = f'CAST("{response}" AS DOUBLE PRECISION)'
+    select = [f'CAST("{g}" AS VARCHAR(200)) AS "g{i}"' for i, g in enumerate(levels)]
+    select.append("COUNT(*) AS n")
+    p = len(design)
+    for i, (_name, expr) in enumerate(design):
+        select.append(f"SUM({expr}) AS sx{i}")
+        select.append(f"SUM(({expr}) * {y}) AS xy{i}")
+        for j in range(i, p):
+            select.append(f"SUM(({expr}) * ({design[j][1]})) AS xx{i}_{j}")
+    select += [f"SUM({y}) AS sy", f"SUM({y} * {y}) AS yy"]
+    group = ", ".join(f'"{g}"' for g in levels)
+    sql = f"SELECT {', '.join(select)} FROM {source.relation} WHERE {info['where']} GROUP BY {group}"
+    return sql, {"response": response, "levels": levels, "terms": [name for name, _ in design],
+                 "encodings": info["encodings"]}
+
+
+def stats_from_source(formula: str, source: Source) -> ClusterStats:
+    sql, meta = aggregation_sql(formula, source)
+    df = source.execute(sql)
+    return _stats_from_table(df, meta)
+
+
+def _stats_from_table(df: pd.DataFrame, meta: dict) -> ClusterStats:
+    levels, terms = meta["levels"], meta["terms"]
+    p = len(terms)
+    K = len(df)
+    xtx = np.empty((K, p, p))
+    for i in range(p):
+        for j in range(i, p):
+            xtx[:, i, j] = xtx[:, j, i] = df[f"xx{i}_{j}"].to_numpy(dtype=float)
+    ids = pd.DataFrame({g: df[f"g{i}"].astype(str).to_numpy() for i, g in enumerate(levels)})
+    return ClusterStats(
+        meta["response"], terms, levels, ids, df["n"].to_numpy(dtype=float),
+        np.stack([df[f"sx{i}"].to_numpy(dtype=float) for i in range(p)], axis=1), df["sy"].to_numpy(dtype=float),
+        xtx, np.stack([df[f"xy{i}"].to_numpy(dtype=float) for i in range(p)], axis=1),
+        df["yy"].to_numpy(dtype=float), meta["encodings"])
+
+
+# ----------------------------------------------------------------------------------------------- site files
+def write_site(stats: ClusterStats, formula: str, out: Path, *, min_cluster: int = MIN_CLUSTER,
+               allow_small: bool = False) -> tuple[Path, Path]:
+    """Write a site's statistics (Parquet) and metadata (JSON beside it, same stem)."""
+    small = int((stats.n < min_cluster).sum())
+    if small and not allow_small:
+        raise ModelSpecError(f"{small} of {len(stats.n)} clusters have fewer than {min_cluster} rows; sums over so "
+                             "few students come close to individual records — merge them, or pass --allow-small")
+    p = len(stats.terms)
+    table = {f"g{i}": stats.ids[g].to_numpy() for i, g in enumerate(stats.levels)}
+    table["n"] = stats.n
+    for i in range(p):
+        table[f"sx{i}"] = stats.sx[:, i]
+        table[f"xy{i}"] = stats.xty[:, i]
+        for j in range(i, p):
+            table[f"xx{i}_{j}"] = stats.xtx[:, i, j]
+    table["sy"] = stats.sy
+    table["yy"] = stats.yty
+    frame = pd.DataFrame(table)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_parquet(out, index=False)
+    meta = {
+        "schema_version": SCHEMA_VERSION,
+        "formula": formula,
+        "response": stats.response,
+        "terms": stats.terms,
+        "levels": stats.levels,
+        "encodings": stats.encodings,
+        "n_obs": stats.n_obs,
+        "clusters": {g: int(stats.ids[stats.levels[: i + 1]].drop_duplicates().shape[0])
+                     for i, g in enumerate(stats.levels)},
+        "min_cluster_size": int(stats.n.min()) if len(stats.n) else 0,
+        "small_clusters_allowed": bool(allow_small),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "generator": f"safeschool {__version__}",
+        "what_this_file_reveals": (
+            f"For each of the {len(stats.n)} {stats.levels[-1]} groups (identified by "
+            f"{', '.join(stats.levels)}): the number of students, and the sums over its students of each model "
+            f"variable ({', '.join(stats.terms[1:]) or 'none'} and {stats.response}), of their squares and of their "
+            "pairwise products. It holds no row for any student and no student identifier. Group means, variances "
+            "and correlations of these variables can be computed from it; for a group of n students, the sums are "
+            f"those of n people. Groups smaller than {min_cluster} students were "
+            + ("kept (--allow-small)." if allow_small else "refused.")),
+    }
+    meta_path = out.with_suffix(".json")
+    meta_path.write_text(json.dumps(meta, indent=2))
+    return out, meta_path
+
+
+def read_sites(paths: list[Path], *, formula: str | None = None) -> tuple[ClusterStats, str]:
+    """Pool site files after checking they describe the same model with the same encodings."""
+    pooled, first, seen = None, None, set()
+    for path in paths:
+        path = Path(path)
+        meta_path = path.with_suffix(".json")
+        if not path.exists() or not meta_path.exists():
+            raise SiteFileError(f"{path}: site file or its metadata {meta_path.name} is missing")
+        meta = json.loads(meta_path.read_text())
+        if meta.get("schema_version") != SCHEMA_VERSION:
+            raise SiteFileError(f"{path}: schema version {meta.get('schema_version')} (this safeschool reads "
+                                f"{SCHEMA_VERSION})")
+        if first is None:
+            first = meta
+            if formula and _norm(formula) != _norm(meta["formula"]):
+                raise SiteFileError(f"{path}: made for '{meta['formula']}', not '{formula}'")
+        else:
+            for key in ("formula", "terms", "levels", "response"):
+                if (_norm(meta[key]) if key == "formula" else meta[key]) != (
+                        _norm(first[key]) if key == "formula" else first[key]):
+                    raise SiteFileError(f"{path}: different {key} from {paths[0]} ({meta[key]} vs {first[key]})")
+            if meta["encodings"] != first["encodings"]:
+                differing = [c for c in first["encodings"] if meta["encodings"].get(c) != first["encodings"][c]]
+                raise SiteFileError(f"{path}: column encodings differ from {paths[0]} (e.g. '{differing[0]}'): "
+                                    "agree the categories before aggregating")
+        df = pd.read_parquet(path)
+        stats = _stats_from_table(df, {"response": meta["response"], "levels": meta["levels"],
+                                       "terms": meta["terms"], "encodings": meta["encodings"]})
+        keys = set(stats.ids.astype(str).agg(":".join, axis=1))
+        overlap = keys & seen
+        if overlap:
+            raise SiteFileError(f"{path}: cluster '{sorted(overlap)[0]}' also appears in another site file "
+                                f"({len(overlap)} overlapping): each cluster must come from one site")
+        seen |= keys
+        pooled = stats if pooled is None else pooled.concat(stats)
+    if pooled is None:
+        raise SiteFileError("no site files given")
+    return pooled, first["formula"]
+
+
+def _norm(formula: str) -> str:
+    return re.sub(r"\s+", "", formula)
