@@ -240,12 +240,17 @@ class AggregateModel:
 
     Matches ``lme4::lmer(y ~ x + (1|a/b/c), REML = reml)``. Results as ``MixedModel``: ``summary``,
     ``variance_components_``, ``vpc_``, ``ranef_``, ``loglik_``, ``aic_``, ``bic_``, ``converged_``,
-    ``singular_``, ``n_obs_``, ``groups_``; ``engine_ = "aggregates"``. Degrees of freedom are not computed
-    (Wald z-tests); use the mixedlm engine for Satterthwaite df.
+    ``singular_``, ``n_obs_``, ``groups_``; ``engine_ = "aggregates"``; Satterthwaite degrees of freedom as in
+    ``lmerTest``.
     """
 
     formula: str
     reml: bool = True
+    fallback_ = None  # never needed: the closed form cannot fail the way Laplace steps can
+    family = "gaussian"
+
+    def __post_init__(self):
+        self.parsed = parse_formula(self.formula)
 
     @property
     def method(self) -> str:
@@ -284,10 +289,13 @@ class AggregateModel:
         self.singular_ = bool(np.any(gammas <= 1e-10))
         self.loglik_ = -dev / 2
         se = np.sqrt(np.diag(Pinv) * sigma2)
-        z = beta / se
+        t = beta / se
+        df = self._satterthwaite(stats, tree, gammas, sigma2)
+        q = st.t.ppf(0.975, df)
         self.summary = pd.DataFrame({
-            "term": stats.terms, "estimate": beta, "se": se, "df": np.full(p, np.nan), "statistic": z,
-            "p": 2 * st.norm.sf(np.abs(z)), "ci_low": beta - 1.96 * se, "ci_high": beta + 1.96 * se})
+            "term": stats.terms, "estimate": beta, "se": se, "df": df, "statistic": t,
+            "p": 2 * st.t.sf(np.abs(t), df), "ci_low": beta - q * se, "ci_high": beta + q * se})
+        self.vcov_ = pd.DataFrame(Pinv * sigma2, index=stats.terms, columns=stats.terms)
         self.params_ = pd.Series(beta, index=stats.terms)
         names = _lme4_names(levels)
         # gammas[0] is the lowest level; report outermost first, as lme4 prints them
@@ -305,7 +313,6 @@ class AggregateModel:
         self.bic_ = -2 * self.loglik_ + math.log(n) * self.df_model_
         self.groups_ = {names[i]: int(tree.sizes[L - 1 - i]) for i in range(L)}
         self.engine_ = "aggregates"
-        self.family = "gaussian"
         self._ranef(beta, sigma2)
         if self.singular_:
             zero = [names[L - 1 - i] for i in range(L) if gammas[i] <= 1e-10]
@@ -313,6 +320,69 @@ class AggregateModel:
                 f"singular fit: the variance of {', '.join(zero)} is estimated at 0 (reported as 0, not hidden); "
                 "consider dropping that level."), stacklevel=2)
         return self
+
+    def _satterthwaite(self, stats, tree, gammas, sigma2) -> np.ndarray:
+        """Satterthwaite degrees of freedom for each coefficient, as lmerTest computes them: with varpar =
+        (variances of the levels, residual variance), df_j = 2 Var(b_j)^2 / (g_j' A g_j), where g_j is the gradient
+        of Var(b_j) and A = 2 H^-1 the asymptotic covariance of varpar (H: Hessian of the deviance). Derivatives
+        are central differences of the exact closed forms; variances estimated at 0 are held fixed."""
+        free = [i for i in range(len(gammas)) if gammas[i] > 1e-8]
+        theta0 = np.r_[gammas[free] * sigma2, sigma2]
+
+        def unpack(v):
+            g = gammas.copy()
+            g[free] = v[:-1] / v[-1]
+            return g, v[-1]
+
+        def vcov(v):
+            g, s2 = unpack(v)
+            P, *_ = _top(stats, tree, g)
+            return np.diag(np.linalg.inv(P)) * s2
+
+        def deviance(v):
+            g, s2 = unpack(v)
+            P, q, r, ld, *_ = _top(stats, tree, g)
+            rss = r - q @ np.linalg.solve(P, q)
+            n, p = stats.n_obs, len(q)
+            if self.reml:
+                return ld + np.linalg.slogdet(P)[1] + (n - p) * math.log(2 * math.pi * s2) + rss / s2
+            return ld + n * math.log(2 * math.pi * s2) + rss / s2
+
+        k = len(theta0)
+        h = 1e-4 * np.maximum(np.abs(theta0), 1e-8)
+        grad = np.empty((k, len(stats.terms)))
+        for i in range(k):
+            e = np.zeros(k)
+            e[i] = h[i]
+            grad[i] = (vcov(theta0 + e) - vcov(theta0 - e)) / (2 * h[i])
+        hess = np.empty((k, k))
+        f0 = deviance(theta0)
+        for i in range(k):
+            for j in range(i, k):
+                ei, ej = np.zeros(k), np.zeros(k)
+                ei[i], ej[j] = h[i], h[j]
+                if i == j:
+                    value = (deviance(theta0 + ei) - 2 * f0 + deviance(theta0 - ei)) / h[i] ** 2
+                else:
+                    value = (deviance(theta0 + ei + ej) - deviance(theta0 + ei - ej) - deviance(theta0 - ei + ej)
+                             + deviance(theta0 - ei - ej)) / (4 * h[i] * h[j])
+                hess[i, j] = hess[j, i] = value
+        try:
+            A = 2 * np.linalg.inv(hess)
+        except np.linalg.LinAlgError:
+            return np.full(len(stats.terms), np.nan)
+        var_b = vcov(theta0)
+        denom = np.einsum("im,ij,jm->m", grad, A, grad)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(denom > 0, 2 * var_b**2 / denom, np.inf)
+
+    def fixed_variance(self) -> float:
+        """Var(X beta) over the fitted rows, from the cluster statistics (for Nakagawa's R², R's var())."""
+        s, b = self._stats, self.params_.to_numpy()
+        n = s.n_obs
+        total = float(b @ s.sx.sum(axis=0))
+        squares = float(b @ s.xtx.sum(axis=0) @ b)
+        return (squares - total**2 / n) / (n - 1)
 
     def _ranef(self, beta: np.ndarray, sigma2: float) -> None:
         """BLUPs u_g = gamma_g 1_g' H^-1 (y - X beta) and conditional variances sigma2 (gamma_g - gamma_g^2 N_g),
@@ -360,7 +430,8 @@ class AggregateModel:
         return {
             "formula": self.formula, "family": "gaussian", "method": self.method, "n_obs": self.n_obs_,
             "groups": self.groups_,
-            "fixed_effects": [{"term": r.term, "estimate": r.estimate, "se": r.se, "df": None, "statistic": r.statistic,
+            "fixed_effects": [{"term": r.term, "estimate": r.estimate, "se": r.se, "df": clean(float(r.df)),
+                               "statistic": r.statistic,
                                "p": r.p, "ci_low": r.ci_low, "ci_high": r.ci_high} for r in self.summary.itertuples()],
             "variance_components": [{"group": r.group, "term": r.term or None, "variance": r.variance}
                                     for r in self.variance_components_.itertuples()],

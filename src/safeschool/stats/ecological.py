@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from safeschool.stats.aggregates import AggregateModel, stats_from_frame
 from safeschool.stats.mixed import (
     LOGISTIC_RESIDUAL,
     ConvergenceWarning,
@@ -319,11 +320,20 @@ class EcologicalDecomposition:
 
 
 def _fit_one(formula: str, family: str, nagq: int, data: pd.DataFrame) -> tuple[MixedModel, list[str]]:
-    """Fit one step (in this process or a worker process) and return it with its warnings' messages."""
-    model = MixedModel(formula, family=family, reml=False, nagq=nagq)
+    """Fit one step (in this process or a worker process) and return it with its warnings' messages.
+
+    Linear models with nested random intercepts use the exact aggregate engine; anything else mixedlm."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model.fit(data)
+        model = None
+        if family == "gaussian":
+            try:
+                model = AggregateModel(formula, reml=False).fit(stats_from_frame(formula, data))
+            except ModelSpecError:
+                model = None  # not a nested random-intercept model: fall back to row-level fitting
+        if model is None:
+            model = MixedModel(formula, family=family, reml=False, nagq=nagq)
+            model.fit(data)
     messages = [str(w.message) for w in caught if "safeschool" in w.category.__module__
                 and not (model.fallback_ and w.category is ConvergenceWarning)]
     return model, messages

@@ -455,7 +455,10 @@ def nakagawa_r2(model: MixedModel) -> dict:
     for linear models and pi^2/3 for logistic models (latent scale). Matches ``performance::r2_nakagawa`` for
     random-intercept models.
     """
-    var_fixed = float(np.var(model.linear_predictor(with_random=False), ddof=1))  # R's var(), as performance uses
+    if hasattr(model, "fixed_variance"):  # the aggregate engine has no rows, only their sums
+        var_fixed = model.fixed_variance()
+    else:
+        var_fixed = float(np.var(model.linear_predictor(with_random=False), ddof=1))  # R's var(), as performance
     vc = model.variance_components_
     var_random = float(vc[(vc.group != "Residual") & (vc.term == "(Intercept)")].variance.sum())
     residual = LOGISTIC_RESIDUAL if model.family == "binomial" else float(vc[vc.group == "Residual"].variance.iloc[0])
