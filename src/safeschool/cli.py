@@ -171,8 +171,9 @@ class Engine(StrEnum):
     aggregates = "aggregates"
 
 
-@app.command()
+@app.command(context_settings={"allow_extra_args": True})
 def fit(
+    ctx: typer.Context,
     data: Annotated[Path | None, typer.Option("--data", help="CSV or Parquet file, one row per observation.")] = None,
     formula: Annotated[str | None, typer.Option(
         "--formula", help='lme4 formula, e.g. "y ~ x + (1|country/school/class)".')] = None,
@@ -182,7 +183,7 @@ def fit(
         help="mixedlm (row-level data) or aggregates (exact fit from per-cluster statistics computed by SQL; "
              "linear models with nested random intercepts).")] = Engine.mixedlm,
     sites: Annotated[list[Path] | None, typer.Option(
-        "--sites", help="Site files from `safeschool aggregate` to pool (repeat, or list after one --sites).")] = None,
+        "--sites", help="Site files from `safeschool aggregate` to pool: --sites a.parquet b.parquet ...")] = None,
     table: Annotated[str | None, typer.Option(help="Table or view, for SQLite or PostgreSQL sources.")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the results as JSON to this file.")] = None,
 ) -> None:
@@ -190,6 +191,10 @@ def fit(
     from safeschool.ingest.tables import TableReadError, read_table
     from safeschool.stats.mixed import MixedModel, ModelSpecError, render_text
 
+    if ctx.args:  # the files listed after one --sites
+        if not sites:
+            raise fail(f"unexpected argument '{ctx.args[0]}'")
+        sites = [*sites, *map(Path, ctx.args)]
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")

@@ -32,8 +32,7 @@ def test_two_sites_pooled_equal_the_full_data_fit(site_rows):
         proc = _cli("aggregate", "--data", d / src, "--formula", FORMULA, "--out", d / f"{name}_site.parquet")
         assert proc.returncode == 0, proc.stderr
         assert "no row for any student" in proc.stdout
-    pooled = _cli("fit", "--sites", d / "one_site.parquet", "--sites", d / "two_site.parquet", "--json",
-                  d / "pooled.json")
+    pooled = _cli("fit", "--sites", d / "one_site.parquet", d / "two_site.parquet", "--json", d / "pooled.json")
     assert pooled.returncode == 0, pooled.stderr
     full = _cli("fit", "--data", d / "all.csv", "--formula", FORMULA, "--json", d / "full.json")
     assert full.returncode == 0, full.stderr

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,8 +36,8 @@ class Source:
     """Where the rows live: a function giving column types and one executing SQL against `relation`."""
 
     relation: str
-    describe: callable
-    execute: callable
+    describe: Callable[[], dict[str, str]]
+    execute: Callable[[str], pd.DataFrame]
     label: str
 
 
