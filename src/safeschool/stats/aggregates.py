@@ -112,29 +112,94 @@ class _Tree:
     summing children into parents is then one `np.add.reduceat` per array."""
 
     def __init__(self, stats: ClusterStats):
-        ids = stats.ids.astype(str)
         L = len(stats.levels)
-        self.order = np.lexsort([ids[c].to_numpy() for c in reversed(stats.levels)])
-        ids = ids.iloc[self.order].reset_index(drop=True)
+        codes = [pd.factorize(stats.ids[c].astype(str).to_numpy(), sort=True)[0] for c in stats.levels]
+        self.order = np.lexsort(codes[::-1])  # outermost level first
+        codes = [c[self.order] for c in codes]
+        values = [stats.ids[c].astype(str).to_numpy()[self.order] for c in stats.levels]
+        K = len(self.order)
         self.parents: list[np.ndarray] = []  # parents[i]: parent index of every unit at depth i (0 = lowest)
         self.starts: list[np.ndarray] = []  # starts[i]: first child (at depth i) of every unit at depth i + 1
-        self.sizes: list[int] = [len(ids)]
-        self.labels: list[list[str]] = [list(ids.agg(":".join, axis=1)) if L > 1 else list(ids.iloc[:, 0])]
-        unit_of_cluster = np.arange(len(ids))
+        self.sizes: list[int] = [K]
+        self.labels: list[list[str]] = [[":".join(t) for t in zip(*values, strict=True)]]
+        unit_of_cluster = np.arange(K)
         for depth in range(1, L):
-            key = ids[stats.levels[: L - depth]].agg(":".join, axis=1).to_numpy()
-            change = np.r_[True, key[1:] != key[:-1]]
+            change = np.zeros(K, dtype=bool)
+            change[0] = True
+            for c in codes[: L - depth]:
+                change[1:] |= c[1:] != c[:-1]
             parent_of_cluster = np.cumsum(change) - 1
-            # parent of each unit at the previous depth: look it up through any of its clusters
+            # parent of each unit at the previous depth: look it up through its first cluster
             first_cluster = np.flatnonzero(np.r_[True, unit_of_cluster[1:] != unit_of_cluster[:-1]])
             parents = parent_of_cluster[first_cluster]
             self.parents.append(parents)
             self.starts.append(np.flatnonzero(np.r_[True, parents[1:] != parents[:-1]]))
             self.sizes.append(int(parents[-1]) + 1)
-            self.labels.append(list(key[change]))
+            self.labels.append([":".join(t) for t in zip(*[v[change] for v in values[: L - depth]], strict=True)])
             unit_of_cluster = parent_of_cluster
         self.parents.append(np.zeros(self.sizes[-1], dtype=int))  # everything sums into one total
         self.starts.append(np.array([0]))
+
+    def compress(self, stats: ClusterStats) -> None:
+        """Lowest clusters of one parent with the same size n share the weight 1/(1 + gamma n): sum them once,
+        so every evaluation works on (parent, size) groups instead of clusters. `stats` must be sorted."""
+        parent = self.parents[0]
+        n = stats.n
+        key = np.lexsort([n, parent])
+        p_sorted, n_sorted = parent[key], n[key]
+        new = np.r_[True, (p_sorted[1:] != p_sorted[:-1]) | (n_sorted[1:] != n_sorted[:-1])]
+        starts = np.flatnonzero(new)
+        BB = stats.sx[:, :, None] * stats.sx[:, None, :]
+
+        def total(x):
+            return np.add.reduceat(x[key], starts, axis=0)
+
+        group_parent = p_sorted[starts]
+        self.low = {
+            "n": n_sorted[starts], "m": total(np.ones(len(n))), "SB": total(stats.sx), "SC": total(stats.sy),
+            "SBB": total(BB), "SBC": total(stats.sx * stats.sy[:, None]), "SCC": total(stats.sy**2),
+            "starts": np.flatnonzero(np.r_[True, group_parent[1:] != group_parent[:-1]]),
+        }
+        first = self.starts[0]
+        self.low_const = {"P": np.add.reduceat(stats.xtx, first, axis=0), "q": np.add.reduceat(stats.xty, first, axis=0),
+                          "r": np.add.reduceat(stats.yty, first, axis=0)}
+
+
+def _lowest(tree: _Tree, gamma: float, L: int, derivatives: bool = True):
+    """The lowest level absorbed and summed into its parents, from the (parent, size) groups."""
+    g, c = tree.low, tree.low_const
+    n, m = g["n"], g["m"]
+    d = 1 + gamma * n
+    starts = g["starts"]
+
+    def up(x):
+        return np.add.reduceat(x, starts, axis=0)
+
+    A = up(m * n / d)
+    B = up(g["SB"] / d[:, None])
+    C = up(g["SC"] / d)
+    P = c["P"] - gamma * up(g["SBB"] / d[:, None, None])
+    q = c["q"] - gamma * up(g["SBC"] / d[:, None])
+    r = c["r"] - gamma * up(g["SCC"] / d)
+    ld = up(m * np.log(d))
+    if not derivatives:
+        return A, B, C, P, q, r, ld
+    d2 = d**2
+    M = 2 if L > 1 else 1
+
+    def slot(x):
+        out = np.zeros((M, *x.shape))
+        out[0] = x
+        return out
+
+    dA = slot(up(-m * n * n / d2))
+    dB = slot(up(-g["SB"] * (n / d2)[:, None]))
+    dC = slot(up(-g["SC"] * n / d2))
+    dP = slot(up(-g["SBB"] / d2[:, None, None]))
+    dq = slot(up(-g["SBC"] / d2[:, None]))
+    dr = slot(up(-g["SCC"] / d2))
+    dld = slot(up(m * n / d))
+    return A, B, C, P, q, r, ld, dA, dB, dC, dP, dq, dr, dld
 
 
 def _absorb(gamma, A, B, C, P, q, r, ld, dA, dB, dC, dP, dq, dr, dld, own: int):
@@ -198,14 +263,27 @@ def _pad(x: np.ndarray, L: int) -> np.ndarray:
     return np.concatenate([x, np.zeros((L - x.shape[0], *x.shape[1:]))], axis=0)
 
 
+def _top_values(stats: ClusterStats, tree: _Tree, gammas: np.ndarray):
+    """P, q, r and log|H| only (no derivatives): for the finite differences of the Satterthwaite df."""
+    A, B, C, P, q, r, ld = _lowest(tree, gammas[0], len(gammas), derivatives=False)
+    for level in range(1, len(gammas)):
+        gamma = gammas[level]
+        d = 1 + gamma * A
+        P = P - gamma * (B[:, :, None] * B[:, None, :]) / d[:, None, None]
+        q = q - gamma * B * (C / d)[:, None]
+        r = r - gamma * C * C / d
+        ld = ld + np.log(d)
+        A, B, C = A / d, B / d[:, None], C / d
+        starts = tree.starts[level]
+        A, B, C, P, q, r, ld = (np.add.reduceat(x, starts, axis=0) for x in (A, B, C, P, q, r, ld))
+    return P[0], q[0], r[0], ld[0]
+
+
 def _top(stats: ClusterStats, tree: _Tree, gammas: np.ndarray):
     """P, q, r, log|H| and their derivatives w.r.t. each gamma (gammas[0] = lowest level)."""
     L = len(gammas)
-    K = stats.sx.shape[0]
-    A, B, C = stats.n.astype(float), stats.sx, stats.sy
-    P, q, r, ld = stats.xtx, stats.xty, stats.yty, np.zeros(K)
-    dA = dB = dC = dP = dq = dr = dld = None
-    for level in range(L):
+    A, B, C, P, q, r, ld, dA, dB, dC, dP, dq, dr, dld = _lowest(tree, gammas[0], L)
+    for level in range(1, L):
         a, b, c, P, q, r, ld, da, db, dc, dP, dq, dr, dld = _absorb(
             gammas[level], A, B, C, P, q, r, ld, dA, dB, dC, dP, dq, dr, dld, own=level)
         starts = tree.starts[level]
@@ -260,6 +338,7 @@ class AggregateModel:
         levels = stats.levels
         tree = _Tree(stats)
         stats = _reordered(stats, tree.order)
+        tree.compress(stats)
         for depth, size in enumerate(tree.sizes):
             if size < 2:
                 raise ModelSpecError(f"grouping '{levels[len(levels) - 1 - depth]}' has {size} level: a random "
@@ -274,11 +353,13 @@ class AggregateModel:
         res = optimize.minimize(fun, x0, jac=True, method="L-BFGS-B", bounds=[(0, None)] * L,
                                 options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000})
         gammas = np.maximum(res.x, 0)
-        # one restart from the optimum: L-BFGS-B's memory from far away can stop it a few digits short
-        again = optimize.minimize(fun, gammas, jac=True, method="L-BFGS-B", bounds=[(0, None)] * L,
-                                  options={"ftol": 1e-16, "gtol": 1e-12, "maxiter": 500})
-        if again.fun <= res.fun:
-            res, gammas = again, np.maximum(again.x, 0)
+        _dev, grad0, *_ = _deviance(stats, tree, gammas, self.reml)
+        if np.max(np.abs(np.where(gammas > 0, grad0, np.minimum(grad0, 0)))) > 1e-3:
+            # L-BFGS-B's memory from far away can stop it a few digits short: restart from where it stopped
+            again = optimize.minimize(fun, gammas, jac=True, method="L-BFGS-B", bounds=[(0, None)] * L,
+                                      options={"ftol": 1e-16, "gtol": 1e-12, "maxiter": 500})
+            if again.fun <= res.fun:
+                res, gammas = again, np.maximum(again.x, 0)
         dev, grad, beta, rss, Pinv = _deviance(stats, tree, gammas, self.reml)
         n, p = stats.n_obs, len(beta)
         sigma2 = rss / (n - p if self.reml else n)
@@ -336,12 +417,12 @@ class AggregateModel:
 
         def vcov(v):
             g, s2 = unpack(v)
-            P, *_ = _top(stats, tree, g)
+            P, *_ = _top_values(stats, tree, g)
             return np.diag(np.linalg.inv(P)) * s2
 
         def deviance(v):
             g, s2 = unpack(v)
-            P, q, r, ld, *_ = _top(stats, tree, g)
+            P, q, r, ld = _top_values(stats, tree, g)
             rss = r - q @ np.linalg.solve(P, q)
             n, p = stats.n_obs, len(q)
             if self.reml:
@@ -416,12 +497,10 @@ class AggregateModel:
             u = g[level] * E
             var = sigma2 * (g[level] - g[level] ** 2 * N)
             sd = np.sqrt(np.clip(var, 0, None))
-            labels = [":".join(reversed(str(lab).split(":"))) for lab in tree.labels[level]]  # lme4: inner first
-            group = names[L - 1 - level]
-            rows += [{"group": group, "level": str(lab), "term": "(Intercept)", "estimate": float(ui), "se": float(si),
-                      "ci_low": float(ui - 1.96 * si), "ci_high": float(ui + 1.96 * si)}
-                     for lab, ui, si in zip(labels, u, sd, strict=True)]
-        self.ranef_ = pd.DataFrame(rows)
+            labels = [":".join(reversed(lab.split(":"))) for lab in tree.labels[level]]  # lme4: inner first
+            rows.append(pd.DataFrame({"group": names[L - 1 - level], "level": labels, "term": "(Intercept)",
+                                      "estimate": u, "se": sd, "ci_low": u - 1.96 * sd, "ci_high": u + 1.96 * sd}))
+        self.ranef_ = pd.concat(rows[::-1], ignore_index=True)  # outermost level first
 
     def to_dict(self) -> dict:
         def clean(v):
