@@ -36,7 +36,7 @@ MAX_LEVELS = 12
 VALUE_LABELS = {
     "gender": {"F": "girls", "M": "boys", "X": "another gender"},
     "migrant_background": {"True": "migrant background", "False": "no migrant background"},
-    "roma_minority": {"True": "Roma/minority", "False": "not minority"},
+    "roma_minority": {"True": "Roma or minority", "False": "not minority"},
     "ses_band": {"low": "low SES", "middle": "middle SES", "high": "high SES"},
     "sen": {"True": "SEN", "False": "no SEN"},
     "out_of_parental_care": {"True": "in care", "False": "parental care"},

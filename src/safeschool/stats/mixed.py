@@ -356,7 +356,8 @@ class MixedModel:
         for engine_name, terms in ranef.values.items():
             order = sorted(levels.get(engine_name, {}).items(), key=lambda kv: kv[1])
             # lme4 labels a nested level inner value first: class 'C01' of school 'S1' in 'IT' is 'C01:S1:IT'
-            labels = [":".join(reversed(str(k).split("/"))) for k, _ in order] or \
+            nested = ":" in engine_name  # the engine joins nested levels with '/': 'IT/IT-S001'
+            labels = [":".join(reversed(str(k).split("/"))) if nested else str(k) for k, _ in order] or \
                 [str(i) for i in range(len(next(iter(terms.values()))))]
             for term, values in terms.items():
                 var = ranef.condVar[engine_name][term] if ranef.condVar else np.full(len(values), np.nan)
