@@ -182,3 +182,20 @@ def test_small_clusters_are_refused_unless_allowed(frame, tmp_path):
 def test_models_outside_the_engine_are_refused(frame, formula, message):
     with pytest.raises(ModelSpecError, match=message):
         stats_from_frame(formula, frame)
+
+
+@pytest.mark.parametrize("reml", [True, False])
+def test_analytic_gradient_matches_finite_differences(frame, reml):
+    from safeschool.stats import aggregates as ag
+
+    stats = stats_from_frame(F3, frame)
+    tree = ag._Tree(stats)
+    stats = ag._reordered(stats, tree.order)
+    tree.compress(stats)
+    gammas = np.array([0.07, 0.3, 0.12])
+    _dev, grad, *_ = ag._deviance(stats, tree, gammas, reml)
+    for i in range(3):
+        h = np.zeros(3)
+        h[i] = 1e-6
+        fd = (ag._deviance(stats, tree, gammas + h, reml)[0] - ag._deviance(stats, tree, gammas - h, reml)[0]) / 2e-6
+        assert grad[i] == pytest.approx(fd, rel=1e-5, abs=1e-3)

@@ -11,8 +11,8 @@ determinant-lemma step
 
 where A, B, C sum the children's 1'H^-1 1, X'H^-1 1 and y'H^-1 1 (for the lowest cluster the children are its
 rows: A = n, B = X'1, C = 1'y). At the top, P = X'H^-1 X, q = X'H^-1 y, r = y'H^-1 y and log|H| give the profiled
-ML and REML deviances exactly as lme4 defines them. Their derivatives with respect to every gamma are carried
-through the same steps (forward mode), giving an analytic gradient for a bounded optimiser (gamma >= 0; a
+ML and REML deviances exactly as lme4 defines them. Their derivatives with respect to every gamma follow in one
+reverse (adjoint) pass through the same steps, giving an analytic gradient for a bounded optimiser (gamma >= 0; a
 variance of exactly 0 is reported as singular, as lme4 does). Conditional modes and their variances follow from
 the same statistics top-down.
 
@@ -165,84 +165,6 @@ class _Tree:
                           "r": np.add.reduceat(stats.yty, first, axis=0)}
 
 
-def _lowest(tree: _Tree, gamma: float, L: int, derivatives: bool = True):
-    """The lowest level absorbed and summed into its parents, from the (parent, size) groups."""
-    g, c = tree.low, tree.low_const
-    n, m = g["n"], g["m"]
-    d = 1 + gamma * n
-    starts = g["starts"]
-
-    def up(x):
-        return np.add.reduceat(x, starts, axis=0)
-
-    A = up(m * n / d)
-    B = up(g["SB"] / d[:, None])
-    C = up(g["SC"] / d)
-    P = c["P"] - gamma * up(g["SBB"] / d[:, None, None])
-    q = c["q"] - gamma * up(g["SBC"] / d[:, None])
-    r = c["r"] - gamma * up(g["SCC"] / d)
-    ld = up(m * np.log(d))
-    if not derivatives:
-        return A, B, C, P, q, r, ld
-    d2 = d**2
-    M = 2 if L > 1 else 1
-
-    def slot(x):
-        out = np.zeros((M, *x.shape))
-        out[0] = x
-        return out
-
-    dA = slot(up(-m * n * n / d2))
-    dB = slot(up(-g["SB"] * (n / d2)[:, None]))
-    dC = slot(up(-g["SC"] * n / d2))
-    dP = slot(up(-g["SBB"] / d2[:, None, None]))
-    dq = slot(up(-g["SBC"] / d2[:, None]))
-    dr = slot(up(-g["SCC"] / d2))
-    dld = slot(up(m * n / d))
-    return A, B, C, P, q, r, ld, dA, dB, dC, dP, dq, dr, dld
-
-
-def _absorb(gamma, A, B, C, P, q, r, ld, dA, dB, dC, dP, dq, dr, dld, own: int):
-    """One level: values and derivatives (leading axis m = parameter) for units with children summed in.
-    Derivative arrays are None at the lowest level, where the children are rows and depend on no parameter."""
-    d = 1 + gamma * A
-    BB = B[:, :, None] * B[:, None, :]
-    a, b, c = A / d, B / d[:, None], C / d
-    Pn = P - gamma * BB / d[:, None, None]
-    qn = q - gamma * B * (C / d)[:, None]
-    rn = r - gamma * C * C / d
-    ldn = ld + np.log(d)
-    if dA is None:  # lowest level: only the own parameter matters, d(d)/d(gamma) = A
-        M = own + 1
-        K, p = B.shape
-        z = np.zeros
-        da, db, dc = z((M, K)), z((M, K, p)), z((M, K))
-        dPn, dqn, drn, dldn = z((M, K, p, p)), z((M, K, p)), z((M, K)), z((M, K))
-        da[own] = -A * A / d**2
-        db[own] = -B * (A / d**2)[:, None]
-        dc[own] = -C * A / d**2
-        dPn[own] = -BB / d[:, None, None] ** 2
-        dqn[own] = -B * (C / d**2)[:, None]
-        drn[own] = -C * C / d**2
-        dldn[own] = A / d
-        return a, b, c, Pn, qn, rn, ldn, da, db, dc, dPn, dqn, drn, dldn
-    dd = gamma * dA
-    dd[own] += A
-    da = dA / d - A * dd / d**2
-    db = dB / d[None, :, None] - B[None] * (dd / d**2)[:, :, None]
-    dc = dC / d - C * dd / d**2
-    dBB = dB[:, :, :, None] * B[None, :, None, :] + B[None, :, :, None] * dB[:, :, None, :]
-    dPn = dP - gamma * dBB / d[None, :, None, None] + gamma * BB[None] * (dd / d**2)[:, :, None, None]
-    dPn[own] -= BB / d[:, None, None]
-    dqn = dq - gamma * (dB * C[None, :, None] + B[None] * dC[:, :, None]) / d[None, :, None] \
-        + gamma * (B * C[:, None])[None] * (dd / d**2)[:, :, None]
-    dqn[own] -= B * (C / d)[:, None]
-    drn = dr - gamma * 2 * C * dC / d + gamma * C * C * dd / d**2
-    drn[own] -= C * C / d
-    dldn = dld + dd / d
-    return a, b, c, Pn, qn, rn, ldn, da, db, dc, dPn, dqn, drn, dldn
-
-
 def _sum_to(parents, size, *arrays):
     """Sum units into their parents by index (used where units are not sorted, e.g. conditional modes)."""
     out = []
@@ -256,59 +178,84 @@ def _sum_to(parents, size, *arrays):
     return out
 
 
-def _pad(x: np.ndarray, L: int) -> np.ndarray:
-    """Derivative arrays grow a zero slice for each parameter that enters at a higher level."""
-    if x.shape[0] == L:
-        return x
-    return np.concatenate([x, np.zeros((L - x.shape[0], *x.shape[1:]))], axis=0)
-
-
-def _top_values(stats: ClusterStats, tree: _Tree, gammas: np.ndarray):
-    """P, q, r and log|H| only (no derivatives): for the finite differences of the Satterthwaite df."""
-    A, B, C, P, q, r, ld = _lowest(tree, gammas[0], len(gammas), derivatives=False)
+def _forward(tree: _Tree, gammas: np.ndarray):
+    """Absorb the levels bottom-up (values only): the top sums P, q, r, log|H|, and each level's A, B, C, d."""
+    g, const = tree.low, tree.low_const
+    d0 = 1 + gammas[0] * g["n"]
+    starts0 = g["starts"]
+    A = np.add.reduceat(g["m"] * g["n"] / d0, starts0)
+    B = np.add.reduceat(g["SB"] / d0[:, None], starts0, axis=0)
+    C = np.add.reduceat(g["SC"] / d0, starts0)
+    P = const["P"].sum(axis=0) - gammas[0] * np.einsum("gij,g->ij", g["SBB"], 1 / d0)
+    q = const["q"].sum(axis=0) - gammas[0] * (g["SBC"] / d0[:, None]).sum(axis=0)
+    r = float(const["r"].sum()) - gammas[0] * float((g["SCC"] / d0).sum())
+    ld = float((g["m"] * np.log(d0)).sum())
+    saved = []
     for level in range(1, len(gammas)):
         gamma = gammas[level]
         d = 1 + gamma * A
-        P = P - gamma * (B[:, :, None] * B[:, None, :]) / d[:, None, None]
-        q = q - gamma * B * (C / d)[:, None]
-        r = r - gamma * C * C / d
-        ld = ld + np.log(d)
-        A, B, C = A / d, B / d[:, None], C / d
+        saved.append((A, B, C, d))
+        P = P - gamma * (B / d[:, None]).T @ B
+        q = q - gamma * (B / d[:, None]).T @ C
+        r = r - gamma * float(C @ (C / d))
+        ld = ld + float(np.log(d).sum())
         starts = tree.starts[level]
-        A, B, C, P, q, r, ld = (np.add.reduceat(x, starts, axis=0) for x in (A, B, C, P, q, r, ld))
-    return P[0], q[0], r[0], ld[0]
-
-
-def _top(stats: ClusterStats, tree: _Tree, gammas: np.ndarray):
-    """P, q, r, log|H| and their derivatives w.r.t. each gamma (gammas[0] = lowest level)."""
-    L = len(gammas)
-    A, B, C, P, q, r, ld, dA, dB, dC, dP, dq, dr, dld = _lowest(tree, gammas[0], L)
-    for level in range(1, L):
-        a, b, c, P, q, r, ld, da, db, dc, dP, dq, dr, dld = _absorb(
-            gammas[level], A, B, C, P, q, r, ld, dA, dB, dC, dP, dq, dr, dld, own=level)
-        starts = tree.starts[level]
-        A, B, C, P, q, r, ld = (np.add.reduceat(x, starts, axis=0) for x in (a, b, c, P, q, r, ld))
-        M = level + 2 if level + 1 < L else L
-        dA, dB, dC, dP, dq, dr, dld = (_pad(np.add.reduceat(x, starts, axis=1), M)
-                                       for x in (da, db, dc, dP, dq, dr, dld))
-    return P[0], q[0], r[0], ld[0], dP[:, 0], dq[:, 0], dr[:, 0], dld[:, 0]
+        A, B, C = (np.add.reduceat(x / (d if x.ndim == 1 else d[:, None]), starts, axis=0) for x in (A, B, C))
+    return P, q, r, ld, saved, d0
 
 
 def _deviance(stats, tree, gammas, reml: bool):
-    P, q, r, ld, dP, dq, dr, dld = _top(stats, tree, gammas)
-    n, p = stats.n_obs, P.shape[0]
+    """Profiled ML or REML deviance and its exact gradient with respect to every gamma.
+
+    Forward: absorb the levels bottom-up (values only), keeping each unit's A, B, C and d. The deviance depends
+    on the gammas only through the top sums P, q, r, log|H|, each a sum over units of one local term, so the
+    gradient follows in one reverse (adjoint) pass top-down, at about the cost of the forward pass."""
+    L = len(gammas)
+    g = tree.low
+    P, q, r, ld, saved, d0 = _forward(tree, gammas)
+    starts0 = g["starts"]
+    # ---- the deviance and its sensitivities to the top sums
+    n, p = stats.n_obs, len(q)
     Pinv = np.linalg.inv(P)
     beta = Pinv @ q
     rss = r - q @ beta
-    drss = dr - 2 * dq @ beta + np.einsum("i,mij,j->m", beta, dP, beta)
     if reml:
         nu = n - p
-        sign, logdet_p = np.linalg.slogdet(P)
-        dev = ld + logdet_p + nu * (1 + math.log(2 * math.pi * rss / nu))
-        grad = dld + np.einsum("ij,mji->m", Pinv, dP) + nu * drss / rss
+        dev = ld + np.linalg.slogdet(P)[1] + nu * (1 + math.log(2 * math.pi * rss / nu))
+        G_P = Pinv + (nu / rss) * np.outer(beta, beta)
+        G_q, G_r = -2 * (nu / rss) * beta, nu / rss
     else:
         dev = ld + n * (1 + math.log(2 * math.pi * rss / n))
-        grad = dld + n * drss / rss
+        G_P = (n / rss) * np.outer(beta, beta)
+        G_q, G_r = -2 * (n / rss) * beta, n / rss
+    # ---- reverse: adjoints of each unit's A, B, C, from the top level down
+    grad = np.zeros(L)
+    Abar = Bbar = Cbar = None  # the root's sums do not enter the deviance
+    for level in range(L - 1, 0, -1):
+        A, B, C, d = saved[level - 1]
+        gamma = gammas[level]
+        parents = tree.parents[level]
+        S = np.einsum("ki,ij,kj->k", B, G_P, B) + (B @ G_q) * C + G_r * C * C
+        grad[level] += float((-S / d**2 + A / d).sum())
+        nA = gamma**2 * S / d**2 + gamma / d
+        nB = -gamma * (2 * B @ G_P + np.outer(C, G_q)) / d[:, None]
+        nC = -gamma * (B @ G_q + 2 * G_r * C) / d
+        if Abar is not None:
+            pa, pb, pc = Abar[parents], Bbar[parents], Cbar[parents]
+            grad[level] += float((-pa * A * A / d**2 - (pb * B).sum(axis=1) * A / d**2 - pc * C * A / d**2).sum())
+            nA = nA + pa / d**2 - gamma * (pb * B).sum(axis=1) / d**2 - gamma * pc * C / d**2
+            nB = nB + pb / d[:, None]
+            nC = nC + pc / d
+        Abar, Bbar, Cbar = nA, nB, nC
+    # lowest level: the (parent, size) groups, linear in their sums
+    S0 = np.einsum("gij,ij->g", g["SBB"], G_P) + g["SBC"] @ G_q + G_r * g["SCC"]
+    n0, m0 = g["n"], g["m"]
+    grad[0] = float((-S0 / d0**2 + m0 * n0 / d0).sum())
+    if Abar is not None:
+        parent_of_group = np.repeat(np.arange(len(starts0)), np.diff(np.r_[starts0, len(n0)]))
+        pa, pb, pc = Abar[parent_of_group], Bbar[parent_of_group], Cbar[parent_of_group]
+        grad[0] += float((-pa * m0 * n0 * n0 / d0**2 - (pb * g["SB"]).sum(axis=1) * n0 / d0**2
+                          - pc * g["SC"] * n0 / d0**2).sum())
     return dev, grad, beta, rss, Pinv
 
 
@@ -417,12 +364,12 @@ class AggregateModel:
 
         def vcov(v):
             g, s2 = unpack(v)
-            P, *_ = _top_values(stats, tree, g)
+            P, *_ = _forward(tree, g)
             return np.diag(np.linalg.inv(P)) * s2
 
         def deviance(v):
             g, s2 = unpack(v)
-            P, q, r, ld = _top_values(stats, tree, g)
+            P, q, r, ld, *_ = _forward(tree, g)
             rss = r - q @ np.linalg.solve(P, q)
             n, p = stats.n_obs, len(q)
             if self.reml:
