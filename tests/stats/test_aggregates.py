@@ -51,7 +51,7 @@ def test_conditional_modes_equal_the_full_data_fit(frame):
     a = agg.ranef_.set_index(["group", "level"])
     r = ref.ranef_.set_index(["group", "level"])
     assert len(a) == len(r) == 6 + 60 + 240
-    joined = a.join(r, rsuffix="_ref")
+    joined = a.join(r.add_suffix("_ref"))
     np.testing.assert_allclose(joined.estimate, joined.estimate_ref, atol=1e-4)
     np.testing.assert_allclose(joined.se, joined.se_ref, rtol=1e-5)
 

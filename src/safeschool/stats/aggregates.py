@@ -50,17 +50,40 @@ class ClusterStats:
     xty: np.ndarray  # (K, p)
     yty: np.ndarray  # (K,)
     encodings: dict = field(default_factory=dict)
+    # the sums are of x - center_x and y - center_y: uncentred sums of squares (y near 500) lose the digits
+    # the optimiser needs; estimates are reported for the uncentred variables
+    center_x: np.ndarray | None = None
+    center_y: float = 0.0
+
+    def __post_init__(self):
+        if self.center_x is None:
+            self.center_x = np.zeros(len(self.terms))
 
     @property
     def n_obs(self) -> int:
         return int(self.n.sum())
 
+    def recentered(self, center_x: np.ndarray, center_y: float) -> ClusterStats:
+        """The same statistics around other centring constants (exact algebra; used to pool sites)."""
+        dx = self.center_x - np.asarray(center_x, dtype=float)
+        dy = self.center_y - float(center_y)
+        n = self.n
+        sx = self.sx + n[:, None] * dx
+        sy = self.sy + n * dy
+        xtx = (self.xtx + self.sx[:, :, None] * dx[None, None, :] + dx[None, :, None] * self.sx[:, None, :]
+               + n[:, None, None] * np.outer(dx, dx)[None])
+        xty = self.xty + self.sx * dy + dx[None, :] * self.sy[:, None] + (n * dy)[:, None] * dx[None, :]
+        yty = self.yty + 2 * dy * self.sy + n * dy * dy
+        return ClusterStats(self.response, self.terms, self.levels, self.ids, n, sx, sy, xtx, xty, yty,
+                            self.encodings, np.asarray(center_x, dtype=float), float(center_y))
+
     def concat(self, other: ClusterStats) -> ClusterStats:
+        other = other.recentered(self.center_x, self.center_y)
         return ClusterStats(self.response, self.terms, self.levels, pd.concat([self.ids, other.ids], ignore_index=True),
                             np.concatenate([self.n, other.n]), np.concatenate([self.sx, other.sx]),
                             np.concatenate([self.sy, other.sy]), np.concatenate([self.xtx, other.xtx]),
                             np.concatenate([self.xty, other.xty]), np.concatenate([self.yty, other.yty]),
-                            self.encodings)
+                            self.encodings, self.center_x, self.center_y)
 
 
 def nested_levels(formula: str) -> tuple[str, list[str], str]:
@@ -89,6 +112,11 @@ def stats_from_frame(formula: str, data: pd.DataFrame) -> ClusterStats:
     frame, design, names = MixedModel(formula).prepare(data)
     X = design.to_numpy(dtype=float)
     y = frame[response].to_numpy(dtype=float)
+    constant = np.all(X[:1] == X, axis=0)  # the intercept column stays as it is
+    center_x = np.where(constant, 0.0, X.mean(axis=0))
+    center_y = float(y.mean())
+    X = X - center_x
+    y = y - center_y
     keys = frame[levels].astype(str)
     codes, uniques = pd.factorize(pd.MultiIndex.from_frame(keys)) if len(levels) > 1 else pd.factorize(keys.iloc[:, 0])
     K = len(uniques)
@@ -103,7 +131,7 @@ def stats_from_frame(formula: str, data: pd.DataFrame) -> ClusterStats:
     xty = np.stack([np.bincount(codes, X[:, i] * y, K) for i in range(p)], axis=1)
     yty = np.bincount(codes, y * y, K)
     ids = pd.DataFrame(list(uniques), columns=levels) if len(levels) > 1 else pd.DataFrame({levels[0]: list(uniques)})
-    return ClusterStats(response, names, levels, ids.astype(str), n, sx, sy, xtx, xty, yty)
+    return ClusterStats(response, names, levels, ids.astype(str), n, sx, sy, xtx, xty, yty, {}, center_x, center_y)
 
 
 # ------------------------------------------------------------------------------------------------ the engine
@@ -307,9 +335,15 @@ class AggregateModel:
                                       options={"ftol": 1e-16, "gtol": 1e-12, "maxiter": 500})
             if again.fun <= res.fun:
                 res, gammas = again, np.maximum(again.x, 0)
-        dev, grad, beta, rss, Pinv = _deviance(stats, tree, gammas, self.reml)
-        n, p = stats.n_obs, len(beta)
+        dev, grad, beta_c, rss, Pinv = _deviance(stats, tree, gammas, self.reml)
+        n, p = stats.n_obs, len(beta_c)
         sigma2 = rss / (n - p if self.reml else n)
+        # back from centred variables: the intercept is the only coefficient that moves
+        T = _uncentre(stats)
+        beta = T @ beta_c
+        beta[0] += stats.center_y if stats.terms[0] == "(Intercept)" else 0.0
+        Pinv = T @ Pinv @ T.T
+        self._T = T
         self._gammas, self._tree, self._stats = gammas, tree, stats
         # projected gradient (deviance units per unit of gamma): at a zero variance only an upward slope is allowed
         projected = np.where(gammas > 0, grad, np.minimum(grad, 0))
@@ -341,7 +375,8 @@ class AggregateModel:
         self.bic_ = -2 * self.loglik_ + math.log(n) * self.df_model_
         self.groups_ = {names[i]: int(tree.sizes[L - 1 - i]) for i in range(L)}
         self.engine_ = "aggregates"
-        self._ranef(beta, sigma2)
+        self._beta_c = beta_c
+        self._ranef(beta_c, sigma2)
         if self.singular_:
             zero = [names[L - 1 - i] for i in range(L) if gammas[i] <= 1e-10]
             warnings.warn(SingularFitWarning(
@@ -362,10 +397,12 @@ class AggregateModel:
             g[free] = v[:-1] / v[-1]
             return g, v[-1]
 
+        T = _uncentre(stats)
+
         def vcov(v):
             g, s2 = unpack(v)
             P, *_ = _forward(tree, g)
-            return np.diag(np.linalg.inv(P)) * s2
+            return np.diag(T @ np.linalg.inv(P) @ T.T) * s2
 
         def deviance(v):
             g, s2 = unpack(v)
@@ -406,7 +443,7 @@ class AggregateModel:
 
     def fixed_variance(self) -> float:
         """Var(X beta) over the fitted rows, from the cluster statistics (for Nakagawa's R², R's var())."""
-        s, b = self._stats, self.params_.to_numpy()
+        s, b = self._stats, self._beta_c  # centred: the same variance, better conditioned
         n = s.n_obs
         total = float(b @ s.sx.sum(axis=0))
         squares = float(b @ s.xtx.sum(axis=0) @ b)
@@ -417,7 +454,7 @@ class AggregateModel:
         computed bottom-up then top-down from the cluster statistics."""
         s, tree, g = self._stats, self._tree, self._gammas
         L = len(g)
-        resid_sum = s.sy - s.sx @ beta  # 1'(y - X beta) per lowest cluster
+        resid_sum = s.sy - s.sx @ beta  # 1'(y - X beta) per lowest cluster (centred: the same residuals)
         A, C = s.n.astype(float), resid_sum
         a_levels, c_levels, A_levels, C_levels = [], [], [], []
         for level in range(L):
@@ -467,10 +504,19 @@ class AggregateModel:
         }
 
 
+def _uncentre(stats: ClusterStats) -> np.ndarray:
+    """T with beta = T beta_centred (+ center_y on the intercept): intercept_row = (1, -center_x)."""
+    p = len(stats.terms)
+    T = np.eye(p)
+    if stats.terms and stats.terms[0] == "(Intercept)":
+        T[0, 1:] = -stats.center_x[1:]
+    return T
+
+
 def _reordered(stats: ClusterStats, order: np.ndarray) -> ClusterStats:
     return ClusterStats(stats.response, stats.terms, stats.levels, stats.ids.iloc[order].reset_index(drop=True),
                         stats.n[order], stats.sx[order], stats.sy[order], stats.xtx[order], stats.xty[order],
-                        stats.yty[order], stats.encodings)
+                        stats.yty[order], stats.encodings, stats.center_x, stats.center_y)
 
 
 def _lme4_names(levels: list[str]) -> list[str]:

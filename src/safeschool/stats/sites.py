@@ -151,9 +151,20 @@ def _numeric(kind: str) -> bool:
 
 
 def aggregation_sql(formula: str, source: Source) -> tuple[str, dict]:
-    """The one-pass GROUP BY statement and what it encodes."""
+    """The GROUP BY statement and what it encodes. Numeric columns and the outcome are centred on constants
+    from a first, cheap AVG query: uncentred sums of squares would cost the fit its last digits."""
     response, levels, _terms, design, info = _design(formula, source)
-    y = f'CAST("{response}" AS DOUBLE PRECISION)'
+    numeric = [i for i, (name, expr) in enumerate(design) if expr.startswith("CAST(")]
+    averages = ", ".join([f'AVG(CAST("{response}" AS DOUBLE PRECISION)) AS cy']
+                         + [f"AVG({design[i][1]}) AS c{i}" for i in numeric])
+    row = source.execute(f"SELECT {averages} FROM {source.relation} WHERE {info['where']}").iloc[0]
+    center_y = float(row["cy"]) if pd.notna(row["cy"]) else 0.0
+    center_x = np.zeros(len(design))
+    for i in numeric:
+        center_x[i] = float(row[f"c{i}"]) if pd.notna(row[f"c{i}"]) else 0.0
+    design = [(name, f"({expr} - {float(center_x[i])!r})" if i in numeric else expr)
+              for i, (name, expr) in enumerate(design)]
+    y = f'(CAST("{response}" AS DOUBLE PRECISION) - {center_y!r})'
     select = [f'CAST("{g}" AS VARCHAR(200)) AS "g{i}"' for i, g in enumerate(levels)]
     select.append("COUNT(*) AS n")
     p = len(design)
@@ -166,7 +177,7 @@ def aggregation_sql(formula: str, source: Source) -> tuple[str, dict]:
     group = ", ".join(f'"{g}"' for g in levels)
     sql = f"SELECT {', '.join(select)} FROM {source.relation} WHERE {info['where']} GROUP BY {group}"
     return sql, {"response": response, "levels": levels, "terms": [name for name, _ in design],
-                 "encodings": info["encodings"]}
+                 "encodings": info["encodings"], "center_x": center_x.tolist(), "center_y": center_y}
 
 
 def stats_from_source(formula: str, source: Source) -> ClusterStats:
@@ -188,7 +199,8 @@ def _stats_from_table(df: pd.DataFrame, meta: dict) -> ClusterStats:
         meta["response"], terms, levels, ids, df["n"].to_numpy(dtype=float),
         np.stack([df[f"sx{i}"].to_numpy(dtype=float) for i in range(p)], axis=1), df["sy"].to_numpy(dtype=float),
         xtx, np.stack([df[f"xy{i}"].to_numpy(dtype=float) for i in range(p)], axis=1),
-        df["yy"].to_numpy(dtype=float), meta["encodings"])
+        df["yy"].to_numpy(dtype=float), meta["encodings"],
+        np.asarray(meta.get("center_x") or np.zeros(p), dtype=float), float(meta.get("center_y") or 0.0))
 
 
 # ----------------------------------------------------------------------------------------------- site files
@@ -220,6 +232,7 @@ def write_site(stats: ClusterStats, formula: str, out: Path, *, min_cluster: int
         "terms": stats.terms,
         "levels": stats.levels,
         "encodings": stats.encodings,
+        "centring": {"x": stats.center_x.tolist(), "y": stats.center_y},
         "n_obs": stats.n_obs,
         "clusters": {g: int(stats.ids[stats.levels[: i + 1]].drop_duplicates().shape[0])
                      for i, g in enumerate(stats.levels)},
@@ -267,8 +280,10 @@ def read_sites(paths: list[Path], *, formula: str | None = None) -> tuple[Cluste
                 raise SiteFileError(f"{path}: column encodings differ from {paths[0]} (e.g. '{differing[0]}'): "
                                     "agree the categories before aggregating")
         df = pd.read_parquet(path)
+        centring = meta.get("centring", {})
         stats = _stats_from_table(df, {"response": meta["response"], "levels": meta["levels"],
-                                       "terms": meta["terms"], "encodings": meta["encodings"]})
+                                       "terms": meta["terms"], "encodings": meta["encodings"],
+                                       "center_x": centring.get("x"), "center_y": centring.get("y")})
         keys = set(stats.ids.astype(str).agg(":".join, axis=1))
         overlap = keys & seen
         if overlap:
