@@ -141,7 +141,8 @@ class _Tree:
 
     def __init__(self, stats: ClusterStats):
         L = len(stats.levels)
-        codes = [pd.factorize(stats.ids[c].astype(str).to_numpy(), sort=True)[0] for c in stats.levels]
+        # hashing, not sorting: children only need to sit together under their parent
+        codes = [pd.factorize(stats.ids[c].to_numpy())[0] for c in stats.levels]
         self.order = np.lexsort(codes[::-1])  # outermost level first
         codes = [c[self.order] for c in codes]
         values = [stats.ids[c].astype(str).to_numpy()[self.order] for c in stats.levels]
@@ -149,7 +150,8 @@ class _Tree:
         self.parents: list[np.ndarray] = []  # parents[i]: parent index of every unit at depth i (0 = lowest)
         self.starts: list[np.ndarray] = []  # starts[i]: first child (at depth i) of every unit at depth i + 1
         self.sizes: list[int] = [K]
-        self.labels: list[list[str]] = [[":".join(t) for t in zip(*values, strict=True)]]
+        self._values = values
+        self._firsts: list[np.ndarray] = [np.arange(K)]  # first lowest cluster of every unit, per depth
         unit_of_cluster = np.arange(K)
         for depth in range(1, L):
             change = np.zeros(K, dtype=bool)
@@ -163,10 +165,19 @@ class _Tree:
             self.parents.append(parents)
             self.starts.append(np.flatnonzero(np.r_[True, parents[1:] != parents[:-1]]))
             self.sizes.append(int(parents[-1]) + 1)
-            self.labels.append([":".join(t) for t in zip(*[v[change] for v in values[: L - depth]], strict=True)])
+            self._firsts.append(np.flatnonzero(change))
             unit_of_cluster = parent_of_cluster
         self.parents.append(np.zeros(self.sizes[-1], dtype=int))  # everything sums into one total
         self.starts.append(np.array([0]))
+
+    def labels(self, depth: int) -> np.ndarray:
+        """Unit labels at a depth as lme4 prints nested levels, inner value first ('C01:S1:IT')."""
+        L = len(self._values)
+        rows = self._firsts[depth]
+        label = self._values[L - 1 - depth][rows].astype(object)
+        for v in reversed(self._values[: L - 1 - depth]):
+            label = label + ":" + v[rows].astype(object)
+        return label
 
     def compress(self, stats: ClusterStats) -> None:
         """Lowest clusters of one parent with the same size n share the weight 1/(1 + gamma n): sum them once,
@@ -481,8 +492,8 @@ class AggregateModel:
             u = g[level] * E
             var = sigma2 * (g[level] - g[level] ** 2 * N)
             sd = np.sqrt(np.clip(var, 0, None))
-            labels = [":".join(reversed(lab.split(":"))) for lab in tree.labels[level]]  # lme4: inner first
-            rows.append(pd.DataFrame({"group": names[L - 1 - level], "level": labels, "term": "(Intercept)",
+            rows.append(pd.DataFrame({"group": names[L - 1 - level], "level": tree.labels(level),
+                                      "term": "(Intercept)",
                                       "estimate": u, "se": sd, "ci_low": u - 1.96 * sd, "ci_high": u + 1.96 * sd}))
         self.ranef_ = pd.concat(rows[::-1], ignore_index=True)  # outermost level first
 

@@ -165,7 +165,7 @@ def aggregation_sql(formula: str, source: Source) -> tuple[str, dict]:
     design = [(name, f"({expr} - {float(center_x[i])!r})" if i in numeric else expr)
               for i, (name, expr) in enumerate(design)]
     y = f'(CAST("{response}" AS DOUBLE PRECISION) - {center_y!r})'
-    select = [f'CAST("{g}" AS VARCHAR(200)) AS "g{i}"' for i, g in enumerate(levels)]
+    select = [f'"{g}" AS "g{i}"' for i, g in enumerate(levels)]  # grouped as stored; cast after the GROUP BY
     select.append("COUNT(*) AS n")
     p = len(design)
     for i, (_name, expr) in enumerate(design):
@@ -175,7 +175,10 @@ def aggregation_sql(formula: str, source: Source) -> tuple[str, dict]:
             select.append(f"SUM(({expr}) * ({design[j][1]})) AS xx{i}_{j}")
     select += [f"SUM({y}) AS sy", f"SUM({y} * {y}) AS yy"]
     group = ", ".join(f'"{g}"' for g in levels)
-    sql = f"SELECT {', '.join(select)} FROM {source.relation} WHERE {info['where']} GROUP BY {group}"
+    inner = f"SELECT {', '.join(select)} FROM {source.relation} WHERE {info['where']} GROUP BY {group}"
+    ids = ", ".join(f'CAST("g{i}" AS VARCHAR(200)) AS "g{i}"' for i in range(len(levels)))
+    sums = [c.rsplit(" AS ", 1)[1] for c in select[len(levels):]]
+    sql = f"SELECT {ids}, {', '.join(sums)} FROM ({inner}) AS per_cluster"
     return sql, {"response": response, "levels": levels, "terms": [name for name, _ in design],
                  "encodings": info["encodings"], "center_x": center_x.tolist(), "center_y": center_y}
 
