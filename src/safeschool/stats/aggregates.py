@@ -145,7 +145,7 @@ class _Tree:
         codes = [pd.factorize(stats.ids[c].to_numpy())[0] for c in stats.levels]
         self.order = np.lexsort(codes[::-1])  # outermost level first
         codes = [c[self.order] for c in codes]
-        values = [stats.ids[c].astype(str).to_numpy()[self.order] for c in stats.levels]
+        values = [stats.ids[c].to_numpy(dtype=object)[self.order] for c in stats.levels]
         K = len(self.order)
         self.parents: list[np.ndarray] = []  # parents[i]: parent index of every unit at depth i (0 = lowest)
         self.starts: list[np.ndarray] = []  # starts[i]: first child (at depth i) of every unit at depth i + 1
