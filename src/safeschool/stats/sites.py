@@ -249,7 +249,8 @@ def write_site(stats: ClusterStats, formula: str, out: Path, *, min_cluster: int
             f"variable ({', '.join(stats.terms[1:]) or 'none'} and {stats.response}), of their squares and of their "
             "pairwise products. It holds no row for any student and no student identifier. Group means, variances "
             "and correlations of these variables can be computed from it; for a group of n students, the sums are "
-            f"those of n people. Groups smaller than {min_cluster} students were "
+            "those of n people. The sums are taken around the site-wide means of the numeric variables, which "
+            f"the metadata records. Groups smaller than {min_cluster} students were "
             + ("kept (--allow-small)." if allow_small else "refused.")),
     }
     meta_path = out.with_suffix(".json")
