@@ -37,3 +37,21 @@ def test_researcher_sees_drawn_analysis_charts(live_server, browser, runs):
     assert page.locator("figure[data-chart='strata'] svg .mark-symbol path").count() >= 4
     assert page.locator("figure[data-rendered='error']").count() == 0
     page.close()
+
+
+def test_charts_appear_when_a_running_analysis_finishes(live_server, browser, transactional_db, cohort_dir):
+    """The page of a queued run polls (htmx) and draws the charts once the worker has finished it."""
+    cohort_load(directory=cohort_dir)
+    user = user_create(username="res2", password="pw-res-123456", role=Role.RESEARCHER)
+    run = analysis_run_create(user=user, kind="ecological", parameters={"outcome": "achievement"})
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/accounts/login/?next=/analysis/{run.pk}/")
+    page.fill("input[name=username]", "res2")
+    page.fill("input[name=password]", "pw-res-123456")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("[data-status='queued']")
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+    page.wait_for_selector("[data-status='succeeded']", timeout=15000)
+    page.wait_for_selector("figure[data-chart='variance_partition'][data-rendered='true'] svg", timeout=15000)
+    assert page.locator("figure[data-chart='coefficients'] svg .mark-symbol path").count() >= 10
+    page.close()
