@@ -30,7 +30,13 @@ import pandas as pd
 from scipy import optimize
 from scipy import stats as st
 
-from safeschool.stats.mixed import ModelSpecError, SingularFitWarning, parse_formula
+from safeschool.stats.mixed import (
+    ModelSpecError,
+    SingularFitWarning,
+    _lme4_nested_name,
+    model_dict,
+    parse_formula,
+)
 
 SCHEMA_VERSION = 1
 
@@ -498,21 +504,8 @@ class AggregateModel:
         self.ranef_ = pd.concat(rows[::-1], ignore_index=True)  # outermost level first
 
     def to_dict(self) -> dict:
-        def clean(v):
-            return None if isinstance(v, float) and not math.isfinite(v) else v
-
-        return {
-            "formula": self.formula, "family": "gaussian", "method": self.method, "n_obs": self.n_obs_,
-            "groups": self.groups_,
-            "fixed_effects": [{"term": r.term, "estimate": r.estimate, "se": r.se, "df": clean(float(r.df)),
-                               "statistic": r.statistic,
-                               "p": r.p, "ci_low": r.ci_low, "ci_high": r.ci_high} for r in self.summary.itertuples()],
-            "variance_components": [{"group": r.group, "term": r.term or None, "variance": r.variance}
-                                    for r in self.variance_components_.itertuples()],
-            "vpc": [{"level": r.level, "vpc": r.vpc} for r in self.vpc_.itertuples()],
-            "loglik": clean(self.loglik_), "aic": self.aic_, "bic": self.bic_, "converged": self.converged_,
-            "singular": self.singular_, "engine": self.engine_,
-        }
+        """The JSON `safeschool fit` writes, as for the mixedlm engine."""
+        return model_dict(self)
 
 
 def _uncentre(stats: ClusterStats) -> np.ndarray:
@@ -531,6 +524,4 @@ def _reordered(stats: ClusterStats, order: np.ndarray) -> ClusterStats:
 
 
 def _lme4_names(levels: list[str]) -> list[str]:
-    from safeschool.stats.mixed import _lme4_nested_name
-
     return [_lme4_nested_name(tuple(levels[: i + 1])) for i in range(len(levels))]

@@ -17,7 +17,6 @@ import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 import yaml
 
@@ -27,6 +26,7 @@ from safeschool.stats.mixed import (
     ConvergenceWarning,
     MixedModel,
     ModelSpecError,
+    json_records,
     likelihood_ratio_test,
     nakagawa_r2,
 )
@@ -295,11 +295,7 @@ class EcologicalDecomposition:
                 before = pcv
         return pd.DataFrame(rows, columns=["block", "level", "explained"])
 
-    def to_dict(self) -> dict:
-        def records(df: pd.DataFrame) -> list[dict]:
-            return [{k: _clean(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
-
-        return {
+    def to_dict(self) -> dict:        return {
             "analysis": "ecological",
             "outcome": self.outcome,
             "family": self.family_,
@@ -312,10 +308,10 @@ class EcologicalDecomposition:
             "groups": self.groups_,
             "blocks": self.blocks_,
             "dropped_predictors": self.dropped_predictors_,
-            "steps": records(self.steps_),
-            "variance": records(self.variance_),
-            "explained": records(self.explained_),
-            "coefficients": records(self.coefficients_),
+            "steps": json_records(self.steps_),
+            "variance": json_records(self.variance_),
+            "explained": json_records(self.explained_),
+            "coefficients": json_records(self.coefficients_),
         }
 
 
@@ -345,13 +341,3 @@ def _source_column(term: str, columns: list[str]) -> str:
         if term == column or term.startswith(column):
             return column
     return term
-
-
-def _clean(value):
-    if isinstance(value, (np.floating, float)):
-        return None if not math.isfinite(float(value)) else float(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as st
 
-from safeschool.stats.mixed import LOGISTIC_RESIDUAL, MixedModel, ModelSpecError
+from safeschool.stats.mixed import LOGISTIC_RESIDUAL, MixedModel, ModelSpecError, json_records
 
 MIN_DISPLAY = 10
 # short names researchers type on the command line -> our column names
@@ -212,15 +212,6 @@ class Maihda:
         return self.strata_[~self.strata_.suppressed].drop(columns=["suppressed"]).reset_index(drop=True)
 
     def to_dict(self) -> dict:
-        def clean(v):
-            if isinstance(v, (float, np.floating)):
-                return None if not math.isfinite(float(v)) else float(v)
-            if isinstance(v, (np.integer,)):
-                return int(v)
-            if isinstance(v, np.bool_):
-                return bool(v)
-            return v
-
         shown = self.display_strata()
         return {
             "analysis": "maihda",
@@ -234,9 +225,8 @@ class Maihda:
             "n_strata": self.n_strata_,
             "n_strata_suppressed": self.n_small_strata_,
             "min_display": self.min_display,
-            "models": [{k: clean(v) for k, v in r.items()} for r in self.summary_.to_dict(orient="records")],
-            "fixed_effects": [{k: clean(v) for k, v in r.items()} for r in
-                              self.main_.summary.to_dict(orient="records")],
-            "strata": [{k: clean(v) for k, v in r.items()} for r in shown.to_dict(orient="records")],
+            "models": json_records(self.summary_),
+            "fixed_effects": json_records(self.main_.summary),
+            "strata": json_records(shown),
             "warnings": self.warnings_,
         }

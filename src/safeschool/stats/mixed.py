@@ -388,32 +388,49 @@ class MixedModel:
 
     def to_dict(self) -> dict:
         """The JSON `safeschool fit` writes."""
-        def clean(value):
-            return None if value is None or (isinstance(value, float) and not math.isfinite(value)) else value
+        return model_dict(self)
 
-        return {
-            "formula": self.formula,
-            "family": self.family,
-            "method": self.method,
-            "n_obs": self.n_obs_,
-            "groups": self.groups_,
-            "fixed_effects": [
-                {"term": r.term, "estimate": r.estimate, "se": r.se, "df": clean(float(r.df)),
-                 "statistic": r.statistic, "p": r.p, "ci_low": r.ci_low, "ci_high": r.ci_high}
-                for r in self.summary.itertuples()
-            ],
-            "variance_components": [
-                {"group": r.group, "term": r.term or None, "variance": r.variance}
-                for r in self.variance_components_.itertuples()
-            ],
-            "vpc": [{"level": r.level, "vpc": r.vpc} for r in self.vpc_.itertuples()],
-            "loglik": self.loglik_,
-            "aic": self.aic_,
-            "bic": self.bic_,
-            "converged": self.converged_,
-            "singular": self.singular_,
-            "engine": self.engine_,
-        }
+
+def json_value(value):
+    """A value as JSON holds it: numpy scalars as Python ones, non-finite floats as null."""
+    if isinstance(value, (np.floating, float)):
+        return float(value) if math.isfinite(float(value)) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
+
+
+def json_records(frame: pd.DataFrame) -> list[dict]:
+    return [{k: json_value(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def model_dict(model) -> dict:
+    """The JSON of one fitted model, the same for every engine (MixedModel, AggregateModel)."""
+    return {
+        "formula": model.formula,
+        "family": model.family,
+        "method": model.method,
+        "n_obs": model.n_obs_,
+        "groups": model.groups_,
+        "fixed_effects": [
+            {"term": r.term, "estimate": r.estimate, "se": r.se, "df": json_value(float(r.df)),
+             "statistic": r.statistic, "p": r.p, "ci_low": r.ci_low, "ci_high": r.ci_high}
+            for r in model.summary.itertuples()
+        ],
+        "variance_components": [
+            {"group": r.group, "term": r.term or None, "variance": r.variance}
+            for r in model.variance_components_.itertuples()
+        ],
+        "vpc": [{"level": r.level, "vpc": r.vpc} for r in model.vpc_.itertuples()],
+        "loglik": json_value(model.loglik_),
+        "aic": model.aic_,
+        "bic": model.bic_,
+        "converged": model.converged_,
+        "singular": model.singular_,
+        "engine": model.engine_,
+    }
 
 
 def _logistic_loglik(X: np.ndarray, y: np.ndarray, iterations: int = 50) -> float:
