@@ -114,6 +114,7 @@ class Profile:
     attendance_bands: pd.DataFrame
     dropout_groups: dict[str, pd.DataFrame]
     last_wave: int | None
+    frame: pd.DataFrame  # one row per student and wave: further breakdowns start from it, not from the database
 
     def wave_table(self) -> list[dict]:
         """Rows of (measure label, [(statistic, format) per wave]) for the by-wave table."""
@@ -136,7 +137,7 @@ def _profile(frame: pd.DataFrame, n_students: int) -> Profile:
     if frame.empty:
         empty = pd.DataFrame(columns=["wave", "measure", "label", "n", "mean", "ci_low", "ci_high", "suppressed"])
         return Profile(None if n_students < k() else n_students, waves, empty, pd.DataFrame(), pd.DataFrame(), {},
-                       None)
+                       None, frame)
     summary = d.wave_summary(frame, PROFILE_MEASURES, k())
     last = int(frame.wave.max())
     at_last = frame[frame.wave == last]
@@ -152,6 +153,7 @@ def _profile(frame: pd.DataFrame, n_students: int) -> Profile:
             for name, (_title, labels) in GROUPS.items()
         },
         last_wave=last,
+        frame=frame,
     )
 
 
@@ -160,10 +162,9 @@ def school_profile(*, school: School) -> Profile:
     return _profile(student_frame(students=students), students.count())
 
 
-def school_classes(*, school: School) -> list[dict]:
+def school_classes(*, school: School, profile: Profile) -> list[dict]:
     """Per class: size and wave-1 means of security and belonging, each suppressed below 10 students."""
-    students = Student.objects.filter(school_class__school=school)
-    frame = student_frame(students=students)
+    frame = profile.frame
     rows = []
     for klass in school.classes.annotate(n=Count("students")).order_by("code"):
         sub = frame[(frame.class_code == klass.code) & (frame.wave == 1)] if not frame.empty else frame
@@ -181,9 +182,9 @@ def country_profile(*, country: Country) -> Profile:
     return _profile(student_frame(students=students), students.count())
 
 
-def country_stage_dropout(*, country: Country) -> pd.DataFrame:
-    students = Student.objects.filter(school_class__school__country=country)
-    frame = student_frame(students=students)
+def country_stage_dropout(*, profile: Profile) -> pd.DataFrame:
+    """Early leaving by the last wave, per school stage, from a country's profile."""
+    frame = profile.frame
     if frame.empty:
         return pd.DataFrame(columns=["group", "key", "n", "value", "suppressed"])
     last = frame[frame.wave == frame.wave.max()]

@@ -26,6 +26,15 @@ def _profile_charts(profile) -> dict:
     }
 
 
+def _profile_context(profile) -> dict:
+    """What a school page and a country page both show of a profile."""
+    return {
+        "profile": profile, "charts": _profile_charts(profile), "wave_rows": profile.wave_table(),
+        "groups": [(selectors.GROUPS[name][0], table.to_dict("records")) for name, table in
+                   profile.dropout_groups.items()],
+    }
+
+
 @login_required
 def school_list(request):
     authorize(request.user, "research.view_school_profile")
@@ -45,10 +54,9 @@ def school_detail(request, pk: int):
     authorize(request.user, "research.view_school_profile", school)
     profile = selectors.school_profile(school=school)
     return render(request, "research/school_detail.html", {
-        "school": school, "profile": profile, "charts": _profile_charts(profile), "wave_rows": profile.wave_table(),
-        "classes": selectors.school_classes(school=school),
-        "groups": [(selectors.GROUPS[name][0], table.to_dict("records")) for name, table in
-                   profile.dropout_groups.items()],
+        **_profile_context(profile),
+        "school": school,
+        "classes": selectors.school_classes(school=school, profile=profile),
         "can_see_students": request.user.has_perm("research.view_school_students", school),
     })
 
@@ -93,15 +101,14 @@ def country_detail(request, code: str):
     country = get_object_or_404(Country, code=code)
     authorize(request.user, "research.view_country_overview", country)
     profile = selectors.country_profile(country=country)
-    chart_specs = _profile_charts(profile)
-    stage_dropout = selectors.country_stage_dropout(country=country)
+    context = _profile_context(profile)
+    stage_dropout = selectors.country_stage_dropout(profile=profile)
     if profile.last_wave is not None:
-        chart_specs["stage"] = charts.group_shares(stage_dropout, "Left education early, by school stage",
-                                                   value_title="Left early")
+        context["charts"]["stage"] = charts.group_shares(stage_dropout, "Left education early, by school stage",
+                                                         value_title="Left early")
     return render(request, "research/country_detail.html", {
-        "country": country, "profile": profile, "charts": chart_specs, "wave_rows": profile.wave_table(),
-        "groups": [(selectors.GROUPS[name][0], table.to_dict("records")) for name, table in
-                   profile.dropout_groups.items()],
+        **context,
+        "country": country,
         "schools": selectors.country_schools(country=country),
         "stage_dropout": stage_dropout.to_dict("records"),
     })
