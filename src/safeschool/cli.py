@@ -334,7 +334,7 @@ def analyze_ecological(
     data: DataOpt = None,
     db: DbOpt = False,
     blocks: Annotated[Path | None, typer.Option(
-        help="YAML mapping levels to predictor columns (default: docs/ecological.md).")] = None,
+        help="YAML mapping levels to predictor columns (default blocks: docs/analysis.md).")] = None,
     wave: WaveOpt = 1,
     stages: StagesOpt = None,
     family: FamilyOpt = "auto",
@@ -344,7 +344,7 @@ def analyze_ecological(
     """Null -> +individual -> +relational -> +community -> +political: variance at each level and what explains it."""
     from safeschool.stats.analyses import run_ecological
     from safeschool.stats.ecological import BlockSpec
-    from safeschool.stats.mixed import ModelSpecError
+    from safeschool.stats.mixed import ModelSpecError, format_p
 
     spec = None
     if blocks is not None:
@@ -369,7 +369,7 @@ def analyze_ecological(
         vpc = {v["level"]: v["vpc"] for v in r["variance"] if v["step"] == step["step"]}
         p = step["lrt_p"]
         table.add_row(step["step"], *[f"{vpc[lvl]:.3f}" for lvl in levels], f"{step['r2_marginal']:.3f}",
-                      f"{step['r2_conditional']:.3f}", "" if p is None else ("<1e-16" if p < 1e-16 else f"{p:.2g}"))
+                      f"{step['r2_conditional']:.3f}", format_p(p))
     console.print(table)
 
 

@@ -402,6 +402,13 @@ def json_value(value):
     return value
 
 
+def format_p(p) -> str:
+    """A p-value as researchers read it: two significant digits, '<1e-16' below double precision."""
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return ""
+    return "<1e-16" if p < 1e-16 else f"{p:.2g}"
+
+
 def json_records(frame: pd.DataFrame) -> list[dict]:
     return [{k: json_value(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 

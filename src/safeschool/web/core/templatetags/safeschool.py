@@ -6,6 +6,8 @@ import math
 from django import template
 from django.utils.safestring import mark_safe
 
+from safeschool.stats.mixed import format_p
+
 register = template.Library()
 SUPPRESSED = mark_safe('<span class="suppressed" title="Fewer than 10 students: not shown">n&lt;10</span>')
 
@@ -44,7 +46,4 @@ def chart(spec: dict, name: str, description: str = ""):
 
 @register.filter
 def pvalue(p):
-    """A p-value as researchers read it: two significant digits, '<1e-16' below double precision."""
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return ""
-    return "<1e-16" if p < 1e-16 else f"{p:.2g}"
+    return format_p(p)
