@@ -464,7 +464,8 @@ class AggregateModel:
         n = s.n_obs
         total = float(b @ s.sx.sum(axis=0))
         squares = float(b @ s.xtx.sum(axis=0) @ b)
-        return (squares - total**2 / n) / (n - 1)
+        # a variance, so never below 0: for an intercept-only model the difference is pure rounding
+        return max(0.0, (squares - total**2 / n) / (n - 1))
 
     def _ranef(self, beta: np.ndarray, sigma2: float) -> None:
         """BLUPs u_g = gamma_g 1_g' H^-1 (y - X beta) and conditional variances sigma2 (gamma_g - gamma_g^2 N_g),
