@@ -22,3 +22,14 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def log_in():
+    """Fill the real login form (the page must already show it) and submit it."""
+    def submit(page, username: str, password: str) -> None:
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("main button[type=submit]")  # the form's button, not the header's
+
+    return submit

@@ -22,13 +22,11 @@ def runs(transactional_db, cohort_dir):
     return eco, maihda
 
 
-def test_researcher_sees_drawn_analysis_charts(live_server, browser, runs):
+def test_researcher_sees_drawn_analysis_charts(live_server, browser, runs, log_in):
     eco, maihda = runs
     page = browser.new_page()
     page.goto(f"{live_server.url}/accounts/login/?next=/analysis/{eco.pk}/")
-    page.fill("input[name=username]", "res")
-    page.fill("input[name=password]", "pw-res-123456")
-    page.click("button[type=submit]")
+    log_in(page, "res", "pw-res-123456")
     page.wait_for_selector("[data-status='succeeded']")
     page.wait_for_selector("figure[data-chart='variance_partition'][data-rendered='true'] svg", timeout=15000)
     assert page.locator("figure[data-chart='variance_partition'] svg .mark-rect path").count() >= 16  # 5 steps x 4
@@ -39,16 +37,15 @@ def test_researcher_sees_drawn_analysis_charts(live_server, browser, runs):
     page.close()
 
 
-def test_charts_appear_when_a_running_analysis_finishes(live_server, browser, transactional_db, cohort_dir):
+def test_charts_appear_when_a_running_analysis_finishes(live_server, browser, transactional_db, cohort_dir,
+                                                         log_in):
     """The page of a queued run polls (htmx) and draws the charts once the worker has finished it."""
     cohort_load(directory=cohort_dir)
     user = user_create(username="res2", password="pw-res-123456", role=Role.RESEARCHER)
     run = analysis_run_create(user=user, kind="ecological", parameters={"outcome": "achievement"})
     page = browser.new_page()
     page.goto(f"{live_server.url}/accounts/login/?next=/analysis/{run.pk}/")
-    page.fill("input[name=username]", "res2")
-    page.fill("input[name=password]", "pw-res-123456")
-    page.click("main button[type=submit]")
+    log_in(page, "res2", "pw-res-123456")
     page.wait_for_selector("[data-status='queued']")
     call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
     page.wait_for_selector("[data-status='succeeded']", timeout=15000)

@@ -21,7 +21,7 @@ def staff_school(transactional_db, cohort_dir):
     return school
 
 
-def test_staff_log_in_and_see_their_school_profile_charts(live_server, browser, staff_school):
+def test_staff_log_in_and_see_their_school_profile_charts(live_server, browser, staff_school, log_in):
     page = browser.new_page()
     outside = []
     host = urlparse(live_server.url).netloc
@@ -29,9 +29,7 @@ def test_staff_log_in_and_see_their_school_profile_charts(live_server, browser, 
             not r.url.startswith("data:") else None)
     page.goto(f"{live_server.url}/schools/{staff_school.pk}/")
     assert "/accounts/login/" in page.url  # anonymous visitors are sent to log in first
-    page.fill("input[name=username]", "head")
-    page.fill("input[name=password]", "pw-head-12345")
-    page.click("button[type=submit]")
+    log_in(page, "head", "pw-head-12345")
     page.wait_for_url(f"{live_server.url}/schools/{staff_school.pk}/")
     assert page.locator("h1").inner_text() == staff_school.name
     page.wait_for_selector("figure[data-chart='security'][data-rendered='true'] svg", timeout=15000)
