@@ -26,10 +26,6 @@ class Cell:
         return "n<10" if self.suppressed else f"{self.value}"
 
 
-def is_small(n: int | None, k: int = MIN_CELL) -> bool:
-    return n is None or n < k
-
-
 def suppress_counts(counts: Mapping[str, int], *, k: int = MIN_CELL, total_shown: bool = True) -> dict[str, int | None]:
     """Suppress counts below k; if a total is shown and exactly the hidden cells could be recovered,
     also hide the next-smallest cell(s) (complementary suppression).

@@ -38,7 +38,6 @@ class Source:
     relation: str
     describe: Callable[[], dict[str, str]]
     execute: Callable[[str], pd.DataFrame]
-    label: str
 
 
 def open_source(path: str | Path, *, table: str | None = None) -> Source:
@@ -67,7 +66,7 @@ def open_source(path: str | Path, *, table: str | None = None) -> Source:
                     types[column] = (row[0] if row else "text").upper()
             return types
 
-        return Source(f'"{table}"', describe, lambda sql: pd.read_sql_query(sql, con), str(path))
+        return Source(f'"{table}"', describe, lambda sql: pd.read_sql_query(sql, con))
     import duckdb
 
     con = duckdb.connect()
@@ -81,7 +80,7 @@ def open_source(path: str | Path, *, table: str | None = None) -> Source:
     def describe():
         return {r[0]: str(r[1]).upper() for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
 
-    return Source(relation, describe, lambda sql: con.execute(sql).df(), str(path))
+    return Source(relation, describe, lambda sql: con.execute(sql).df())
 
 
 def _postgres(url: str, table: str | None) -> Source:
@@ -104,7 +103,7 @@ def _postgres(url: str, table: str | None) -> Source:
         cur = con.execute(sql)
         return pd.DataFrame(cur.fetchall(), columns=[d.name for d in cur.description])
 
-    return Source(f'"{table}"', describe, execute, url.split("@")[-1])
+    return Source(f'"{table}"', describe, execute)
 
 
 def _quote(path: Path) -> str:

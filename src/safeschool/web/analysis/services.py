@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from safeschool.stats.analyses import SECONDARY_STAGES
 from safeschool.web.analysis.models import AnalysisRun, Kind
 from safeschool.web.analysis.tasks import run_analysis
 from safeschool.web.research.models import Stage
@@ -80,5 +79,3 @@ def analysis_run_rerun(*, run: AnalysisRun, user) -> AnalysisRun:
     """A new run with the same parameters (the data may have changed since: compare the fingerprints)."""
     return analysis_run_create(user=user, kind=run.kind, parameters=run.parameters, rerun_of=run)
 
-
-DEFAULT_DROPOUT_STAGES = list(SECONDARY_STAGES)
