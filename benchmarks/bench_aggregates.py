@@ -36,6 +36,7 @@ which, path = sys.argv[1], sys.argv[2]
 formula = "y ~ x1 + x2 + x3 + (1|country/school/class)"
 if which == "aggregates":
     from safeschool.stats.aggregates import AggregateModel
+    import duckdb  # noqa: F401 -- imported lazily by open_source; counted with the imports, as for the others
     from safeschool.stats.sites import open_source, stats_from_source
 elif which == "mixedlm":
     import mixedlm

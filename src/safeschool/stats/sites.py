@@ -24,6 +24,8 @@ from safeschool.stats.aggregates import SCHEMA_VERSION, ClusterStats, nested_lev
 from safeschool.stats.mixed import ModelSpecError
 
 MIN_CLUSTER = 5
+CENTRING_SAMPLE = 10_000
+DUCKDB_THREADS = 1
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -70,6 +72,9 @@ def open_source(path: str | Path, *, table: str | None = None) -> Source:
     import duckdb
 
     con = duckdb.connect()
+    # one thread: on this class of machine a second one saves little time and costs a second scan buffer
+    # (peak memory +180 MB instead of +200-230 MB at 1.8M rows; docs/performance.md)
+    con.execute(f"SET threads = {DUCKDB_THREADS}")
     if suffix in (".parquet", ".pq"):
         relation = f"read_parquet('{_quote(path)}')"
     elif suffix in (".csv", ".txt"):
@@ -151,12 +156,14 @@ def _numeric(kind: str) -> bool:
 
 def aggregation_sql(formula: str, source: Source) -> tuple[str, dict]:
     """The GROUP BY statement and what it encodes. Numeric columns and the outcome are centred on constants
-    from a first, cheap AVG query: uncentred sums of squares would cost the fit its last digits."""
+    (the means of the first rows, a cheap query): uncentred sums of squares would cost the fit its last digits."""
     response, levels, _terms, design, info = _design(formula, source)
     numeric = [i for i, (name, expr) in enumerate(design) if expr.startswith("CAST(")]
     averages = ", ".join([f'AVG(CAST("{response}" AS DOUBLE PRECISION)) AS cy']
                          + [f"AVG({design[i][1]}) AS c{i}" for i in numeric])
-    row = source.execute(f"SELECT {averages} FROM {source.relation} WHERE {info['where']}").iloc[0]
+    # centring constants only need to be near the means: the first rows give them without a second full pass
+    row = source.execute(f"SELECT {averages} FROM (SELECT * FROM {source.relation} WHERE {info['where']} "
+                         f"LIMIT {CENTRING_SAMPLE}) AS first_rows").iloc[0]
     center_y = float(row["cy"]) if pd.notna(row["cy"]) else 0.0
     center_x = np.zeros(len(design))
     for i in numeric:
