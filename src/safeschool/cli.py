@@ -156,6 +156,135 @@ def load(
     console.print(table)
 
 
+@app.command("import")
+def import_(
+    file: Annotated[Path | None, typer.Option("--file", help="The file: .csv, .xlsx, .sav or .dta.")] = None,
+    mapping: Annotated[Path | None, typer.Option("--mapping", help="The mapping (YAML): target, id, wave, columns "
+                                                 "(docs/import.md); the web step can save one.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row and report; write nothing.")] = False,
+    errors: Annotated[Path | None, typer.Option("--errors", help="Write the row-level error report here (CSV).")] = None,
+    undo: Annotated[bool, typer.Option("--undo-last", help="Undo the most recent import instead.")] = False,
+    history: Annotated[bool, typer.Option("--history", help="List past imports instead.")] = False,
+) -> None:
+    """Import a survey export or school records through a mapping: validated first, all-or-nothing, idempotent,
+    ids pseudonymised; `--undo-last` reverts the last import."""
+    setup_django()
+    _migrate()
+    from django.core.exceptions import ValidationError
+
+    from safeschool.ingest.importers import FileProblem, MappingError, read_mapping, write_report
+    from safeschool.web.imports.models import ImportBatch
+    from safeschool.web.imports.services import import_file, import_undo
+
+    if history or undo:
+        batches = list(ImportBatch.objects.all()[:30])
+        if undo:
+            latest = ImportBatch.objects.filter(status=ImportBatch.Status.APPLIED).order_by("-created_at", "-pk").first()
+            if latest is None:
+                raise fail("there is no import to undo")
+            try:
+                import_undo(batch=latest)
+            except ValidationError as exc:
+                raise fail(" ".join(exc.messages)) from exc
+            console.print(f"Undid import #{latest.pk} ({latest.file_name}): the data are as they were before it.")
+            return
+        table = Table(title="Imports")
+        for col in ("#", "file", "holds", "rows", "created", "updated", "status", "when"):
+            table.add_column(col)
+        for b in batches:
+            table.add_row(str(b.pk), b.file_name, b.target, str(b.counts.get("rows", "")),
+                          str(b.counts.get("created", "")), str(b.counts.get("updated", "")), b.status,
+                          f"{b.created_at:%Y-%m-%d %H:%M}")
+        console.print(table)
+        return
+    if file is None or mapping is None:
+        raise fail("give --file and --mapping (or --history / --undo-last)")
+    try:
+        parsed = read_mapping(mapping)
+        with _progress(transient=True) as progress:
+            progress.add_task(f"Checking {file.name}", total=None)
+            prepared, outcome = import_file(path=file, mapping=parsed, dry_run=dry_run)
+    except (FileProblem, MappingError) as exc:
+        raise fail(f"{exc} — nothing was imported") from exc
+    for w in prepared.warnings:
+        err.print(f"[yellow]Warning:[/] {w}", highlight=False, soft_wrap=True)
+    if errors is not None:
+        write_report(prepared.problems, errors)
+    if not prepared.ok:
+        for p in prepared.problems[:10]:
+            err.print(f"{file.name}: {p}", highlight=False, soft_wrap=True)
+        more = f" (first 10 shown{'; all in ' + str(errors) if errors else '; --errors FILE writes them all'})"
+        raise fail(f"{len(prepared.problems)} problem(s){more if len(prepared.problems) > 10 else ''} — nothing was "
+                   "imported")
+    if outcome is None:
+        console.print(f"Dry run: {len(prepared.rows):,} rows checked, no problems; nothing written.")
+        return
+    if outcome.already:
+        console.print(f"Already imported as #{outcome.batch.pk} (same file and mapping): nothing changed.")
+        return
+    c = outcome.counts
+    console.print(f"Imported #{outcome.batch.pk}: {c['rows']:,} rows — {c['created']:,} created, {c['updated']:,} "
+                  f"updated, {c['unchanged']:,} unchanged. Undo with `safeschool import --undo-last`.")
+
+
+@app.command()
+def reliability(
+    data: Annotated[Path, typer.Option("--data", help="CSV or Parquet, one row per respondent.")],
+    items: Annotated[str, typer.Option("--items", help="Item columns, comma-separated (a,b,c), or an instrument "
+                                       "scale from the registry as instrument:scale (pssm:belonging).")],
+    reverse: Annotated[str, typer.Option("--reverse", help="Reverse-keyed items, comma-separated.")] = "",
+    minimum: Annotated[float | None, typer.Option("--min", help="Lowest answer on the response scale.")] = None,
+    maximum: Annotated[float | None, typer.Option("--max", help="Highest answer on the response scale.")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Also per group of this column (e.g. country, "
+                                           "language), flagging items that work worse in a group.")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the report as JSON.")] = None,
+) -> None:
+    """Cronbach's alpha (95 % CI), McDonald's omega total, item-rest correlations and alpha-if-deleted."""
+    from safeschool.ingest.tables import TableReadError, read_table
+    from safeschool.instruments import registry
+    from safeschool.stats.psychometrics import ReliabilityError
+    from safeschool.stats.psychometrics import reliability as run
+
+    try:
+        frame = read_table(data)
+        if ":" in items and "," not in items:
+            code, scale_code = items.split(":", 1)
+            instruments = registry()
+            if code not in instruments:
+                raise ReliabilityError(f"--items: no instrument '{code}' (registry: {', '.join(instruments)})")
+            ins = instruments[code]
+            scale = ins.scale(scale_code)
+            names = list(scale.items)
+            rev = [i for i in ins.reverse if i in names]
+            minimum = ins.minimum if minimum is None else minimum
+            maximum = ins.maximum if maximum is None else maximum
+        else:
+            names = [i.strip() for i in items.split(",") if i.strip()]
+            rev = [i.strip() for i in reverse.split(",") if i.strip()]
+        report = run(frame, names, reverse=rev, minimum=minimum, maximum=maximum, by=by)
+    except (TableReadError, ReliabilityError, KeyError) as exc:
+        raise fail(str(exc).strip('"')) from exc
+    table = Table(title=f"{len(names)} items, n = {report['n']:,} complete respondents")
+    for col in ("item", "item-rest r", "alpha if deleted"):
+        table.add_column(col, justify="right" if col != "item" else "left")
+    for i in report["items"]:
+        table.add_row(i["item"], f"{i['item_rest_r']:.3f}", f"{i['alpha_if_deleted']:.3f}")
+    console.print(table)
+    low, high = report["alpha_ci"]
+    console.print(f"Cronbach's alpha {report['alpha']:.3f} (95 % CI {low:.3f}-{high:.3f}); "
+                  f"omega total {report['omega_total']:.3f}")
+    for group, part in (report.get("groups") or {}).items():
+        if "error" in part:
+            console.print(f"  {by} {group}: {part['error']}")
+            continue
+        flags = "; ".join(f"{i['item']}: {i['flag']}" for i in part["items"] if i.get("flag"))
+        console.print(f"  {by} {group}: alpha {part['alpha']:.3f}, omega {part['omega_total']:.3f}, n {part['n']:,}"
+                      + (f" — flagged {flags}" if flags else ""))
+    if json_out:
+        _write_json(json_out, report)
+        console.print(f"Wrote {json_out}")
+
+
 class Family(StrEnum):
     gaussian = "gaussian"
     binomial = "binomial"

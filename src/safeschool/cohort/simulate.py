@@ -14,11 +14,12 @@ import numpy as np
 import pandas as pd
 
 from safeschool import __version__
+from safeschool.cohort.items import LANGUAGES, survey_items
 from safeschool.cohort.params import COUNTRY_POOL, STAGE_AGES, STAGE_SHARES, STAGES, CohortConfig
 
 TABLES = (
     "countries", "recs", "schools", "classes", "teachers", "teacher_classes", "students", "waves",
-    "scales", "teacher_scales", "outcomes", "random_effects",
+    "scales", "teacher_scales", "outcomes", "random_effects", "student_items", "teacher_items",
 )
 LOW_SES_CUT = -0.43  # lowest tertile of a standard normal
 
@@ -384,6 +385,14 @@ def simulate(config: CohortConfig | None = None, progress=None) -> Cohort:
         "teacher_classes": teacher_classes, "students": students, "waves": waves, "scales": scales_df,
         "teacher_scales": teacher_scales, "outcomes": outcomes_df, "random_effects": random_effects,
     }
+    # item-level answers from the instrument registry (their own random stream: the tables above do not change)
+    school_country = schools.set_index("school_id").country_id
+    class_country = classes.set_index("class_id").school_id.map(school_country)
+    language = {c: LANGUAGES.get(c, "en") for c in countries.country_id}
+    tables["student_items"], tables["teacher_items"] = survey_items(
+        scales_df, teacher_scales,
+        students.set_index("student_id").class_id.map(class_country).map(language).to_dict(),
+        teachers.set_index("teacher_id").school_id.map(school_country).map(language).to_dict(), config.seed + 1)
     truth["realised"]["rows"] = {k: len(v) for k, v in tables.items()}
     tick("truth")
     return Cohort(tables=tables, truth=truth)

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "safeschool.web.accounts",
     "safeschool.web.research",
     "safeschool.web.analysis",
+    "safeschool.web.imports",
 ]
 
 # Background tasks: the database backend, run by `safeschool worker` (started by `safeschool serve` and `demo`).
@@ -117,6 +118,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = HOME / "static"
 MEDIA_ROOT = HOME / "media"
+IMPORT_STAGING = HOME / "imports"  # uploaded files waiting for their mapping; removed once imported
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"

@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("safeschool.web.core.urls")),
     path("accounts/", include("safeschool.web.accounts.urls")),
+    path("schools/imports/", include("safeschool.web.imports.urls")),
     path("schools/", include("safeschool.web.research.urls")),
     path("analysis/", include("safeschool.web.analysis.urls")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,82 @@
+from django import forms
+
+from safeschool.ingest.importers import FORMATS, TARGETS, Mapping, _known_targets
+from safeschool.web.imports.models import ImportBatch
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(help_text="CSV, Excel (.xlsx), SPSS (.sav) or Stata (.dta).")
+    target = forms.ChoiceField(choices=ImportBatch.Target.choices, label="What the file holds")
+    mapping = forms.FileField(required=False, label="Mapping (optional)",
+                              help_text="A YAML mapping saved from an earlier import or written by hand.")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        suffix = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        if suffix not in FORMATS:
+            raise forms.ValidationError(f"'{upload.name}': use a .csv, .xlsx, .sav or .dta file.")
+        return upload
+
+
+class MappingForm(forms.Form):
+    """One choice per file column (an item, a field, or not imported), plus id, wave, language and missing codes."""
+
+    def __init__(self, *args, columns: list[str], mapping: Mapping, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.columns = columns
+        options = [("", "— not imported —")] + [(t, t) for t in _known_targets(mapping.target)]
+        column_choices = [("", "—")] + [(c, c) for c in columns]
+        self.fields["target"] = forms.ChoiceField(choices=[(t, t) for t in TARGETS], initial=mapping.target,
+                                                  widget=forms.HiddenInput)
+        self.fields["id_column"] = forms.ChoiceField(choices=column_choices, initial=mapping.id, label="Id column",
+                                                     help_text="Pseudonymised with the network's key on import.")
+        self.fields["wave_column"] = forms.ChoiceField(choices=column_choices, initial=mapping.wave_column or "",
+                                                       required=False, label="Wave column")
+        self.fields["wave"] = forms.IntegerField(min_value=1, required=False, initial=mapping.wave,
+                                                 label="…or one wave for every row")
+        self.fields["language_column"] = forms.ChoiceField(choices=column_choices, required=False,
+                                                           initial=mapping.language_column or "",
+                                                           label="Language column")
+        self.fields["language"] = forms.CharField(max_length=10, required=False, initial=mapping.language or "",
+                                                  label="…or one language", help_text="e.g. es, it, el")
+        self.fields["missing"] = forms.CharField(required=False, initial=", ".join(map(str, mapping.missing)),
+                                                 label="Codes meaning no answer", help_text="e.g. 99, -9")
+        for i, col in enumerate(columns):
+            self.fields[f"col_{i}"] = forms.ChoiceField(choices=options, required=False, label=col,
+                                                        initial=mapping.columns.get(col, ""))
+
+    def column_fields(self):
+        return [self[f"col_{i}"] for i in range(len(self.columns))]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("id_column"):
+            self.add_error("id_column", "Choose the column that holds the id.")
+        if not data.get("wave_column") and not data.get("wave"):
+            self.add_error("wave", "Give a wave number or choose the wave column.")
+        chosen = {}
+        for i, col in enumerate(self.columns):
+            dest = data.get(f"col_{i}")
+            if dest:
+                if dest in chosen:
+                    self.add_error(f"col_{i}", f"'{dest}' is already taken by column '{chosen[dest]}'.")
+                chosen[dest] = col
+        if not chosen:
+            raise forms.ValidationError("Map at least one column to an item or field.")
+        return data
+
+    def mapping(self, sheet: str | None = None) -> dict:
+        data = self.cleaned_data
+        columns = {col: data[f"col_{i}"] for i, col in enumerate(self.columns) if data.get(f"col_{i}")}
+        out = {"target": data["target"], "id": data["id_column"],
+               "wave": {"column": data["wave_column"]} if data.get("wave_column") else data["wave"],
+               "columns": columns}
+        if data.get("language_column"):
+            out["language"] = {"column": data["language_column"]}
+        elif data.get("language"):
+            out["language"] = data["language"].strip().lower()
+        if data.get("missing"):
+            out["missing"] = [m.strip() for m in data["missing"].split(",") if m.strip()]
+        if sheet:
+            out["sheet"] = sheet
+        return out

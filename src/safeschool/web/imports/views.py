@@ -1,0 +1,138 @@
+"""Thin views: permission, form, service, render. Upload -> preview with problems and a suggested mapping ->
+fix the mapping -> import -> result; history with undo."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from safeschool.ingest.importers import (
+    FileProblem,
+    MappingError,
+    parse_mapping,
+    read_file,
+    report_csv,
+    suggest_mapping,
+)
+from safeschool.web.core.permissions import authorize
+from safeschool.web.imports import services, staging
+from safeschool.web.imports.forms import MappingForm, UploadForm
+from safeschool.web.imports.models import ImportBatch
+
+PREVIEW_ROWS = 5
+
+
+@login_required
+def import_list(request):
+    authorize(request.user, "imports.view_imports")
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        authorize(request.user, "imports.run_import")
+        if form.is_valid():
+            mapping = None
+            if form.cleaned_data.get("mapping"):
+                try:
+                    text = form.cleaned_data["mapping"].read().decode("utf-8")
+                    mapping = parse_mapping(text, source=form.cleaned_data["mapping"].name).as_dict()
+                except (MappingError, UnicodeDecodeError) as exc:
+                    form.add_error("mapping", str(exc))
+            if not form.errors:
+                token = staging.stage(user=request.user, upload=form.cleaned_data["file"],
+                                      target=form.cleaned_data["target"], mapping=mapping)
+                return redirect("imports:preview", token=token)
+    batches = ImportBatch.objects.select_related("created_by")[:50]
+    latest = ImportBatch.objects.filter(status=ImportBatch.Status.APPLIED).order_by("-created_at", "-pk").first()
+    return render(request, "imports/import_list.html", {"form": form, "batches": batches, "latest": latest},
+                  status=400 if form.errors else 200)
+
+
+def _staged_mapping(token, user):
+    path, meta = staging.staged(token, user)
+    given = meta.get("mapping") or {}
+    table = read_file(path, name=meta["file_name"], sheet=given.get("sheet"), encoding=given.get("encoding"))
+    mapping = parse_mapping(meta["mapping"]) if meta.get("mapping") else suggest_mapping(table, meta["target"])
+    return path, meta, table, mapping
+
+
+@login_required
+def import_preview(request, token: str):
+    authorize(request.user, "imports.run_import")
+    path, meta = staging.staged(token, request.user)
+    try:
+        _, meta, table, mapping = _staged_mapping(token, request.user)
+    except (FileProblem, MappingError) as exc:
+        return render(request, "imports/import_preview.html", {"file_error": str(exc), "meta": meta}, status=400)
+    columns = [str(c) for c in table.frame.columns]
+    form = MappingForm(request.POST or None, columns=columns, mapping=mapping)
+    prepared, status = None, 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                mapping = parse_mapping(form.mapping(mapping.sheet))
+            except MappingError as exc:
+                form.add_error(None, str(exc))
+            else:
+                staging.remember_mapping(token, mapping.as_dict())
+                prepared = services.import_check(table=table, mapping=mapping)
+                if prepared.ok and request.POST.get("action") == "import":
+                    outcome = services.import_apply(prepared=prepared, user=request.user)
+                    staging.discard(token)
+                    if outcome.already:
+                        request.session["import_notice"] = (
+                            f"This file was already imported with this mapping as #{outcome.batch.pk}: nothing changed.")
+                    return redirect("imports:detail", pk=outcome.batch.pk)
+        if form.errors or (prepared and not prepared.ok):
+            status = 400
+    else:
+        prepared = services.import_check(table=table, mapping=mapping) if mapping.id else None
+    preview = table.frame.head(PREVIEW_ROWS)
+    return render(request, "imports/import_preview.html", {
+        "token": token, "meta": meta, "table": table, "form": form, "prepared": prepared,
+        "problems": prepared.problems[:50] if prepared else [], "preview_columns": columns[:12],
+        "preview_rows": [[str(v) for v in row[:12]] for row in preview.itertuples(index=False)],
+        "mapping_yaml": mapping.to_yaml()}, status=status)
+
+
+@login_required
+def import_problems(request, token: str):
+    authorize(request.user, "imports.run_import")
+    _, meta, table, mapping = _staged_mapping(token, request.user)
+    prepared = services.import_check(table=table, mapping=mapping)
+    response = HttpResponse(report_csv(prepared.problems), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="problems-{token[:8]}.csv"'
+    return response
+
+
+@login_required
+def import_mapping(request, token: str):
+    authorize(request.user, "imports.run_import")
+    _, _, _, mapping = _staged_mapping(token, request.user)
+    response = HttpResponse(mapping.to_yaml(), content_type="application/yaml; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="mapping.yaml"'
+    return response
+
+
+@login_required
+def import_detail(request, pk: int):
+    authorize(request.user, "imports.view_imports")
+    batch = get_object_or_404(ImportBatch.objects.select_related("created_by", "undone_by"), pk=pk)
+    latest = ImportBatch.objects.filter(status=ImportBatch.Status.APPLIED).order_by("-created_at", "-pk").first()
+    return render(request, "imports/import_detail.html", {
+        "batch": batch, "can_undo": latest is not None and latest.pk == batch.pk,
+        "mapping_yaml": parse_mapping(batch.mapping).to_yaml(),
+        "notice": request.session.pop("import_notice", None)})
+
+
+@login_required
+@require_POST
+def import_undo(request, pk: int):
+    authorize(request.user, "imports.undo_import")
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    try:
+        services.import_undo(batch=batch, user=request.user)
+    except ValidationError as exc:
+        request.session["import_notice"] = " ".join(exc.messages)
+    else:
+        request.session["import_notice"] = f"Import #{batch.pk} was undone: the data are as they were before it."
+    return redirect("imports:detail", pk=pk)
