@@ -8,7 +8,7 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src" / "safeschool"
 
 
-@pytest.mark.parametrize("package", ["stats", "cohort", "ingest"])
+@pytest.mark.parametrize("package", ["stats", "cohort", "ingest", "instruments"])
 def test_pure_packages_do_not_import_django(package):
     offenders = []
     for path in (SRC / package).rglob("*.py"):
