@@ -9,7 +9,13 @@ from django.urls import reverse
 from safeschool.ingest.importers import parse_mapping
 from safeschool.instruments import registry
 from safeschool.web.imports.models import ImportBatch, SurveyResponse
-from safeschool.web.imports.services import ImportRefused, import_apply, import_check, import_file, import_undo
+from safeschool.web.imports.services import (
+    ImportRefused,
+    import_apply,
+    import_check,
+    import_file,
+    import_undo,
+)
 from safeschool.web.research.models import Outcome, StudentScales
 
 STUDENT_INSTRUMENTS = ("kss", "strs_sf", "pssm", "engagement", "climate")
