@@ -161,3 +161,45 @@ def test_web_refuses_a_broken_file_clearly(client_as, tmp_path):
     page = client.get(response["Location"])
     assert page.status_code == 400 and "header row but no data rows" in page.content.decode()
     assert not ImportBatch.objects.exists()
+
+
+BAD_FILES = {
+    "empty.csv": lambda p: p.write_bytes(b""),
+    "header_only.csv": lambda p: p.write_text("student_id,wave,pssm_1\n"),
+    "binary.csv": lambda p: p.write_bytes(b"PK\x03\x04\x00\x00\x00binary"),
+    "ragged.csv": lambda p: p.write_text("student_id,wave,pssm_1\nA,1,3\nB,1,3,4\n"),
+    "truncated.sav": lambda p: p.write_bytes(b"$FL2@(#) IBM SPSS STATISTICS 64-bit"),
+    "not_excel.xlsx": lambda p: p.write_text("student_id,pssm_1\n1,2\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_every_bad_file_is_refused_with_a_reason_and_changes_nothing(loaded, tmp_path, mapping, name):
+    from safeschool.ingest.importers import FileProblem
+
+    path = tmp_path / name
+    BAD_FILES[name](path)
+    before = snapshot()
+    with pytest.raises(FileProblem, match=name.replace(".", r"\.") + ": "):
+        import_file(path=path, mapping=mapping)
+    assert snapshot() == before and not ImportBatch.objects.exists()
+
+
+def test_a_wrong_encoding_override_is_named(loaded, tmp_path, mapping):
+    from safeschool.ingest.importers import FileProblem
+
+    path = tmp_path / "latin.csv"
+    path.write_bytes("student_id,wave,language,pssm_1\nS-ñ,1,es,3\n".encode("cp1252"))
+    forced = parse_mapping(mapping.as_dict() | {"encoding": "utf-8", "columns": {"pssm_1": "pssm_1"}})
+    with pytest.raises(FileProblem, match="latin.csv: cannot be read as utf-8"):
+        import_file(path=path, mapping=forced)
+
+
+def test_instrument_page_lists_structure_and_attached_texts(client_as):
+    from safeschool.web.imports.models import ItemText
+
+    ItemText.objects.create(instrument="pssm", item="pssm_1", language="es", text="(licensed text)")
+    page = client_as("researcher").get(reverse("imports:instruments")).content.decode()
+    assert "Psychological Sense of School Membership" in page and "Reverse-keyed: 3, 6, 9, 12, 16" in page
+    assert "es 1/18" in page and "6, 8, 10, 11, 12, 13, 14, 15" in page
+    assert client_as("member").get(reverse("imports:instruments")).status_code == 403

@@ -16,11 +16,17 @@ from safeschool.ingest.importers import (
     suggest_mapping,
 )
 from safeschool.web.core.permissions import authorize
-from safeschool.web.imports import services, staging
+from safeschool.web.imports import selectors, services, staging
 from safeschool.web.imports.forms import MappingForm, UploadForm
 from safeschool.web.imports.models import ImportBatch
 
 PREVIEW_ROWS = 5
+
+
+@login_required
+def instrument_list(request):
+    authorize(request.user, "imports.view_imports")
+    return render(request, "imports/instrument_list.html", {"instruments": selectors.instrument_overview()})
 
 
 @login_required

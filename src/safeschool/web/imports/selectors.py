@@ -1,0 +1,24 @@
+"""Read-only queries for the import pages."""
+
+from django.db.models import Count
+
+from safeschool.instruments import registry
+from safeschool.web.imports.models import ItemText, SurveyResponse
+
+
+def instrument_overview() -> list[dict]:
+    """Every registry instrument with its structure, the languages with attached item texts, and how many
+    imported responses the database holds."""
+    texts: dict[str, dict[str, int]] = {}
+    for row in ItemText.objects.values("instrument", "language").annotate(n=Count("id")):
+        texts.setdefault(row["instrument"], {})[row["language"]] = row["n"]
+    responses = dict(SurveyResponse.objects.values_list("instrument").annotate(n=Count("id")))
+    out = []
+    for ins in sorted(registry().values(), key=lambda i: i.code):
+        out.append({
+            "instrument": ins, "reverse": [i.rsplit("_", 1)[1] for i in ins.reverse],
+            "scales": [{"scale": s, "items": "all" if s.items == ins.items else
+                        ", ".join(i.rsplit("_", 1)[1] for i in s.items)} for s in ins.scales],
+            "texts": [(lang, texts.get(ins.code, {}).get(lang, 0)) for lang in ins.languages],
+            "responses": responses.get(ins.code, 0)})
+    return out
