@@ -1,6 +1,7 @@
 """A researcher imports a survey export in Chromium: upload, preview, a refused file, import, undo."""
 
 import pytest
+from django.core.management import call_command
 
 from safeschool.web.accounts.models import Role
 from safeschool.web.accounts.services import user_create
@@ -39,7 +40,9 @@ def test_researcher_imports_and_undoes_a_survey(live_server, browser, cohort_dir
     page.click("text=Upload and check")
     assert "No problems found" in page.inner_text("main")
     page.click("button[value=import]")
-    page.wait_for_selector("text=Undo this import")
+    page.wait_for_selector("[data-status='queued']")
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+    page.wait_for_selector("text=Undo this import")  # the status section follows the job and moves on by itself
     assert "created" in page.inner_text("main") and ImportBatch.objects.get().status == "applied"
     page.click("text=Undo this import")
     page.wait_for_selector("text=was undone")

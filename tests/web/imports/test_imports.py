@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from safeschool.ingest.importers import parse_mapping
@@ -112,6 +113,7 @@ def test_import_pages_per_role(client_as, role, status):
     assert client_as(role).get(reverse("imports:list")).status_code == status
 
 
+@pytest.mark.django_db(transaction=True)
 def test_web_flow_upload_preview_import_undo(client_as, survey_file):
     client = client_as("researcher")
     with open(survey_file, "rb") as fh:
@@ -124,10 +126,14 @@ def test_web_flow_upload_preview_import_undo(client_as, survey_file):
     data = {name: (field.initial if field.initial is not None else "") for name, field in form.fields.items()}
     data["action"] = "import"
     done = client.post(response["Location"], data)
-    assert done.status_code == 302
+    assert done.status_code == 302 and "/jobs/" in done["Location"]
+    assert "waiting for the background worker" in client.get(done["Location"]).content.decode()
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+    status = client.get(done["Location"], headers={"HX-Request": "true"})
     batch = ImportBatch.objects.get()
+    assert status["HX-Redirect"] == reverse("imports:detail", args=[batch.pk])
     assert batch.created_by.username == "r" and batch.counts["rows"] > 0 and len(batch.fingerprint) == 64
-    detail = client.get(done["Location"]).content.decode()
+    detail = client.get(status["HX-Redirect"]).content.decode()
     assert "Undo this import" in detail
     client.post(reverse("imports:undo", args=[batch.pk]))
     batch.refresh_from_db()
@@ -203,3 +209,22 @@ def test_instrument_page_lists_structure_and_attached_texts(client_as):
     assert "Psychological Sense of School Membership" in page and "Reverse-keyed: 3, 6, 9, 12, 16" in page
     assert "es 1/18" in page and "6, 8, 10, 11, 12, 13, 14, 15" in page
     assert client_as("member").get(reverse("imports:instruments")).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_whose_upload_vanished_fails_with_a_reason(client_as, survey_file, mapping, users):
+    from safeschool.web.imports import staging
+    from safeschool.web.imports.execution import import_job_execute
+    from safeschool.web.imports.services import import_job_create
+
+    user = users["researcher"]
+    with open(survey_file, "rb") as fh:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        token = staging.stage(user=user, upload=SimpleUploadedFile("s.csv", fh.read()), target="student_survey",
+                              mapping=None)
+    job = import_job_create(user=user, token=token, file_name="s.csv", mapping=mapping)
+    staging.discard(token)
+    job = import_job_execute(job_id=job.pk)
+    assert job.status == "failed" and "nothing was imported" in job.error and not ImportBatch.objects.exists()
+    other = client_as("admin")
+    assert other.get(reverse("imports:job", args=[job.pk])).status_code == 404  # jobs are their owner's

@@ -107,3 +107,41 @@ class ItemText(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} ({self.language})"
+
+
+class ImportJob(models.Model):
+    """An import the web queued for the background worker: the staged upload, its mapping, and how it went."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
+        SUCCEEDED = "succeeded", "Imported"
+        FAILED = "failed", "Refused"
+
+    token = models.CharField(max_length=32, help_text="The staged upload (see staging.py).")
+    file_name = models.CharField(max_length=255)
+    mapping = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True)
+    batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    already = models.BooleanField(default=False, help_text="The same file and mapping were imported before.")
+    task_id = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(status="succeeded") | Q(batch__isnull=False),
+                                   name="imports_job_success_has_batch"),
+            models.CheckConstraint(condition=~Q(status="failed") | ~Q(error=""), name="imports_job_failure_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"job {self.pk} {self.file_name} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from safeschool.ingest.importers import Mapping, Prepared, RawTable, prepare, read_file
-from safeschool.web.imports.models import ImportBatch, ImportChange, SurveyResponse
+from safeschool.web.imports.models import ImportBatch, ImportChange, ImportJob, SurveyResponse
 from safeschool.web.research.models import Outcome, Student, StudentScales, Teacher, TeacherScales, Wave
 from safeschool.web.research.services import pseudonymiser
 
@@ -52,6 +52,22 @@ def import_file(*, path: str | Path, mapping: Mapping, user=None, dry_run: bool 
     if dry_run or not prepared.ok:
         return prepared, None
     return prepared, import_apply(prepared=prepared, user=user)
+
+
+def import_job_create(*, user, token: str, file_name: str, mapping: Mapping) -> ImportJob:
+    """Queue a checked upload for the background worker (enqueued once the transaction commits)."""
+    from safeschool.web.imports.tasks import run_import
+
+    with transaction.atomic():
+        job = ImportJob.objects.create(token=token, file_name=file_name[:255], mapping=mapping.as_dict(),
+                                       created_by=user)
+
+        def enqueue():
+            result = run_import.enqueue(job.pk)
+            ImportJob.objects.filter(pk=job.pk, task_id="").update(task_id=str(result.id)[:64])
+
+        transaction.on_commit(enqueue)
+    return job
 
 
 def import_apply(*, prepared: Prepared, user=None) -> ImportOutcome:

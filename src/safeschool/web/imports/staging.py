@@ -7,6 +7,7 @@ import json
 import re
 import secrets
 import shutil
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -15,7 +16,11 @@ from django.http import Http404
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
+KEEP_DAYS = 7  # uploads never imported are removed after this long
+
+
 def stage(*, user, upload, target: str, mapping: dict | None) -> str:
+    _sweep()
     token = secrets.token_hex(16)
     folder = Path(settings.IMPORT_STAGING) / token
     folder.mkdir(parents=True, mode=0o700)
@@ -49,3 +54,13 @@ def remember_mapping(token: str, mapping: dict) -> None:
 
 def discard(token: str) -> None:
     shutil.rmtree(Path(settings.IMPORT_STAGING) / token, ignore_errors=True)
+
+
+def _sweep() -> None:
+    root = Path(settings.IMPORT_STAGING)
+    if not root.exists():
+        return
+    limit = time.time() - KEEP_DAYS * 86400
+    for folder in root.iterdir():
+        if folder.is_dir() and _TOKEN.match(folder.name) and folder.stat().st_mtime < limit:
+            shutil.rmtree(folder, ignore_errors=True)

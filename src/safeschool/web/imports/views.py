@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from safeschool.ingest.importers import (
@@ -18,7 +19,7 @@ from safeschool.ingest.importers import (
 from safeschool.web.core.permissions import authorize
 from safeschool.web.imports import selectors, services, staging
 from safeschool.web.imports.forms import MappingForm, UploadForm
-from safeschool.web.imports.models import ImportBatch
+from safeschool.web.imports.models import ImportBatch, ImportJob
 
 PREVIEW_ROWS = 5
 
@@ -82,12 +83,9 @@ def import_preview(request, token: str):
                 staging.remember_mapping(token, mapping.as_dict())
                 prepared = services.import_check(table=table, mapping=mapping)
                 if prepared.ok and request.POST.get("action") == "import":
-                    outcome = services.import_apply(prepared=prepared, user=request.user)
-                    staging.discard(token)
-                    if outcome.already:
-                        request.session["import_notice"] = (
-                            f"This file was already imported with this mapping as #{outcome.batch.pk}: nothing changed.")
-                    return redirect("imports:detail", pk=outcome.batch.pk)
+                    job = services.import_job_create(user=request.user, token=token, file_name=meta["file_name"],
+                                                     mapping=mapping)
+                    return redirect("imports:job", pk=job.pk)
         if form.errors or (prepared and not prepared.ok):
             status = 400
     else:
@@ -117,6 +115,18 @@ def import_mapping(request, token: str):
     response = HttpResponse(mapping.to_yaml(), content_type="application/yaml; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="mapping.yaml"'
     return response
+
+
+@login_required
+def import_job(request, pk: int):
+    authorize(request.user, "imports.run_import")
+    job = get_object_or_404(ImportJob, pk=pk, created_by=request.user)
+    if request.headers.get("HX-Request"):
+        response = render(request, "imports/includes/job_status.html", {"job": job})
+        if job.status == ImportJob.Status.SUCCEEDED:
+            response["HX-Redirect"] = reverse("imports:detail", args=[job.batch_id])
+        return response
+    return render(request, "imports/import_job.html", {"job": job})
 
 
 @login_required
