@@ -16,6 +16,8 @@ from pathlib import Path
 import yaml
 
 LEVELS = ("individual", "relational", "community", "political")
+PILLARS = {"individual": "Safe Learning", "relational": "Safe Teaching", "community": "Safe School",
+           "political": "Safe Education"}  # the Safe Education model's pillar at each ecological level
 RESPONDENTS = ("student", "teacher", "parent", "school_leader")
 TARGETS = {  # platform fields an instrument's scale may fill, with the respondent row they belong to
     "student.security": "student", "student.closeness": "student", "student.conflict": "student",
@@ -55,6 +57,10 @@ class Instrument:
     languages: tuple[str, ...] = ()
     anchors: dict = field(default_factory=dict, compare=False)
     source: str = ""
+
+    @property
+    def pillar(self) -> str:
+        return PILLARS[self.level]
 
     def item(self, number: int) -> str:
         return f"{self.code}_{number}"

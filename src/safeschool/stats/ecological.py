@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import yaml
 
+from safeschool.instruments import LEVELS, PILLARS
 from safeschool.stats.aggregates import AggregateModel, stats_from_frame
 from safeschool.stats.mixed import (
     LOGISTIC_RESIDUAL,
@@ -32,9 +33,6 @@ from safeschool.stats.mixed import (
 )
 
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "RAYON_NUM_THREADS")
-LEVELS = ("individual", "relational", "community", "political")
-PILLARS = {"individual": "Safe Learning", "relational": "Safe Teaching", "community": "Safe School",
-           "political": "Safe Education"}
 DEFAULT_BLOCKS: dict[str, list[str]] = {
     "individual": ["ses_index", "security", "gender", "migrant_background", "roma_minority", "sen",
                    "out_of_parental_care"],

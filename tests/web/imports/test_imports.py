@@ -207,7 +207,7 @@ def test_instrument_page_lists_structure_and_attached_texts(client_as):
     ItemText.objects.create(instrument="pssm", item="pssm_1", language="es", text="(licensed text)")
     page = client_as("researcher").get(reverse("imports:instruments")).content.decode()
     assert "Psychological Sense of School Membership" in page and "Reverse-keyed: 3, 6, 9, 12, 16" in page
-    assert "es 1/18" in page and "6, 8, 10, 11, 12, 13, 14, 15" in page
+    assert "relational level (Safe Teaching)" in page and "es 1/18" in page and "6, 8, 10, 11, 12, 13, 14, 15" in page
     assert client_as("member").get(reverse("imports:instruments")).status_code == 403
 
 
