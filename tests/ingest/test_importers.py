@@ -173,6 +173,10 @@ def test_any_single_bad_cell_is_reported_where_it_is(tmp_path, row, item, value)
     frame.loc[row, item.upper()] = value
     path = tmp_path / "h.csv"
     frame.to_csv(path, index=False)
+    if "\x00" in str(value):  # a control character: the file is refused, naming the row
+        with pytest.raises(im.FileProblem, match=f"row {row + 2} contains a NUL character"):
+            check(path)
+        return
     prepared = check(path)
     text = str(value).strip()
     try:

@@ -121,13 +121,19 @@ def read_file(path: str | Path, *, sheet: str | None = None, name: str | None = 
 def _decode(data: bytes, name: str) -> tuple[str, str]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
-    if b"\x00" in data[:4096]:
-        hint = " (it looks like an Excel file: rename it .xlsx)" if data.startswith(b"PK") else ""
-        raise FileProblem(f"{name}: this is not a text file{hint}")
+    magic = {b"PK\x03\x04": " (it looks like an Excel .xlsx file: rename it .xlsx)",
+             b"\xd0\xcf\x11\xe0": " (it looks like an old Excel .xls file: save it as .xlsx or CSV)",
+             b"$FL2": " (it looks like an SPSS file: rename it .sav)", b"$FL3": " (it looks like an SPSS file)"}
+    for start, hint in magic.items():
+        if data.startswith(start):
+            raise FileProblem(f"{name}: this is not a text file{hint}")
     try:
-        return data.decode("utf-8-sig"), "utf-8"
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        pass
+        if b"\x00" in data[:4096]:
+            raise FileProblem(f"{name}: this is not a text file") from None
+    else:
+        return text, "utf-8"
     from charset_normalizer import from_bytes
 
     matches = list(from_bytes(data[:200_000], cp_isolation=["cp1252", "latin_1", "iso8859_7", "cp1250", "iso8859_2",
@@ -155,6 +161,9 @@ def _read_csv(path: Path, data: bytes, name: str, encoding: str | None = None) -
         text, encoding = _decode(data, name)
     if not text.strip():
         raise FileProblem(f"{name}: the file is empty")
+    if "\x00" in text:
+        row = text.count("\n", 0, text.index("\x00")) + 1
+        raise FileProblem(f"{name}: row {row} contains a NUL character (control characters cannot be imported)")
     sample = text[:65536]
     try:
         delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0] if "\n" not in sample[:-1] else sample,

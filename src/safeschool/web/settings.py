@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "safeschool.web.research",
     "safeschool.web.analysis",
     "safeschool.web.imports",
+    "safeschool.web.network",
 ]
 
 # Background tasks: the database backend, run by `safeschool worker` (started by `safeschool serve` and `demo`).

@@ -7,6 +7,7 @@ urlpatterns = [
     path("schools/imports/", include("safeschool.web.imports.urls")),
     path("schools/", include("safeschool.web.research.urls")),
     path("analysis/", include("safeschool.web.analysis.urls")),
+    path("network/", include("safeschool.web.network.urls")),
     path("admin/", admin.site.urls),
 ]
 

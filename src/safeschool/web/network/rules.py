@@ -1,0 +1,69 @@
+"""What each participation level may do. Levels include the ones before them (a < b < c < d). Anything beyond
+reading needs an active membership consent and, for members under 16, an active parental consent."""
+
+import rules
+
+from safeschool.web.accounts.rules import is_admin, is_signed_in
+
+
+def member_of(user):
+    return getattr(user, "member", None) if user and user.is_authenticated else None
+
+
+@rules.predicate
+def is_member(user) -> bool:
+    return member_of(user) is not None
+
+
+@rules.predicate
+def has_consent(user) -> bool:
+    member = member_of(user)
+    if member is None:
+        return False
+    kinds = {c.text.kind for c in member.consents.select_related("text") if c.withdrawn_at is None}
+    if "membership" not in kinds:
+        return False
+    return "parental" in kinds or not member.is_minor
+
+
+def _level(minimum: str):
+    @rules.predicate(name=f"level_{minimum}_or_above")
+    def at_least(user) -> bool:
+        member = member_of(user)
+        return member is not None and member.level >= minimum
+
+    return at_least
+
+
+level_b, level_c, level_d = _level("b"), _level("c"), _level("d")
+
+
+@rules.predicate
+def is_moderator(user) -> bool:
+    member = member_of(user)
+    return bool(member and member.moderator)
+
+
+# reading: every signed-in user
+rules.add_perm("network.view_directory", is_signed_in)
+rules.add_perm("network.edit_profile", is_member)
+# (a) recipient of information: newsletters, and taking part in community discussions
+rules.add_perm("network.receive_newsletter", is_member & has_consent)
+rules.add_perm("network.post_in_community", (is_member & has_consent) | is_admin)
+# (b) contributor to dissemination
+rules.add_perm("network.share_item", (is_member & has_consent & level_b) | is_admin)
+# (c) active participant in co-creation and participatory action research
+rules.add_perm("network.submit_practice", (is_member & has_consent & level_c) | is_admin)
+rules.add_perm("network.join_delphi", is_member & has_consent & level_c)
+rules.add_perm("network.give_interview", is_member & has_consent & level_c)
+# (d) advocate for policy and action
+rules.add_perm("network.endorse_advocacy", is_member & has_consent & level_d)
+# moderation and consent texts
+rules.add_perm("network.moderate", (is_moderator & has_consent) | is_admin)
+rules.add_perm("network.manage_consent_texts", is_admin)
+
+LEVEL_PERMISSIONS = {  # documentation and tests: the lowest level that grants each member permission
+    "network.receive_newsletter": "a", "network.post_in_community": "a", "network.share_item": "b",
+    "network.submit_practice": "c", "network.join_delphi": "c", "network.give_interview": "c",
+    "network.endorse_advocacy": "d",
+}

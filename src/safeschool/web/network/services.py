@@ -1,0 +1,218 @@
+"""Writes for the network: joining, profile and level changes, consents, data export and erasure."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from safeschool.web.accounts.models import Role
+from safeschool.web.accounts.services import user_create
+from safeschool.web.network.models import (
+    ADULT_AGE,
+    ConsentRecord,
+    ConsentText,
+    LevelChange,
+    Member,
+)
+
+DEFAULT_TEXTS = {
+    ConsentText.Kind.MEMBERSHIP: (
+        "I join the Safe Education network. The network keeps my account, the profile I fill in, my participation "
+        "level and what I post, to run the network and its communities. I choose what the members' directory "
+        "shows. I can change my level, download all my data or erase my account at any time from my profile; "
+        "erasing keeps what I posted under the name 'Former member'. I can withdraw this consent at any time, "
+        "which stops everything beyond reading."),
+    ConsentText.Kind.PARENTAL: (
+        "I am the parent or legal guardian of this member, who is under 16. I agree that they take part in the "
+        "network beyond reading (posting, sharing, co-creation) on the terms of the membership consent. I can "
+        "withdraw this consent at any time."),
+}
+
+
+def consent_text_current(kind: str, language: str = "en") -> ConsentText:
+    """The latest version of a consent text (created from the default wording the first time)."""
+    text = ConsentText.objects.filter(kind=kind, language=language).order_by("-version").first()
+    if text is None and language != "en":
+        return consent_text_current(kind)
+    if text is None:
+        text = ConsentText.objects.create(kind=kind, version=1, language="en", body=DEFAULT_TEXTS[kind])
+    return text
+
+
+def consent_text_publish(*, kind: str, body: str, language: str = "en") -> ConsentText:
+    """A new version; earlier records keep pointing to the version their member agreed to."""
+    latest = ConsentText.objects.filter(kind=kind, language=language).order_by("-version").first()
+    return ConsentText.objects.create(kind=kind, language=language, body=body,
+                                      version=(latest.version + 1) if latest else 1)
+
+
+@transaction.atomic
+def member_join(*, username: str, password: str, email: str, display_name: str, stakeholder_type: str,
+                country: str, birth_year: int, level: str = "a", sector: str = "", organisation: str = "",
+                languages: list[str] | None = None, topics: list[str] | None = None, consent: bool,
+                consent_version: int | None = None, directory: dict | None = None) -> Member:
+    if not consent:
+        raise ValidationError({"consent": "Joining needs your consent to the membership terms."})
+    text = consent_text_current(ConsentText.Kind.MEMBERSHIP)
+    if consent_version is not None and consent_version != text.version:
+        raise ValidationError(f"The membership terms changed while you were filling in the form (now version "
+                              f"{text.version}): please read them again and confirm.")
+    user = user_create(username=username, password=password, role=Role.MEMBER, email=email)
+    member = Member(user=user, display_name=display_name, stakeholder_type=stakeholder_type, sector=sector,
+                    country=country, organisation=organisation, languages=languages or [], topics=topics or [],
+                    level=level, birth_year=birth_year, **(directory or {}))
+    member.full_clean()
+    member.save()
+    ConsentRecord.objects.create(member=member, text=text, method=ConsentRecord.Method.WEB)
+    return member
+
+
+def member_update(*, member: Member, **fields) -> Member:
+    allowed = {"display_name", "stakeholder_type", "sector", "country", "organisation", "languages", "topics",
+               "in_directory", "show_organisation", "show_country", "show_type", "show_topics"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError(f"cannot change {', '.join(sorted(unknown))} here")
+    for key, value in fields.items():
+        setattr(member, key, value)
+    member.full_clean()
+    member.save()
+    return member
+
+
+@transaction.atomic
+def level_change(*, member: Member, level: str) -> Member:
+    if level == member.level:
+        return member
+    before = member.level
+    member.level = level
+    member.full_clean()
+    member.save(update_fields=["level"])
+    LevelChange.objects.create(member=member, before=before, after=level)
+    return member
+
+
+def consent_give(*, member: Member, kind: str = ConsentText.Kind.MEMBERSHIP, given_by: str = "",
+                 method: str | None = None) -> ConsentRecord:
+    if kind == ConsentText.Kind.PARENTAL:
+        if not member.is_minor:
+            raise ValidationError(f"parental consent is only for members under {ADULT_AGE}")
+        if not given_by.strip():
+            raise ValidationError({"given_by": "Give the parent's or guardian's name."})
+    record = ConsentRecord(member=member, text=consent_text_current(kind), given_by=given_by.strip(),
+                           method=method or (ConsentRecord.Method.PARENT_WEB if kind == ConsentText.Kind.PARENTAL
+                                             else ConsentRecord.Method.WEB))
+    record.full_clean()
+    record.save()
+    return record
+
+
+def consent_withdraw(*, member: Member, kind: str) -> int:
+    """Withdraw every active consent of this kind: as easy as giving it (one button)."""
+    return ConsentRecord.objects.filter(member=member, text__kind=kind, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now())
+
+
+def member_export(*, user) -> dict:
+    """Everything the platform holds about a member, as JSON-ready data."""
+    member = user.member
+    return {
+        "exported_at": timezone.now().isoformat(timespec="seconds"),
+        "account": {"username": user.username, "email": user.email, "date_joined": user.date_joined.isoformat(),
+                    "last_login": user.last_login.isoformat() if user.last_login else None},
+        "profile": {f: getattr(member, f) for f in (
+            "display_name", "stakeholder_type", "sector", "country", "organisation", "languages", "topics", "level",
+            "birth_year", "moderator", "in_directory", "show_organisation", "show_country", "show_type",
+            "show_topics")} | {"joined_at": member.joined_at.isoformat()},
+        "level_changes": [{"from": c.before, "to": c.after, "at": c.changed_at.isoformat()}
+                          for c in member.level_changes.all()],
+        "consents": [{"kind": c.text.kind, "version": c.text.version, "language": c.text.language,
+                      "text": c.text.body, "method": c.method, "given_by": c.given_by,
+                      "given_at": c.given_at.isoformat(),
+                      "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None}
+                     for c in member.consents.select_related("text")],
+    }
+
+
+@transaction.atomic
+def member_erase(*, user) -> None:
+    """Erase the account: the login and every personal field go; contributions stay as 'Former member'. Consent
+    records stay (proof of what was agreed), tied to the anonymous profile."""
+    member = user.member
+    user.username = f"erased-{user.pk}-{secrets.token_hex(4)}"
+    user.email = user.first_name = user.last_name = ""
+    user.is_active = False
+    user.set_unusable_password()
+    user.save()
+    member.display_name = "Former member"
+    member.organisation = ""
+    member.languages, member.topics = [], []
+    member.birth_year = 1900
+    member.in_directory = member.show_organisation = member.show_country = member.show_type = False
+    member.show_topics = member.moderator = False
+    member.save()
+    consent_withdraw(member=member, kind=ConsentText.Kind.MEMBERSHIP)
+    consent_withdraw(member=member, kind=ConsentText.Kind.PARENTAL)
+
+
+def birth_year_bounds() -> tuple[int, int]:
+    year = date.today().year
+    return year - 110, year - 8
+
+
+def demo_members_ensure(n: int = 300, seed: int = 11) -> int:
+    """About 300 members across types, levels, countries and topics, some under 16 with and without parental
+    consent, some in the directory (the demo; idempotent)."""
+    import random
+
+    from safeschool.web.network.models import COUNTRIES, LANGUAGES, Level, Sector, StakeholderType, Topic
+
+    if Member.objects.filter(user__username__startswith="member-").count() >= n:
+        return 0
+    rng = random.Random(seed)
+    User = get_user_model()
+    first = ["Ana", "Marco", "Eleni", "Ioana", "João", "Kasia", "Liam", "Noor", "Sofia", "Tomás", "Giulia",
+             "Nikos", "Andrei", "Marta", "Pedro", "Zofia", "Aoife", "Luca", "Maria", "Dimitra"]
+    last = ["Rossi", "García", "Papadopoulou", "Popescu", "Silva", "Nowak", "Murphy", "Bianchi", "López",
+            "Georgiou", "Ionescu", "Costa", "Kowalski", "Byrne", "Ferrari"]
+    organisations = {"scientific": "University", "teacher": "School", "school_board": "School board",
+                     "policymaker": "Ministry of Education", "ngo": "Foundation", "practitioner": "Service",
+                     "family": "", "student": ""}
+    countries = [c for c, _ in COUNTRIES[:8]]
+    made = 0
+    membership = consent_text_current(ConsentText.Kind.MEMBERSHIP)
+    parental = consent_text_current(ConsentText.Kind.PARENTAL)
+    for i in range(1, n + 1):
+        username = f"member-{i:03d}"
+        if User.objects.filter(username=username).exists():
+            continue
+        kind = rng.choices(StakeholderType.values, weights=[12, 10, 14, 22, 8, 6, 10, 18])[0]
+        adult_year = date.today().year - rng.randint(19, 66)
+        year = date.today().year - rng.randint(12, 17) if kind == "student" else adult_year
+        user = User(username=username, email=f"{username}@example.org")
+        user.set_unusable_password()
+        user.save()
+        from safeschool.web.accounts.models import Profile
+
+        Profile.objects.create(user=user, role=Role.MEMBER)
+        country = rng.choice(countries)
+        member = Member.objects.create(
+            user=user, display_name=f"{rng.choice(first)} {rng.choice(last)}", stakeholder_type=kind,
+            sector=rng.choice(Sector.values) if kind == "practitioner" else "", country=country,
+            organisation=f"{organisations[kind]} ({country})" if organisations[kind] else "",
+            languages=sorted({"en", rng.choice([c for c, _ in LANGUAGES[:6]])}),
+            topics=rng.sample(Topic.values, rng.randint(1, 3)),
+            level=rng.choices(Level.values, weights=[40, 25, 25, 10])[0], birth_year=year,
+            in_directory=rng.random() < 0.6, show_organisation=rng.random() < 0.7, show_country=rng.random() < 0.8,
+            show_type=rng.random() < 0.8, show_topics=rng.random() < 0.5, moderator=i <= 3)
+        ConsentRecord.objects.create(member=member, text=membership, method=ConsentRecord.Method.WEB)
+        if member.is_minor and rng.random() < 0.7:
+            ConsentRecord.objects.create(member=member, text=parental, method=ConsentRecord.Method.PARENT_WEB,
+                                         given_by=f"Parent of {member.display_name}")
+        made += 1
+    return made

@@ -1,0 +1,121 @@
+"""Thin views for the network: join, my profile (level, visibility, consents, export, erase), the directory."""
+
+import json
+
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from safeschool.web.core.permissions import authorize
+from safeschool.web.core.ratelimit import client_ip, too_many
+from safeschool.web.network import selectors, services
+from safeschool.web.network.forms import DirectoryFilter, JoinForm, ParentalConsentForm, ProfileForm
+from safeschool.web.network.models import ConsentText
+
+JOIN_LIMIT = (5, 3600)  # sign-ups per address per hour
+
+
+def home(request):
+    return render(request, "network/home.html", {"counts": selectors.network_counts(), "small": selectors.SMALL})
+
+
+def join(request):
+    text = services.consent_text_current(ConsentText.Kind.MEMBERSHIP)
+    form = JoinForm(request.POST or None, initial={"consent_version": text.version})
+    if request.method == "POST":
+        if too_many("join", client_ip(request), limit=JOIN_LIMIT[0], window=JOIN_LIMIT[1]):
+            return render(request, "core/429.html", {"what": "sign-ups from this address"}, status=429)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                member = services.member_join(
+                    username=d["username"], password=d["password"], email=d["email"], display_name=d["display_name"],
+                    stakeholder_type=d["stakeholder_type"], sector=d["sector"], country=d["country"],
+                    organisation=d["organisation"], languages=d["languages"], topics=d["topics"], level=d["level"],
+                    birth_year=d["birth_year"], consent=d["consent"], consent_version=d["consent_version"],
+                    directory={k: d[k] for k in ("in_directory", "show_organisation", "show_country", "show_type",
+                                                 "show_topics")})
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                login(request, member.user, backend="django.contrib.auth.backends.ModelBackend")
+                return redirect("network:me")
+    return render(request, "network/join.html", {"form": form, "text": text}, status=400 if form.errors else 200)
+
+
+@login_required
+def me(request):
+    authorize(request.user, "network.edit_profile")
+    member = request.user.member
+    form = ProfileForm.for_member(member, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        level = d.pop("level")
+        try:
+            services.member_update(member=member, **d)
+            services.level_change(member=member, level=level)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("network:me")
+    return render(request, "network/me.html", {
+        "member": member, "form": form, "consent": selectors.consent_status(member),
+        "parental_form": ParentalConsentForm(),
+        "membership_text": services.consent_text_current(ConsentText.Kind.MEMBERSHIP),
+        "parental_text": services.consent_text_current(ConsentText.Kind.PARENTAL)},
+        status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def consent(request, kind: str, action: str):
+    authorize(request.user, "network.edit_profile")
+    member = request.user.member
+    if kind not in ConsentText.Kind.values or action not in ("give", "withdraw"):
+        return redirect("network:me")
+    if action == "withdraw":
+        services.consent_withdraw(member=member, kind=kind)
+    elif kind == ConsentText.Kind.PARENTAL:
+        form = ParentalConsentForm(request.POST)
+        if not form.is_valid():
+            return render(request, "network/me.html", {
+                "member": member, "form": ProfileForm.for_member(member), "parental_form": form,
+                "consent": selectors.consent_status(member),
+                "membership_text": services.consent_text_current(ConsentText.Kind.MEMBERSHIP),
+                "parental_text": services.consent_text_current(ConsentText.Kind.PARENTAL)}, status=400)
+        services.consent_give(member=member, kind=kind, given_by=form.cleaned_data["given_by"])
+    else:
+        services.consent_give(member=member, kind=kind)
+    return redirect("network:me")
+
+
+@login_required
+def export(request):
+    authorize(request.user, "network.edit_profile")
+    payload = json.dumps(services.member_export(user=request.user), indent=2, ensure_ascii=False)
+    response = HttpResponse(payload, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="my-safeschool-data.json"'
+    return response
+
+
+@login_required
+def erase(request):
+    authorize(request.user, "network.edit_profile")
+    if request.method == "POST" and request.POST.get("confirm") == request.user.username:
+        services.member_erase(user=request.user)
+        logout(request)
+        return render(request, "network/erased.html")
+    error = request.method == "POST"
+    return render(request, "network/erase.html", {"error": error}, status=400 if error else 200)
+
+
+@login_required
+def members(request):
+    authorize(request.user, "network.view_directory")
+    form = DirectoryFilter(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    return render(request, "network/members.html", {
+        "form": form, "rows": selectors.directory(**{k: v for k, v in filters.items() if v})})
