@@ -223,3 +223,16 @@ def test_demo_members_are_varied_and_idempotent():
     assert members.values("stakeholder_type").distinct().count() == 8
     assert members.values("level").distinct().count() == 4
     assert members.filter(birth_year__gt=date.today().year - 16).exists()
+
+
+@pytest.mark.django_db
+def test_a_signed_in_user_without_profile_completes_one(client):
+    staff = user_create(username="lea", password="pw-long-enough-1", role=Role.STAFF)
+    client.force_login(staff)
+    assert client.get(reverse("network:me"))["Location"] == reverse("network:join")
+    page = client.get(reverse("network:join")).content.decode()
+    assert "Your network profile" in page and 'name="password"' not in page
+    data = {k: v for k, v in join_data().items() if k not in ("username", "email", "password")}
+    assert client.post(reverse("network:join"), data).status_code == 302
+    assert Member.objects.get(user=staff).consents.count() == 1
+    assert client.get(reverse("network:join"))["Location"] == reverse("network:me")

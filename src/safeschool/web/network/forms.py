@@ -37,6 +37,12 @@ class JoinForm(ProfileFields):
     field_order = ["username", "email", "password", "display_name", "birth_year", "stakeholder_type", "sector",
                    "country", "organisation", "languages", "topics", "level"]
 
+    def __init__(self, *args, signed_in: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if signed_in:  # completing a profile for an existing account
+            for name in ("username", "email", "password"):
+                del self.fields[name]
+
     def clean_username(self):
         name = self.cleaned_data["username"]
         if get_user_model().objects.filter(username__iexact=name).exists():

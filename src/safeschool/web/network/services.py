@@ -63,6 +63,27 @@ def member_join(*, username: str, password: str, email: str, display_name: str, 
         raise ValidationError(f"The membership terms changed while you were filling in the form (now version "
                               f"{text.version}): please read them again and confirm.")
     user = user_create(username=username, password=password, role=Role.MEMBER, email=email)
+    return _member_create(user=user, text=text, display_name=display_name, stakeholder_type=stakeholder_type,
+                          sector=sector, country=country, organisation=organisation, languages=languages,
+                          topics=topics, level=level, birth_year=birth_year, directory=directory)
+
+
+@transaction.atomic
+def member_profile_create(*, user, consent: bool, consent_version: int | None = None, **fields) -> Member:
+    """A network profile for a signed-in user who has none yet (staff, researchers, earlier accounts)."""
+    if not consent:
+        raise ValidationError({"consent": "Joining needs your consent to the membership terms."})
+    if hasattr(user, "member"):
+        raise ValidationError("You are already a member of the network.")
+    text = consent_text_current(ConsentText.Kind.MEMBERSHIP)
+    if consent_version is not None and consent_version != text.version:
+        raise ValidationError(f"The membership terms changed while you were filling in the form (now version "
+                              f"{text.version}): please read them again and confirm.")
+    return _member_create(user=user, text=text, **fields)
+
+
+def _member_create(*, user, text, display_name, stakeholder_type, sector, country, organisation, languages, topics,
+                   level, birth_year, directory) -> Member:
     member = Member(user=user, display_name=display_name, stakeholder_type=stakeholder_type, sector=sector,
                     country=country, organisation=organisation, languages=languages or [], topics=topics or [],
                     level=level, birth_year=birth_year, **(directory or {}))
@@ -172,10 +193,16 @@ def demo_members_ensure(n: int = 300, seed: int = 11) -> int:
 
     from safeschool.web.network.models import COUNTRIES, LANGUAGES, Level, Sector, StakeholderType, Topic
 
+    User = get_user_model()
+    demo_login = User.objects.filter(username="member", member__isnull=True).first()
+    if demo_login is not None:  # the demo's "member" login takes part at level (b)
+        _member_create(user=demo_login, text=consent_text_current(ConsentText.Kind.MEMBERSHIP),
+                       display_name="Demo Member", stakeholder_type="family", sector="", country="IT",
+                       organisation="", languages=["en", "it"], topics=["attachment"], level="b",
+                       birth_year=date.today().year - 40, directory={"in_directory": True, "show_country": True})
     if Member.objects.filter(user__username__startswith="member-").count() >= n:
         return 0
     rng = random.Random(seed)
-    User = get_user_model()
     first = ["Ana", "Marco", "Eleni", "Ioana", "João", "Kasia", "Liam", "Noor", "Sofia", "Tomás", "Giulia",
              "Nikos", "Andrei", "Marta", "Pedro", "Zofia", "Aoife", "Luca", "Maria", "Dimitra"]
     last = ["Rossi", "García", "Papadopoulou", "Popescu", "Silva", "Nowak", "Murphy", "Bianchi", "López",

@@ -24,8 +24,26 @@ def home(request):
 
 def join(request):
     text = services.consent_text_current(ConsentText.Kind.MEMBERSHIP)
-    form = JoinForm(request.POST or None, initial={"consent_version": text.version})
-    if request.method == "POST":
+    signed_in = request.user.is_authenticated
+    if signed_in and hasattr(request.user, "member"):
+        return redirect("network:me")
+    form = JoinForm(request.POST or None, initial={"consent_version": text.version}, signed_in=signed_in)
+    if request.method == "POST" and signed_in:
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.member_profile_create(
+                    user=request.user, consent=d["consent"], consent_version=d["consent_version"],
+                    display_name=d["display_name"], stakeholder_type=d["stakeholder_type"], sector=d["sector"],
+                    country=d["country"], organisation=d["organisation"], languages=d["languages"],
+                    topics=d["topics"], level=d["level"], birth_year=d["birth_year"],
+                    directory={k: d[k] for k in ("in_directory", "show_organisation", "show_country", "show_type",
+                                                 "show_topics")})
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect("network:me")
+    elif request.method == "POST":
         if too_many("join", client_ip(request), limit=JOIN_LIMIT[0], window=JOIN_LIMIT[1]):
             return render(request, "core/429.html", {"what": "sign-ups from this address"}, status=429)
         if form.is_valid():
@@ -48,6 +66,8 @@ def join(request):
 
 @login_required
 def me(request):
+    if not hasattr(request.user, "member"):
+        return redirect("network:join")  # signed in without a network profile: complete one first
     authorize(request.user, "network.edit_profile")
     member = request.user.member
     form = ProfileForm.for_member(member, request.POST or None)
