@@ -620,12 +620,51 @@ def worker(
     batch: Annotated[bool, typer.Option("--batch", help="Process the queued tasks, then exit.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="Log only errors.")] = False,
 ) -> None:
-    """Run the background worker that executes queued analyses (`serve` and `demo` start one for you)."""
+    """Run the background worker that executes queued analyses, imports and network e-mails, and queues the
+    daily and weekly digests when they are due (`serve` and `demo` start one for you)."""
     setup_django()
     _migrate()
     from django.core.management import call_command
 
+    if not batch:
+        _start_scheduler()
     call_command("db_worker", batch=batch, reload=False, startup_delay=not batch, verbosity=0 if quiet else 1)
+
+
+def _start_scheduler(every: float = 600.0) -> None:
+    """Queue the digests every `every` seconds; each sends only when its period has passed since the last one."""
+    import threading
+
+    from safeschool.web.network.tasks import send_digest
+
+    def loop():
+        import time
+
+        while True:
+            for frequency in ("daily", "weekly"):
+                try:
+                    send_digest.enqueue(frequency)
+                except Exception as exc:  # keep the worker alive; say why once per round
+                    err.print(f"[yellow]Digest scheduler:[/] {exc}")
+            time.sleep(every)
+
+    threading.Thread(target=loop, name="digest-scheduler", daemon=True).start()
+
+
+@app.command()
+def digest(
+    frequency: Annotated[str, typer.Argument(help="daily or weekly")],
+    force: Annotated[bool, typer.Option("--force", help="Send even if the period has not passed.")] = False,
+) -> None:
+    """Send the daily or weekly network digest now (the worker's scheduler does this by itself)."""
+    setup_django()
+    _migrate()
+    from safeschool.web.network.hub import send_digests
+
+    if frequency not in ("daily", "weekly"):
+        raise fail(f"frequency must be daily or weekly, not '{frequency}'")
+    sent = send_digests(frequency=frequency, force=force)
+    console.print(f"Sent {sent} {frequency} digest e-mail(s).")
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

@@ -121,6 +121,11 @@ STATIC_ROOT = HOME / "static"
 MEDIA_ROOT = HOME / "media"
 IMPORT_STAGING = HOME / "imports"  # uploaded files waiting for their mapping; removed once imported
 
+# Network e-mails: printed to the console unless a real backend is configured (SMTP: set EMAIL_HOST etc.)
+EMAIL_BACKEND = os.environ.get("SAFESCHOOL_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+DEFAULT_FROM_EMAIL = os.environ.get("SAFESCHOOL_FROM_EMAIL", "network@safeschool.invalid")
+
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"

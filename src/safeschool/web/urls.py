@@ -8,6 +8,7 @@ urlpatterns = [
     path("schools/", include("safeschool.web.research.urls")),
     path("analysis/", include("safeschool.web.analysis.urls")),
     path("network/", include("safeschool.web.network.urls")),
+    path("hub/", include("safeschool.web.network.hub_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -68,6 +68,8 @@ class JoinForm(ProfileFields):
 
 class ProfileForm(ProfileFields):
     level = forms.ChoiceField(choices=Level.choices, widget=forms.RadioSelect, label="Participation level")
+    notify = forms.ChoiceField(choices=Member._meta.get_field("notify").choices, label="E-mails about new posts",
+                               help_text="In the communities you joined.")
 
     @classmethod
     def for_member(cls, member: Member, data=None):
@@ -86,3 +88,35 @@ class DirectoryFilter(forms.Form):
                                          label="Taking part as")
     country = forms.ChoiceField(choices=[("", "Any")] + COUNTRIES, required=False)
     topic = forms.ChoiceField(choices=[("", "Any")] + list(Topic.choices), required=False)
+
+
+class PostForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("discussion", "Discussion"), ("event", "Event"), ("share", "Shared item")])
+    title = forms.CharField(max_length=200)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=20_000)
+    language = forms.ChoiceField(choices=LANGUAGES, initial="en")
+    link = forms.URLField(required=False, assume_scheme="https", help_text="For a shared item: where it lives.")
+    event_starts = forms.DateTimeField(required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                       label="Event starts")
+    event_place = forms.CharField(max_length=200, required=False, label="Event place (or online)")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == "event" and not data.get("event_starts"):
+            self.add_error("event_starts", "An event needs a start date and time.")
+        if data.get("kind") == "share" and not data.get("link"):
+            self.add_error("link", "A shared item needs its link.")
+        return data
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5_000, label="Your comment")
+
+
+class ReportForm(forms.Form):
+    reason = forms.CharField(max_length=300, label="What is wrong with it?")
+
+
+class ModerateForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("hide", "Hide"), ("keep", "Keep")])
+    reason = forms.CharField(max_length=300, required=False)

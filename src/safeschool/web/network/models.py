@@ -63,6 +63,9 @@ class Member(models.Model):
     level = models.CharField(max_length=1, choices=Level.choices, default=Level.A)
     birth_year = models.PositiveSmallIntegerField(help_text="Only to know whether a parent must consent (under 16).")
     moderator = models.BooleanField(default=False)
+    notify = models.CharField(max_length=10, default="weekly", choices=[
+        ("none", "No e-mails"), ("immediate", "At once, for every new post"), ("daily", "Daily digest"),
+        ("weekly", "Weekly digest")], help_text="E-mails about new posts in my communities.")
     # what the member chose to show in the directory (nothing unless they opt in)
     in_directory = models.BooleanField(default=False)
     show_organisation = models.BooleanField(default=False)
@@ -80,6 +83,8 @@ class Member(models.Model):
             models.CheckConstraint(condition=Q(sector="") | Q(sector__in=Sector.values), name="network_member_sector_valid"),
             models.CheckConstraint(condition=Q(birth_year__gte=1900, birth_year__lte=2100),
                                    name="network_member_birth_year_range"),
+            models.CheckConstraint(condition=Q(notify__in=["none", "immediate", "daily", "weekly"]),
+                                   name="network_member_notify_valid"),
         ]
 
     def __str__(self) -> str:
@@ -157,3 +162,114 @@ class ConsentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} {self.text} ({'withdrawn' if self.withdrawn_at else 'active'})"
+
+
+class Community(models.Model):
+    """A Hub community: one per topic and one per country (more can be added in the admin)."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=120)
+    topic = models.CharField(max_length=20, choices=Topic.choices, blank=True)
+    country = models.CharField(max_length=5, choices=COUNTRIES, blank=True)
+    description = models.TextField(blank=True)
+    members = models.ManyToManyField(Member, related_name="communities", blank=True)
+    moderators = models.ManyToManyField(Member, related_name="moderates", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "communities"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Post(models.Model):
+    class Kind(models.TextChoices):
+        DISCUSSION = "discussion", "Discussion"
+        EVENT = "event", "Event"
+        SHARE = "share", "Shared item"
+        ANNOUNCEMENT = "announcement", "Announcement"
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="posts")
+    kind = models.CharField(max_length=15, choices=Kind.choices, default=Kind.DISCUSSION)
+    title = models.CharField(max_length=200)
+    body = models.TextField(max_length=20_000)
+    language = models.CharField(max_length=10, default="en")
+    link = models.URLField(blank=True, help_text="For shared items: where the item lives.")
+    event_starts = models.DateTimeField(null=True, blank=True)
+    event_place = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    hidden_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(kind="event") | Q(event_starts__isnull=False),
+                                   name="network_event_has_start"),
+            models.CheckConstraint(condition=Q(hidden_at__isnull=True) | ~Q(hidden_reason=""),
+                                   name="network_post_hidden_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Comment(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="comments")
+    body = models.TextField(max_length=5_000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    hidden_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(hidden_at__isnull=True) | ~Q(hidden_reason=""),
+                                              name="network_comment_hidden_has_reason")]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on {self.post_id}"
+
+
+class Report(models.Model):
+    """A member's report of a post or comment; moderators work through open reports in the queue."""
+
+    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="reports")
+    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="reports_made")
+    reason = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    outcome = models.CharField(max_length=10, blank=True, choices=[("hidden", "Hidden"), ("kept", "Kept")])
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(post__isnull=False, comment__isnull=True)
+                                   | Q(post__isnull=True, comment__isnull=False), name="network_report_one_target"),
+            models.CheckConstraint(condition=Q(resolved_at__isnull=True, outcome="")
+                                   | (Q(resolved_at__isnull=False) & ~Q(outcome="")),
+                                   name="network_report_resolution_complete"),
+        ]
+
+    def __str__(self) -> str:
+        return f"report {self.pk}"
+
+    @property
+    def target(self):
+        return self.post or self.comment
+
+
+class DigestRun(models.Model):
+    """When each digest last went out (the scheduler sends the next one when it is due)."""
+
+    frequency = models.CharField(max_length=10, unique=True)
+    sent_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.frequency} digest {self.sent_at:%Y-%m-%d}"

@@ -94,7 +94,7 @@ def _member_create(*, user, text, display_name, stakeholder_type, sector, countr
 
 
 def member_update(*, member: Member, **fields) -> Member:
-    allowed = {"display_name", "stakeholder_type", "sector", "country", "organisation", "languages", "topics",
+    allowed = {"display_name", "stakeholder_type", "sector", "country", "organisation", "languages", "topics", "notify",
                "in_directory", "show_organisation", "show_country", "show_type", "show_topics"}
     unknown = set(fields) - allowed
     if unknown:
@@ -242,4 +242,51 @@ def demo_members_ensure(n: int = 300, seed: int = 11) -> int:
             ConsentRecord.objects.create(member=member, text=parental, method=ConsentRecord.Method.PARENT_WEB,
                                          given_by=f"Parent of {member.display_name}")
         made += 1
+    _demo_hub(rng)
     return made
+
+
+def _demo_hub(rng) -> None:
+    """Communities with members, posts, an event, comments and one open report (for the moderation queue)."""
+    from datetime import timedelta
+
+    from safeschool.web.network import hub
+    from safeschool.web.network.models import Comment, Community, Post, Report
+
+    hub.communities_ensure()
+    if Post.objects.exists():
+        return
+    members = list(Member.objects.filter(user__username__startswith="member-").order_by("pk"))
+    for community in Community.objects.all():
+        pool = [m for m in members if m.country == community.country or community.topic in m.topics]
+        community.members.add(*pool)
+        if pool:
+            community.moderators.add(pool[0])
+    topics = {c.topic: c for c in Community.objects.exclude(topic="")}
+    seeds = [
+        ("inclusive", "discussion", "Alternatives to exclusion that worked for us",
+         "We replaced most fixed-term exclusions with restorative meetings and a mentor. What did you try?"),
+        ("attachment", "discussion", "Measuring belonging in primary school",
+         "Has anyone used the PSSM with 9-year-olds? We are unsure about the reverse-keyed items."),
+        ("gender", "event", "Workshop: safe-teaching competencies",
+         "A half-day workshop for teachers on gender-responsive classroom practice."),
+        ("economics", "share", "Costing early leaving: a short guide",
+         "A guide to estimating what early school leaving costs a region, and what prevention saves."),
+        ("attachment", "discussion", "Teacher-student closeness after transition",
+         "Our STRS closeness scores drop after the move to secondary. Ideas for the first term?"),
+    ]
+    now = timezone.now()
+    for i, (topic, kind, title, body) in enumerate(seeds):
+        pool = [m for m in members if topic in m.topics and m.level >= ("b" if kind == "share" else "a")]
+        author = pool[i % len(pool)]
+        post = Post.objects.create(
+            community=topics[topic], author=author, kind=kind, title=title, body=body, language="en",
+            link="https://example.org/guide" if kind == "share" else "",
+            event_starts=now + timedelta(days=21) if kind == "event" else None,
+            event_place="Online" if kind == "event" else "")
+        for reply in rng.sample(pool, min(3, len(pool))):
+            Comment.objects.create(post=post, author=reply, body=rng.choice([
+                "Thank you, this is useful.", "We had the same experience in our school.",
+                "Could you share the materials?", "Our network in the region is trying this too."]))
+    first = Post.objects.order_by("pk").first()
+    Report.objects.create(post=first, reporter=members[-1], reason="Mentions a named student (please check)")
