@@ -131,10 +131,10 @@ def test_minor_reads_until_a_parent_consents(client):
 def test_level_changes_any_time_and_is_recorded(client):
     member = make_member(level="a")
     client.force_login(member.user)
-    form = {"display_name": "Ana", "stakeholder_type": "teacher", "country": "IT", "level": "d"}
+    form = {"display_name": "Ana", "stakeholder_type": "teacher", "country": "IT", "level": "d", "notify": "daily"}
     assert client.post(reverse("network:me"), form).status_code == 302
     member.refresh_from_db()
-    assert member.level == "d" and LevelChange.objects.get(member=member).before == "a"
+    assert member.level == "d" and member.notify == "daily" and LevelChange.objects.get(member=member).before == "a"
     assert get_user_model().objects.get(pk=member.user.pk).has_perm("network.endorse_advocacy")
 
 
