@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "safeschool.web.analysis",
     "safeschool.web.imports",
     "safeschool.web.network",
+    "safeschool.web.library",
 ]
 
 # Background tasks: the database backend, run by `safeschool worker` (started by `safeschool serve` and `demo`).

@@ -9,6 +9,7 @@ urlpatterns = [
     path("analysis/", include("safeschool.web.analysis.urls")),
     path("network/", include("safeschool.web.network.urls")),
     path("hub/", include("safeschool.web.network.hub_urls")),
+    path("hub/", include("safeschool.web.library.urls")),
     path("admin/", admin.site.urls),
 ]
 

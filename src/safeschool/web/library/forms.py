@@ -1,0 +1,68 @@
+from django import forms
+
+from safeschool.web.library.models import (
+    LEVEL_CHOICES,
+    PRINCIPLES,
+    STAGES,
+    UPLOAD_TYPES,
+    Document,
+    Practice,
+    PracticeReview,
+    TargetGroup,
+    Tier,
+    WikiPage,
+)
+from safeschool.web.network.models import COUNTRIES, LANGUAGES
+
+
+class FilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search")
+    country = forms.ChoiceField(choices=[("", "Any")] + COUNTRIES, required=False)
+    stage = forms.ChoiceField(choices=[("", "Any")] + STAGES, required=False, label="School stage")
+    level = forms.ChoiceField(choices=[("", "Any")] + LEVEL_CHOICES, required=False, label="Ecological level")
+    target_group = forms.ChoiceField(choices=[("", "Any")] + list(TargetGroup.choices), required=False,
+                                     label="Target group")
+    language = forms.ChoiceField(choices=[("", "Any")] + LANGUAGES, required=False)
+
+
+class PracticeForm(forms.ModelForm):
+    stages = forms.MultipleChoiceField(choices=STAGES, widget=forms.CheckboxSelectMultiple, required=False)
+
+    class Meta:
+        model = Practice
+        fields = ["title", "summary", "target_group", "country", "language", "level", "stages", "years_in_place",
+                  "stakeholders_involved", "funding", "evaluation", "cost_band", "licence"]
+        labels = {"summary": "Description"}
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=PracticeReview.Decision.choices, widget=forms.RadioSelect)
+    tier = forms.ChoiceField(choices=Tier.choices, label="Criterion B: evidence of effectiveness")
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                              help_text="Required when returning the practice to its author.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for number, text in PRINCIPLES.items():
+            self.fields[f"fit_{number}"] = forms.ChoiceField(
+                choices=[("0", "0 — no fit"), ("1", "1 — partial"), ("2", "2 — full")], label=f"A{number}. {text}")
+
+    def fit(self) -> dict:
+        return {n: int(self.cleaned_data[f"fit_{n}"]) for n in PRINCIPLES}
+
+
+class WikiForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=WikiPage.Kind.choices)
+    language = forms.ChoiceField(choices=LANGUAGES, initial="en")
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 14}), max_length=50_000)
+    note = forms.CharField(max_length=200, required=False, label="What changed")
+
+
+class DocumentForm(forms.ModelForm):
+    stages = forms.MultipleChoiceField(choices=STAGES, widget=forms.CheckboxSelectMultiple, required=False)
+
+    class Meta:
+        model = Document
+        fields = ["title", "kind", "summary", "country", "language", "level", "stages", "target_group", "file"]
+        help_texts = {"file": f"{', '.join(UPLOAD_TYPES)}; at most 10 MB."}

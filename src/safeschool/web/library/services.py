@@ -1,0 +1,159 @@
+"""Writes for the Hub databases: practice submission and review, programme sign-offs, wiki revisions, uploads."""
+
+from __future__ import annotations
+
+import difflib
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.text import slugify
+
+from safeschool.web.library.models import (
+    MAX_UPLOAD,
+    PRINCIPLES,
+    Document,
+    Practice,
+    PracticeReview,
+    Programme,
+    ProgrammeSignoff,
+    WikiPage,
+    WikiRevision,
+)
+
+ACCEPTS_NEEDED = 2
+
+
+def _member(user):
+    member = getattr(user, "member", None)
+    if member is None:
+        raise PermissionDenied("Only network members can do this: create your network profile first.")
+    return member
+
+
+def clean_fit(fit: dict) -> dict:
+    """Criterion A: every principle rated 0 (no fit), 1 (partial) or 2 (full)."""
+    clean = {}
+    for number in PRINCIPLES:
+        value = fit.get(number, fit.get(str(number)))
+        if value not in (0, 1, 2, "0", "1", "2"):
+            raise ValidationError({"fit": f"rate principle {number} as 0, 1 or 2"})
+        clean[str(number)] = int(value)
+    return clean
+
+
+def practice_submit(*, user, **fields) -> Practice:
+    if not user.has_perm("network.submit_practice"):
+        raise PermissionDenied("Submitting practices needs participation level (c) or (d) and your consent.")
+    practice = Practice(submitted_by=_member(user), **fields)
+    practice.full_clean()
+    practice.save()
+    return practice
+
+
+def practice_resubmit(*, user, practice: Practice, **fields) -> Practice:
+    if practice.submitted_by != _member(user):
+        raise PermissionDenied("Only the author resubmits a practice.")
+    if practice.status != Practice.Status.RETURNED:
+        raise ValidationError("Only a returned practice can be resubmitted.")
+    for key, value in fields.items():
+        setattr(practice, key, value)
+    practice.status = Practice.Status.SUBMITTED
+    practice.round += 1
+    practice.full_clean()
+    practice.save()
+    return practice
+
+
+@transaction.atomic
+def practice_review(*, user, practice: Practice, decision: str, fit: dict, tier: str, comment: str = "") -> Practice:
+    if not user.has_perm("library.review"):
+        raise PermissionDenied("Only reviewers review practices.")
+    reviewer = _member(user)
+    if reviewer == practice.submitted_by:
+        raise ValidationError("Authors do not review their own practice.")
+    practice = Practice.objects.select_for_update().get(pk=practice.pk)
+    if practice.status != Practice.Status.SUBMITTED:
+        raise ValidationError(f"This practice is {practice.get_status_display().lower()}: nothing to review.")
+    if decision == PracticeReview.Decision.RETURN and not comment.strip():
+        raise ValidationError({"comment": "Say what the author should change."})
+    if practice.reviews.filter(reviewer=reviewer, round=practice.round).exists():
+        raise ValidationError("You have already reviewed this round of the practice.")
+    review = PracticeReview(practice=practice, reviewer=reviewer, decision=decision, fit=clean_fit(fit), tier=tier,
+                            comment=comment.strip(), round=practice.round)
+    review.full_clean()
+    review.save()
+    if decision == PracticeReview.Decision.RETURN:
+        practice.status = Practice.Status.RETURNED
+    elif practice.reviews.filter(round=practice.round, decision="accept").count() >= ACCEPTS_NEEDED:
+        practice.status = Practice.Status.ACCEPTED
+    practice.save(update_fields=["status"])
+    return practice
+
+
+def practice_rubric(practice: Practice) -> dict:
+    """The published rubric: each accepting reviewer's criterion A ratings, their mean, and the evidence tiers."""
+    reviews = list(practice.reviews.filter(round=practice.round, decision="accept").select_related("reviewer"))
+    means = {n: (sum(r.fit.get(str(n), 0) for r in reviews) / len(reviews)) if reviews else None for n in PRINCIPLES}
+    return {"reviews": reviews, "means": means, "tiers": sorted({r.tier for r in reviews})}
+
+
+def programme_signoff(*, user, programme: Programme, note: str = "") -> ProgrammeSignoff:
+    if not user.has_perm("library.review"):
+        raise PermissionDenied("Only reviewers sign off programmes.")
+    reviewer = _member(user)
+    if programme.signoffs.filter(reviewer=reviewer).exists():
+        raise ValidationError("You have already signed off this programme.")
+    return ProgrammeSignoff.objects.create(programme=programme, reviewer=reviewer, note=note.strip())
+
+
+@transaction.atomic
+def wiki_save(*, user, body: str, note: str = "", page: WikiPage | None = None, title: str = "",
+              kind: str = "concept", language: str = "en") -> WikiRevision:
+    """A new revision of a page (a new page when `page` is None)."""
+    if not user.has_perm("network.post_in_community"):
+        raise PermissionDenied("Editing the wiki needs your consent (see My profile).")
+    author = _member(user)
+    if page is None:
+        slug = slugify(title)[:120]
+        if not slug:
+            raise ValidationError({"title": "Give the page a title."})
+        if WikiPage.objects.filter(slug=slug, language=language).exists():
+            raise ValidationError({"title": f"A page '{title}' already exists in this language."})
+        page = WikiPage(slug=slug, title=title.strip(), kind=kind, language=language)
+        page.full_clean()
+        page.save()
+    last = page.revisions.aggregate(n=Max("number"))["n"] or 0
+    if last and page.current.body == body:
+        raise ValidationError({"body": "Nothing changed."})
+    revision = WikiRevision(page=page, number=last + 1, body=body, note=note.strip(), author=author)
+    revision.full_clean()
+    revision.save()
+    return revision
+
+
+def wiki_diff(page: WikiPage, old: int, new: int) -> list[tuple[str, str]]:
+    """Lines of a unified diff between two revisions, each tagged add / remove / context / header."""
+    try:
+        a = page.revisions.get(number=old).body.splitlines()
+        b = page.revisions.get(number=new).body.splitlines()
+    except WikiRevision.DoesNotExist as exc:
+        raise ValidationError(f"revision {old} or {new} does not exist") from exc
+    out = []
+    for line in difflib.unified_diff(a, b, f"revision {old}", f"revision {new}", lineterm=""):
+        tag = ("header" if line.startswith(("---", "+++", "@@")) else "add" if line.startswith("+")
+               else "remove" if line.startswith("-") else "context")
+        out.append((tag, line))
+    return out
+
+
+def document_upload(*, user, file, **fields) -> Document:
+    if not user.has_perm("network.share_item"):
+        raise PermissionDenied("Uploading to the library needs participation level (b) or above and your consent.")
+    if file.size > MAX_UPLOAD:
+        raise ValidationError({"file": f"{file.name} is {file.size / 1e6:.1f} MB: the limit is "
+                                       f"{MAX_UPLOAD / 1e6:.0f} MB."})
+    document = Document(file=file, uploaded_by=_member(user), **fields)
+    document.full_clean()
+    document.save()
+    return document
