@@ -569,11 +569,14 @@ def demo(
     _demo_data(Path(settings.HOME))
     accounts = demo_users_ensure()
     demo_analysis_ensure()
+    from safeschool.web.library.services import demo_library_ensure
     from safeschool.web.network.services import demo_members_ensure
 
     made = demo_members_ensure()
     if made:
         console.print(f"Seeded {made} network members (types, levels, countries, some under 16).")
+    if demo_library_ensure():
+        console.print("Seeded the Hub databases: programmes, policies, documents, wiki pages and practices.")
     table = Table(title="Demo logins (one per role)")
     for col in ("username", "password", "role", "sees"):
         table.add_column(col)

@@ -156,3 +156,37 @@ def test_posting_is_rate_limited(client, topic):
     blocked = client.post(reverse("hub:community", args=[topic.slug]),
                           {"kind": "discussion", "title": "P21", "body": "x", "language": "en"})
     assert blocked.status_code == 429 and Post.objects.count() == 20
+
+
+def test_newsletters_reach_opted_in_members_by_topic_country_and_level(client):
+    def opted(name, level, topics, country="ES", newsletters=True):
+        m = member(name, level=level)
+        Member.objects.filter(pk=m.pk).update(topics=topics, country=country, newsletters=newsletters)
+        return m
+
+    opted("in1", "c", ["gender"])
+    opted("in2", "d", ["gender", "inclusive"])
+    opted("lowlevel", "a", ["gender"])
+    opted("wrongtopic", "c", ["economics"])
+    opted("wrongcountry", "c", ["gender"], country="IT")
+    opted("notoptedin", "c", ["gender"], newsletters=False)
+    withdrawn = opted("withdrawn", "c", ["gender"])
+    services.consent_withdraw(member=withdrawn, kind="membership")
+    sender = member("editor")
+    client.force_login(sender.user)
+    data = {"subject": "Gender workshop", "body": "Join us", "language": "en", "topics": ["gender"],
+            "countries": ["ES"], "min_level": "c"}
+    assert client.post(reverse("hub:newsletters"), data).status_code == 403  # only moderators send
+    Member.objects.filter(pk=sender.pk).update(moderator=True)
+    assert client.post(reverse("hub:newsletters"), data).status_code == 302
+    assert sorted(m.to[0] for m in mail.outbox) == ["in1@example.org", "in2@example.org"]
+    from safeschool.web.network.models import Newsletter
+
+    letter = Newsletter.objects.get()
+    assert letter.recipients == 2 and letter.sent_at is not None
+    from django.core.exceptions import ValidationError
+
+    from django.contrib.auth import get_user_model
+
+    with pytest.raises(ValidationError, match="already sent"):
+        hub.newsletter_send(user=get_user_model().objects.get(pk=sender.user.pk), newsletter=letter)

@@ -16,6 +16,7 @@ class ProfileFields(forms.Form):
     languages = forms.MultipleChoiceField(choices=LANGUAGES, widget=forms.CheckboxSelectMultiple, required=False)
     topics = forms.MultipleChoiceField(choices=Topic.choices, widget=forms.CheckboxSelectMultiple, required=False,
                                        label="Topics of interest")
+    newsletters = forms.BooleanField(required=False, label="Send me the network's newsletters")
     in_directory = forms.BooleanField(required=False, label="List me in the members' directory (name only)")
     show_organisation = forms.BooleanField(required=False, label="…with my organisation")
     show_country = forms.BooleanField(required=False, label="…with my country")
@@ -120,3 +121,13 @@ class ReportForm(forms.Form):
 class ModerateForm(forms.Form):
     decision = forms.ChoiceField(choices=[("hide", "Hide"), ("keep", "Keep")])
     reason = forms.CharField(max_length=300, required=False)
+
+
+class NewsletterForm(forms.Form):
+    subject = forms.CharField(max_length=200)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=20_000)
+    language = forms.ChoiceField(choices=LANGUAGES, initial="en")
+    topics = forms.MultipleChoiceField(choices=Topic.choices, widget=forms.CheckboxSelectMultiple, required=False,
+                                       help_text="None ticked: every topic.")
+    countries = forms.MultipleChoiceField(choices=COUNTRIES, required=False, help_text="None chosen: every country.")
+    min_level = forms.ChoiceField(choices=Level.choices, label="Members at this level and above")

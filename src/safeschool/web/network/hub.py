@@ -174,3 +174,33 @@ def send_digests(*, frequency: str, now=None, force: bool = False) -> int:
     sent = send_mass_mail(messages, fail_silently=False) if messages else 0
     DigestRun.objects.update_or_create(frequency=frequency, defaults={"sent_at": now})
     return sent
+
+
+# ------------------------------------------------------------------------------------------------ newsletters
+def newsletter_audience(newsletter):
+    """Opted-in members with consent whose topics, country and level match the newsletter's filters."""
+    members = Member.objects.filter(newsletters=True, user__is_active=True, level__gte=newsletter.min_level)
+    members = members.exclude(user__email="").select_related("user")
+    if newsletter.countries:
+        members = members.filter(country__in=newsletter.countries)
+    chosen = []
+    for m in members:
+        if newsletter.topics and not set(newsletter.topics) & set(m.topics):
+            continue
+        if m.user.has_perm("network.receive_newsletter"):
+            chosen.append(m)
+    return chosen
+
+
+def newsletter_send(*, user, newsletter) -> int:
+    if not user.has_perm("network.moderate"):
+        raise PermissionDenied("Only moderators and administrators send newsletters.")
+    if newsletter.sent_at:
+        raise ValidationError(f"'{newsletter.subject}' was already sent on {newsletter.sent_at:%Y-%m-%d}.")
+    audience = newsletter_audience(newsletter)
+    messages = [(newsletter.subject, newsletter.body + "\n\nYou receive this because you opted in to newsletters "
+                 "(My profile).", settings.DEFAULT_FROM_EMAIL, [m.user.email]) for m in audience]
+    sent = send_mass_mail(messages, fail_silently=False) if messages else 0
+    type(newsletter).objects.filter(pk=newsletter.pk).update(sent_at=timezone.now(), recipients=len(audience))
+    newsletter.refresh_from_db()
+    return sent

@@ -11,4 +11,5 @@ urlpatterns = [
     path("report/<str:kind>/<int:pk>/", views.report, name="report"),
     path("moderation/", views.moderation, name="moderation"),
     path("moderation/<int:pk>/", views.moderate, name="moderate"),
+    path("newsletters/", views.newsletters, name="newsletters"),
 ]

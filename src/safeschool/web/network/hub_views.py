@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 from safeschool.web.core.permissions import authorize
 from safeschool.web.core.ratelimit import too_many
 from safeschool.web.network import hub
-from safeschool.web.network.forms import CommentForm, ModerateForm, PostForm, ReportForm
-from safeschool.web.network.models import Comment, Community, Post, Report
+from safeschool.web.network.forms import CommentForm, ModerateForm, NewsletterForm, PostForm, ReportForm
+from safeschool.web.network.models import Comment, Community, Newsletter, Post, Report
 
 POST_LIMIT = (20, 3600)  # posts and comments per member per hour
 
@@ -135,3 +135,20 @@ def moderate(request, pk: int):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     return redirect("hub:moderation")
+
+
+@login_required
+def newsletters(request):
+    authorize(request.user, "network.moderate")
+    form = NewsletterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        letter = Newsletter.objects.create(created_by=getattr(request.user, "member", None), **form.cleaned_data)
+        try:
+            sent = hub.newsletter_send(user=request.user, newsletter=letter)
+        except (PermissionDenied, ValidationError) as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Sent '{letter.subject}' to {letter.recipients} member(s) ({sent} e-mails).")
+            return redirect("hub:newsletters")
+    return render(request, "network/newsletters.html", {"form": form, "sent": Newsletter.objects.all()[:30]},
+                  status=400 if form.errors else 200)

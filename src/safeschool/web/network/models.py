@@ -66,6 +66,7 @@ class Member(models.Model):
     notify = models.CharField(max_length=10, default="weekly", choices=[
         ("none", "No e-mails"), ("immediate", "At once, for every new post"), ("daily", "Daily digest"),
         ("weekly", "Weekly digest")], help_text="E-mails about new posts in my communities.")
+    newsletters = models.BooleanField(default=False, help_text="Opted in to the network's newsletters.")
     # what the member chose to show in the directory (nothing unless they opt in)
     in_directory = models.BooleanField(default=False)
     show_organisation = models.BooleanField(default=False)
@@ -273,3 +274,24 @@ class DigestRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.frequency} digest {self.sent_at:%Y-%m-%d}"
+
+
+class Newsletter(models.Model):
+    """An announcement or newsletter to opted-in members, filtered by topic, country and participation level."""
+
+    subject = models.CharField(max_length=200)
+    body = models.TextField(max_length=20_000)
+    language = models.CharField(max_length=10, default="en")
+    topics = models.JSONField(default=list, blank=True, help_text="Empty: every topic.")
+    countries = models.JSONField(default=list, blank=True, help_text="Empty: every country.")
+    min_level = models.CharField(max_length=1, choices=Level.choices, default=Level.A)
+    created_by = models.ForeignKey(Member, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -95,6 +95,7 @@ def _member_create(*, user, text, display_name, stakeholder_type, sector, countr
 
 def member_update(*, member: Member, **fields) -> Member:
     allowed = {"display_name", "stakeholder_type", "sector", "country", "organisation", "languages", "topics", "notify",
+               "newsletters",
                "in_directory", "show_organisation", "show_country", "show_type", "show_topics"}
     unknown = set(fields) - allowed
     if unknown:
@@ -148,7 +149,7 @@ def member_export(*, user) -> dict:
                     "last_login": user.last_login.isoformat() if user.last_login else None},
         "profile": {f: getattr(member, f) for f in (
             "display_name", "stakeholder_type", "sector", "country", "organisation", "languages", "topics", "level",
-            "birth_year", "moderator", "in_directory", "show_organisation", "show_country", "show_type",
+            "birth_year", "moderator", "notify", "newsletters", "in_directory", "show_organisation", "show_country", "show_type",
             "show_topics")} | {"joined_at": member.joined_at.isoformat()},
         "level_changes": [{"from": c.before, "to": c.after, "at": c.changed_at.isoformat()}
                           for c in member.level_changes.all()],

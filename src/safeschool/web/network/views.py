@@ -16,6 +16,7 @@ from safeschool.web.network.forms import DirectoryFilter, JoinForm, ParentalCons
 from safeschool.web.network.models import ConsentText
 
 JOIN_LIMIT = (5, 3600)  # sign-ups per address per hour
+DIRECTORY_FIELDS = ("newsletters", "in_directory", "show_organisation", "show_country", "show_type", "show_topics")
 
 
 def home(request):
@@ -37,8 +38,7 @@ def join(request):
                     display_name=d["display_name"], stakeholder_type=d["stakeholder_type"], sector=d["sector"],
                     country=d["country"], organisation=d["organisation"], languages=d["languages"],
                     topics=d["topics"], level=d["level"], birth_year=d["birth_year"],
-                    directory={k: d[k] for k in ("in_directory", "show_organisation", "show_country", "show_type",
-                                                 "show_topics")})
+                    directory={k: d[k] for k in DIRECTORY_FIELDS})
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -54,8 +54,7 @@ def join(request):
                     stakeholder_type=d["stakeholder_type"], sector=d["sector"], country=d["country"],
                     organisation=d["organisation"], languages=d["languages"], topics=d["topics"], level=d["level"],
                     birth_year=d["birth_year"], consent=d["consent"], consent_version=d["consent_version"],
-                    directory={k: d[k] for k in ("in_directory", "show_organisation", "show_country", "show_type",
-                                                 "show_topics")})
+                    directory={k: d[k] for k in DIRECTORY_FIELDS})
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
