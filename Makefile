@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install demo test lint browser bench clean vendor
+.PHONY: install demo test lint browser bench clean vendor messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ test: install browser lint  ## install what the tests need and run the whole sui
 
 bench: install  ## side-by-side benchmarks (figures go in docs/performance.md)
 	$(BIN)/python benchmarks/bench_load.py
+
+messages:  ## refresh the Spanish catalogue after changing UI strings (needs Debian's gettext), then translate and compile
+	cd src/safeschool/web && ../../../$(BIN)/python -m django makemessages -l es -i "*/migrations/*" --settings=safeschool.web.settings
+	cd src/safeschool/web && ../../../$(BIN)/python -m django compilemessages -l es --settings=safeschool.web.settings
 
 vendor:  ## refresh the vendored front-end packages from npm (versions in package.json)
 	rm -rf /tmp/safeschool-vendor && mkdir -p /tmp/safeschool-vendor && cp package.json /tmp/safeschool-vendor/

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from safeschool.web.library.models import (
     LEVEL_CHOICES,
@@ -16,13 +17,13 @@ from safeschool.web.network.models import COUNTRIES, LANGUAGES
 
 
 class FilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search")
-    country = forms.ChoiceField(choices=[("", "Any")] + COUNTRIES, required=False)
-    stage = forms.ChoiceField(choices=[("", "Any")] + STAGES, required=False, label="School stage")
-    level = forms.ChoiceField(choices=[("", "Any")] + LEVEL_CHOICES, required=False, label="Ecological level")
-    target_group = forms.ChoiceField(choices=[("", "Any")] + list(TargetGroup.choices), required=False,
-                                     label="Target group")
-    language = forms.ChoiceField(choices=[("", "Any")] + LANGUAGES, required=False)
+    q = forms.CharField(required=False, label=_("Search"))
+    country = forms.ChoiceField(choices=[("", _("Any"))] + COUNTRIES, required=False)
+    stage = forms.ChoiceField(choices=[("", _("Any"))] + STAGES, required=False, label=_("School stage"))
+    level = forms.ChoiceField(choices=[("", _("Any"))] + LEVEL_CHOICES, required=False, label=_("Ecological level"))
+    target_group = forms.ChoiceField(choices=[("", _("Any"))] + list(TargetGroup.choices), required=False,
+                                     label=_("Target group"))
+    language = forms.ChoiceField(choices=[("", _("Any"))] + LANGUAGES, required=False)
 
 
 class PracticeForm(forms.ModelForm):
@@ -37,9 +38,9 @@ class PracticeForm(forms.ModelForm):
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=PracticeReview.Decision.choices, widget=forms.RadioSelect)
-    tier = forms.ChoiceField(choices=Tier.choices, label="Criterion B: evidence of effectiveness")
+    tier = forms.ChoiceField(choices=Tier.choices, label=_("Criterion B: evidence of effectiveness"))
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
-                              help_text="Required when returning the practice to its author.")
+                              help_text=_("Required when returning the practice to its author."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,7 +57,7 @@ class WikiForm(forms.Form):
     kind = forms.ChoiceField(choices=WikiPage.Kind.choices)
     language = forms.ChoiceField(choices=LANGUAGES, initial="en")
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 14}), max_length=50_000)
-    note = forms.CharField(max_length=200, required=False, label="What changed")
+    note = forms.CharField(max_length=200, required=False, label=_("What changed"))
 
 
 class DocumentForm(forms.ModelForm):

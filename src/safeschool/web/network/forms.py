@@ -1,38 +1,39 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
 
 from safeschool.web.network.models import COUNTRIES, LANGUAGES, Level, Member, Sector, StakeholderType, Topic
 from safeschool.web.network.services import birth_year_bounds
 
 
 class ProfileFields(forms.Form):
-    display_name = forms.CharField(max_length=80, label="Name shown to others")
-    stakeholder_type = forms.ChoiceField(choices=StakeholderType.choices, label="I take part as")
+    display_name = forms.CharField(max_length=80, label=_("Name shown to others"))
+    stakeholder_type = forms.ChoiceField(choices=StakeholderType.choices, label=_("I take part as"))
     sector = forms.ChoiceField(choices=[("", "—")] + list(Sector.choices), required=False,
-                               label="Practitioner sector", help_text="If you work in one of these sectors.")
+                               label=_("Practitioner sector"), help_text=_("If you work in one of these sectors."))
     country = forms.ChoiceField(choices=COUNTRIES)
     organisation = forms.CharField(max_length=200, required=False)
     languages = forms.MultipleChoiceField(choices=LANGUAGES, widget=forms.CheckboxSelectMultiple, required=False)
     topics = forms.MultipleChoiceField(choices=Topic.choices, widget=forms.CheckboxSelectMultiple, required=False,
-                                       label="Topics of interest")
-    newsletters = forms.BooleanField(required=False, label="Send me the network's newsletters")
-    in_directory = forms.BooleanField(required=False, label="List me in the members' directory (name only)")
-    show_organisation = forms.BooleanField(required=False, label="…with my organisation")
-    show_country = forms.BooleanField(required=False, label="…with my country")
-    show_type = forms.BooleanField(required=False, label="…with how I take part")
-    show_topics = forms.BooleanField(required=False, label="…with my topics")
+                                       label=_("Topics of interest"))
+    newsletters = forms.BooleanField(required=False, label=_("Send me the network's newsletters"))
+    in_directory = forms.BooleanField(required=False, label=_("List me in the members' directory (name only)"))
+    show_organisation = forms.BooleanField(required=False, label=_("…with my organisation"))
+    show_country = forms.BooleanField(required=False, label=_("…with my country"))
+    show_type = forms.BooleanField(required=False, label=_("…with how I take part"))
+    show_topics = forms.BooleanField(required=False, label=_("…with my topics"))
 
 
 class JoinForm(ProfileFields):
     username = forms.CharField(max_length=150)
     email = forms.EmailField()
-    password = forms.CharField(widget=forms.PasswordInput, help_text="At least 8 characters, not a common one.")
-    birth_year = forms.IntegerField(label="Year of birth",
-                                    help_text="Members under 16 need a parent's consent before posting or sharing.")
+    password = forms.CharField(widget=forms.PasswordInput, help_text=_("At least 8 characters, not a common one."))
+    birth_year = forms.IntegerField(label=_("Year of birth"),
+                                    help_text=_("Members under 16 need a parent's consent before posting or sharing."))
     level = forms.ChoiceField(choices=Level.choices, initial=Level.A, widget=forms.RadioSelect,
-                              label="How do you want to take part? (you can change this at any time)")
-    consent = forms.BooleanField(label="I agree to the membership terms above")
+                              label=_("How do you want to take part? (you can change this at any time)"))
+    consent = forms.BooleanField(label=_("I agree to the membership terms above"))
     consent_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     field_order = ["username", "email", "password", "display_name", "birth_year", "stakeholder_type", "sector",
@@ -68,9 +69,9 @@ class JoinForm(ProfileFields):
 
 
 class ProfileForm(ProfileFields):
-    level = forms.ChoiceField(choices=Level.choices, widget=forms.RadioSelect, label="Participation level")
-    notify = forms.ChoiceField(choices=Member._meta.get_field("notify").choices, label="E-mails about new posts",
-                               help_text="In the communities you joined.")
+    level = forms.ChoiceField(choices=Level.choices, widget=forms.RadioSelect, label=_("Participation level"))
+    notify = forms.ChoiceField(choices=Member._meta.get_field("notify").choices, label=_("E-mails about new posts"),
+                               help_text=_("In the communities you joined."))
 
     @classmethod
     def for_member(cls, member: Member, data=None):
@@ -79,16 +80,16 @@ class ProfileForm(ProfileFields):
 
 
 class ParentalConsentForm(forms.Form):
-    given_by = forms.CharField(max_length=120, label="Parent's or guardian's full name")
-    agree = forms.BooleanField(label="I am this member's parent or legal guardian and I agree to the text above")
+    given_by = forms.CharField(max_length=120, label=_("Parent's or guardian's full name"))
+    agree = forms.BooleanField(label=_("I am this member's parent or legal guardian and I agree to the text above"))
 
 
 class DirectoryFilter(forms.Form):
-    q = forms.CharField(required=False, label="Name")
-    stakeholder_type = forms.ChoiceField(choices=[("", "Any")] + list(StakeholderType.choices), required=False,
-                                         label="Taking part as")
-    country = forms.ChoiceField(choices=[("", "Any")] + COUNTRIES, required=False)
-    topic = forms.ChoiceField(choices=[("", "Any")] + list(Topic.choices), required=False)
+    q = forms.CharField(required=False, label=_("Name"))
+    stakeholder_type = forms.ChoiceField(choices=[("", _("Any"))] + list(StakeholderType.choices), required=False,
+                                         label=_("Taking part as"))
+    country = forms.ChoiceField(choices=[("", _("Any"))] + COUNTRIES, required=False)
+    topic = forms.ChoiceField(choices=[("", _("Any"))] + list(Topic.choices), required=False)
 
 
 class PostForm(forms.Form):
@@ -96,10 +97,10 @@ class PostForm(forms.Form):
     title = forms.CharField(max_length=200)
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=20_000)
     language = forms.ChoiceField(choices=LANGUAGES, initial="en")
-    link = forms.URLField(required=False, assume_scheme="https", help_text="For a shared item: where it lives.")
+    link = forms.URLField(required=False, assume_scheme="https", help_text=_("For a shared item: where it lives."))
     event_starts = forms.DateTimeField(required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-                                       label="Event starts")
-    event_place = forms.CharField(max_length=200, required=False, label="Event place (or online)")
+                                       label=_("Event starts"))
+    event_place = forms.CharField(max_length=200, required=False, label=_("Event place (or online)"))
 
     def clean(self):
         data = super().clean()
@@ -111,11 +112,11 @@ class PostForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5_000, label="Your comment")
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5_000, label=_("Your comment"))
 
 
 class ReportForm(forms.Form):
-    reason = forms.CharField(max_length=300, label="What is wrong with it?")
+    reason = forms.CharField(max_length=300, label=_("What is wrong with it?"))
 
 
 class ModerateForm(forms.Form):
@@ -128,6 +129,6 @@ class NewsletterForm(forms.Form):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=20_000)
     language = forms.ChoiceField(choices=LANGUAGES, initial="en")
     topics = forms.MultipleChoiceField(choices=Topic.choices, widget=forms.CheckboxSelectMultiple, required=False,
-                                       help_text="None ticked: every topic.")
-    countries = forms.MultipleChoiceField(choices=COUNTRIES, required=False, help_text="None chosen: every country.")
-    min_level = forms.ChoiceField(choices=Level.choices, label="Members at this level and above")
+                                       help_text=_("None ticked: every topic."))
+    countries = forms.MultipleChoiceField(choices=COUNTRIES, required=False, help_text=_("None chosen: every country."))
+    min_level = forms.ChoiceField(choices=Level.choices, label=_("Members at this level and above"))

@@ -3,40 +3,41 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class StakeholderType(models.TextChoices):
-    SCIENTIFIC = "scientific", "Scientific community"
-    STUDENT = "student", "Student"
-    FAMILY = "family", "Family member"
-    TEACHER = "teacher", "Teacher"
-    SCHOOL_BOARD = "school_board", "School board or leadership"
-    POLICYMAKER = "policymaker", "Policymaker"
-    NGO = "ngo", "NGO or civil society"
-    PRACTITIONER = "practitioner", "Practitioner"
+    SCIENTIFIC = "scientific", _("Scientific community")
+    STUDENT = "student", _("Student")
+    FAMILY = "family", _("Family member")
+    TEACHER = "teacher", _("Teacher")
+    SCHOOL_BOARD = "school_board", _("School board or leadership")
+    POLICYMAKER = "policymaker", _("Policymaker")
+    NGO = "ngo", _("NGO or civil society")
+    PRACTITIONER = "practitioner", _("Practitioner")
 
 
 class Sector(models.TextChoices):
-    EDUCATION = "education", "Education"
-    SOCIAL_CARE = "social_care", "Children's social care"
-    SEND = "send", "Special educational needs and disabilities"
-    YOUTH_JUSTICE = "youth_justice", "Youth justice"
+    EDUCATION = "education", _("Education")
+    SOCIAL_CARE = "social_care", _("Children's social care")
+    SEND = "send", _("Special educational needs and disabilities")
+    YOUTH_JUSTICE = "youth_justice", _("Youth justice")
 
 
 class Topic(models.TextChoices):
-    INCLUSIVE = "inclusive", "Inclusive education"
-    GENDER = "gender", "Gender and safe-teaching competencies"
-    ATTACHMENT = "attachment", "Attachment, teacher-student relationships and school climate"
-    ECONOMICS = "economics", "Socio-economic benefits of Safe Education"
+    INCLUSIVE = "inclusive", _("Inclusive education")
+    GENDER = "gender", _("Gender and safe-teaching competencies")
+    ATTACHMENT = "attachment", _("Attachment, teacher-student relationships and school climate")
+    ECONOMICS = "economics", _("Socio-economic benefits of Safe Education")
 
 
 class Level(models.TextChoices):
     """Participation levels, freely chosen and changeable at any time; each includes the ones before it."""
 
-    A = "a", "(a) Recipient of information"
-    B = "b", "(b) Contributor to dissemination"
-    C = "c", "(c) Active participant in co-creation and participatory action research"
-    D = "d", "(d) Advocate for policy and action"
+    A = "a", _("(a) Recipient of information")
+    B = "b", _("(b) Contributor to dissemination")
+    C = "c", _("(c) Active participant in co-creation and participatory action research")
+    D = "d", _("(d) Advocate for policy and action")
 
 
 LANGUAGES = [("en", "English"), ("es", "Spanish"), ("it", "Italian"), ("el", "Greek"), ("ro", "Romanian"),
