@@ -184,9 +184,8 @@ def test_newsletters_reach_opted_in_members_by_topic_country_and_level(client):
 
     letter = Newsletter.objects.get()
     assert letter.recipients == 2 and letter.sent_at is not None
-    from django.core.exceptions import ValidationError
-
     from django.contrib.auth import get_user_model
+    from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="already sent"):
         hub.newsletter_send(user=get_user_model().objects.get(pk=sender.user.pk), newsletter=letter)
