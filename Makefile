@@ -49,6 +49,7 @@ vendor:  ## refresh the vendored front-end packages from npm (versions in packag
 	   /tmp/safeschool-vendor/node_modules/vega-embed/build/vega-embed.min.js \
 	   /tmp/safeschool-vendor/node_modules/htmx.org/dist/htmx.min.js \
 	   /tmp/safeschool-vendor/node_modules/@picocss/pico/css/pico.min.css src/safeschool/web/core/static/vendor/
+	cp /tmp/safeschool-vendor/node_modules/axe-core/axe.min.js tests/browser/vendor/
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
