@@ -21,3 +21,14 @@ def test_pages_in_spanish_after_choosing_it(client):
 def test_browser_language_is_honoured(client):
     page = client.get(reverse("network:home"), headers={"Accept-Language": "es-ES,es;q=0.9"}).content.decode()
     assert "La red de Educación Segura" in page
+
+
+def test_hub_and_library_pages_in_spanish(client):
+    from safeschool.web.accounts.models import Role
+    from safeschool.web.accounts.services import user_create
+
+    client.force_login(user_create(username="lector", password="pw-long-enough-1", role=Role.RESEARCHER))
+    client.post(reverse("set_language"), {"language": "es", "next": "/"})
+    programmes = client.get(reverse("library:programmes")).content.decode()
+    assert "Ningún programa coincide." in programmes and "Biblioteca" in programmes
+    assert "Comunidades" in client.get(reverse("hub:home")).content.decode()
