@@ -1,5 +1,5 @@
 """axe-core (vendored from npm, injected from the test folder) on the main network and Hub pages in Chromium:
-no serious or critical violations, in English and in Spanish."""
+no serious or critical violations, in English and in Spanish; and no request leaves the machine."""
 
 from pathlib import Path
 
@@ -33,6 +33,8 @@ def test_network_and_hub_pages_have_no_serious_violations(live_server, browser, 
     Member.objects.filter(user__username="member").update(level="d", moderator=True)
     demo_library_ensure()
     page = browser.new_page(bypass_csp=True)  # only so that axe itself can be injected; other tests check the CSP
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((live_server.url, "data:")) else None)
     found = {}
     page.goto(f"{live_server.url}/network/join/")
     found["/network/join/ (signed out)"] = serious(page)
@@ -47,6 +49,7 @@ def test_network_and_hub_pages_have_no_serious_violations(live_server, browser, 
             assert page.locator("main h1").count() >= 1, path
             found[f"{path} ({language})"] = serious(page)
     assert {k: v for k, v in found.items() if v} == {}
+    assert outside == []  # every asset of these pages is served from this machine
     # the check itself can fail: an image without text and an unlabelled field are caught
     page.set_content('<html lang="en"><body><main><img src="x.png"><input type="text"></main></body></html>')
     caught = serious(page)
