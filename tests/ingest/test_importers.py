@@ -181,7 +181,7 @@ def test_any_single_bad_cell_is_reported_where_it_is(tmp_path, row, item, value)
     text = str(value).strip()
     try:
         number = float(text)
-        valid = text != "" and number == int(number) and 1 <= number <= 5
+        valid = text != "" and 1 <= number <= 5 and number == int(number)  # inf and nan fail the range first
     except ValueError:
         valid = text == ""  # a blank cell is an unanswered item
     if valid:

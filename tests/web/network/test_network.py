@@ -236,3 +236,12 @@ def test_a_signed_in_user_without_profile_completes_one(client):
     assert client.post(reverse("network:join"), data).status_code == 302
     assert Member.objects.get(user=staff).consents.count() == 1
     assert client.get(reverse("network:join"))["Location"] == reverse("network:me")
+
+
+@pytest.mark.django_db
+def test_forms_refuse_posts_without_the_csrf_token():
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post(reverse("network:join"), join_data()).status_code == 403
+    assert not get_user_model().objects.filter(username="noor").exists()
