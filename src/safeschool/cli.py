@@ -285,6 +285,52 @@ def reliability(
         console.print(f"Wrote {json_out}")
 
 
+class DelphiRule(StrEnum):
+    comet = "comet"
+    agreement = "agreement"
+    iqr = "iqr"
+    rand = "rand"
+
+
+@app.command("delphi-stats")
+def delphi_stats(
+    ratings: Annotated[Path, typer.Option("--ratings", help="CSV (or Parquet) with panellist, group, statement, "
+                                          "round, rating.")],
+    rule: Annotated[DelphiRule, typer.Option("--rule", help="Consensus rule (docs/cocreation.md).")] = DelphiRule.comet,
+    threshold: Annotated[float, typer.Option(help="agreement: share needed in the top (or bottom) band.")] = 0.75,
+    max_iqr: Annotated[float, typer.Option("--max-iqr", help="iqr: largest IQR that counts as consensus.")] = 2.0,
+    rand_method: Annotated[str, typer.Option("--rand-method", help="rand: ipras or panel.")] = "ipras",
+    by_group: Annotated[bool, typer.Option("--by-group", help="The rule must hold within every group.")] = False,
+    scale: Annotated[tuple[int, int], typer.Option("--scale", help="Lowest and highest rating.")] = (1, 9),
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the report as JSON.")] = None,
+) -> None:
+    """Per statement and round: n, median, IQR, mean, share in each band, the verdict under each rule, stability
+    between rounds (IQR change, Wilcoxon signed-rank), and response per round and group."""
+    from safeschool.ingest.tables import TableReadError, read_table
+    from safeschool.stats.delphi import DelphiError, Rule, Scale, report
+
+    try:
+        frame = read_table(ratings)
+        result = report(frame, Rule(rule.value, threshold=threshold, max_iqr=max_iqr, rand_method=rand_method,
+                                    by_group=by_group), Scale(*scale))
+    except (TableReadError, DelphiError) as exc:
+        raise fail(f"{ratings.name}: {exc}" if isinstance(exc, DelphiError) else str(exc)) from exc
+    table = Table(title=f"{result['definition']} · rounds {', '.join(map(str, result['rounds']))} · "
+                        f"{result['panellists']} panellists")
+    for col in ("statement", "round", "n", "median", "IQR", "% 7-9", "verdict", "Wilcoxon p"):
+        table.add_column(col, justify="left" if col in ("statement", "verdict") else "right")
+    for s in result["statements"][:60]:
+        p = s.get("wilcoxon_p")
+        table.add_row(s["statement"], str(s["round"]), str(s["n"]), f"{s['median']:g}", f"{s['iqr']:g}",
+                      f"{100 * s['high']:.0f}", s["verdict"], "" if p is None else f"{p:.3f}")
+    console.print(table)
+    f = result["final_round"]
+    console.print(f"Final round: {f['in']} in, {f['out']} out, {f['uncertain']} uncertain, {f['no_consensus']} "
+                  "without consensus" + (" (first 60 rows shown)" if len(result["statements"]) > 60 else ""))
+    if json_out:
+        _write_json(json_out, result)
+
+
 class Family(StrEnum):
     gaussian = "gaussian"
     binomial = "binomial"

@@ -59,3 +59,25 @@ def test_reliability_cli_json(tmp_path, cohort_dir):
     bad = run("reliability", "--data", str(cohort_dir / "student_items.csv"), "--items", "pssm_1,nope",
               env={"PATH": ""})
     assert bad.returncode != 0 and "item column(s) not in the data: nope" in bad.stderr
+
+
+def test_delphi_stats_cli(tmp_path):
+    ratings = tmp_path / "ratings.csv"
+    rows = ["panellist,group,statement,round,rating"]
+    for i, (r1, r2) in enumerate(zip([7, 7, 8, 8, 8, 9, 9, 9, 2, 5], [7, 8, 8, 8, 8, 9, 9, 9, 6, 7], strict=True)):
+        rows += [f"p{i},{'teachers' if i < 5 else 'families'},S1,1,{r1}",
+                 f"p{i},{'teachers' if i < 5 else 'families'},S1,2,{r2}"]
+    ratings.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "d.json"
+    proc = run("delphi-stats", "--ratings", str(ratings), "--rule", "comet", "--json", str(out),
+               env={"PATH": "", "COLUMNS": "200"})
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(out.read_text())
+    first, second = report["statements"]
+    assert first["verdict"] == "in" and first["median"] == 8 and first["iqr"] == 1.75
+    assert second["n_paired"] == 10 and second["changed"] == 3 and report["final_round"]["in"] == 1
+    assert report["response"][0]["responded"] == 5
+    bad = tmp_path / "bad.csv"
+    bad.write_text("panellist,group,statement,round,rating\np1,t,S1,1,12\n")
+    refused = run("delphi-stats", "--ratings", str(bad), env={"PATH": ""})
+    assert refused.returncode != 0 and "bad.csv: row 1: rating '12' is not a whole number from 1 to 9" in refused.stderr

@@ -1,0 +1,287 @@
+"""Delphi statistics: per statement and round the distribution of ratings, the verdict under each consensus rule,
+and the stability between rounds. No Django; ratings come as a DataFrame (panellist, group, statement, round,
+rating).
+
+Rules (scale 1-9 unless stated; "low", "middle" and "high" are the thirds of the scale, 1-3, 4-6, 7-9):
+
+- ``comet``: consensus *in* when at least 70 % rate high and fewer than 15 % rate low; *out* symmetrically
+  (COMET Initiative; Williamson et al., 2017, Trials 18:280).
+- ``agreement``: *in* when at least ``threshold`` (default 75 %) rate high, *out* when at least that share rate low.
+- ``iqr``: *in* when the IQR is at most ``max_iqr`` (default 2) and the median is high, *out* when the median is
+  low; a small IQR around a middle median is *uncertain*.
+- ``rand``: the RAND/UCLA appropriateness method (Fitch et al., 2001, The RAND/UCLA Appropriateness Method
+  User's Manual, RAND MR-1269): *appropriate* (in) with a median of 7-9 and no disagreement, *inappropriate*
+  (out) with a median of 1-3 and no disagreement, *uncertain* otherwise. Disagreement is judged by the
+  interpercentile range adjusted for symmetry (``rand_method="ipras"``: IPR = P70 - P30 exceeds
+  IPRAS = 2.35 + 1.5 x |5 - (P30 + P70)/2|) or by the panel-size rule (``"panel"``: at least k panellists rate
+  1-3 and at least k rate 7-9, with k = floor((n + 1) / 3), which gives the manual's 3 for 8-10 panellists, 4 for
+  11-13 and 5 for 14-16; agreement when at most k - 1 rate outside the three-point band holding the median).
+
+Percentiles are linear interpolations between order statistics (numpy's default; R's type 7). With
+``by_group``, a verdict of in or out must hold within every stakeholder group, otherwise it is "no consensus".
+Stability: the change in IQR from the previous round and a Wilcoxon signed-rank test on the ratings of
+panellists who rated the statement in both rounds (SciPy, two-sided; "pratt" handling of zero differences).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats as st
+
+RULES = ("comet", "agreement", "iqr", "rand")
+COLUMNS = ("panellist", "group", "statement", "round", "rating")
+
+
+class DelphiError(ValueError):
+    """Ratings or settings that cannot be analysed, with the row or option named."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A consensus definition, fixed before round 1 opens."""
+
+    name: str = "comet"
+    threshold: float = 0.75  # agreement: share in the high (or low) band
+    max_iqr: float = 2.0  # iqr
+    rand_method: str = "ipras"  # rand: ipras | panel
+    by_group: bool = False  # the verdict must hold within every stakeholder group
+    comet_in: float = 0.70
+    comet_against: float = 0.15
+
+    def __post_init__(self):
+        if self.name not in RULES:
+            raise DelphiError(f"rule must be one of {', '.join(RULES)} (got '{self.name}')")
+        if not 0.5 <= self.threshold <= 1:
+            raise DelphiError("threshold must be between 0.5 and 1")
+        if self.max_iqr < 0:
+            raise DelphiError("max_iqr must be 0 or more")
+        if self.rand_method not in ("ipras", "panel"):
+            raise DelphiError("rand_method must be ipras or panel")
+
+    def describe(self) -> str:
+        text = {
+            "comet": f"COMET: in when ≥{self.comet_in:.0%} rate 7-9 and <{self.comet_against:.0%} rate 1-3; out "
+                     "symmetrically",
+            "agreement": f"percent agreement: in when ≥{self.threshold:.0%} rate 7-9, out when ≥{self.threshold:.0%} "
+                         "rate 1-3",
+            "iqr": f"median/IQR: in when IQR ≤ {self.max_iqr:g} and median 7-9, out when IQR ≤ {self.max_iqr:g} and "
+                   "median 1-3",
+            "rand": "RAND/UCLA: appropriate (median 7-9) or inappropriate (median 1-3) without disagreement, "
+                    + ("disagreement when IPR > IPRAS" if self.rand_method == "ipras"
+                       else "disagreement by the panel-size rule"),
+        }[self.name]
+        return text + ("; must hold within every stakeholder group" if self.by_group else "")
+
+
+@dataclass(frozen=True)
+class Scale:
+    low: int = 1
+    high: int = 9
+
+    def __post_init__(self):
+        if self.high <= self.low or (self.high - self.low + 1) % 3:
+            raise DelphiError(f"scale {self.low}-{self.high}: its points must split into three equal bands "
+                              "(e.g. 1-9)")
+
+    @property
+    def band(self) -> int:
+        return (self.high - self.low + 1) // 3
+
+    def bands(self, ratings: np.ndarray) -> tuple[float, float, float]:
+        n = len(ratings)
+        low = int(np.sum(ratings < self.low + self.band))
+        high = int(np.sum(ratings > self.high - self.band))
+        return low / n, (n - low - high) / n, high / n
+
+    @property
+    def midpoint(self) -> float:
+        return (self.low + self.high) / 2
+
+
+def validate(ratings: pd.DataFrame, scale: Scale = Scale()) -> pd.DataFrame:
+    """Columns present, ratings whole numbers on the scale, one rating per panellist, statement and round;
+    DelphiError names the first offending row (numbered from 1, after the header)."""
+    missing = [c for c in COLUMNS if c not in ratings]
+    if missing:
+        raise DelphiError(f"missing column(s): {', '.join(missing)} (need {', '.join(COLUMNS)})")
+    frame = ratings[list(COLUMNS)].copy()
+    value = pd.to_numeric(frame["rating"], errors="coerce")
+    bad = value.isna() | (value % 1 != 0) | (value < scale.low) | (value > scale.high)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DelphiError(f"row {i + 1}: rating '{frame['rating'].iloc[i]}' is not a whole number from "
+                          f"{scale.low} to {scale.high}")
+    rounds = pd.to_numeric(frame["round"], errors="coerce")
+    if rounds.isna().any() or (rounds < 1).any():
+        i = int(np.flatnonzero((rounds.isna() | (rounds < 1)).to_numpy())[0])
+        raise DelphiError(f"row {i + 1}: round '{frame['round'].iloc[i]}' is not a round number (1, 2, ...)")
+    frame["rating"], frame["round"] = value.astype(int), rounds.astype(int)
+    frame["panellist"], frame["statement"] = frame["panellist"].astype(str), frame["statement"].astype(str)
+    frame["group"] = frame["group"].fillna("").astype(str)
+    dup = frame.duplicated(["panellist", "statement", "round"])
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        raise DelphiError(f"row {i + 1}: panellist {frame['panellist'].iloc[i]} rated statement "
+                          f"{frame['statement'].iloc[i]} twice in round {frame['round'].iloc[i]}")
+    return frame
+
+
+def summary(ratings: np.ndarray, scale: Scale = Scale()) -> dict:
+    """n, median, quartiles, IQR, P30/P70, IPR, mean, SD and the share in each band of one statement's ratings."""
+    r = np.asarray(ratings, dtype=float)
+    if len(r) == 0:
+        return {"n": 0}
+    q1, median, q3, p30, p70 = np.percentile(r, [25, 50, 75, 30, 70])
+    low, middle, high = scale.bands(r)
+    return {"n": int(len(r)), "median": float(median), "q1": float(q1), "q3": float(q3), "iqr": float(q3 - q1),
+            "p30": float(p30), "p70": float(p70), "ipr": float(p70 - p30), "mean": float(r.mean()),
+            "sd": float(r.std(ddof=1)) if len(r) > 1 else 0.0, "low": low, "middle": middle, "high": high}
+
+
+def _third(value: float, scale: Scale) -> str:
+    if value < scale.low + scale.band:
+        return "low"
+    if value > scale.high - scale.band:
+        return "high"
+    return "middle"
+
+
+def verdict(ratings: np.ndarray, rule: Rule, scale: Scale = Scale()) -> str:
+    """'in', 'out', 'uncertain' or 'no consensus' for one set of ratings (no grouping)."""
+    s = summary(ratings, scale)
+    if s["n"] == 0:
+        return "no consensus"
+    if rule.name == "comet":
+        if s["high"] >= rule.comet_in and s["low"] < rule.comet_against:
+            return "in"
+        if s["low"] >= rule.comet_in and s["high"] < rule.comet_against:
+            return "out"
+        return "no consensus"
+    if rule.name == "agreement":
+        if s["high"] >= rule.threshold:
+            return "in"
+        if s["low"] >= rule.threshold:
+            return "out"
+        return "no consensus"
+    if rule.name == "iqr":
+        if s["iqr"] > rule.max_iqr:
+            return "no consensus"
+        return {"high": "in", "low": "out", "middle": "uncertain"}[_third(s["median"], scale)]
+    # rand
+    if rand_disagreement(ratings, rule.rand_method, scale):
+        return "uncertain"
+    return {"high": "in", "low": "out", "middle": "uncertain"}[_third(s["median"], scale)]
+
+
+def rand_disagreement(ratings: np.ndarray, method: str = "ipras", scale: Scale = Scale()) -> bool:
+    r = np.asarray(ratings, dtype=float)
+    if method == "ipras":
+        p30, p70 = np.percentile(r, [30, 70])
+        asymmetry = abs(scale.midpoint - (p30 + p70) / 2)
+        return bool(p70 - p30 > 2.35 + 1.5 * asymmetry)
+    k = (len(r) + 1) // 3
+    low = np.sum(r < scale.low + scale.band)
+    high = np.sum(r > scale.high - scale.band)
+    return bool(low >= k and high >= k)
+
+
+def rand_agreement(ratings: np.ndarray, scale: Scale = Scale()) -> bool:
+    """Panel-size rule: at most k - 1 ratings outside the three-point band that holds the median."""
+    r = np.asarray(ratings, dtype=float)
+    k = (len(r) + 1) // 3
+    third = _third(float(np.median(r)), scale)
+    inside = {"low": r < scale.low + scale.band, "high": r > scale.high - scale.band,
+              "middle": (r >= scale.low + scale.band) & (r <= scale.high - scale.band)}[third]
+    return bool(np.sum(~inside) <= k - 1)
+
+
+def statement_stats(ratings: pd.DataFrame, rule: Rule = Rule(), scale: Scale = Scale(),
+                    alpha: float = 0.05) -> pd.DataFrame:
+    """One row per statement and round: distribution, every rule's verdict, the chosen rule's verdict (with
+    groups if the rule requires it), and stability against the previous round."""
+    frame = validate(ratings, scale)
+    rules = {name: Rule(name=name, threshold=rule.threshold, max_iqr=rule.max_iqr, rand_method=rule.rand_method,
+                        comet_in=rule.comet_in, comet_against=rule.comet_against) for name in RULES}
+    rows = []
+    by_key = {k: g for k, g in frame.groupby(["statement", "round"], sort=True)}
+    for (statement, rnd), block in by_key.items():
+        values = block["rating"].to_numpy()
+        row = {"statement": statement, "round": int(rnd), **summary(values, scale)}
+        for name, r in rules.items():
+            row[f"verdict_{name}"] = verdict(values, r, scale)
+        row["disagreement_rand"] = rand_disagreement(values, rule.rand_method, scale)
+        groups = {g: verdict(b["rating"].to_numpy(), rules[rule.name], scale) for g, b in block.groupby("group")}
+        row["verdict_by_group"] = groups
+        overall = row[f"verdict_{rule.name}"]
+        if rule.by_group and overall in ("in", "out") and any(v != overall for v in groups.values()):
+            overall = "no consensus"
+        row["verdict"] = overall
+        previous = by_key.get((statement, rnd - 1))
+        if previous is not None:
+            row.update(stability(previous, block, scale, alpha))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def stability(before: pd.DataFrame, after: pd.DataFrame, scale: Scale = Scale(), alpha: float = 0.05) -> dict:
+    """Change in IQR and a Wilcoxon signed-rank test on the paired ratings of panellists present in both rounds."""
+    paired = before[["panellist", "rating"]].merge(after[["panellist", "rating"]], on="panellist",
+                                                   suffixes=("_before", "_after"))
+    d = (paired["rating_after"] - paired["rating_before"]).to_numpy()
+    change = summary(after["rating"].to_numpy(), scale)["iqr"] - summary(before["rating"].to_numpy(), scale)["iqr"]
+    out = {"iqr_change": float(change), "n_paired": int(len(d)), "changed": int(np.sum(d != 0))}
+    if len(d) == 0:
+        out.update({"wilcoxon_statistic": None, "wilcoxon_p": None, "stable": None})
+    elif np.all(d == 0):
+        out.update({"wilcoxon_statistic": 0.0, "wilcoxon_p": 1.0, "stable": True})
+    else:
+        test = st.wilcoxon(paired["rating_after"], paired["rating_before"], zero_method="pratt")
+        p = float(test.pvalue)
+        out.update({"wilcoxon_statistic": float(test.statistic), "wilcoxon_p": p, "stable": bool(p >= alpha)})
+    return out
+
+
+def response(ratings: pd.DataFrame, panel: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per round and stakeholder group: panellists who rated anything, and attrition from the previous round
+    (invited panellists from `panel` with columns panellist, group, when given)."""
+    frame = ratings.assign(panellist=ratings["panellist"].astype(str), group=ratings["group"].fillna("").astype(str))
+    rounds = sorted(frame["round"].unique())
+    invited = (panel.assign(panellist=panel["panellist"].astype(str)).groupby("group")["panellist"].nunique()
+               if panel is not None else None)
+    rows = []
+    previous: dict[str, set] = {}
+    for rnd in rounds:
+        block = frame[frame["round"] == rnd]
+        for group, g in block.groupby("group"):
+            present = set(g["panellist"])
+            before = previous.get(group)
+            rows.append({"round": int(rnd), "group": group, "responded": len(present),
+                         "invited": int(invited.get(group, 0)) if invited is not None else None,
+                         "response_rate": (len(present) / invited[group]) if invited is not None
+                         and invited.get(group) else None,
+                         "lost_since_previous": len(before - present) if before is not None else None,
+                         "attrition": (len(before - present) / len(before)) if before else None})
+            previous[group] = present
+    return pd.DataFrame(rows)
+
+
+def report(ratings: pd.DataFrame, rule: Rule = Rule(), scale: Scale = Scale()) -> dict:
+    """The JSON `safeschool delphi-stats` writes."""
+    table = statement_stats(ratings, rule, scale)
+    records = []
+    for row in table.to_dict("records"):
+        records.append({k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()})
+    last = table["round"].max()
+    final = table[table["round"] == last]
+    return {"rule": rule.name, "definition": rule.describe(), "scale": [scale.low, scale.high],
+            "rounds": sorted(int(r) for r in table["round"].unique()),
+            "panellists": int(ratings["panellist"].astype(str).nunique()),
+            "final_round": {"in": int((final["verdict"] == "in").sum()), "out": int((final["verdict"] == "out").sum()),
+                            "uncertain": int((final["verdict"] == "uncertain").sum()),
+                            "no_consensus": int((final["verdict"] == "no consensus").sum())},
+            "response": response(ratings).to_dict("records"),
+            "statements": records}
