@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "safeschool.web.imports",
     "safeschool.web.network",
     "safeschool.web.library",
+    "safeschool.web.cocreation",
 ]
 
 # Background tasks: the database backend, run by `safeschool worker` (started by `safeschool serve` and `demo`).

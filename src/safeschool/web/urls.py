@@ -10,6 +10,7 @@ urlpatterns = [
     path("network/", include("safeschool.web.network.urls")),
     path("hub/", include("safeschool.web.network.hub_urls")),
     path("hub/", include("safeschool.web.library.urls")),
+    path("cocreation/", include("safeschool.web.cocreation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

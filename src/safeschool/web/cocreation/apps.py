@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CocreationConfig(AppConfig):
+    name = "safeschool.web.cocreation"
+    label = "cocreation"
+    verbose_name = "Co-creation: Delphi studies"

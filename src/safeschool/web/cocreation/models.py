@@ -1,0 +1,105 @@
+"""Delphi studies: a panel of network members, statements, rounds and ratings. A closed round is a fixed snapshot
+and the consensus rule cannot change once round 1 has opened: both are enforced by database triggers
+(migration 0002), not only by the services."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from safeschool.instruments import LEVELS
+from safeschool.web.network.models import Member
+
+
+class DelphiStudy(models.Model):
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    scale_min = models.PositiveSmallIntegerField(default=1)
+    scale_max = models.PositiveSmallIntegerField(default=9)
+    rule = models.JSONField(help_text="name (comet, agreement, iqr, rand), threshold, max_iqr, rand_method, by_group")
+    drop_settled = models.BooleanField(default=True, help_text="Statements that reached consensus leave later rounds.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "Delphi studies"
+        constraints = [models.CheckConstraint(condition=Q(scale_min__lt=models.F("scale_max")),
+                                              name="cocreation_scale_ordered")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def current_round(self):
+        return self.rounds.order_by("-number").first()
+
+
+class Panellist(models.Model):
+    study = models.ForeignKey(DelphiStudy, on_delete=models.CASCADE, related_name="panel")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="delphi_panels")
+    group = models.CharField(max_length=30, help_text="Stakeholder group, as when invited.")
+    invited_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["group", "pk"]
+        constraints = [models.UniqueConstraint(fields=["study", "member"], name="cocreation_panellist_once")]
+
+    def __str__(self) -> str:
+        return f"{self.member} ({self.group})"
+
+
+class Statement(models.Model):
+    study = models.ForeignKey(DelphiStudy, on_delete=models.CASCADE, related_name="statements")
+    code = models.CharField(max_length=20)
+    text = models.TextField(max_length=2_000)
+    level = models.CharField(max_length=12, choices=[(v, v.title()) for v in LEVELS])
+    added_in_round = models.PositiveSmallIntegerField(default=1)
+    from_comment = models.ForeignKey("Rating", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["level", "code"]
+        constraints = [models.UniqueConstraint(fields=["study", "code"], name="cocreation_statement_code_once")]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.text[:60]}"
+
+
+class Round(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    study = models.ForeignKey(DelphiStudy, on_delete=models.CASCADE, related_name="rounds")
+    number = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN)
+    statements = models.ManyToManyField(Statement, related_name="rounds")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["study", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["study", "number"], name="cocreation_round_number_once"),
+            models.UniqueConstraint(fields=["study"], condition=Q(status="open"), name="cocreation_one_open_round"),
+            models.CheckConstraint(condition=Q(status="open", closed_at__isnull=True)
+                                   | Q(status="closed", closed_at__isnull=False), name="cocreation_closed_has_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.study} round {self.number}"
+
+
+class Rating(models.Model):
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="ratings")
+    panellist = models.ForeignKey(Panellist, on_delete=models.PROTECT, related_name="ratings")
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="ratings")
+    value = models.PositiveSmallIntegerField()
+    comment = models.TextField(max_length=2_000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "panellist", "statement"],
+                                               name="cocreation_rating_once")]
+
+    def __str__(self) -> str:
+        return f"{self.panellist} {self.statement.code} r{self.round.number}: {self.value}"

@@ -1,0 +1,80 @@
+"""The final Delphi report as CSV and PDF (fpdf2, pure Python); the HTML version is a template."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from fpdf import FPDF
+
+CSV_COLUMNS = ["statement", "level", "text", "round", "n", "median", "q1", "q3", "iqr", "mean", "low", "middle",
+               "high", "verdict", "verdict_comet", "verdict_agreement", "verdict_iqr", "verdict_rand"]
+
+
+def report_csv(report: dict) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for row in report["final"]:
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+def _latin(text: str) -> str:
+    """The PDF core fonts are Latin-1: replace what they cannot show."""
+    return (str(text).replace("≥", ">=").replace("≤", "<=").replace("–", "-").replace("—", "-").replace("’", "'")
+            .encode("latin-1", "replace").decode("latin-1"))
+
+
+def report_pdf(report: dict) -> bytes:
+    study = report["study"]
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 15)
+    pdf.multi_cell(0, 8, _latin(f"Delphi study: {study.title}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 10)
+    pdf.multi_cell(0, 5, _latin(f"Final report (ACCORD items the platform can fill). Scale {study.scale_min}-"
+                                f"{study.scale_max}. Rounds: {len(report['rounds'])}."), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+
+    def heading(text):
+        pdf.set_font("Helvetica", "B", 12)
+        pdf.cell(0, 8, _latin(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", "", 9)
+
+    heading("Consensus definition (set before round 1)")
+    fixed = report["rule_fixed_at"]
+    pdf.multi_cell(0, 5, _latin(f"{report['rule']}. Defined {report['rule_defined_at']:%Y-%m-%d}; fixed since "
+                                f"round 1 opened {fixed:%Y-%m-%d}." if fixed else report["rule"]),
+                   new_x="LMARGIN", new_y="NEXT")
+    heading(f"Panel composition ({report['panel_size']} panellists)")
+    for c in report["composition"]:
+        pdf.cell(0, 5, _latin(f"{c['group']}: {c['n']}"), new_x="LMARGIN", new_y="NEXT")
+    heading("Response and attrition per round")
+    for r in report["response"]:
+        rate = f"{r['response_rate']:.0%}" if r.get("response_rate") is not None else "-"
+        lost = f", lost {r['lost_since_previous']}" if r.get("lost_since_previous") is not None else ""
+        pdf.cell(0, 5, _latin(f"Round {r['round']}, {r['group']}: {r['responded']} of {r['invited']} ({rate}){lost}"),
+                 new_x="LMARGIN", new_y="NEXT")
+    heading("Results per statement (final or settling round)")
+    widths = (18, 12, 14, 14, 14, 14, 30)
+    pdf.set_font("Helvetica", "B", 8)
+    for w, h in zip(widths, ("Statement", "Round", "n", "Median", "IQR", "% high", "Verdict"), strict=True):
+        pdf.cell(w, 5, h, border=1)
+    pdf.ln()
+    pdf.set_font("Helvetica", "", 8)
+    for row in report["final"]:
+        cells = (row["statement"], str(row["round"]), str(row["n"]), f"{row['median']:g}", f"{row['iqr']:g}",
+                 f"{100 * row['high']:.0f}", row["verdict"])
+        for w, value in zip(widths, cells, strict=True):
+            pdf.cell(w, 5, _latin(value), border=1)
+        pdf.ln()
+    if report["changes"]:
+        heading("Changes between rounds")
+        for c in report["changes"][:400]:
+            p = "-" if c["wilcoxon_p"] is None else f"{c['wilcoxon_p']:.3f}"
+            pdf.cell(0, 5, _latin(f"Round {c['round']}, {c['statement']}: IQR change {c['iqr_change']:+.2f}, "
+                                  f"{c['changed']} of {c['n_paired']} changed their rating, Wilcoxon p {p}"),
+                     new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

@@ -1,0 +1,159 @@
+"""Thin views for Delphi studies: list, set-up and management (researchers), rating (panellists), results and
+reports."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from safeschool.web.cocreation import reports, selectors, services
+from safeschool.web.cocreation.forms import StatementForm, StudyForm
+from safeschool.web.cocreation.models import DelphiStudy, Panellist, Rating, Round
+from safeschool.web.core.permissions import authorize
+from safeschool.web.network.models import Member
+
+
+def _panellist(user, study):
+    member = getattr(user, "member", None)
+    return Panellist.objects.filter(study=study, member=member).first() if member else None
+
+
+def _messages(exc) -> str:
+    return str(exc) if isinstance(exc, PermissionDenied) else " ".join(exc.messages)
+
+
+@login_required
+def study_list(request):
+    researcher = request.user.has_perm("cocreation.run_delphi")
+    member = getattr(request.user, "member", None)
+    studies = DelphiStudy.objects.all() if researcher else DelphiStudy.objects.filter(panel__member=member)
+    form = StudyForm(request.POST or None)
+    if request.method == "POST":
+        authorize(request.user, "cocreation.run_delphi")
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                study = services.study_create(
+                    user=request.user, title=d["title"], description=d["description"],
+                    scale=(d["scale_min"], d["scale_max"]), drop_settled=d["drop_settled"],
+                    rule={k: d[k] for k in ("threshold", "max_iqr", "rand_method", "by_group")} | {"name": d["rule"]})
+            except ValidationError as exc:
+                form.add_error(None, _messages(exc))
+            else:
+                return redirect("cocreation:study", pk=study.pk)
+    return render(request, "cocreation/study_list.html", {"studies": studies, "form": form,
+                                                            "researcher": researcher},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def study_detail(request, pk: int):
+    study = get_object_or_404(DelphiStudy, pk=pk)
+    panellist = _panellist(request.user, study)
+    if not request.user.has_perm("cocreation.run_delphi"):
+        if panellist is None:
+            raise PermissionDenied("This study's page is for its panel and the research team.")
+        return redirect("cocreation:rate", pk=pk)
+    current = study.current_round
+    return render(request, "cocreation/study_detail.html", {
+        "study": study, "current": current, "rule": services.rule_of(study).describe(),
+        "statement_form": StatementForm(), "panel": study.panel.select_related("member"),
+        "eligible": Member.objects.filter(level__in=["c", "d"], user__is_active=True)
+        .exclude(delphi_panels__study=study).order_by("stakeholder_type", "display_name")[:200],
+        "comments": Rating.objects.filter(round=current, statement__study=study).exclude(comment="")
+        .select_related("statement")[:100] if current else []})
+
+
+@login_required
+@require_POST
+def study_action(request, pk: int, action: str):
+    authorize(request.user, "cocreation.run_delphi")
+    study = get_object_or_404(DelphiStudy, pk=pk)
+    try:
+        if action == "invite":
+            members = list(Member.objects.filter(pk__in=request.POST.getlist("members")).select_related("user"))
+            n = services.panel_invite(user=request.user, study=study, members=members)
+            messages.success(request, f"Invited {n} panellist(s).")
+        elif action == "statement":
+            form = StatementForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(" ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+            d = form.cleaned_data
+            comment = Rating.objects.filter(pk=d.get("from_comment"), round__study=study).first()
+            services.statement_add(user=request.user, study=study, code=d["code"], text=d["text"], level=d["level"],
+                                   from_comment=comment)
+        elif action == "open":
+            r = services.round_open(user=request.user, study=study)
+            messages.success(request, f"Round {r.number} is open with {r.statements.count()} statements.")
+        elif action == "close":
+            services.round_close(user=request.user, round=study.current_round)
+        elif action == "remind":
+            n = services.reminders_send(user=request.user, round=study.current_round)
+            messages.success(request, f"Sent {n} reminder(s).")
+        elif action == "rule":
+            services.rule_change(user=request.user, study=study, rule={"name": request.POST.get("rule", "")})
+        else:
+            raise ValidationError(f"unknown action '{action}'")
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _messages(exc))
+    return redirect("cocreation:study", pk=pk)
+
+
+@login_required
+def rate(request, pk: int):
+    study = get_object_or_404(DelphiStudy, pk=pk)
+    panellist = _panellist(request.user, study)
+    if panellist is None:
+        raise PermissionDenied("Only this study's panellists rate its statements.")
+    current = study.current_round
+    if current is None or current.status != Round.Status.OPEN:
+        return render(request, "cocreation/rate.html", {"study": study, "closed": True})
+    status = 200
+    if request.method == "POST":
+        statement = get_object_or_404(current.statements, pk=request.POST.get("statement"))
+        try:
+            value = int(request.POST.get("value", ""))
+        except ValueError:
+            value = None
+        try:
+            services.rating_submit(user=request.user, round=current, statement=statement,
+                                   value=value if value is not None else -1, comment=request.POST.get("comment", ""))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, f"{statement.code}: {_messages(exc)}")
+            status = 400
+        else:
+            return redirect("cocreation:rate", pk=pk)
+    rows = selectors.feedback(study=study, panellist=panellist, round=current)
+    return render(request, "cocreation/rate.html", {
+        "study": study, "round": current, "rows": rows, "scale": list(range(study.scale_min, study.scale_max + 1)),
+        "done": sum(1 for r in rows if r["rated"] is not None)}, status=status)
+
+
+@login_required
+def results(request, pk: int):
+    authorize(request.user, "cocreation.run_delphi")
+    study = get_object_or_404(DelphiStudy, pk=pk)
+    rounds = list(study.rounds.order_by("number"))
+    number = int(request.GET.get("round") or (rounds[-1].number if rounds else 1))
+    table = services.results(study=study, number=number)
+    return render(request, "cocreation/results.html", {"study": study, "rounds": rounds, "number": number,
+                                                        "rows": table.to_dict("records"),
+                                                        "rule": services.rule_of(study).describe()})
+
+
+@login_required
+def report(request, pk: int, fmt: str = "html"):
+    authorize(request.user, "cocreation.run_delphi")
+    study = get_object_or_404(DelphiStudy, pk=pk)
+    data = selectors.final_report(study)
+    if fmt == "csv":
+        response = HttpResponse(reports.report_csv(data), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="delphi-{study.pk}.csv"'
+        return response
+    if fmt == "pdf":
+        response = HttpResponse(reports.report_pdf(data), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="delphi-{study.pk}.pdf"'
+        return response
+    return render(request, "cocreation/report.html", data)
