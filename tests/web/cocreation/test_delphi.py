@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 from django.core import mail
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.urls import reverse
 
