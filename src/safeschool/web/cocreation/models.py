@@ -75,6 +75,8 @@ class Round(models.Model):
     statements = models.ManyToManyField(Statement, related_name="rounds")
     opened_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    results = models.JSONField(null=True, blank=True, editable=False,
+                               help_text="Statistics of every statement, computed once when the round closes.")
 
     class Meta:
         ordering = ["study", "number"]

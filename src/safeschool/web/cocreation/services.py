@@ -108,13 +108,24 @@ def round_open(*, user, study: DelphiStudy) -> Round:
     return new
 
 
+@transaction.atomic
 def round_close(*, user, round: Round) -> Round:
+    """Close the round and store its statistics: a closed round never changes, so they are computed once."""
     _researcher(user)
     if round.status == Round.Status.CLOSED:
         raise ValidationError(f"Round {round.number} is already closed.")
     Round.objects.filter(pk=round.pk).update(status=Round.Status.CLOSED, closed_at=timezone.now())
+    table = _compute(study=round.study, number=round.number)
+    Round.objects.filter(pk=round.pk).update(results=_records(table))
     round.refresh_from_db()
     return round
+
+
+def _records(table: pd.DataFrame) -> list[dict]:
+    out = []
+    for row in table.to_dict("records"):
+        out.append({k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()})
+    return out
 
 
 def rating_submit(*, user, round: Round, statement: Statement, value: int, comment: str = "") -> Rating:
@@ -140,18 +151,29 @@ def rating_submit(*, user, round: Round, statement: Statement, value: int, comme
         raise ValidationError(str(exc).split("\n")[0]) from exc
 
 
-def ratings_frame(*, study: DelphiStudy, upto: int | None = None) -> pd.DataFrame:
-    """All ratings as the (panellist, group, statement, round, rating) table stats.delphi reads."""
+def ratings_frame(*, study: DelphiStudy, upto: int | None = None, since: int | None = None) -> pd.DataFrame:
+    """All ratings as the (panellist, group, statement, round, rating) table stats.delphi reads (one query)."""
     rows = Rating.objects.filter(round__study=study)
     if upto is not None:
         rows = rows.filter(round__number__lte=upto)
-    values = list(rows.values_list("panellist_id", "panellist__group", "statement__code", "round__number", "value"))
-    return pd.DataFrame(values, columns=["panellist", "group", "statement", "round", "rating"])
+    if since is not None:
+        rows = rows.filter(round__number__gte=since)
+    values = rows.values_list("panellist_id", "panellist__group", "statement__code", "round__number", "value")
+    return pd.DataFrame.from_records(list(values.iterator(chunk_size=20_000)),
+                                     columns=["panellist", "group", "statement", "round", "rating"])
 
 
 def results(*, study: DelphiStudy, number: int) -> pd.DataFrame:
-    """Statistics for every statement of round `number` (with stability against the round before)."""
-    frame = ratings_frame(study=study, upto=number)
+    """Statistics for every statement of round `number` (with stability against the round before): stored for a
+    closed round, computed live for the open one."""
+    stored = Round.objects.filter(study=study, number=number).values_list("results", flat=True).first()
+    if stored:
+        return pd.DataFrame(stored)
+    return _compute(study=study, number=number)
+
+
+def _compute(*, study: DelphiStudy, number: int) -> pd.DataFrame:
+    frame = ratings_frame(study=study, upto=number, since=number - 1)
     if frame.empty:
         return pd.DataFrame(columns=["statement", "round", "verdict"])
     table = statement_stats(frame, rule_of(study), Scale(study.scale_min, study.scale_max))
