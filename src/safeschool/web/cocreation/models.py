@@ -105,3 +105,121 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.panellist} {self.statement.code} r{self.round.number}: {self.value}"
+
+
+# ----------------------------------------------------------------------------------------------- interviews
+class Interview(models.Model):
+    """A stakeholder interview. Notes, transcripts and excerpts are for the research team only, and exist only
+    once the interviewee's consent is recorded (a database constraint)."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    topic = models.CharField(max_length=200)
+    interviewee = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="interviews")
+    group = models.CharField(max_length=30, help_text="Stakeholder group, as when scheduled.")
+    country = models.CharField(max_length=5)
+    interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    scheduled_at = models.DateTimeField()
+    place = models.CharField(max_length=200, blank=True, help_text="Room, or 'online'.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    consent_at = models.DateTimeField(null=True, blank=True)
+    consent_method = models.CharField(max_length=20, blank=True, choices=[("signed_form", "Signed form"),
+                                                                          ("recorded_oral", "Recorded oral consent"),
+                                                                          ("web", "Web form")])
+    notes = models.TextField(blank=True)
+    transcript = models.FileField(upload_to="interviews/%Y/", blank=True)
+
+    class Meta:
+        ordering = ["-scheduled_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(consent_at__isnull=False) | (Q(notes="") & Q(transcript="")),
+                                   name="cocreation_interview_data_needs_consent"),
+            models.CheckConstraint(condition=Q(consent_at__isnull=True) | ~Q(consent_method=""),
+                                   name="cocreation_interview_consent_has_method"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} — {self.interviewee}"
+
+
+class Code(models.Model):
+    """A thematic code of the analysis (codebook)."""
+
+    name = models.CharField(max_length=80, unique=True)
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Excerpt(models.Model):
+    interview = models.ForeignKey(Interview, on_delete=models.CASCADE, related_name="excerpts")
+    text = models.TextField(max_length=5_000)
+    codes = models.ManyToManyField(Code, related_name="excerpts")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+# ---------------------------------------------------------------------------------- participatory action research
+class ParCycle(models.Model):
+    """One plan -> act -> observe -> reflect cycle of participatory action research in a school."""
+
+    PHASES = ("plan", "act", "observe", "reflect")
+
+    school = models.ForeignKey("research.School", on_delete=models.CASCADE, related_name="par_cycles")
+    title = models.CharField(max_length=200)
+    goal = models.TextField(max_length=3_000)
+    phase = models.CharField(max_length=8, choices=[(p, p.title()) for p in PHASES], default="plan")
+    researchers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="par_cycles", blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(phase__in=["plan", "act", "observe", "reflect"]),
+                                              name="cocreation_par_phase_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.school}: {self.title}"
+
+
+class ParAction(models.Model):
+    cycle = models.ForeignKey(ParCycle, on_delete=models.CASCADE, related_name="actions")
+    description = models.CharField(max_length=500)
+    practice = models.ForeignKey("library.Practice", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="par_actions", help_text="The Hub practice this action applies.")
+    due = models.DateField(null=True, blank=True)
+    done = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class ParNote(models.Model):
+    """Evidence and reflections, each tied to the phase it was written in."""
+
+    class Kind(models.TextChoices):
+        EVIDENCE = "evidence", "Evidence"
+        OUTCOME = "outcome", "Outcome"
+        REFLECTION = "reflection", "Reflection"
+
+    cycle = models.ForeignKey(ParCycle, on_delete=models.CASCADE, related_name="notes")
+    phase = models.CharField(max_length=8)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.TextField(max_length=5_000)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.text[:40]}"

@@ -1,0 +1,146 @@
+"""Writes for stakeholder interviews and participatory action research cycles."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.utils import timezone
+
+from safeschool.web.cocreation.models import Code, Excerpt, Interview, ParAction, ParCycle, ParNote
+from safeschool.web.network.models import Member
+
+MAX_TRANSCRIPT = 20 * 1024 * 1024
+TRANSCRIPT_TYPES = (".txt", ".docx", ".odt", ".pdf")
+
+
+def _team(user) -> None:
+    if not user.has_perm("cocreation.run_delphi"):
+        raise PermissionDenied("Interviews are for the research team only.")
+
+
+def interview_schedule(*, user, interviewee: Member, topic: str, scheduled_at, place: str = "") -> Interview:
+    _team(user)
+    if not interviewee.user.has_perm("network.give_interview"):
+        raise ValidationError(f"{interviewee.display_name} has not chosen participation level (c) or (d) with "
+                              "consent: interviews are for active participants.")
+    interview = Interview(topic=topic, interviewee=interviewee, group=interviewee.stakeholder_type,
+                          country=interviewee.country, interviewer=user, scheduled_at=scheduled_at, place=place)
+    interview.full_clean()
+    interview.save()
+    return interview
+
+
+def interview_consent(*, user, interview: Interview, method: str) -> Interview:
+    _team(user)
+    if method not in dict(Interview._meta.get_field("consent_method").choices):
+        raise ValidationError({"consent_method": "Choose how consent was given."})
+    interview.consent_at, interview.consent_method = timezone.now(), method
+    interview.save(update_fields=["consent_at", "consent_method"])
+    return interview
+
+
+def interview_record(*, user, interview: Interview, notes: str | None = None, transcript=None) -> Interview:
+    _team(user)
+    if interview.consent_at is None:
+        raise ValidationError("Record the interviewee's consent before notes or a transcript.")
+    if transcript is not None:
+        if transcript.size > MAX_TRANSCRIPT:
+            raise ValidationError({"transcript": f"{transcript.name} is over 20 MB."})
+        if not transcript.name.lower().endswith(TRANSCRIPT_TYPES):
+            raise ValidationError({"transcript": f"{transcript.name}: use {', '.join(TRANSCRIPT_TYPES)}."})
+        interview.transcript = transcript
+    if notes is not None:
+        interview.notes = notes
+    interview.status = Interview.Status.DONE
+    interview.full_clean()
+    interview.save()
+    return interview
+
+
+def excerpt_code(*, user, interview: Interview, text: str, codes: list[str]) -> Excerpt:
+    """An excerpt of the interview with one or more thematic codes (new codes join the codebook)."""
+    _team(user)
+    if interview.consent_at is None:
+        raise ValidationError("Record the interviewee's consent before coding the interview.")
+    names = [c.strip() for c in codes if c.strip()]
+    if not text.strip() or not names:
+        raise ValidationError("An excerpt needs its text and at least one code.")
+    excerpt = Excerpt.objects.create(interview=interview, text=text.strip(), created_by=user)
+    excerpt.codes.set([Code.objects.get_or_create(name=n)[0] for n in names])
+    return excerpt
+
+
+def code_frequencies(by: str = "group") -> list[dict]:
+    """How many excerpts carry each code, per stakeholder group or country of the interviewee."""
+    if by not in ("group", "country"):
+        raise ValidationError("by must be group or country")
+    rows = (Excerpt.objects.values("codes__name", f"interview__{by}").annotate(n=Count("id", distinct=True))
+            .order_by("codes__name", f"interview__{by}"))
+    return [{"code": r["codes__name"], by: r[f"interview__{by}"], "n": r["n"]} for r in rows if r["codes__name"]]
+
+
+# ----------------------------------------------------------------------------------------------------- PAR
+def can_work_on(user, cycle: ParCycle) -> bool:
+    """The school's own staff and the researchers linked to the cycle (and administrators)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return (cycle.school.staff_appointments.filter(user=user).exists()
+            or cycle.researchers.filter(pk=user.pk).exists())
+
+
+def _guard(user, cycle: ParCycle) -> None:
+    if not can_work_on(user, cycle):
+        raise PermissionDenied("Only this school's staff and the cycle's researchers work on it.")
+
+
+def cycle_start(*, user, school, title: str, goal: str, researchers=()) -> ParCycle:
+    if not (school.staff_appointments.filter(user=user).exists() or user.has_perm("cocreation.run_delphi")):
+        raise PermissionDenied("A school's staff or a researcher starts its action research cycles.")
+    cycle = ParCycle(school=school, title=title, goal=goal)
+    cycle.full_clean()
+    cycle.save()
+    linked = list(researchers)
+    if user.has_perm("cocreation.run_delphi"):
+        linked.append(user)
+    cycle.researchers.set(linked)
+    return cycle
+
+
+def cycle_advance(*, user, cycle: ParCycle) -> ParCycle:
+    """plan -> act -> observe -> reflect; a reflected cycle is finished (start the next one)."""
+    _guard(user, cycle)
+    if cycle.finished_at:
+        raise ValidationError("This cycle is finished: start the next one.")
+    phases = ParCycle.PHASES
+    if cycle.phase == "plan" and not cycle.actions.exists():
+        raise ValidationError("Plan at least one action before acting.")
+    if cycle.phase == "reflect":
+        if not cycle.notes.filter(kind=ParNote.Kind.REFLECTION).exists():
+            raise ValidationError("Write the reflection before finishing the cycle.")
+        cycle.finished_at = timezone.now()
+    else:
+        cycle.phase = phases[phases.index(cycle.phase) + 1]
+    cycle.save(update_fields=["phase", "finished_at"])
+    return cycle
+
+
+def action_add(*, user, cycle: ParCycle, description: str, practice=None, due=None) -> ParAction:
+    _guard(user, cycle)
+    if cycle.phase not in ("plan", "act"):
+        raise ValidationError("Actions are planned in the plan and act phases.")
+    action = ParAction(cycle=cycle, description=description, practice=practice, due=due)
+    action.full_clean()
+    action.save()
+    return action
+
+
+def note_add(*, user, cycle: ParCycle, kind: str, text: str) -> ParNote:
+    _guard(user, cycle)
+    if kind == ParNote.Kind.REFLECTION and cycle.phase != "reflect":
+        raise ValidationError("Reflections belong to the reflect phase.")
+    note = ParNote(cycle=cycle, phase=cycle.phase, kind=kind, text=text, author=user)
+    note.full_clean()
+    note.save()
+    return note

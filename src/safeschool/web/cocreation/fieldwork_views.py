@@ -1,0 +1,118 @@
+"""Thin views for interviews (research team only) and PAR cycles (school staff and linked researchers)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_POST
+
+from safeschool.web.cocreation import fieldwork
+from safeschool.web.cocreation.models import Code, Interview, ParCycle
+from safeschool.web.core.permissions import authorize
+from safeschool.web.library.models import Practice
+from safeschool.web.network.models import Member
+from safeschool.web.research.models import School
+
+
+def _say(request, exc):
+    messages.error(request, str(exc) if isinstance(exc, PermissionDenied) else " ".join(exc.messages))
+
+
+@login_required
+def interview_list(request):
+    authorize(request.user, "cocreation.run_delphi")
+    if request.method == "POST":
+        member = Member.objects.filter(pk=request.POST.get("interviewee")).first()
+        when = parse_datetime(request.POST.get("scheduled_at", ""))
+        try:
+            if member is None or when is None:
+                raise ValidationError("Choose the interviewee and a date and time.")
+            interview = fieldwork.interview_schedule(user=request.user, interviewee=member,
+                                                     topic=request.POST.get("topic", ""), scheduled_at=when,
+                                                     place=request.POST.get("place", ""))
+        except (ValidationError, PermissionDenied) as exc:
+            _say(request, exc)
+        else:
+            return redirect("cocreation:interview", pk=interview.pk)
+    by = request.GET.get("by", "group")
+    return render(request, "cocreation/interview_list.html", {
+        "interviews": Interview.objects.select_related("interviewee")[:200],
+        "eligible": Member.objects.filter(level__in=["c", "d"], user__is_active=True).order_by("display_name")[:300],
+        "frequencies": fieldwork.code_frequencies(by if by in ("group", "country") else "group"), "by": by})
+
+
+@login_required
+def interview_detail(request, pk: int):
+    authorize(request.user, "cocreation.run_delphi")
+    interview = get_object_or_404(Interview.objects.select_related("interviewee"), pk=pk)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "consent":
+                fieldwork.interview_consent(user=request.user, interview=interview,
+                                            method=request.POST.get("consent_method", ""))
+            elif action == "record":
+                fieldwork.interview_record(user=request.user, interview=interview, notes=request.POST.get("notes"),
+                                           transcript=request.FILES.get("transcript"))
+            elif action == "excerpt":
+                fieldwork.excerpt_code(user=request.user, interview=interview, text=request.POST.get("text", ""),
+                                       codes=request.POST.get("codes", "").split(","))
+        except (ValidationError, PermissionDenied) as exc:
+            _say(request, exc)
+        return redirect("cocreation:interview", pk=pk)
+    return render(request, "cocreation/interview_detail.html", {
+        "interview": interview, "excerpts": interview.excerpts.prefetch_related("codes"),
+        "codebook": Code.objects.all()})
+
+
+@login_required
+def par_list(request):
+    user = request.user
+    cycles = ParCycle.objects.select_related("school")
+    if not user.is_superuser:
+        cycles = cycles.filter(Q(school__staff_appointments__user=user) | Q(researchers=user)).distinct()
+    schools = (School.objects.all() if user.has_perm("cocreation.run_delphi")
+               else School.objects.filter(staff_appointments__user=user))
+    if request.method == "POST":
+        school = get_object_or_404(schools, pk=request.POST.get("school"))
+        try:
+            cycle = fieldwork.cycle_start(user=user, school=school, title=request.POST.get("title", ""),
+                                          goal=request.POST.get("goal", ""))
+        except (ValidationError, PermissionDenied) as exc:
+            _say(request, exc)
+        else:
+            return redirect("cocreation:par", pk=cycle.pk)
+    return render(request, "cocreation/par_list.html", {"cycles": cycles, "schools": schools.order_by("name")[:500]})
+
+
+@login_required
+def par_detail(request, pk: int):
+    cycle = get_object_or_404(ParCycle.objects.select_related("school"), pk=pk)
+    if not fieldwork.can_work_on(request.user, cycle):
+        raise PermissionDenied("Only this school's staff and the cycle's researchers see its action research.")
+    return render(request, "cocreation/par_detail.html", {
+        "cycle": cycle, "actions": cycle.actions.select_related("practice"), "notes": cycle.notes.all(),
+        "practices": Practice.objects.filter(status="accepted").order_by("title")})
+
+
+@login_required
+@require_POST
+def par_action(request, pk: int, action: str):
+    cycle = get_object_or_404(ParCycle, pk=pk)
+    try:
+        if action == "advance":
+            fieldwork.cycle_advance(user=request.user, cycle=cycle)
+        elif action == "action":
+            practice = Practice.objects.filter(pk=request.POST.get("practice") or None, status="accepted").first()
+            fieldwork.action_add(user=request.user, cycle=cycle, description=request.POST.get("description", ""),
+                                 practice=practice, due=request.POST.get("due") or None)
+        elif action == "note":
+            fieldwork.note_add(user=request.user, cycle=cycle, kind=request.POST.get("kind", ""),
+                               text=request.POST.get("text", ""))
+        else:
+            raise ValidationError(f"unknown action '{action}'")
+    except (ValidationError, PermissionDenied) as exc:
+        _say(request, exc)
+    return redirect("cocreation:par", pk=pk)
