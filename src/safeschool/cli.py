@@ -623,6 +623,10 @@ def demo(
         console.print(f"Seeded {made} network members (types, levels, countries, some under 16).")
     if demo_library_ensure():
         console.print("Seeded the Hub databases: programmes, policies, documents, wiki pages and practices.")
+    from safeschool.web.cocreation.demo import demo_cocreation_ensure
+
+    if demo_cocreation_ensure():
+        console.print("Seeded co-creation: a Delphi study in round 2, interviews and action research cycles.")
     table = Table(title="Demo logins (one per role)")
     for col in ("username", "password", "role", "sees"):
         table.add_column(col)

@@ -164,3 +164,20 @@ def test_results_and_reports(team, client):
     client.force_login(panel[0].user)
     assert client.get(reverse("cocreation:results", args=[study.pk])).status_code == 403
     assert client.get(reverse("cocreation:study", args=[study.pk])).status_code == 302  # panellists go to rating
+
+
+def test_demo_study_is_in_round_two_with_the_demo_member_on_the_panel(loaded, client, settings, tmp_path):
+    from safeschool.web.cocreation.demo import demo_cocreation_ensure
+    from safeschool.web.core.services import demo_users_ensure
+
+    settings.MEDIA_ROOT = tmp_path
+    demo_users_ensure()
+    network.demo_members_ensure(n=300)
+    assert demo_cocreation_ensure() and not demo_cocreation_ensure()
+    study = DelphiStudy.objects.get()
+    assert study.current_round.number == 2 and study.current_round.status == "open"
+    assert study.rounds.get(number=1).results and study.panel.count() == 60
+    member = Member.objects.get(user__username="member")
+    client.force_login(member.user)
+    page = client.get(reverse("cocreation:rate", args=[study.pk])).content.decode()
+    assert "you have rated 0 of" in page and "Your previous rating" in page

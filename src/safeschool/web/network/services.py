@@ -196,10 +196,10 @@ def demo_members_ensure(n: int = 300, seed: int = 11) -> int:
 
     User = get_user_model()
     demo_login = User.objects.filter(username="member", member__isnull=True).first()
-    if demo_login is not None:  # the demo's "member" login takes part at level (b)
+    if demo_login is not None:  # the demo's "member" login takes part at level (c): co-creation, Delphi panels
         _member_create(user=demo_login, text=consent_text_current(ConsentText.Kind.MEMBERSHIP),
                        display_name="Demo Member", stakeholder_type="family", sector="", country="IT",
-                       organisation="", languages=["en", "it"], topics=["attachment"], level="b",
+                       organisation="", languages=["en", "it"], topics=["attachment"], level="c",
                        birth_year=date.today().year - 40, directory={"in_directory": True, "show_country": True})
     if Member.objects.filter(user__username__startswith="member-").count() >= n:
         return 0
