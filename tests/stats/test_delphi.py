@@ -113,3 +113,13 @@ def test_bad_settings_are_named():
         dl.Rule("vote")
     with pytest.raises(dl.DelphiError, match="split into three equal bands"):
         dl.Scale(1, 5)
+
+
+def test_integer_quantiles_equal_numpy():
+    rng = np.random.default_rng(4)
+    for n in (1, 2, 3, 10, 57, 2000):
+        r = rng.integers(1, 10, n)
+        fast = dl.summary(r)
+        slow = dl.summary(r.astype(float))  # the float path uses numpy.percentile
+        for key in ("median", "q1", "q3", "p30", "p70"):
+            assert fast[key] == pytest.approx(slow[key], abs=1e-12), (n, key)

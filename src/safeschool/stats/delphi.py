@@ -130,12 +130,32 @@ def validate(ratings: pd.DataFrame, scale: Scale = Scale()) -> pd.DataFrame:
     return frame
 
 
+def _quantiles(values: np.ndarray, qs: tuple[float, ...]) -> list[float]:
+    """Type-7 quantiles (numpy's default) of integer ratings from their counts: the sorted data are implied by
+    the cumulative counts, so each quantile costs a search over the scale points instead of a sort."""
+    low = int(values.min())
+    cum = np.cumsum(np.bincount(values - low))
+    n = int(cum[-1])
+    out = []
+    for q in qs:
+        h = (n - 1) * q
+        k = int(np.floor(h))
+        a = low + int(np.searchsorted(cum, k, side="right"))
+        b = low + int(np.searchsorted(cum, min(k + 1, n - 1), side="right"))
+        out.append(a + (h - k) * (b - a))
+    return out
+
+
 def summary(ratings: np.ndarray, scale: Scale = Scale()) -> dict:
     """n, median, quartiles, IQR, P30/P70, IPR, mean, SD and the share in each band of one statement's ratings."""
-    r = np.asarray(ratings, dtype=float)
+    r = np.asarray(ratings)
     if len(r) == 0:
         return {"n": 0}
-    q1, median, q3, p30, p70 = np.percentile(r, [25, 50, 75, 30, 70])
+    if np.issubdtype(r.dtype, np.integer):
+        q1, median, q3, p30, p70 = _quantiles(r.astype(np.int64), (0.25, 0.5, 0.75, 0.30, 0.70))
+    else:
+        q1, median, q3, p30, p70 = np.percentile(r, [25, 50, 75, 30, 70])
+    r = r.astype(float)
     low, middle, high = scale.bands(r)
     return {"n": int(len(r)), "median": float(median), "q1": float(q1), "q3": float(q3), "iqr": float(q3 - q1),
             "p30": float(p30), "p70": float(p70), "ipr": float(p70 - p30), "mean": float(r.mean()),
@@ -150,9 +170,10 @@ def _third(value: float, scale: Scale) -> str:
     return "middle"
 
 
-def verdict(ratings: np.ndarray, rule: Rule, scale: Scale = Scale()) -> str:
-    """'in', 'out', 'uncertain' or 'no consensus' for one set of ratings (no grouping)."""
-    s = summary(ratings, scale)
+def verdict(ratings: np.ndarray, rule: Rule, scale: Scale = Scale(), s: dict | None = None) -> str:
+    """'in', 'out', 'uncertain' or 'no consensus' for one set of ratings (no grouping); `s` is its summary when
+    already computed."""
+    s = s or summary(ratings, scale)
     if s["n"] == 0:
         return "no consensus"
     if rule.name == "comet":
@@ -172,15 +193,16 @@ def verdict(ratings: np.ndarray, rule: Rule, scale: Scale = Scale()) -> str:
             return "no consensus"
         return {"high": "in", "low": "out", "middle": "uncertain"}[_third(s["median"], scale)]
     # rand
-    if rand_disagreement(ratings, rule.rand_method, scale):
+    if rand_disagreement(ratings, rule.rand_method, scale, s):
         return "uncertain"
     return {"high": "in", "low": "out", "middle": "uncertain"}[_third(s["median"], scale)]
 
 
-def rand_disagreement(ratings: np.ndarray, method: str = "ipras", scale: Scale = Scale()) -> bool:
+def rand_disagreement(ratings: np.ndarray, method: str = "ipras", scale: Scale = Scale(),
+                      s: dict | None = None) -> bool:
     r = np.asarray(ratings, dtype=float)
     if method == "ipras":
-        p30, p70 = np.percentile(r, [30, 70])
+        p30, p70 = (s["p30"], s["p70"]) if s else np.percentile(r, [30, 70])
         asymmetry = abs(scale.midpoint - (p30 + p70) / 2)
         return bool(p70 - p30 > 2.35 + 1.5 * asymmetry)
     k = (len(r) + 1) // 3
@@ -206,40 +228,50 @@ def statement_stats(ratings: pd.DataFrame, rule: Rule = Rule(), scale: Scale = S
     frame = validate(ratings, scale)
     rules = {name: Rule(name=name, threshold=rule.threshold, max_iqr=rule.max_iqr, rand_method=rule.rand_method,
                         comet_in=rule.comet_in, comet_against=rule.comet_against) for name in RULES}
+    value = frame["rating"].to_numpy()
+    person = pd.factorize(frame["panellist"])[0]
+    group_code, group_names = pd.factorize(frame["group"])
+    blocks = frame.groupby(["statement", "round"], sort=True).indices
     rows = []
-    by_key = {k: g for k, g in frame.groupby(["statement", "round"], sort=True)}
-    for (statement, rnd), block in by_key.items():
-        values = block["rating"].to_numpy()
-        row = {"statement": statement, "round": int(rnd), **summary(values, scale)}
+    for (statement, rnd), idx in blocks.items():
+        values = value[idx]
+        s = summary(values, scale)
+        row = {"statement": statement, "round": int(rnd), **s}
         for name, r in rules.items():
-            row[f"verdict_{name}"] = verdict(values, r, scale)
-        row["disagreement_rand"] = rand_disagreement(values, rule.rand_method, scale)
-        groups = {g: verdict(b["rating"].to_numpy(), rules[rule.name], scale) for g, b in block.groupby("group")}
-        row["verdict_by_group"] = groups
+            row[f"verdict_{name}"] = verdict(values, r, scale, s)
+        row["disagreement_rand"] = rand_disagreement(values, rule.rand_method, scale, s)
+        codes = group_code[idx]
+        groups = {str(group_names[g]): verdict(values[codes == g], rules[rule.name], scale) for g in np.unique(codes)}
+        row["verdict_by_group"] = dict(sorted(groups.items()))
         overall = row[f"verdict_{rule.name}"]
         if rule.by_group and overall in ("in", "out") and any(v != overall for v in groups.values()):
             overall = "no consensus"
         row["verdict"] = overall
-        previous = by_key.get((statement, rnd - 1))
+        previous = blocks.get((statement, rnd - 1))
         if previous is not None:
-            row.update(stability(previous, block, scale, alpha))
+            row.update(_stability(person[previous], value[previous], person[idx], values, scale, alpha))
         rows.append(row)
     return pd.DataFrame(rows)
 
 
 def stability(before: pd.DataFrame, after: pd.DataFrame, scale: Scale = Scale(), alpha: float = 0.05) -> dict:
     """Change in IQR and a Wilcoxon signed-rank test on the paired ratings of panellists present in both rounds."""
-    paired = before[["panellist", "rating"]].merge(after[["panellist", "rating"]], on="panellist",
-                                                   suffixes=("_before", "_after"))
-    d = (paired["rating_after"] - paired["rating_before"]).to_numpy()
-    change = summary(after["rating"].to_numpy(), scale)["iqr"] - summary(before["rating"].to_numpy(), scale)["iqr"]
+    codes, _ = pd.factorize(pd.concat([before["panellist"], after["panellist"]]).astype(str))
+    return _stability(codes[: len(before)], before["rating"].to_numpy(), codes[len(before):],
+                      after["rating"].to_numpy(), scale, alpha)
+
+
+def _stability(who_before, before, who_after, after, scale: Scale, alpha: float) -> dict:
+    _, i, j = np.intersect1d(who_before, who_after, assume_unique=True, return_indices=True)
+    d = after[j] - before[i]
+    change = summary(after, scale)["iqr"] - summary(before, scale)["iqr"]
     out = {"iqr_change": float(change), "n_paired": int(len(d)), "changed": int(np.sum(d != 0))}
     if len(d) == 0:
         out.update({"wilcoxon_statistic": None, "wilcoxon_p": None, "stable": None})
     elif np.all(d == 0):
         out.update({"wilcoxon_statistic": 0.0, "wilcoxon_p": 1.0, "stable": True})
     else:
-        test = st.wilcoxon(paired["rating_after"], paired["rating_before"], zero_method="pratt")
+        test = st.wilcoxon(after[j], before[i], zero_method="pratt")
         p = float(test.pvalue)
         out.update({"wilcoxon_statistic": float(test.statistic), "wilcoxon_p": p, "stable": bool(p >= alpha)})
     return out
