@@ -161,6 +161,10 @@ def test_results_and_reports(team, client):
     assert len(csv_text.strip().splitlines()) == 4
     pdf = client.get(reverse("cocreation:report_as", args=[study.pk, "pdf"]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    per_round = client.get(reverse("cocreation:results", args=[study.pk]), {"round": 1, "format": "csv"})
+    assert per_round.content.decode().count("\n") == 4  # header + S1..S3
+    assert client.get(reverse("cocreation:results", args=[study.pk]),
+                      {"round": 2, "format": "pdf"}).content.startswith(b"%PDF")
     client.force_login(panel[0].user)
     assert client.get(reverse("cocreation:results", args=[study.pk])).status_code == 403
     assert client.get(reverse("cocreation:study", args=[study.pk])).status_code == 302  # panellists go to rating

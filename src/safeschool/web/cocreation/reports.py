@@ -78,3 +78,42 @@ def report_pdf(report: dict) -> bytes:
                                   f"{c['changed']} of {c['n_paired']} changed their rating, Wilcoxon p {p}"),
                      new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+def round_csv(rows: list[dict]) -> str:
+    buffer = io.StringIO()
+    columns = ["statement", "round", "n", "median", "q1", "q3", "iqr", "mean", "low", "middle", "high", "verdict",
+               "verdict_comet", "verdict_agreement", "verdict_iqr", "verdict_rand", "iqr_change", "n_paired",
+               "changed", "wilcoxon_p"]
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+def round_pdf(study, number: int, rule: str, rows: list[dict]) -> bytes:
+    """The feedback report of one round: every statement's distribution and verdict."""
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 14)
+    pdf.multi_cell(0, 8, _latin(f"{study.title}: round {number} feedback"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 9)
+    pdf.multi_cell(0, 5, _latin(rule), new_x="LMARGIN", new_y="NEXT")
+    widths = (18, 10, 14, 12, 14, 14, 14, 30, 20)
+    heads = ("Statement", "n", "Median", "IQR", "% low", "% mid", "% high", "Verdict", "Wilcoxon p")
+    pdf.set_font("Helvetica", "B", 8)
+    for w, h in zip(widths, heads, strict=True):
+        pdf.cell(w, 5, h, border=1)
+    pdf.ln()
+    pdf.set_font("Helvetica", "", 8)
+    for r in rows:
+        p = r.get("wilcoxon_p")
+        cells = (r["statement"], str(r["n"]), f"{r['median']:g}", f"{r['iqr']:g}", f"{100 * r['low']:.0f}",
+                 f"{100 * r['middle']:.0f}", f"{100 * r['high']:.0f}", r["verdict"],
+                 "-" if p is None or p != p else f"{p:.3f}")
+        for w, value in zip(widths, cells, strict=True):
+            pdf.cell(w, 5, _latin(value), border=1)
+        pdf.ln()
+    return bytes(pdf.output())

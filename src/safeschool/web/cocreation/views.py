@@ -138,6 +138,16 @@ def results(request, pk: int):
     rounds = list(study.rounds.order_by("number"))
     number = int(request.GET.get("round") or (rounds[-1].number if rounds else 1))
     table = services.results(study=study, number=number)
+    rows = table.to_dict("records")
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(reports.round_csv(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="delphi-{study.pk}-round-{number}.csv"'
+        return response
+    if request.GET.get("format") == "pdf":
+        response = HttpResponse(reports.round_pdf(study, number, services.rule_of(study).describe(), rows),
+                                content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="delphi-{study.pk}-round-{number}.pdf"'
+        return response
     return render(request, "cocreation/results.html", {"study": study, "rounds": rounds, "number": number,
                                                         "rows": table.to_dict("records"),
                                                         "rule": services.rule_of(study).describe()})
