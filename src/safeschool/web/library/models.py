@@ -8,11 +8,10 @@ from django.db.models import Q
 
 from safeschool.instruments import LEVELS
 from safeschool.web.network.models import COUNTRIES, LANGUAGES, Member
+from safeschool.web.research.models import Stage
 
 LEVEL_CHOICES = [(level, level.title()) for level in LEVELS]
-STAGES = [("ecec", "Early childhood education and care"), ("primary", "Primary"),
-          ("lower_secondary", "Lower secondary"), ("upper_secondary", "Upper secondary"),
-          ("second_chance", "Second-chance school")]
+STAGES = Stage.choices  # the research registry's school stages
 PRINCIPLES = {  # criterion A: fit with the five principles of Safe Education (rated 0 none, 1 partial, 2 full)
     1: "Secure relationships: every student has a caring adult at school",
     2: "Whole-school approach: climate, rules and leadership work for belonging",
