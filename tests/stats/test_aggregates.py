@@ -121,6 +121,17 @@ def test_sql_aggregation_equals_memory_on_duckdb_csv_parquet_and_sqlite(frame, t
         assert model.loglik_ == pytest.approx(ref.loglik_, abs=1e-6)
 
 
+def test_aggregation_still_runs_under_a_tiny_duckdb_memory_limit(frame, tmp_path, monkeypatch):
+    """Below what the query needs, DuckDB spills or the query runs again without the limit: same estimates."""
+    from safeschool.stats import sites
+
+    monkeypatch.setattr(sites, "DUCKDB_MEMORY_LIMIT", "1MB")
+    frame.to_parquet(tmp_path / "d.parquet", index=False)
+    model = AggregateModel(F3).fit(stats_from_source(F3, open_source(tmp_path / "d.parquet")))
+    ref = AggregateModel(F3).fit(stats_from_frame(F3, frame))
+    np.testing.assert_allclose(model.params_.to_numpy(), ref.params_.to_numpy(), rtol=1e-9)
+
+
 def _sites(frame, tmp_path, formula=F3):
     a = frame[frame.country_id.isin(frame.country_id.unique()[:3])]
     b = frame[~frame.country_id.isin(frame.country_id.unique()[:3])]

@@ -9,8 +9,10 @@ JSON metadata; a coordinator pools the sites' files and fits the exact model (`s
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +28,7 @@ from safeschool.stats.mixed import ModelSpecError
 MIN_CLUSTER = 5
 CENTRING_SAMPLE = 10_000
 DUCKDB_THREADS = 1
+DUCKDB_MEMORY_LIMIT = os.environ.get("SAFESCHOOL_DUCKDB_MEMORY", "128MB")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -72,9 +75,13 @@ def open_source(path: str | Path, *, table: str | None = None) -> Source:
     import duckdb
 
     con = duckdb.connect()
-    # one thread: on this class of machine a second one saves little time and costs a second scan buffer
-    # (peak memory +180 MB instead of +200-230 MB at 1.8M rows; docs/performance.md)
+    # one thread: on this class of machine a second one saves little time and costs a second scan buffer; a
+    # memory limit makes DuckDB release buffers early (peak +150 MB instead of +170-220 MB at 1.8M rows,
+    # docs/performance.md). Past the limit it spills to a temporary folder; if it still cannot fit, the query
+    # runs again without the limit rather than fail.
     con.execute(f"SET threads = {DUCKDB_THREADS}")
+    con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+    con.execute(f"SET temp_directory = '{_quote(Path(tempfile.gettempdir()) / 'safeschool-duckdb')}'")
     if suffix in (".parquet", ".pq"):
         relation = f"read_parquet('{_quote(path)}')"
     elif suffix in (".csv", ".txt"):
@@ -85,7 +92,14 @@ def open_source(path: str | Path, *, table: str | None = None) -> Source:
     def describe():
         return {r[0]: str(r[1]).upper() for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
 
-    return Source(relation, describe, lambda sql: con.execute(sql).df())
+    def execute(sql):
+        try:
+            return con.execute(sql).df()
+        except duckdb.OutOfMemoryException:
+            con.execute("RESET memory_limit")
+            return con.execute(sql).df()
+
+    return Source(relation, describe, execute)
 
 
 def _postgres(url: str, table: str | None) -> Source:
