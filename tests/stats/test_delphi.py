@@ -123,3 +123,31 @@ def test_integer_quantiles_equal_numpy():
         slow = dl.summary(r.astype(float))  # the float path uses numpy.percentile
         for key in ("median", "q1", "q3", "p30", "p70"):
             assert fast[key] == pytest.approx(slow[key], abs=1e-12), (n, key)
+
+
+def test_stats_from_database_counts_equal_the_row_level_statistics():
+    rng = np.random.default_rng(9)
+    groups = np.array(["teachers", "families", "students"])
+    rows = []
+    for rnd, spread in ((1, 1.8), (2, 1.0)):
+        for p in range(60):
+            for sidx in range(5):
+                if rng.random() < 0.1:
+                    continue  # some panellists skip some statements
+                rows.append({"panellist": f"p{p}", "group": groups[p % 3], "statement": f"S{sidx}", "round": rnd,
+                             "rating": int(np.clip(round(rng.normal(3 + sidx, spread)), 1, 9))})
+    frame = pd.DataFrame(rows)
+    rule = dl.Rule("rand", by_group=True)
+    full = dl.statement_stats(frame, rule).query("round == 2").reset_index(drop=True)
+    counts = frame.groupby(["statement", "group", "round", "rating"]).size().rename("n").reset_index()
+    counts = counts.rename(columns={"rating": "value"})
+    pairs = frame[frame["round"] == 2].merge(frame[frame["round"] == 1], on=["panellist", "statement"])
+    diffs = (pairs.assign(d=pairs.rating_x - pairs.rating_y).groupby(["statement", "d"]).size().rename("n")
+             .reset_index())
+    fast = dl.stats_from_counts(counts[counts["round"] == 2], diffs, rule,
+                                previous=counts[counts["round"] == 1])
+    for column in ("n", "median", "iqr", "mean", "high", "verdict", "verdict_comet", "verdict_rand", "iqr_change",
+                   "n_paired", "changed", "wilcoxon_p"):
+        assert fast[column].tolist() == pytest.approx(full[column].tolist()) if fast[column].dtype != object \
+            else fast[column].tolist() == full[column].tolist(), column
+    assert fast["verdict_by_group"].tolist() == full["verdict_by_group"].tolist()

@@ -254,6 +254,57 @@ def statement_stats(ratings: pd.DataFrame, rule: Rule = Rule(), scale: Scale = S
     return pd.DataFrame(rows)
 
 
+def stats_from_counts(counts: pd.DataFrame, differences: pd.DataFrame | None = None, rule: Rule = Rule(),
+                      scale: Scale = Scale(), alpha: float = 0.05, previous: pd.DataFrame | None = None
+                      ) -> pd.DataFrame:
+    """The same table as `statement_stats` for one round, from aggregates a database can compute in a GROUP BY:
+    `counts` (statement, group, value, n) of this round, `previous` the same for the round before, and
+    `differences` (statement, d, n) of the paired changes d = this round's rating minus the previous one."""
+    rules = {name: Rule(name=name, threshold=rule.threshold, max_iqr=rule.max_iqr, rand_method=rule.rand_method,
+                        comet_in=rule.comet_in, comet_against=rule.comet_against) for name in RULES}
+    rnd = int(counts["round"].iloc[0]) if "round" in counts and len(counts) else None
+    rows = []
+    for statement, block in counts.groupby("statement", sort=True):
+        values = np.repeat(block["value"].to_numpy(dtype=np.int64), block["n"].to_numpy(dtype=np.int64))
+        s = summary(values, scale)
+        row = {"statement": statement, "round": rnd, **s}
+        for name, r in rules.items():
+            row[f"verdict_{name}"] = verdict(values, r, scale, s)
+        row["disagreement_rand"] = rand_disagreement(values, rule.rand_method, scale, s)
+        groups = {}
+        for group, g in block.groupby("group", sort=True):
+            groups[str(group)] = verdict(np.repeat(g["value"].to_numpy(dtype=np.int64), g["n"].to_numpy(dtype=np.int64)),
+                                         rules[rule.name], scale)
+        row["verdict_by_group"] = groups
+        overall = row[f"verdict_{rule.name}"]
+        if rule.by_group and overall in ("in", "out") and any(v != overall for v in groups.values()):
+            overall = "no consensus"
+        row["verdict"] = overall
+        if previous is not None:
+            before = previous[previous["statement"] == statement]
+            if len(before):
+                old = np.repeat(before["value"].to_numpy(dtype=np.int64), before["n"].to_numpy(dtype=np.int64))
+                d_rows = differences[differences["statement"] == statement] if differences is not None else None
+                d = (np.repeat(d_rows["d"].to_numpy(dtype=np.int64), d_rows["n"].to_numpy(dtype=np.int64))
+                     if d_rows is not None else np.array([], dtype=np.int64))
+                row.update(_stability_from_differences(d, summary(old, scale)["iqr"], s["iqr"], alpha))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _stability_from_differences(d: np.ndarray, iqr_before: float, iqr_after: float, alpha: float) -> dict:
+    out = {"iqr_change": float(iqr_after - iqr_before), "n_paired": int(len(d)), "changed": int(np.sum(d != 0))}
+    if len(d) == 0:
+        out.update({"wilcoxon_statistic": None, "wilcoxon_p": None, "stable": None})
+    elif np.all(d == 0):
+        out.update({"wilcoxon_statistic": 0.0, "wilcoxon_p": 1.0, "stable": True})
+    else:
+        test = st.wilcoxon(d, zero_method="pratt")
+        p = float(test.pvalue)
+        out.update({"wilcoxon_statistic": float(test.statistic), "wilcoxon_p": p, "stable": bool(p >= alpha)})
+    return out
+
+
 def stability(before: pd.DataFrame, after: pd.DataFrame, scale: Scale = Scale(), alpha: float = 0.05) -> dict:
     """Change in IQR and a Wilcoxon signed-rank test on the paired ratings of panellists present in both rounds."""
     codes, _ = pd.factorize(pd.concat([before["panellist"], after["panellist"]]).astype(str))
@@ -263,18 +314,8 @@ def stability(before: pd.DataFrame, after: pd.DataFrame, scale: Scale = Scale(),
 
 def _stability(who_before, before, who_after, after, scale: Scale, alpha: float) -> dict:
     _, i, j = np.intersect1d(who_before, who_after, assume_unique=True, return_indices=True)
-    d = after[j] - before[i]
-    change = summary(after, scale)["iqr"] - summary(before, scale)["iqr"]
-    out = {"iqr_change": float(change), "n_paired": int(len(d)), "changed": int(np.sum(d != 0))}
-    if len(d) == 0:
-        out.update({"wilcoxon_statistic": None, "wilcoxon_p": None, "stable": None})
-    elif np.all(d == 0):
-        out.update({"wilcoxon_statistic": 0.0, "wilcoxon_p": 1.0, "stable": True})
-    else:
-        test = st.wilcoxon(after[j], before[i], zero_method="pratt")
-        p = float(test.pvalue)
-        out.update({"wilcoxon_statistic": float(test.statistic), "wilcoxon_p": p, "stable": bool(p >= alpha)})
-    return out
+    return _stability_from_differences(after[j] - before[i], summary(before, scale)["iqr"],
+                                       summary(after, scale)["iqr"], alpha)
 
 
 def response(ratings: pd.DataFrame, panel: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -7,11 +7,11 @@ import pandas as pd
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mass_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.utils import DatabaseError
 from django.utils import timezone
 
-from safeschool.stats.delphi import DelphiError, Rule, Scale, statement_stats
+from safeschool.stats.delphi import DelphiError, Rule, Scale, stats_from_counts
 from safeschool.web.cocreation.models import DelphiStudy, Panellist, Rating, Round, Statement
 from safeschool.web.network.models import Member
 
@@ -152,15 +152,22 @@ def rating_submit(*, user, round: Round, statement: Statement, value: int, comme
 
 
 def ratings_frame(*, study: DelphiStudy, upto: int | None = None, since: int | None = None) -> pd.DataFrame:
-    """All ratings as the (panellist, group, statement, round, rating) table stats.delphi reads (one query)."""
-    rows = Rating.objects.filter(round__study=study)
+    """All ratings as the (panellist, group, statement, round, rating) table stats.delphi reads: one SQL query
+    read straight into columns (the ORM's per-row objects took most of a results page at 400,000 ratings)."""
+    where, params = ["r.study_id = %s"], [study.pk]
     if upto is not None:
-        rows = rows.filter(round__number__lte=upto)
+        where.append("r.number <= %s")
+        params.append(upto)
     if since is not None:
-        rows = rows.filter(round__number__gte=since)
-    values = rows.values_list("panellist_id", "panellist__group", "statement__code", "round__number", "value")
-    return pd.DataFrame.from_records(list(values.iterator(chunk_size=20_000)),
-                                     columns=["panellist", "group", "statement", "round", "rating"])
+        where.append("r.number >= %s")
+        params.append(since)
+    sql = ("SELECT t.panellist_id, p.group, s.code, r.number, t.value FROM cocreation_rating t "
+           "JOIN cocreation_round r ON r.id = t.round_id JOIN cocreation_panellist p ON p.id = t.panellist_id "
+           "JOIN cocreation_statement s ON s.id = t.statement_id WHERE " + " AND ".join(where))
+    with connection.cursor() as cursor:
+        cursor.execute(sql.replace("p.group", 'p."group"'), params)
+        rows = cursor.fetchall()
+    return pd.DataFrame.from_records(rows, columns=["panellist", "group", "statement", "round", "rating"])
 
 
 def results(*, study: DelphiStudy, number: int) -> pd.DataFrame:
@@ -173,11 +180,37 @@ def results(*, study: DelphiStudy, number: int) -> pd.DataFrame:
 
 
 def _compute(*, study: DelphiStudy, number: int) -> pd.DataFrame:
-    frame = ratings_frame(study=study, upto=number, since=number - 1)
-    if frame.empty:
+    """A round's statistics from two GROUP BY queries — counts per statement, group and rating, and counts of the
+    paired changes from the previous round — instead of reading every rating (stats.delphi.stats_from_counts;
+    tested equal to the row-level statistics)."""
+    counts = _counts(study, number)
+    if counts.empty:
         return pd.DataFrame(columns=["statement", "round", "verdict"])
-    table = statement_stats(frame, rule_of(study), Scale(study.scale_min, study.scale_max))
-    return table[table["round"] == number].reset_index(drop=True)
+    previous = _counts(study, number - 1) if number > 1 else None
+    differences = None
+    if previous is not None and not previous.empty:
+        sql = ('SELECT s.code, a.value - b.value, COUNT(*) FROM cocreation_rating a '
+               "JOIN cocreation_round ra ON ra.id = a.round_id "
+               "JOIN cocreation_rating b ON b.panellist_id = a.panellist_id AND b.statement_id = a.statement_id "
+               "JOIN cocreation_round rb ON rb.id = b.round_id "
+               "JOIN cocreation_statement s ON s.id = a.statement_id "
+               "WHERE ra.study_id = %s AND ra.number = %s AND rb.study_id = %s AND rb.number = %s "
+               "GROUP BY s.code, a.value - b.value")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [study.pk, number, study.pk, number - 1])
+            differences = pd.DataFrame(cursor.fetchall(), columns=["statement", "d", "n"])
+    return stats_from_counts(counts, differences, rule_of(study), Scale(study.scale_min, study.scale_max),
+                             previous=previous if previous is not None and not previous.empty else None)
+
+
+def _counts(study: DelphiStudy, number: int) -> pd.DataFrame:
+    sql = ('SELECT s.code, p."group", r.number, t.value, COUNT(*) FROM cocreation_rating t '
+           "JOIN cocreation_round r ON r.id = t.round_id JOIN cocreation_panellist p ON p.id = t.panellist_id "
+           "JOIN cocreation_statement s ON s.id = t.statement_id WHERE r.study_id = %s AND r.number = %s "
+           'GROUP BY s.code, p."group", r.number, t.value')
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [study.pk, number])
+        return pd.DataFrame(cursor.fetchall(), columns=["statement", "group", "round", "value", "n"])
 
 
 def reminders_send(*, user, round: Round) -> int:
