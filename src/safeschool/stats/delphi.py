@@ -255,39 +255,45 @@ def statement_stats(ratings: pd.DataFrame, rule: Rule = Rule(), scale: Scale = S
 
 
 def stats_from_counts(counts: pd.DataFrame, differences: pd.DataFrame | None = None, rule: Rule = Rule(),
-                      scale: Scale = Scale(), alpha: float = 0.05, previous: pd.DataFrame | None = None
-                      ) -> pd.DataFrame:
+                      scale: Scale = Scale(), alpha: float = 0.05, previous: pd.DataFrame | None = None,
+                      previous_iqr: dict | None = None) -> pd.DataFrame:
     """The same table as `statement_stats` for one round, from aggregates a database can compute in a GROUP BY:
-    `counts` (statement, group, value, n) of this round, `previous` the same for the round before, and
-    `differences` (statement, d, n) of the paired changes d = this round's rating minus the previous one."""
+    `counts` (statement, group, round, value, n) of this round, `differences` (statement, d, n) of the paired
+    changes d = this round's rating minus the previous one, and the previous round as its counts (`previous`) or
+    directly as each statement's IQR (`previous_iqr`)."""
     rules = {name: Rule(name=name, threshold=rule.threshold, max_iqr=rule.max_iqr, rand_method=rule.rand_method,
                         comet_in=rule.comet_in, comet_against=rule.comet_against) for name in RULES}
     rnd = int(counts["round"].iloc[0]) if "round" in counts and len(counts) else None
+    value = counts["value"].to_numpy(dtype=np.int64)
+    n = counts["n"].to_numpy(dtype=np.int64)
+    group_code, group_names = pd.factorize(counts["group"].astype(str))
+    if previous_iqr is None and previous is not None:
+        previous_iqr = {}
+        pv, pn = previous["value"].to_numpy(dtype=np.int64), previous["n"].to_numpy(dtype=np.int64)
+        for statement, idx in previous.groupby("statement").indices.items():
+            previous_iqr[statement] = summary(np.repeat(pv[idx], pn[idx]), scale)["iqr"]
+    diff_index = differences.groupby("statement").indices if differences is not None and len(differences) else {}
+    dv = differences["d"].to_numpy(dtype=np.int64) if diff_index else None
+    dn = differences["n"].to_numpy(dtype=np.int64) if diff_index else None
     rows = []
-    for statement, block in counts.groupby("statement", sort=True):
-        values = np.repeat(block["value"].to_numpy(dtype=np.int64), block["n"].to_numpy(dtype=np.int64))
+    for statement, idx in sorted(counts.groupby("statement").indices.items()):
+        values = np.repeat(value[idx], n[idx])
         s = summary(values, scale)
         row = {"statement": statement, "round": rnd, **s}
         for name, r in rules.items():
             row[f"verdict_{name}"] = verdict(values, r, scale, s)
         row["disagreement_rand"] = rand_disagreement(values, rule.rand_method, scale, s)
-        groups = {}
-        for group, g in block.groupby("group", sort=True):
-            groups[str(group)] = verdict(np.repeat(g["value"].to_numpy(dtype=np.int64), g["n"].to_numpy(dtype=np.int64)),
-                                         rules[rule.name], scale)
-        row["verdict_by_group"] = groups
+        codes = np.repeat(group_code[idx], n[idx])
+        groups = {str(group_names[g]): verdict(values[codes == g], rules[rule.name], scale) for g in np.unique(codes)}
+        row["verdict_by_group"] = dict(sorted(groups.items()))
         overall = row[f"verdict_{rule.name}"]
         if rule.by_group and overall in ("in", "out") and any(v != overall for v in groups.values()):
             overall = "no consensus"
         row["verdict"] = overall
-        if previous is not None:
-            before = previous[previous["statement"] == statement]
-            if len(before):
-                old = np.repeat(before["value"].to_numpy(dtype=np.int64), before["n"].to_numpy(dtype=np.int64))
-                d_rows = differences[differences["statement"] == statement] if differences is not None else None
-                d = (np.repeat(d_rows["d"].to_numpy(dtype=np.int64), d_rows["n"].to_numpy(dtype=np.int64))
-                     if d_rows is not None else np.array([], dtype=np.int64))
-                row.update(_stability_from_differences(d, summary(old, scale)["iqr"], s["iqr"], alpha))
+        if previous_iqr is not None and statement in previous_iqr:
+            j = diff_index.get(statement)
+            d = np.repeat(dv[j], dn[j]) if j is not None else np.array([], dtype=np.int64)
+            row.update(_stability_from_differences(d, previous_iqr[statement], s["iqr"], alpha))
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -102,6 +102,8 @@ class Rating(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["round", "panellist", "statement"],
                                                name="cocreation_rating_once")]
+        # covers the results queries (counts per statement and value; pairs across rounds) without table reads
+        indexes = [models.Index(fields=["round", "panellist", "statement", "value"], name="cocreation_rating_cover")]
 
     def __str__(self) -> str:
         return f"{self.panellist} {self.statement.code} r{self.round.number}: {self.value}"

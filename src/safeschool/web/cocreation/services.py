@@ -183,34 +183,40 @@ def _compute(*, study: DelphiStudy, number: int) -> pd.DataFrame:
     """A round's statistics from two GROUP BY queries — counts per statement, group and rating, and counts of the
     paired changes from the previous round — instead of reading every rating (stats.delphi.stats_from_counts;
     tested equal to the row-level statistics)."""
-    counts = _counts(study, number)
+    rounds = {r.number: r for r in Round.objects.filter(study=study, number__in=[number, number - 1])}
+    if number not in rounds:
+        return pd.DataFrame(columns=["statement", "round", "verdict"])
+    codes = dict(study.statements.values_list("id", "code"))
+    counts = _counts(rounds[number].pk, number, codes)
     if counts.empty:
         return pd.DataFrame(columns=["statement", "round", "verdict"])
-    previous = _counts(study, number - 1) if number > 1 else None
-    differences = None
-    if previous is not None and not previous.empty:
-        sql = ('SELECT s.code, a.value - b.value, COUNT(*) FROM cocreation_rating a '
-               "JOIN cocreation_round ra ON ra.id = a.round_id "
-               "JOIN cocreation_rating b ON b.panellist_id = a.panellist_id AND b.statement_id = a.statement_id "
-               "JOIN cocreation_round rb ON rb.id = b.round_id "
-               "JOIN cocreation_statement s ON s.id = a.statement_id "
-               "WHERE ra.study_id = %s AND ra.number = %s AND rb.study_id = %s AND rb.number = %s "
-               "GROUP BY s.code, a.value - b.value")
+    before = rounds.get(number - 1)
+    previous = previous_iqr = differences = None
+    if before is not None:
+        if before.results:  # closed rounds keep their statistics: the previous IQRs come with them
+            previous_iqr = {r["statement"]: r["iqr"] for r in before.results}
+        else:
+            previous = _counts(before.pk, number - 1, codes)
+        # b is found through the unique (round, panellist, statement) index: one lookup per rating
+        sql = ("SELECT a.statement_id, a.value - b.value, COUNT(*) FROM cocreation_rating a "
+               "JOIN cocreation_rating b ON b.round_id = %s AND b.panellist_id = a.panellist_id "
+               "AND b.statement_id = a.statement_id WHERE a.round_id = %s GROUP BY a.statement_id, a.value - b.value")
         with connection.cursor() as cursor:
-            cursor.execute(sql, [study.pk, number, study.pk, number - 1])
-            differences = pd.DataFrame(cursor.fetchall(), columns=["statement", "d", "n"])
+            cursor.execute(sql, [before.pk, rounds[number].pk])
+            differences = pd.DataFrame([(codes[s], d, n) for s, d, n in cursor.fetchall()],
+                                       columns=["statement", "d", "n"])
     return stats_from_counts(counts, differences, rule_of(study), Scale(study.scale_min, study.scale_max),
-                             previous=previous if previous is not None and not previous.empty else None)
+                             previous=previous, previous_iqr=previous_iqr)
 
 
-def _counts(study: DelphiStudy, number: int) -> pd.DataFrame:
-    sql = ('SELECT s.code, p."group", r.number, t.value, COUNT(*) FROM cocreation_rating t '
-           "JOIN cocreation_round r ON r.id = t.round_id JOIN cocreation_panellist p ON p.id = t.panellist_id "
-           "JOIN cocreation_statement s ON s.id = t.statement_id WHERE r.study_id = %s AND r.number = %s "
-           'GROUP BY s.code, p."group", r.number, t.value')
+def _counts(round_id: int, number: int, codes: dict[int, str]) -> pd.DataFrame:
+    sql = ('SELECT t.statement_id, p."group", t.value, COUNT(*) FROM cocreation_rating t '
+           "JOIN cocreation_panellist p ON p.id = t.panellist_id "
+           'WHERE t.round_id = %s GROUP BY t.statement_id, p."group", t.value')
     with connection.cursor() as cursor:
-        cursor.execute(sql, [study.pk, number])
-        return pd.DataFrame(cursor.fetchall(), columns=["statement", "group", "round", "value", "n"])
+        cursor.execute(sql, [round_id])
+        rows = [(codes[s], g, number, v, n) for s, g, v, n in cursor.fetchall()]
+    return pd.DataFrame(rows, columns=["statement", "group", "round", "value", "n"])
 
 
 def reminders_send(*, user, round: Round) -> int:
