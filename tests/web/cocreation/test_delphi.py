@@ -185,3 +185,31 @@ def test_demo_study_is_in_round_two_with_the_demo_member_on_the_panel(loaded, cl
     client.force_login(member.user)
     page = client.get(reverse("cocreation:rate", args=[study.pk])).content.decode()
     assert "you have rated 0 of" in page and "Your previous rating" in page
+
+
+def test_trigger_kept_counts_match_the_ratings(team):
+    from django.db.models import Count
+
+    from safeschool.web.cocreation.models import PairedChange, RatingCount
+
+    researcher, study, panel = team
+    r1 = services.round_open(user=researcher, study=study)
+    rate_all(r1, panel, ROUND1)
+    services.round_close(user=researcher, round=r1)
+    r2 = services.round_open(user=researcher, study=study)
+    rate_all(r2, panel, [(0, 0, 7)] * 8 + [(0, 0, 6), (0, 0, 8)])
+    Rating.objects.filter(round=r2, panellist__member=panel[9]).delete()  # allowed while the round is open
+    for r in (r1, r2):
+        expected = {(row["statement"], row["panellist__group"], row["value"]): row["n"] for row in
+                    Rating.objects.filter(round=r).values("statement", "panellist__group", "value")
+                    .annotate(n=Count("id"))}
+        kept = {(c.statement_id, c.group, c.value): c.n for c in RatingCount.objects.filter(round=r, n__gt=0)}
+        assert kept == expected
+    before = {(x.panellist_id, x.statement_id): x.value for x in Rating.objects.filter(round=r1)}
+    changes: dict = {}
+    for x in Rating.objects.filter(round=r2):
+        d = x.value - before[(x.panellist_id, x.statement_id)]
+        changes[(x.statement_id, d)] = changes.get((x.statement_id, d), 0) + 1
+    assert {(c.statement_id, c.d): c.n for c in PairedChange.objects.filter(round=r2, n__gt=0)} == changes
+    with pytest.raises(DatabaseError, match="final"), transaction.atomic():
+        Rating.objects.filter(round=r2).update(value=9)

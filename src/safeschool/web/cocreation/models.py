@@ -225,3 +225,36 @@ class ParNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.text[:40]}"
+
+
+class RatingCount(models.Model):
+    """How many panellists of a stakeholder group gave each rating to each statement in a round, kept up to date
+    by database triggers as ratings arrive (migration 0006): the results page reads these, not the ratings."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    group = models.CharField(max_length=30)
+    value = models.SmallIntegerField()
+    n = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "statement", "group", "value"],
+                                               name="cocreation_count_once")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.statement_id}/{self.group}/{self.value}: {self.n}"
+
+
+class PairedChange(models.Model):
+    """How many panellists changed their rating of a statement by d from the previous round (trigger-maintained)."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    d = models.SmallIntegerField()
+    n = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "statement", "d"], name="cocreation_change_once")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.statement_id} d={self.d}: {self.n}"

@@ -12,7 +12,15 @@ from django.db.utils import DatabaseError
 from django.utils import timezone
 
 from safeschool.stats.delphi import DelphiError, Rule, Scale, stats_from_counts
-from safeschool.web.cocreation.models import DelphiStudy, Panellist, Rating, Round, Statement
+from safeschool.web.cocreation.models import (
+    DelphiStudy,
+    PairedChange,
+    Panellist,
+    Rating,
+    RatingCount,
+    Round,
+    Statement,
+)
 from safeschool.web.network.models import Member
 
 
@@ -180,9 +188,9 @@ def results(*, study: DelphiStudy, number: int) -> pd.DataFrame:
 
 
 def _compute(*, study: DelphiStudy, number: int) -> pd.DataFrame:
-    """A round's statistics from two GROUP BY queries — counts per statement, group and rating, and counts of the
-    paired changes from the previous round — instead of reading every rating (stats.delphi.stats_from_counts;
-    tested equal to the row-level statistics)."""
+    """A round's statistics from the counts the database triggers keep (RatingCount: per statement, group and
+    rating; PairedChange: the changes from the previous round) — no rating is read
+    (stats.delphi.stats_from_counts, tested equal to the row-level statistics)."""
     rounds = {r.number: r for r in Round.objects.filter(study=study, number__in=[number, number - 1])}
     if number not in rounds:
         return pd.DataFrame(columns=["statement", "round", "verdict"])
@@ -197,25 +205,16 @@ def _compute(*, study: DelphiStudy, number: int) -> pd.DataFrame:
             previous_iqr = {r["statement"]: r["iqr"] for r in before.results}
         else:
             previous = _counts(before.pk, number - 1, codes)
-        # b is found through the unique (round, panellist, statement) index: one lookup per rating
-        sql = ("SELECT a.statement_id, a.value - b.value, COUNT(*) FROM cocreation_rating a "
-               "JOIN cocreation_rating b ON b.round_id = %s AND b.panellist_id = a.panellist_id "
-               "AND b.statement_id = a.statement_id WHERE a.round_id = %s GROUP BY a.statement_id, a.value - b.value")
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [before.pk, rounds[number].pk])
-            differences = pd.DataFrame([(codes[s], d, n) for s, d, n in cursor.fetchall()],
-                                       columns=["statement", "d", "n"])
+        differences = pd.DataFrame(
+            [(codes[s], d, n) for s, d, n in PairedChange.objects.filter(round=rounds[number], n__gt=0)
+             .values_list("statement_id", "d", "n")], columns=["statement", "d", "n"])
     return stats_from_counts(counts, differences, rule_of(study), Scale(study.scale_min, study.scale_max),
                              previous=previous, previous_iqr=previous_iqr)
 
 
 def _counts(round_id: int, number: int, codes: dict[int, str]) -> pd.DataFrame:
-    sql = ('SELECT t.statement_id, p."group", t.value, COUNT(*) FROM cocreation_rating t '
-           "JOIN cocreation_panellist p ON p.id = t.panellist_id "
-           'WHERE t.round_id = %s GROUP BY t.statement_id, p."group", t.value')
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [round_id])
-        rows = [(codes[s], g, number, v, n) for s, g, v, n in cursor.fetchall()]
+    rows = [(codes[s], g, number, v, n) for s, g, v, n in RatingCount.objects.filter(round_id=round_id, n__gt=0)
+            .values_list("statement_id", "group", "value", "n")]
     return pd.DataFrame(rows, columns=["statement", "group", "round", "value", "n"])
 
 
