@@ -101,7 +101,7 @@ def main() -> None:
         frame = services.ratings_frame(study=study)
         floor = timed(lambda: statement_stats(frame, Rule("comet")), 1)
         t_closed = timed(lambda: get(url + "?round=1"))
-        t_open = timed(lambda: get(url + "?round=2"), 1)
+        t_open = timed(lambda: get(url + "?round=2"))
         start = time.perf_counter()
         services.round_close(user=researcher, round=r2)
         t_close2 = time.perf_counter() - start
@@ -113,7 +113,7 @@ def main() -> None:
         for name, t in (("statistics alone, in memory (floor)", floor),
                         ("results page, closed round 1 (target < 0.3 s)", t_closed),
                         ("results page, closed round 2 (target < 0.3 s)", t_closed2),
-                        ("results page, open round 2 (computed live)", t_open),
+                        ("results page, open round 2 (live; target < 0.3 s)", t_open),
                         ("closing round 1 (computes and stores)", t_close1),
                         ("closing round 2 (computes and stores)", t_close2),
                         ("final report HTML (target < 5 s)", t_html),

@@ -173,21 +173,22 @@ def _third(value: float, scale: Scale) -> str:
 def verdict(ratings: np.ndarray, rule: Rule, scale: Scale = Scale(), s: dict | None = None) -> str:
     """'in', 'out', 'uncertain' or 'no consensus' for one set of ratings (no grouping); `s` is its summary when
     already computed."""
+    if len(ratings) == 0:
+        return "no consensus"
+    if rule.name in ("comet", "agreement"):  # the band shares are all these rules need
+        low, _middle, high = (s["low"], s["middle"], s["high"]) if s else scale.bands(np.asarray(ratings))
+        if rule.name == "comet":
+            if high >= rule.comet_in and low < rule.comet_against:
+                return "in"
+            if low >= rule.comet_in and high < rule.comet_against:
+                return "out"
+            return "no consensus"
+        if high >= rule.threshold:
+            return "in"
+        if low >= rule.threshold:
+            return "out"
+        return "no consensus"
     s = s or summary(ratings, scale)
-    if s["n"] == 0:
-        return "no consensus"
-    if rule.name == "comet":
-        if s["high"] >= rule.comet_in and s["low"] < rule.comet_against:
-            return "in"
-        if s["low"] >= rule.comet_in and s["high"] < rule.comet_against:
-            return "out"
-        return "no consensus"
-    if rule.name == "agreement":
-        if s["high"] >= rule.threshold:
-            return "in"
-        if s["low"] >= rule.threshold:
-            return "out"
-        return "no consensus"
     if rule.name == "iqr":
         if s["iqr"] > rule.max_iqr:
             return "no consensus"
