@@ -222,35 +222,48 @@ def rand_agreement(ratings: np.ndarray, scale: Scale = Scale()) -> bool:
     return bool(np.sum(~inside) <= k - 1)
 
 
+def _rules(rule: Rule) -> dict[str, Rule]:
+    """Every rule with the chosen rule's settings (for the verdict under each rule)."""
+    return {name: Rule(name=name, threshold=rule.threshold, max_iqr=rule.max_iqr, rand_method=rule.rand_method,
+                       comet_in=rule.comet_in, comet_against=rule.comet_against) for name in RULES}
+
+
+def _row(statement: str, rnd: int | None, values: np.ndarray, codes: np.ndarray, group_names, rule: Rule,
+         rules: dict[str, Rule], scale: Scale) -> dict:
+    """One statement in one round: distribution, the verdict under every rule, the chosen rule's verdict per group
+    (codes: each rating's group code) and overall."""
+    s = summary(values, scale)
+    row = {"statement": statement, "round": rnd, **s}
+    for name, r in rules.items():
+        row[f"verdict_{name}"] = verdict(values, r, scale, s)
+    row["disagreement_rand"] = rand_disagreement(values, rule.rand_method, scale, s)
+    groups = {str(group_names[g]): verdict(values[codes == g], rules[rule.name], scale) for g in np.unique(codes)}
+    row["verdict_by_group"] = dict(sorted(groups.items()))
+    overall = row[f"verdict_{rule.name}"]
+    if rule.by_group and overall in ("in", "out") and any(v != overall for v in groups.values()):
+        overall = "no consensus"
+    row["verdict"] = overall
+    return row
+
+
 def statement_stats(ratings: pd.DataFrame, rule: Rule = Rule(), scale: Scale = Scale(),
                     alpha: float = 0.05) -> pd.DataFrame:
     """One row per statement and round: distribution, every rule's verdict, the chosen rule's verdict (with
     groups if the rule requires it), and stability against the previous round."""
     frame = validate(ratings, scale)
-    rules = {name: Rule(name=name, threshold=rule.threshold, max_iqr=rule.max_iqr, rand_method=rule.rand_method,
-                        comet_in=rule.comet_in, comet_against=rule.comet_against) for name in RULES}
+    rules = _rules(rule)
     value = frame["rating"].to_numpy()
     person = pd.factorize(frame["panellist"])[0]
     group_code, group_names = pd.factorize(frame["group"])
     blocks = frame.groupby(["statement", "round"], sort=True).indices
     rows = []
     for (statement, rnd), idx in blocks.items():
-        values = value[idx]
-        s = summary(values, scale)
-        row = {"statement": statement, "round": int(rnd), **s}
-        for name, r in rules.items():
-            row[f"verdict_{name}"] = verdict(values, r, scale, s)
-        row["disagreement_rand"] = rand_disagreement(values, rule.rand_method, scale, s)
-        codes = group_code[idx]
-        groups = {str(group_names[g]): verdict(values[codes == g], rules[rule.name], scale) for g in np.unique(codes)}
-        row["verdict_by_group"] = dict(sorted(groups.items()))
-        overall = row[f"verdict_{rule.name}"]
-        if rule.by_group and overall in ("in", "out") and any(v != overall for v in groups.values()):
-            overall = "no consensus"
-        row["verdict"] = overall
+        row = _row(statement, int(rnd), value[idx], group_code[idx], group_names, rule, rules, scale)
         previous = blocks.get((statement, rnd - 1))
-        if previous is not None:
-            row.update(_stability(person[previous], value[previous], person[idx], values, scale, alpha))
+        if previous is not None:  # pair the panellists who rated the statement in both rounds
+            _, i, j = np.intersect1d(person[previous], person[idx], assume_unique=True, return_indices=True)
+            row.update(_stability(value[idx][j] - value[previous][i], summary(value[previous], scale)["iqr"],
+                                  row["iqr"], alpha))
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -262,8 +275,7 @@ def stats_from_counts(counts: pd.DataFrame, differences: pd.DataFrame | None = N
     `counts` (statement, group, round, value, n) of this round, `differences` (statement, d, n) of the paired
     changes d = this round's rating minus the previous one, and the previous round as its counts (`previous`) or
     directly as each statement's IQR (`previous_iqr`)."""
-    rules = {name: Rule(name=name, threshold=rule.threshold, max_iqr=rule.max_iqr, rand_method=rule.rand_method,
-                        comet_in=rule.comet_in, comet_against=rule.comet_against) for name in RULES}
+    rules = _rules(rule)
     rnd = int(counts["round"].iloc[0]) if "round" in counts and len(counts) else None
     value = counts["value"].to_numpy(dtype=np.int64)
     n = counts["n"].to_numpy(dtype=np.int64)
@@ -278,28 +290,18 @@ def stats_from_counts(counts: pd.DataFrame, differences: pd.DataFrame | None = N
     dn = differences["n"].to_numpy(dtype=np.int64) if diff_index else None
     rows = []
     for statement, idx in sorted(counts.groupby("statement").indices.items()):
-        values = np.repeat(value[idx], n[idx])
-        s = summary(values, scale)
-        row = {"statement": statement, "round": rnd, **s}
-        for name, r in rules.items():
-            row[f"verdict_{name}"] = verdict(values, r, scale, s)
-        row["disagreement_rand"] = rand_disagreement(values, rule.rand_method, scale, s)
-        codes = np.repeat(group_code[idx], n[idx])
-        groups = {str(group_names[g]): verdict(values[codes == g], rules[rule.name], scale) for g in np.unique(codes)}
-        row["verdict_by_group"] = dict(sorted(groups.items()))
-        overall = row[f"verdict_{rule.name}"]
-        if rule.by_group and overall in ("in", "out") and any(v != overall for v in groups.values()):
-            overall = "no consensus"
-        row["verdict"] = overall
+        row = _row(statement, rnd, np.repeat(value[idx], n[idx]), np.repeat(group_code[idx], n[idx]), group_names,
+                   rule, rules, scale)
         if previous_iqr is not None and statement in previous_iqr:
             j = diff_index.get(statement)
             d = np.repeat(dv[j], dn[j]) if j is not None else np.array([], dtype=np.int64)
-            row.update(_stability_from_differences(d, previous_iqr[statement], s["iqr"], alpha))
+            row.update(_stability(d, previous_iqr[statement], row["iqr"], alpha))
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _stability_from_differences(d: np.ndarray, iqr_before: float, iqr_after: float, alpha: float) -> dict:
+def _stability(d: np.ndarray, iqr_before: float, iqr_after: float, alpha: float) -> dict:
+    """Change in IQR and a Wilcoxon signed-rank test on the paired changes d of panellists present in both rounds."""
     out = {"iqr_change": float(iqr_after - iqr_before), "n_paired": int(len(d)), "changed": int(np.sum(d != 0))}
     if len(d) == 0:
         out.update({"wilcoxon_statistic": None, "wilcoxon_p": None, "stable": None})
@@ -312,17 +314,10 @@ def _stability_from_differences(d: np.ndarray, iqr_before: float, iqr_after: flo
     return out
 
 
-def stability(before: pd.DataFrame, after: pd.DataFrame, scale: Scale = Scale(), alpha: float = 0.05) -> dict:
-    """Change in IQR and a Wilcoxon signed-rank test on the paired ratings of panellists present in both rounds."""
-    codes, _ = pd.factorize(pd.concat([before["panellist"], after["panellist"]]).astype(str))
-    return _stability(codes[: len(before)], before["rating"].to_numpy(), codes[len(before):],
-                      after["rating"].to_numpy(), scale, alpha)
-
-
-def _stability(who_before, before, who_after, after, scale: Scale, alpha: float) -> dict:
-    _, i, j = np.intersect1d(who_before, who_after, assume_unique=True, return_indices=True)
-    return _stability_from_differences(after[j] - before[i], summary(before, scale)["iqr"],
-                                       summary(after, scale)["iqr"], alpha)
+def records(table: pd.DataFrame) -> list[dict]:
+    """The table's rows as JSON-ready dicts (NaN becomes None)."""
+    return [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+            for row in table.to_dict("records")]
 
 
 def response(ratings: pd.DataFrame, panel: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -352,9 +347,6 @@ def response(ratings: pd.DataFrame, panel: pd.DataFrame | None = None) -> pd.Dat
 def report(ratings: pd.DataFrame, rule: Rule = Rule(), scale: Scale = Scale()) -> dict:
     """The JSON `safeschool delphi-stats` writes."""
     table = statement_stats(ratings, rule, scale)
-    records = []
-    for row in table.to_dict("records"):
-        records.append({k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()})
     last = table["round"].max()
     final = table[table["round"] == last]
     return {"rule": rule.name, "definition": rule.describe(), "scale": [scale.low, scale.high],
@@ -364,4 +356,4 @@ def report(ratings: pd.DataFrame, rule: Rule = Rule(), scale: Scale = Scale()) -
                             "uncertain": int((final["verdict"] == "uncertain").sum()),
                             "no_consensus": int((final["verdict"] == "no consensus").sum())},
             "response": response(ratings).to_dict("records"),
-            "statements": records}
+            "statements": records(table)}

@@ -8,10 +8,11 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
 from django.db.utils import DatabaseError
 from django.utils import timezone
 
-from safeschool.stats.delphi import DelphiError, Rule, Scale, stats_from_counts
+from safeschool.stats.delphi import DelphiError, Rule, Scale, records, stats_from_counts
 from safeschool.web.cocreation.models import (
     DelphiStudy,
     PairedChange,
@@ -124,16 +125,9 @@ def round_close(*, user, round: Round) -> Round:
         raise ValidationError(f"Round {round.number} is already closed.")
     Round.objects.filter(pk=round.pk).update(status=Round.Status.CLOSED, closed_at=timezone.now())
     table = _compute(study=round.study, number=round.number)
-    Round.objects.filter(pk=round.pk).update(results=_records(table))
+    Round.objects.filter(pk=round.pk).update(results=records(table))
     round.refresh_from_db()
     return round
-
-
-def _records(table: pd.DataFrame) -> list[dict]:
-    out = []
-    for row in table.to_dict("records"):
-        out.append({k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()})
-    return out
 
 
 def rating_submit(*, user, round: Round, statement: Statement, value: int, comment: str = "") -> Rating:
@@ -224,7 +218,7 @@ def reminders_send(*, user, round: Round) -> int:
     if round.status != Round.Status.OPEN:
         raise ValidationError(f"Round {round.number} is closed: no reminders.")
     needed = round.statements.count()
-    done = dict(round.ratings.values_list("panellist").annotate(n=models_count()))
+    done = dict(round.ratings.values_list("panellist").annotate(n=Count("id")))
     messages = []
     for p in round.study.panel.select_related("member__user"):
         if done.get(p.pk, 0) < needed and p.member.user.email and p.member.user.is_active:
@@ -233,9 +227,3 @@ def reminders_send(*, user, round: Round) -> int:
                              "Your ratings count once you send them; thank you for taking part.",
                              settings.DEFAULT_FROM_EMAIL, [p.member.user.email]))
     return send_mass_mail(messages, fail_silently=False) if messages else 0
-
-
-def models_count():
-    from django.db.models import Count
-
-    return Count("id")
