@@ -11,13 +11,50 @@ CSV_COLUMNS = ["statement", "level", "text", "round", "n", "median", "q1", "q3",
                "high", "verdict", "verdict_comet", "verdict_agreement", "verdict_iqr", "verdict_rand"]
 
 
-def report_csv(report: dict) -> str:
+ROUND_COLUMNS = ["statement", "round", "n", "median", "q1", "q3", "iqr", "mean", "low", "middle", "high", "verdict",
+                 "verdict_comet", "verdict_agreement", "verdict_iqr", "verdict_rand", "iqr_change", "n_paired",
+                 "changed", "wilcoxon_p"]
+
+
+def _csv(rows: list[dict], columns: list[str]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
-    for row in report["final"]:
-        writer.writerow(row)
+    writer.writerows(rows)
     return buffer.getvalue()
+
+
+def report_csv(report: dict) -> str:
+    return _csv(report["final"], CSV_COLUMNS)
+
+
+def round_csv(rows: list[dict]) -> str:
+    return _csv(rows, ROUND_COLUMNS)
+
+
+def _document(title: str, subtitle: str, title_size: int) -> FPDF:
+    """An A4 document with a bold title and a line under it."""
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", title_size)
+    pdf.multi_cell(0, 8, _latin(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 10 if title_size > 14 else 9)
+    pdf.multi_cell(0, 5, _latin(subtitle), new_x="LMARGIN", new_y="NEXT")
+    return pdf
+
+
+def _table(pdf: FPDF, widths: tuple[int, ...], heads: tuple[str, ...], rows) -> None:
+    """A bordered table: a bold header row, then one row of cells per item of `rows`."""
+    pdf.set_font("Helvetica", "B", 8)
+    for w, h in zip(widths, heads, strict=True):
+        pdf.cell(w, 5, h, border=1)
+    pdf.ln()
+    pdf.set_font("Helvetica", "", 8)
+    for cells in rows:
+        for w, value in zip(widths, cells, strict=True):
+            pdf.cell(w, 5, _latin(value), border=1)
+        pdf.ln()
 
 
 def _latin(text: str) -> str:
@@ -28,14 +65,8 @@ def _latin(text: str) -> str:
 
 def report_pdf(report: dict) -> bytes:
     study = report["study"]
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_page()
-    pdf.set_font("Helvetica", "B", 15)
-    pdf.multi_cell(0, 8, _latin(f"Delphi study: {study.title}"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 10)
-    pdf.multi_cell(0, 5, _latin(f"Final report (ACCORD items the platform can fill). Scale {study.scale_min}-"
-                                f"{study.scale_max}. Rounds: {len(report['rounds'])}."), new_x="LMARGIN", new_y="NEXT")
+    pdf = _document(f"Delphi study: {study.title}", f"Final report (ACCORD items the platform can fill). Scale "
+                    f"{study.scale_min}-{study.scale_max}. Rounds: {len(report['rounds'])}.", 15)
     pdf.ln(2)
 
     def heading(text):
@@ -58,18 +89,9 @@ def report_pdf(report: dict) -> bytes:
         pdf.cell(0, 5, _latin(f"Round {r['round']}, {r['group']}: {r['responded']} of {r['invited']} ({rate}){lost}"),
                  new_x="LMARGIN", new_y="NEXT")
     heading("Results per statement (final or settling round)")
-    widths = (18, 12, 14, 14, 14, 14, 30)
-    pdf.set_font("Helvetica", "B", 8)
-    for w, h in zip(widths, ("Statement", "Round", "n", "Median", "IQR", "% high", "Verdict"), strict=True):
-        pdf.cell(w, 5, h, border=1)
-    pdf.ln()
-    pdf.set_font("Helvetica", "", 8)
-    for row in report["final"]:
-        cells = (row["statement"], str(row["round"]), str(row["n"]), f"{row['median']:g}", f"{row['iqr']:g}",
-                 f"{100 * row['high']:.0f}", row["verdict"])
-        for w, value in zip(widths, cells, strict=True):
-            pdf.cell(w, 5, _latin(value), border=1)
-        pdf.ln()
+    _table(pdf, (18, 12, 14, 14, 14, 14, 30), ("Statement", "Round", "n", "Median", "IQR", "% high", "Verdict"),
+           ((row["statement"], str(row["round"]), str(row["n"]), f"{row['median']:g}", f"{row['iqr']:g}",
+             f"{100 * row['high']:.0f}", row["verdict"]) for row in report["final"]))
     if report["changes"]:
         heading("Changes between rounds")
         for c in report["changes"][:400]:
@@ -80,40 +102,16 @@ def report_pdf(report: dict) -> bytes:
     return bytes(pdf.output())
 
 
-def round_csv(rows: list[dict]) -> str:
-    buffer = io.StringIO()
-    columns = ["statement", "round", "n", "median", "q1", "q3", "iqr", "mean", "low", "middle", "high", "verdict",
-               "verdict_comet", "verdict_agreement", "verdict_iqr", "verdict_rand", "iqr_change", "n_paired",
-               "changed", "wilcoxon_p"]
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(row)
-    return buffer.getvalue()
-
-
 def round_pdf(study, number: int, rule: str, rows: list[dict]) -> bytes:
     """The feedback report of one round: every statement's distribution and verdict."""
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_page()
-    pdf.set_font("Helvetica", "B", 14)
-    pdf.multi_cell(0, 8, _latin(f"{study.title}: round {number} feedback"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 9)
-    pdf.multi_cell(0, 5, _latin(rule), new_x="LMARGIN", new_y="NEXT")
-    widths = (18, 10, 14, 12, 14, 14, 14, 30, 20)
-    heads = ("Statement", "n", "Median", "IQR", "% low", "% mid", "% high", "Verdict", "Wilcoxon p")
-    pdf.set_font("Helvetica", "B", 8)
-    for w, h in zip(widths, heads, strict=True):
-        pdf.cell(w, 5, h, border=1)
-    pdf.ln()
-    pdf.set_font("Helvetica", "", 8)
-    for r in rows:
-        p = r.get("wilcoxon_p")
-        cells = (r["statement"], str(r["n"]), f"{r['median']:g}", f"{r['iqr']:g}", f"{100 * r['low']:.0f}",
-                 f"{100 * r['middle']:.0f}", f"{100 * r['high']:.0f}", r["verdict"],
-                 "-" if p is None or p != p else f"{p:.3f}")
-        for w, value in zip(widths, cells, strict=True):
-            pdf.cell(w, 5, _latin(value), border=1)
-        pdf.ln()
+    pdf = _document(f"{study.title}: round {number} feedback", rule, 14)
+
+    def p_text(p):
+        return "-" if p is None or p != p else f"{p:.3f}"
+
+    _table(pdf, (18, 10, 14, 12, 14, 14, 14, 30, 20),
+           ("Statement", "n", "Median", "IQR", "% low", "% mid", "% high", "Verdict", "Wilcoxon p"),
+           ((r["statement"], str(r["n"]), f"{r['median']:g}", f"{r['iqr']:g}", f"{100 * r['low']:.0f}",
+             f"{100 * r['middle']:.0f}", f"{100 * r['high']:.0f}", r["verdict"], p_text(r.get("wilcoxon_p")))
+            for r in rows))
     return bytes(pdf.output())
