@@ -56,12 +56,7 @@ def member_join(*, username: str, password: str, email: str, display_name: str, 
                 country: str, birth_year: int, level: str = "a", sector: str = "", organisation: str = "",
                 languages: list[str] | None = None, topics: list[str] | None = None, consent: bool,
                 consent_version: int | None = None, directory: dict | None = None) -> Member:
-    if not consent:
-        raise ValidationError({"consent": "Joining needs your consent to the membership terms."})
-    text = consent_text_current(ConsentText.Kind.MEMBERSHIP)
-    if consent_version is not None and consent_version != text.version:
-        raise ValidationError(f"The membership terms changed while you were filling in the form (now version "
-                              f"{text.version}): please read them again and confirm.")
+    text = _agreed_terms(consent, consent_version)
     user = user_create(username=username, password=password, role=Role.MEMBER, email=email)
     return _member_create(user=user, text=text, display_name=display_name, stakeholder_type=stakeholder_type,
                           sector=sector, country=country, organisation=organisation, languages=languages,
@@ -71,15 +66,20 @@ def member_join(*, username: str, password: str, email: str, display_name: str, 
 @transaction.atomic
 def member_profile_create(*, user, consent: bool, consent_version: int | None = None, **fields) -> Member:
     """A network profile for a signed-in user who has none yet (staff, researchers, earlier accounts)."""
-    if not consent:
-        raise ValidationError({"consent": "Joining needs your consent to the membership terms."})
     if hasattr(user, "member"):
         raise ValidationError("You are already a member of the network.")
+    return _member_create(user=user, text=_agreed_terms(consent, consent_version), **fields)
+
+
+def _agreed_terms(consent: bool, consent_version: int | None) -> ConsentText:
+    """The membership terms being agreed to: consent given, to the version now current (if the form says which)."""
+    if not consent:
+        raise ValidationError({"consent": "Joining needs your consent to the membership terms."})
     text = consent_text_current(ConsentText.Kind.MEMBERSHIP)
     if consent_version is not None and consent_version != text.version:
         raise ValidationError(f"The membership terms changed while you were filling in the form (now version "
                               f"{text.version}): please read them again and confirm.")
-    return _member_create(user=user, text=text, **fields)
+    return text
 
 
 def _member_create(*, user, text, display_name, stakeholder_type, sector, country, organisation, languages, topics,

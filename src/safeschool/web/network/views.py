@@ -19,6 +19,13 @@ JOIN_LIMIT = (5, 3600)  # sign-ups per address per hour
 DIRECTORY_FIELDS = ("newsletters", "in_directory", "show_organisation", "show_country", "show_type", "show_topics")
 
 
+def _profile(d: dict) -> dict:
+    """The join form's profile, consent and directory choices as the services take them."""
+    fields = ("display_name", "stakeholder_type", "sector", "country", "organisation", "languages", "topics", "level",
+              "birth_year", "consent", "consent_version")
+    return {k: d[k] for k in fields} | {"directory": {k: d[k] for k in DIRECTORY_FIELDS}}
+
+
 def home(request):
     return render(request, "network/home.html", {"counts": selectors.network_counts(), "small": selectors.SMALL})
 
@@ -33,12 +40,7 @@ def join(request):
         if form.is_valid():
             d = form.cleaned_data
             try:
-                services.member_profile_create(
-                    user=request.user, consent=d["consent"], consent_version=d["consent_version"],
-                    display_name=d["display_name"], stakeholder_type=d["stakeholder_type"], sector=d["sector"],
-                    country=d["country"], organisation=d["organisation"], languages=d["languages"],
-                    topics=d["topics"], level=d["level"], birth_year=d["birth_year"],
-                    directory={k: d[k] for k in DIRECTORY_FIELDS})
+                services.member_profile_create(user=request.user, **_profile(d))
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -49,12 +51,8 @@ def join(request):
         if form.is_valid():
             d = form.cleaned_data
             try:
-                member = services.member_join(
-                    username=d["username"], password=d["password"], email=d["email"], display_name=d["display_name"],
-                    stakeholder_type=d["stakeholder_type"], sector=d["sector"], country=d["country"],
-                    organisation=d["organisation"], languages=d["languages"], topics=d["topics"], level=d["level"],
-                    birth_year=d["birth_year"], consent=d["consent"], consent_version=d["consent_version"],
-                    directory={k: d[k] for k in DIRECTORY_FIELDS})
+                member = services.member_join(username=d["username"], password=d["password"], email=d["email"],
+                                              **_profile(d))
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
