@@ -590,8 +590,7 @@ def write_report(problems: list[Problem], path: str | Path) -> Path:
     """The row-level error report as CSV: row, column, value, rule, message."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame([p.as_dict() for p in problems], columns=["row", "column", "value", "rule", "message"]).to_csv(
-        path, index=False)
+    path.write_text(report_csv(problems), encoding="utf-8")
     return path
 
 
