@@ -171,14 +171,18 @@ def _read_csv(path: Path, data: bytes, name: str, encoding: str | None = None) -
     except csv.Error:
         delimiter = ","
     width = None
-    for number, fields in enumerate(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter), start=1):
-        if not fields:
-            continue
-        if width is None:
-            width = len(fields)
-        elif len(fields) != width:
-            raise FileProblem(f"{name}: row {number} has {len(fields)} fields where the header has {width} "
-                              f"(delimiter '{delimiter}')")
+    rows = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter)
+    try:
+        for number, fields in enumerate(rows, start=1):
+            if not fields:
+                continue
+            if width is None:
+                width = len(fields)
+            elif len(fields) != width:
+                raise FileProblem(f"{name}: row {number} has {len(fields)} fields where the header has {width} "
+                                  f"(delimiter '{delimiter}'; a line break inside a cell needs quotes)")
+    except csv.Error as exc:
+        raise FileProblem(f"{name}: row {rows.line_num} cannot be read as CSV ({exc})") from exc
     try:
         frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, index_col=False,
                             skip_blank_lines=True, engine="c", on_bad_lines="error")
@@ -190,7 +194,7 @@ def _read_csv(path: Path, data: bytes, name: str, encoding: str | None = None) -
         raise FileProblem(f"{name}: cannot be read as CSV ({str(exc).splitlines()[0]})") from exc
     except pd.errors.EmptyDataError as exc:
         raise FileProblem(f"{name}: the file is empty") from exc
-    header = next(csv.reader(io.StringIO(text.lstrip("\ufeff").split("\n", 1)[0]), delimiter=delimiter))
+    header = next(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter))
     _check_header([h.strip() for h in header], name)
     frame.columns = [c.strip() for c in header]
     return RawTable(frame, "csv", name, 0, "", encoding=encoding, delimiter=delimiter)
