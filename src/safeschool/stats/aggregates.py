@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, sparse
 from scipy import stats as st
+from threadpoolctl import threadpool_limits
 
 from safeschool.stats.mixed import (
     ModelSpecError,
@@ -188,7 +189,8 @@ class _Tree:
 
     def compress(self, stats: ClusterStats) -> None:
         """Lowest clusters of one parent with the same size n share the weight 1/(1 + gamma n): sum them once,
-        so every evaluation works on (parent, size) groups instead of clusters. `stats` in its own order."""
+        so every evaluation works on (parent, size) groups instead of clusters; what enters P, q, r and log|H|
+        directly depends on the size alone, so it is summed further per distinct size. `stats` in its own order."""
         parent = self.parents[0]
         n = stats.n[self.order]
         key = np.lexsort([n, parent])
@@ -202,21 +204,26 @@ class _Tree:
                                 .reshape(K, p * p), stats.sx * stats.sy[:, None], stats.sy**2])
         summed = np.add.reduceat(rows[self.order[key]], starts, axis=0)
         m, SB, SC = summed[:, 0], summed[:, 1: p + 1], summed[:, p + 1]
-        SBB, SBC, SCC = summed[:, p + 2: p + 2 + p * p], summed[:, p + 2 + p * p: -1], summed[:, -1]
-        group_parent = p_sorted[starts]
         n_group = n_sorted[starts]
-        parent_starts = np.flatnonzero(np.r_[True, group_parent[1:] != group_parent[:-1]])
-        # per group: W = [m n, SB, SC] sums into the parents' [A, B, C]; Z = [SBB, SBC, SCC] enters P, q, r
+        group_parent = p_sorted[starts]
+        sizes, size_of_group = np.unique(n_group, return_inverse=True)
+        by_size = _summing(size_of_group, len(sizes))
+        # per group: W = [m n, SB, SC] sums into the parents' [A, B, C]; per size: Z = [SBB, SBC, SCC] (which
+        # enters P, q, r), m (clusters, for log|H|) and m n (for the gradient)
+        W = np.column_stack([m * n_group, SB, SC])
         self.low = {
-            "n": n_group, "m": m, "W": np.column_stack([m * n_group, SB, SC]),
-            "Z": np.column_stack([SBB, SBC, SCC]),
-            "starts": parent_starts,
-            "parent": np.repeat(np.arange(len(parent_starts)), np.diff(np.r_[parent_starts, len(starts)])),
+            "n": n_group, "W": W, "sizes": sizes, "size_of_group": size_of_group,
+            "Z": by_size @ summed[:, p + 2:], "m": by_size @ m, "mn": by_size @ (m * n_group),
+            "parent": group_parent,
         }
-        self.low["sum"] = _summing(self.low["parent"], len(parent_starts))
-        # summing matrices: a sparse product is several times faster than `reduceat` over many short segments
-        self.summers = [None] + [_summing(self.parents[level], self.sizes[level + 1] if level + 1 < len(self.sizes)
-                                          else 1) for level in range(1, len(self.parents))]
+        # groups sorted by parent: as many groups as parents (the usual case, one class size per school) means
+        # one group per parent, in order, and nothing to sum
+        n_parents = self.sizes[1] if len(self.sizes) > 1 else 1
+        self.low["sum"] = None if len(group_parent) == n_parents else _summing(group_parent, n_parents)
+        # summing matrices (the top level's sums into the root are never needed): a sparse product is several
+        # times faster than `reduceat` over many short segments
+        self.summers = [None] + [_summing(self.parents[level], self.sizes[level + 1])
+                                 for level in range(1, len(self.sizes) - 1)]
         self.low_const = (stats.xtx.sum(axis=0), stats.xty.sum(axis=0), float(stats.yty.sum()))
 
 
@@ -240,30 +247,35 @@ def _sum_to(parents, size, *arrays):
 
 def _forward(tree: _Tree, gammas: np.ndarray):
     """Absorb the levels bottom-up (values only): the top sums P, q, r, log|H|, and each level's units as rows
-    M = [A, B, C] with their d = 1 + gamma A. Every step is a matrix product or one `reduceat`."""
+    M = [A, B, C] with their d = 1 + gamma A."""
     g = tree.low
     P0, q0, r0 = tree.low_const
     p = len(q0)
-    inv0 = 1 / (1 + gammas[0] * g["n"])
-    z = inv0 @ g["Z"]
+    L = len(gammas)
+    inv_size = 1 / (1 + gammas[0] * g["sizes"])
+    z = inv_size @ g["Z"]
     P = P0 - gammas[0] * z[: p * p].reshape(p, p)
     q = q0 - gammas[0] * z[p * p: p * p + p]
     r = r0 - gammas[0] * float(z[-1])
-    ld = float(g["m"] @ np.log1p(gammas[0] * g["n"]))
-    M = g["sum"] @ (g["W"] * inv0[:, None])
+    ld = float(g["m"] @ np.log1p(gammas[0] * g["sizes"]))
     saved = []
-    for level in range(1, len(gammas)):
+    if L > 1:
+        M = g["W"] * inv_size[g["size_of_group"]][:, None]
+        if g["sum"] is not None:
+            M = g["sum"] @ M
+    for level in range(1, L):
         gamma = gammas[level]
         d = 1 + gamma * M[:, 0]
         saved.append((M, d))
         Md = M / d[:, None]
-        Q = Md[:, 1:].T @ M[:, 1:]  # [B C]' D^-1 [B C]
-        P = P - gamma * Q[:p, :p]
-        q = q - gamma * Q[:p, p]
-        r = r - gamma * float(Q[p, p])
+        Q = Md.T @ M  # [A B C]' D^-1 [A B C]; its [B C] block enters P, q, r
+        P = P - gamma * Q[1: p + 1, 1: p + 1]
+        q = q - gamma * Q[1: p + 1, p + 1]
+        r = r - gamma * float(Q[p + 1, p + 1])
         ld = ld + float(np.log(d).sum())
-        M = tree.summers[level] @ Md
-    return P, q, r, ld, saved, inv0
+        if level < L - 1:
+            M = tree.summers[level] @ Md
+    return P, q, r, ld, saved, inv_size
 
 
 def _deviance(stats, tree, gammas, reml: bool):
@@ -274,7 +286,7 @@ def _deviance(stats, tree, gammas, reml: bool):
     gradient follows in one reverse (adjoint) pass top-down, at about the cost of the forward pass."""
     L = len(gammas)
     g = tree.low
-    P, q, r, ld, saved, inv0 = _forward(tree, gammas)
+    P, q, r, ld, saved, inv_size = _forward(tree, gammas)
     # ---- the deviance and its sensitivities to the top sums
     n, p = stats.n_obs, len(q)
     Pinv = np.linalg.inv(P)
@@ -289,38 +301,37 @@ def _deviance(stats, tree, gammas, reml: bool):
         dev = ld + n * (1 + math.log(2 * math.pi * rss / n))
         G_P = (n / rss) * np.outer(beta, beta)
         G_q, G_r = -2 * (n / rss) * beta, n / rss
-    # one quadratic form over [B C]: S = B'G_P B + (B'G_q) C + G_r C^2
-    G = np.empty((p + 1, p + 1))
-    G[:p, :p], G[:p, p], G[p, :p], G[p, p] = G_P, G_q / 2, G_q / 2, G_r
+    # one quadratic form over a unit's [A B C] that leaves A out: S = B'G_P B + (B'G_q) C + G_r C^2
+    G = np.zeros((p + 2, p + 2))
+    G[1: p + 1, 1: p + 1], G[1: p + 1, p + 1], G[p + 1, 1: p + 1], G[p + 1, p + 1] = G_P, G_q / 2, G_q / 2, G_r
     # ---- reverse: adjoints of each unit's [A, B, C], from the top level down
     grad = np.zeros(L)
     Mbar = None  # the root's sums do not enter the deviance
     for level in range(L - 1, 0, -1):
         M, d = saved[level - 1]
         gamma = gammas[level]
-        A, BC = M[:, 0], M[:, 1:]
-        BCG = BC @ G
-        S = np.einsum("ij,ij->i", BCG, BC)
-        d2 = d * d
-        grad[level] += float((A / d - S / d2).sum())
-        nbar = np.empty_like(M)
-        nbar[:, 0] = gamma**2 * S / d2 + gamma / d
-        nbar[:, 1:] = (-2 * gamma) * BCG / d[:, None]
+        A = M[:, 0]
+        MG = M @ G
+        S = np.einsum("ij,ij->i", MG, M)
+        inv = 1 / d
+        inv2 = inv * inv
+        grad[level] += float(A @ inv - S @ inv2)
+        nbar = MG * (-2 * gamma * inv)[:, None]  # its column 0 is 0: G has no A row
+        nbar[:, 0] = gamma * gamma * S * inv2 + gamma * inv
         if Mbar is not None:
             up = Mbar[tree.parents[level]]
             T = np.einsum("ij,ij->i", up, M)  # pa A + pb.B + pc C
-            grad[level] -= float((T * A / d2).sum())
-            nbar[:, 0] += up[:, 0] / d2 - gamma * (T - up[:, 0] * A) / d2
-            nbar[:, 1:] += up[:, 1:] / d[:, None]
+            grad[level] -= float((T * A) @ inv2)
+            nbar += up * inv[:, None]
+            nbar[:, 0] -= gamma * T * inv2
         Mbar = nbar
-    # lowest level: the (parent, size) groups, linear in their sums
-    S0 = g["Z"] @ np.r_[G_P.ravel(), G_q, G_r]
-    n0 = g["n"]
-    inv2 = inv0 * inv0
-    grad[0] = float((g["W"][:, 0] * inv0 - S0 * inv2).sum())
+    # lowest level: per distinct size for what enters P, q, r, log|H|; per (parent, size) group for the parents
+    inv_s2 = inv_size * inv_size
+    grad[0] = float(g["mn"] @ inv_size - (g["Z"] @ np.r_[G_P.ravel(), G_q, G_r]) @ inv_s2)
     if Mbar is not None:
-        up = Mbar[g["parent"]]
-        grad[0] -= float(np.einsum("ij,ij->i", up, g["W"]) @ (n0 * inv2))
+        up = Mbar if g["sum"] is None else Mbar[g["parent"]]
+        weight = (g["n"] * inv_s2[g["size_of_group"]])
+        grad[0] -= float(np.einsum("ij,ij->i", up, g["W"]) @ weight)
     return dev, grad, beta, rss, Pinv
 
 
@@ -347,6 +358,12 @@ class AggregateModel:
         return "REML" if self.reml else "ML"
 
     def fit(self, stats: ClusterStats) -> AggregateModel:
+        # every product here is small (thousands of rows by a few columns): OpenBLAS's threads cost more to wake
+        # than they save, and made an evaluation 1.4 or 4.7 ms at random on two cores (docs/performance.md)
+        with threadpool_limits(1, user_api="blas"):
+            return self._fit(stats)
+
+    def _fit(self, stats: ClusterStats) -> AggregateModel:
         levels = stats.levels
         tree = _Tree(stats)
         tree.compress(stats)
