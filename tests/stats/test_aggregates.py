@@ -3,6 +3,7 @@ SQLite, pooled site files, and refusals. Tolerances (issue): fixed effects 1e-6 
 1e-4 relative, log-likelihood 1e-6."""
 
 import json
+import os
 import sqlite3
 import warnings
 
@@ -119,6 +120,31 @@ def test_sql_aggregation_equals_memory_on_duckdb_csv_parquet_and_sqlite(frame, t
         model = AggregateModel(F3).fit(stats)
         np.testing.assert_allclose(model.params_.to_numpy(), ref.params_.to_numpy(), rtol=1e-9, err_msg=str(path))
         assert model.loglik_ == pytest.approx(ref.loglik_, abs=1e-6)
+        assert set(model.ranef_.level) == set(ref.ranef_.level)
+
+
+def test_numeric_cluster_ids_label_and_pool_as_text(frame, tmp_path):
+    """Ids keep their stored type through the SQL (no per-cluster text casts); labels and pooling use text, so
+    a site storing class 7 as a number and another storing "7" as text are the same cluster."""
+    formula = "achievement ~ ses_index + security + (1|country_id/school_id/class_id)"
+    codes = {c: frame[c].astype("category").cat.codes.astype("int64") + 1
+             for c in ("country_id", "school_id", "class_id")}
+    numeric = frame.assign(**codes)
+    numeric.to_parquet(tmp_path / "n.parquet", index=False)
+    a = stats_from_source(formula, open_source(tmp_path / "n.parquet"))
+    model = AggregateModel(formula).fit(a)
+    ref = AggregateModel(formula).fit(stats_from_frame(formula, numeric))
+    assert set(model.ranef_.level) == set(ref.ranef_.level)
+    assert "1:1:1" in set(model.ranef_.level)
+    text = numeric.assign(**{c: numeric[c].astype(str) for c in codes})
+    with sqlite3.connect(tmp_path / "t.sqlite") as con:
+        text.to_sql("students", con, index=False, dtype={c: "TEXT" for c in codes})
+    b = stats_from_source(formula, open_source(tmp_path / "t.sqlite", table="students"))
+    assert b.ids.class_id.map(type).eq(str).all()
+    pa = write_site(a, formula, tmp_path / "a.parquet")[0]
+    pb = write_site(b, formula, tmp_path / "b.parquet")[0]
+    with pytest.raises(SiteFileError, match="also appears in another site file"):
+        read_sites([pa, pb])
 
 
 def test_aggregation_still_runs_under_a_tiny_duckdb_memory_limit(frame, tmp_path, monkeypatch):
@@ -233,3 +259,31 @@ def test_analytic_gradient_matches_finite_differences(frame, reml, formula, bala
 def test_balanced_design_equals_the_full_data_fit(frame):
     data = _balanced(frame)
     _same(AggregateModel(F3).fit(stats_from_frame(F3, data)), MixedModel(F3).fit(data))
+
+
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+                    reason="needs DATABASE_URL=postgres://… (the same SQL on PostgreSQL)")
+def test_sql_aggregation_runs_unchanged_on_postgresql(frame):
+    import psycopg
+
+    url = os.environ["DATABASE_URL"]
+    cols = ["achievement", "ses_index", "security", "gender", "migrant_background", "country_id", "school_id",
+            "class_id"]
+    data = frame[cols]
+    table = "aggregate_engine_test_rows"
+    with psycopg.connect(url, autocommit=True) as con:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+        con.execute(f"CREATE TABLE {table} (achievement double precision, ses_index double precision, security "
+                    "double precision, gender text, migrant_background boolean, country_id text, school_id text, "
+                    "class_id text)")
+        with con.cursor().copy(f"COPY {table} FROM STDIN") as copy:
+            for row in data.itertuples(index=False):
+                copy.write_row([None if pd.isna(v) else v for v in row])
+        try:
+            model = AggregateModel(F3).fit(stats_from_source(F3, open_source(url, table=table)))
+        finally:
+            con.execute(f"DROP TABLE {table}")
+    ref = AggregateModel(F3).fit(stats_from_frame(F3, frame))
+    np.testing.assert_allclose(model.params_.to_numpy(), ref.params_.to_numpy(), rtol=1e-9)
+    assert model.loglik_ == pytest.approx(ref.loglik_, abs=1e-6)
+    assert set(model.ranef_.level) == set(ref.ranef_.level)

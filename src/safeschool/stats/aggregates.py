@@ -153,7 +153,7 @@ class _Tree:
         codes = [pd.factorize(stats.ids[c].to_numpy())[0] for c in stats.levels]
         self.order = np.lexsort(codes[::-1])  # outermost level first
         codes = [c[self.order] for c in codes]
-        values = [stats.ids[c].to_numpy(dtype=object)[self.order] for c in stats.levels]
+        values = [stats.ids[c].to_numpy()[self.order] for c in stats.levels]  # for labels, when asked
         K = len(self.order)
         self.parents: list[np.ndarray] = []  # parents[i]: parent index of every unit at depth i (0 = lowest)
         self.starts: list[np.ndarray] = []  # starts[i]: first child (at depth i) of every unit at depth i + 1
@@ -182,9 +182,9 @@ class _Tree:
         """Unit labels at a depth as lme4 prints nested levels, inner value first ('C01:S1:IT')."""
         L = len(self._values)
         rows = self._firsts[depth]
-        label = self._values[L - 1 - depth][rows].astype(object)
+        label = self._values[L - 1 - depth][rows].astype(str).astype(object)
         for v in reversed(self._values[: L - 1 - depth]):
-            label = label + ":" + v[rows].astype(object)
+            label = label + ":" + v[rows].astype(str).astype(object)
         return label
 
     def compress(self, stats: ClusterStats) -> None:

@@ -182,23 +182,22 @@ def aggregation_sql(formula: str, source: Source) -> tuple[str, dict]:
     center_x = np.zeros(len(design))
     for i in numeric:
         center_x[i] = float(row[f"c{i}"]) if pd.notna(row[f"c{i}"]) else 0.0
-    design = [(name, f"({expr} - {float(center_x[i])!r})" if i in numeric else expr)
-              for i, (name, expr) in enumerate(design)]
-    y = f'(CAST("{response}" AS DOUBLE PRECISION) - {center_y!r})'
-    select = [f'"{g}" AS "g{i}"' for i, g in enumerate(levels)]  # grouped as stored; cast after the GROUP BY
-    select.append("COUNT(*) AS n")
+    # every design column once per row in an inner projection (centred, or a 0/1 indicator), then only sums
+    # and products of those columns; the intercept's sums are n, the other columns' sums and sy, filled in after
+    columns = [f'"{g}" AS "g{i}"' for i, g in enumerate(levels)]  # grouped as stored, in the stored type
+    for i, (_name, expr) in enumerate(design[1:], start=1):
+        columns.append(f"({expr} - {float(center_x[i])!r}) AS c{i}" if i in numeric else f"{expr} AS c{i}")
+    columns.append(f'(CAST("{response}" AS DOUBLE PRECISION) - {center_y!r}) AS cy')
+    select = [f'"g{i}"' for i in range(len(levels))] + ["COUNT(*) AS n"]
     p = len(design)
-    for i, (_name, expr) in enumerate(design):
-        select.append(f"SUM({expr}) AS sx{i}")
-        select.append(f"SUM(({expr}) * {y}) AS xy{i}")
-        for j in range(i, p):
-            select.append(f"SUM(({expr}) * ({design[j][1]})) AS xx{i}_{j}")
-    select += [f"SUM({y}) AS sy", f"SUM({y} * {y}) AS yy"]
-    group = ", ".join(f'"{g}"' for g in levels)
-    inner = f"SELECT {', '.join(select)} FROM {source.relation} WHERE {info['where']} GROUP BY {group}"
-    ids = ", ".join(f'CAST("g{i}" AS VARCHAR(200)) AS "g{i}"' for i in range(len(levels)))
-    sums = [c.rsplit(" AS ", 1)[1] for c in select[len(levels):]]
-    sql = f"SELECT {ids}, {', '.join(sums)} FROM ({inner}) AS per_cluster"
+    for i in range(1, p):
+        select.append(f"SUM(c{i}) AS sx{i}")
+        select.append(f"SUM(c{i} * cy) AS xy{i}")
+        select += [f"SUM(c{i} * c{j}) AS xx{i}_{j}" for j in range(i, p)]
+    select += ["SUM(cy) AS sy", "SUM(cy * cy) AS yy"]
+    group = ", ".join(f'"g{i}"' for i in range(len(levels)))
+    sql = (f"SELECT {', '.join(select)} FROM (SELECT {', '.join(columns)} FROM {source.relation} "
+           f"WHERE {info['where']}) AS centred GROUP BY {group}")
     return sql, {"response": response, "levels": levels, "terms": [name for name, _ in design],
                  "encodings": info["encodings"], "center_x": center_x.tolist(), "center_y": center_y}
 
@@ -229,20 +228,26 @@ def _column_types(stats: ClusterStats, meta: dict) -> list[dict]:
 
 
 def _stats_from_table(df: pd.DataFrame, meta: dict) -> ClusterStats:
+    """ClusterStats from the query's result or a site file (cluster ids in the type they have there)."""
     levels, terms = meta["levels"], meta["terms"]
     p = len(terms)
     K = len(df)
+    # straight from the SQL, the intercept's sums are not columns: they are sums the query already has
+    same = {"sx0": "n", "xy0": "sy", "xx0_0": "n", **{f"xx0_{j}": f"sx{j}" for j in range(1, p)}}
+
+    def column(name: str) -> np.ndarray:
+        return df[name if name in df else same[name]].to_numpy(dtype=float)
+
     xtx = np.empty((K, p, p))
     for i in range(p):
         for j in range(i, p):
-            xtx[:, i, j] = xtx[:, j, i] = df[f"xx{i}_{j}"].to_numpy(dtype=float)
-    ids = pd.DataFrame({g: df[f"g{i}"].astype(str).to_numpy() for i, g in enumerate(levels)})
+            xtx[:, i, j] = xtx[:, j, i] = column(f"xx{i}_{j}")
+    ids = pd.DataFrame({g: df[f"g{i}"].to_numpy() for i, g in enumerate(levels)})
     return ClusterStats(
-        meta["response"], terms, levels, ids, df["n"].to_numpy(dtype=float),
-        np.stack([df[f"sx{i}"].to_numpy(dtype=float) for i in range(p)], axis=1), df["sy"].to_numpy(dtype=float),
-        xtx, np.stack([df[f"xy{i}"].to_numpy(dtype=float) for i in range(p)], axis=1),
-        df["yy"].to_numpy(dtype=float), meta["encodings"],
-        np.asarray(meta.get("center_x") or np.zeros(p), dtype=float), float(meta.get("center_y") or 0.0))
+        meta["response"], terms, levels, ids, column("n"), np.stack([column(f"sx{i}") for i in range(p)], axis=1),
+        column("sy"), xtx, np.stack([column(f"xy{i}") for i in range(p)], axis=1), column("yy"),
+        meta["encodings"], np.asarray(meta.get("center_x") or np.zeros(p), dtype=float),
+        float(meta.get("center_y") or 0.0))
 
 
 # ----------------------------------------------------------------------------------------------- site files
@@ -327,7 +332,9 @@ def read_sites(paths: list[Path], *, formula: str | None = None) -> tuple[Cluste
         stats = _stats_from_table(df, {"response": meta["response"], "levels": meta["levels"],
                                        "terms": meta["terms"], "encodings": meta["encodings"],
                                        "center_x": centring.get("x"), "center_y": centring.get("y")})
-        keys = set(stats.ids.astype(str).agg(":".join, axis=1))
+        # ids as text: one site's class 7 (a number) and another's "7" are the same label, and must not meet
+        stats.ids = stats.ids.astype(str)
+        keys = set(stats.ids.agg(":".join, axis=1))
         overlap = keys & seen
         if overlap:
             raise SiteFileError(f"{path}: cluster '{sorted(overlap)[0]}' also appears in another site file "
