@@ -198,22 +198,25 @@ class _Tree:
         new = np.r_[True, (p_sorted[1:] != p_sorted[:-1]) | (n_sorted[1:] != n_sorted[:-1])]
         starts = np.flatnonzero(new)
         p = stats.sx.shape[1]
-        K = len(n)
-        # every per-cluster quantity as one matrix, gathered and summed once: [1, sx, sy, sx sx', sx sy, sy^2]
-        rows = np.column_stack([np.ones(K), stats.sx, stats.sy, (stats.sx[:, :, None] * stats.sx[:, None, :])
-                                .reshape(K, p * p), stats.sx * stats.sy[:, None], stats.sy**2])
-        summed = np.add.reduceat(rows[self.order[key]], starts, axis=0)
-        m, SB, SC = summed[:, 0], summed[:, 1: p + 1], summed[:, p + 1]
-        n_group = n_sorted[starts]
+        # per (parent, size) group: W = [m n, SB, SC] sums into the parents' [A, B, C] (m: its clusters)
+        v = np.column_stack([stats.sx, stats.sy])  # per cluster [sx, sy], in the caller's order
+        summed = np.add.reduceat(np.column_stack([np.ones(len(n)), v[self.order[key]]]), starts, axis=0)
+        m, n_group = summed[:, 0], n_sorted[starts]
         group_parent = p_sorted[starts]
         sizes, size_of_group = np.unique(n_group, return_inverse=True)
-        by_size = _summing(size_of_group, len(sizes))
-        # per group: W = [m n, SB, SC] sums into the parents' [A, B, C]; per size: Z = [SBB, SBC, SCC] (which
-        # enters P, q, r), m (clusters, for log|H|) and m n (for the gradient)
-        W = np.column_stack([m * n_group, SB, SC])
+        # per distinct size: Z = the sum of v v' over its clusters, [[SBB, SBC], [SBC', SCC]] flattened (enters P,
+        # q and r), one small Gram product per size instead of an outer product per cluster
+        by_size = np.argsort(stats.n, kind="stable")
+        bounds = np.searchsorted(stats.n[by_size], sizes, side="left").tolist() + [len(n)]
+        vs = v[by_size]
+        Z = np.empty((len(sizes), (p + 1) ** 2))
+        for u in range(len(sizes)):
+            block = vs[bounds[u]: bounds[u + 1]]
+            Z[u] = (block.T @ block).ravel()
+        to_size = _summing(size_of_group, len(sizes))
         self.low = {
-            "n": n_group, "W": W, "sizes": sizes, "size_of_group": size_of_group,
-            "Z": by_size @ summed[:, p + 2:], "m": by_size @ m, "mn": by_size @ (m * n_group),
+            "n": n_group, "W": np.column_stack([m * n_group, summed[:, 1:]]), "sizes": sizes,
+            "size_of_group": size_of_group, "Z": Z, "m": to_size @ m, "mn": to_size @ (m * n_group),
             "parent": group_parent,
         }
         # groups sorted by parent: as many groups as parents (the usual case, one class size per school) means
@@ -253,10 +256,10 @@ def _forward(tree: _Tree, gammas: np.ndarray):
     p = len(q0)
     L = len(gammas)
     inv_size = 1 / (1 + gammas[0] * g["sizes"])
-    z = inv_size @ g["Z"]
-    P = P0 - gammas[0] * z[: p * p].reshape(p, p)
-    q = q0 - gammas[0] * z[p * p: p * p + p]
-    r = r0 - gammas[0] * float(z[-1])
+    z = (inv_size @ g["Z"]).reshape(p + 1, p + 1)
+    P = P0 - gammas[0] * z[:p, :p]
+    q = q0 - gammas[0] * z[:p, p]
+    r = r0 - gammas[0] * float(z[p, p])
     ld = float(g["m"] @ np.log1p(gammas[0] * g["sizes"]))
     saved = []
     if L > 1:
@@ -327,7 +330,7 @@ def _deviance(stats, tree, gammas, reml: bool):
         Mbar = nbar
     # lowest level: per distinct size for what enters P, q, r, log|H|; per (parent, size) group for the parents
     inv_s2 = inv_size * inv_size
-    grad[0] = float(g["mn"] @ inv_size - (g["Z"] @ np.r_[G_P.ravel(), G_q, G_r]) @ inv_s2)
+    grad[0] = float(g["mn"] @ inv_size - (g["Z"] @ G[1:, 1:].ravel()) @ inv_s2)
     if Mbar is not None:
         up = Mbar if g["sum"] is None else Mbar[g["parent"]]
         weight = (g["n"] * inv_s2[g["size_of_group"]])
