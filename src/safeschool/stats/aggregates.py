@@ -24,13 +24,13 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, sparse
 from scipy import stats as st
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from safeschool.stats.mixed import (
     ModelSpecError,
@@ -144,8 +144,8 @@ def stats_from_frame(formula: str, data: pd.DataFrame) -> ClusterStats:
 
 # ------------------------------------------------------------------------------------------------ the engine
 class _Tree:
-    """The nesting of units, with the lowest clusters sorted so that every unit's children are contiguous:
-    summing children into parents is then one `np.add.reduceat` per array."""
+    """The nesting of units: the lowest clusters sorted so that every unit's children are contiguous, and for every
+    depth the parent of each unit (summing children into parents is then one sparse 0/1 product)."""
 
     def __init__(self, stats: ClusterStats):
         L = len(stats.levels)
@@ -156,7 +156,6 @@ class _Tree:
         values = [stats.ids[c].to_numpy()[self.order] for c in stats.levels]  # for labels, when asked
         K = len(self.order)
         self.parents: list[np.ndarray] = []  # parents[i]: parent index of every unit at depth i (0 = lowest)
-        self.starts: list[np.ndarray] = []  # starts[i]: first child (at depth i) of every unit at depth i + 1
         self.sizes: list[int] = [K]
         self._values = values
         self._firsts: list[np.ndarray] = [np.arange(K)]  # first lowest cluster of every unit, per depth
@@ -171,12 +170,10 @@ class _Tree:
             first_cluster = np.flatnonzero(np.r_[True, unit_of_cluster[1:] != unit_of_cluster[:-1]])
             parents = parent_of_cluster[first_cluster]
             self.parents.append(parents)
-            self.starts.append(np.flatnonzero(np.r_[True, parents[1:] != parents[:-1]]))
             self.sizes.append(int(parents[-1]) + 1)
             self._firsts.append(np.flatnonzero(change))
             unit_of_cluster = parent_of_cluster
         self.parents.append(np.zeros(self.sizes[-1], dtype=int))  # everything sums into one total
-        self.starts.append(np.array([0]))
 
     def labels(self, depth: int) -> np.ndarray:
         """Unit labels at a depth as lme4 prints nested levels, inner value first ('C01:S1:IT')."""
@@ -363,7 +360,7 @@ class AggregateModel:
     def fit(self, stats: ClusterStats) -> AggregateModel:
         # every product here is small (thousands of rows by a few columns): OpenBLAS's threads cost more to wake
         # than they save, and made an evaluation 1.4 or 4.7 ms at random on two cores (docs/performance.md)
-        with threadpool_limits(1, user_api="blas"):
+        with _blas().limit(limits=1, user_api="blas"):
             return self._fit(stats)
 
     def _fit(self, stats: ClusterStats) -> AggregateModel:
@@ -552,6 +549,12 @@ class AggregateModel:
     def to_dict(self) -> dict:
         """The JSON `safeschool fit` writes, as for the mixedlm engine."""
         return model_dict(self)
+
+
+@cache
+def _blas() -> ThreadpoolController:
+    """The loaded BLAS libraries (numpy's and scipy's, both loaded with this module), found once per process."""
+    return ThreadpoolController()
 
 
 def _uncentre(stats: ClusterStats) -> np.ndarray:
