@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from safeschool.web.cocreation import fieldwork
 from safeschool.web.cocreation.models import Code, Interview, ParCycle
+from safeschool.web.core.errors import reason
 from safeschool.web.core.permissions import authorize
 from safeschool.web.library.models import Practice
 from safeschool.web.network.models import Member
@@ -17,7 +18,7 @@ from safeschool.web.research.models import School
 
 
 def _say(request, exc):
-    messages.error(request, str(exc) if isinstance(exc, PermissionDenied) else " ".join(exc.messages))
+    messages.error(request, reason(exc))
 
 
 @login_required

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from safeschool.web.cocreation import reports, selectors, services
 from safeschool.web.cocreation.forms import StatementForm, StudyForm
 from safeschool.web.cocreation.models import DelphiStudy, Panellist, Rating, Round
+from safeschool.web.core.errors import reason
 from safeschool.web.core.permissions import authorize
 from safeschool.web.network.models import Member
 
@@ -18,10 +19,6 @@ from safeschool.web.network.models import Member
 def _panellist(user, study):
     member = getattr(user, "member", None)
     return Panellist.objects.filter(study=study, member=member).first() if member else None
-
-
-def _messages(exc) -> str:
-    return str(exc) if isinstance(exc, PermissionDenied) else " ".join(exc.messages)
 
 
 @login_required
@@ -40,7 +37,7 @@ def study_list(request):
                     scale=(d["scale_min"], d["scale_max"]), drop_settled=d["drop_settled"],
                     rule={k: d[k] for k in ("threshold", "max_iqr", "rand_method", "by_group")} | {"name": d["rule"]})
             except ValidationError as exc:
-                form.add_error(None, _messages(exc))
+                form.add_error(None, reason(exc))
             else:
                 return redirect("cocreation:study", pk=study.pk)
     return render(request, "cocreation/study_list.html", {"studies": studies, "form": form,
@@ -97,7 +94,7 @@ def study_action(request, pk: int, action: str):
         else:
             raise ValidationError(f"unknown action '{action}'")
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _messages(exc))
+        messages.error(request, reason(exc))
     return redirect("cocreation:study", pk=pk)
 
 
@@ -121,7 +118,7 @@ def rate(request, pk: int):
             services.rating_submit(user=request.user, round=current, statement=statement,
                                    value=value if value is not None else -1, comment=request.POST.get("comment", ""))
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, f"{statement.code}: {_messages(exc)}")
+            messages.error(request, f"{statement.code}: {reason(exc)}")
             status = 400
         else:
             return redirect("cocreation:rate", pk=pk)

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
+from safeschool.web.core.errors import reason
 from safeschool.web.core.permissions import authorize
 from safeschool.web.library import selectors, services
 from safeschool.web.library.forms import DocumentForm, FilterForm, PracticeForm, ReviewForm, WikiForm
@@ -42,8 +43,7 @@ def programme_detail(request, pk: int):
             services.programme_signoff(user=request.user, programme=programme, note=request.POST.get("note", ""))
         except (PermissionDenied, ValidationError) as exc:
             return render(request, "library/programme_detail.html", {
-                "p": programme, "principles": PRINCIPLES, "error": str(exc) if isinstance(exc, PermissionDenied)
-                else " ".join(exc.messages)}, status=400)
+                "p": programme, "principles": PRINCIPLES, "error": reason(exc)}, status=400)
         return redirect("library:programme", pk=pk)
     return render(request, "library/programme_detail.html", {"p": programme, "principles": PRINCIPLES})
 
