@@ -44,6 +44,24 @@ def test_communities_exist_per_topic_and_country(topic):
     assert Community.objects.filter(country="ES").exists() and Community.objects.filter(country="IT").exists()
 
 
+def test_communities_are_made_by_migrate_and_joining_not_by_viewing_the_hub(client):
+    # the test database was migrated: the topics and the first countries exist without anyone asking
+    assert Community.objects.filter(topic__gt="").count() == 4
+    assert set(Community.objects.exclude(country="").values_list("country", flat=True)) >= {"IT", "ES", "HU"}
+    assert not Community.objects.filter(country__in=["LT", "MT"]).exists()
+    lt = services.member_join(username="vilte", password="pw-long-enough-1", email="vilte@example.org",
+                              display_name="Vilte", stakeholder_type="teacher", country="LT",
+                              birth_year=ADULT, level="b", consent=True)
+    assert Community.objects.get(country="LT").name == "Lithuania"
+    services.member_update(member=lt, country="MT")
+    assert Community.objects.filter(country="MT").exists()
+    # viewing the Hub reads, it does not write: communities removed stay removed
+    Community.objects.all().delete()
+    client.force_login(lt.user)
+    assert client.get(reverse("hub:home")).status_code == 200
+    assert not Community.objects.exists()
+
+
 def test_posting_follows_level_and_consent(client, topic):
     reader = member("rea", level="a")
     client.force_login(reader.user)

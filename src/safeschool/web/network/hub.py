@@ -27,19 +27,23 @@ SHOWN_COUNTRIES = 8  # country communities made up front; others appear when a m
 
 
 def communities_ensure() -> int:
-    """One community per topic and per country (the first countries, plus every country a member is from)."""
+    """One community per topic and per country (the first countries, plus every country a member is from). Runs
+    after every `migrate` (apps.py) and in the demo; joining members add their own country's community."""
     made = 0
     for value, label in Topic.choices:
         _, created = Community.objects.get_or_create(slug=f"topic-{value}", defaults={"name": label, "topic": value})
         made += created
-    names = dict(COUNTRIES)
     codes = [c for c, _ in COUNTRIES[:SHOWN_COUNTRIES]]
     codes += [c for c in Member.objects.values_list("country", flat=True).distinct() if c not in codes]
     for code in codes:
-        _, created = Community.objects.get_or_create(slug=f"country-{slugify(code)}",
-                                                     defaults={"name": f"{names.get(code, code)}", "country": code})
-        made += created
+        made += community_for_country(code)[1]
     return made
+
+
+def community_for_country(code: str) -> tuple[Community, bool]:
+    """The country's community, made the first time a member from there joins (and whether it was made now)."""
+    return Community.objects.get_or_create(slug=f"country-{slugify(code)}",
+                                           defaults={"name": dict(COUNTRIES).get(code, code), "country": code})
 
 
 def community_join(*, member: Member, community: Community, join: bool = True) -> None:

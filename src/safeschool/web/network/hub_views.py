@@ -22,7 +22,6 @@ def _limited(request) -> bool:
 @login_required
 def hub_home(request):
     authorize(request.user, "network.view_directory")
-    hub.communities_ensure()
     member = getattr(request.user, "member", None)
     mine = set(member.communities.values_list("pk", flat=True)) if member else set()
     communities = list(Community.objects.all())

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from safeschool.web.accounts.models import Role
 from safeschool.web.accounts.services import user_create
+from safeschool.web.network import hub
 from safeschool.web.network.models import (
     ADULT_AGE,
     ConsentRecord,
@@ -90,6 +91,7 @@ def _member_create(*, user, text, display_name, stakeholder_type, sector, countr
     member.full_clean()
     member.save()
     ConsentRecord.objects.create(member=member, text=text, method=ConsentRecord.Method.WEB)
+    hub.community_for_country(member.country)
     return member
 
 
@@ -104,6 +106,8 @@ def member_update(*, member: Member, **fields) -> Member:
         setattr(member, key, value)
     member.full_clean()
     member.save()
+    if "country" in fields:
+        hub.community_for_country(member.country)
     return member
 
 
@@ -251,7 +255,6 @@ def _demo_hub(rng) -> None:
     """Communities with members, posts, an event, comments and one open report (for the moderation queue)."""
     from datetime import timedelta
 
-    from safeschool.web.network import hub
     from safeschool.web.network.models import Comment, Community, Post, Report
 
     hub.communities_ensure()
