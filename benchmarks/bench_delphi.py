@@ -9,13 +9,14 @@ Run: `.venv/bin/python benchmarks/bench_delphi.py [--panel 2000 --statements 100
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
 import numpy as np
+
+from _installation import fresh_installation
 
 
 def timed(fn, repeat: int = 3) -> float:
@@ -33,14 +34,8 @@ def main() -> None:
     parser.add_argument("--statements", type=int, default=100)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        os.environ["SAFESCHOOL_HOME"] = str(Path(tmp) / "home")
-        (Path(tmp) / "home").mkdir()
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeschool.web.settings")
-        import django
-
-        django.setup()
+        fresh_installation(Path(tmp))
         from django.contrib.auth import get_user_model
-        from django.core.management import call_command
         from django.db import connection, transaction
         from django.test import Client
 
@@ -51,7 +46,6 @@ def main() -> None:
         from safeschool.web.cocreation.models import Panellist, Rating, Statement
         from safeschool.web.network.models import Member
 
-        call_command("migrate", verbosity=0)
         researcher = user_create(username="res", password="pw-long-enough-1", role=Role.RESEARCHER)
         rng = np.random.default_rng(3)
         groups = ["teacher", "family", "student", "policymaker", "ngo", "scientific", "school_board", "practitioner"]

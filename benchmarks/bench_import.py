@@ -7,7 +7,6 @@ Run: `.venv/bin/python benchmarks/bench_import.py` (builds a temporary database 
 
 from __future__ import annotations
 
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -16,16 +15,12 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 
+from _installation import fresh_installation
+
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        os.environ["SAFESCHOOL_HOME"] = str(Path(tmp) / "home")
-        (Path(tmp) / "home").mkdir()
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeschool.web.settings")
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+        fresh_installation(Path(tmp))
 
         from safeschool.cohort import simulate
         from safeschool.ingest.importers import parse_mapping
@@ -33,7 +28,6 @@ def main() -> None:
         from safeschool.web.imports.services import import_file, import_undo
         from safeschool.web.research.services import cohort_load
 
-        call_command("migrate", verbosity=0)
         cohort = simulate()
         cohort.write(Path(tmp) / "cohort")
         cohort_load(directory=Path(tmp) / "cohort")
