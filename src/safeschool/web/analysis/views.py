@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from safeschool.web.analysis import selectors, services
 from safeschool.web.analysis.forms import AnalysisForm
 from safeschool.web.analysis.models import AnalysisRun
+from safeschool.web.core.errors import add_to_form
 from safeschool.web.core.permissions import authorize
 
 
@@ -25,8 +26,7 @@ def run_list(request):
                     "outcome": data["outcome"], "strata": data["strata"], "wave": data["wave"],
                     "stages": data["stages"]})
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_to_form(form, exc)
             else:
                 return redirect("analysis:run_detail", pk=run.pk)
     page = Paginator(selectors.analysis_run_list(), 20).get_page(request.GET.get("page"))

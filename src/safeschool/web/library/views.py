@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
-from safeschool.web.core.errors import reason
+from safeschool.web.core.errors import add_to_form, reason
 from safeschool.web.core.permissions import authorize
 from safeschool.web.library import selectors, services
 from safeschool.web.library.forms import DocumentForm, FilterForm, PracticeForm, ReviewForm, WikiForm
@@ -14,16 +14,6 @@ from safeschool.web.library.models import PRINCIPLES, Document, Policy, Programm
 def _filters(request):
     form = FilterForm(request.GET or None)
     return form, ({k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {})
-
-
-def _errors(form, exc):
-    if isinstance(exc, PermissionDenied):
-        form.add_error(None, str(exc))
-    elif hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -69,7 +59,7 @@ def document_list(request):
             try:
                 services.document_upload(user=request.user, file=upload.cleaned_data["file"], **data)
             except (PermissionDenied, ValidationError) as exc:
-                _errors(upload, exc)
+                add_to_form(upload, exc)
             else:
                 return redirect("library:documents")
         status = 400
@@ -96,7 +86,7 @@ def practice_new(request):
         try:
             practice = services.practice_submit(user=request.user, **form.cleaned_data)
         except (PermissionDenied, ValidationError) as exc:
-            _errors(form, exc)
+            add_to_form(form, exc)
         else:
             return redirect("library:practice", pk=practice.pk)
     return render(request, "library/practice_form.html", {"form": form}, status=400 if form.errors else 200)
@@ -115,7 +105,7 @@ def practice_detail(request, pk: int):
                 services.practice_review(user=request.user, practice=practice, decision=d["decision"],
                                          fit=review.fit(), tier=d["tier"], comment=d["comment"])
             except (PermissionDenied, ValidationError) as exc:
-                _errors(review, exc)
+                add_to_form(review, exc)
             else:
                 return redirect("library:practice", pk=pk)
         status = 400
@@ -160,7 +150,7 @@ def wiki_edit(request, language: str = "", slug: str = ""):
             revision = services.wiki_save(user=request.user, page=page, title=d["title"], kind=d["kind"],
                                           language=d["language"], body=d["body"], note=d["note"])
         except (PermissionDenied, ValidationError) as exc:
-            _errors(form, exc)
+            add_to_form(form, exc)
         else:
             return redirect("library:wiki_page", language=revision.page.language, slug=revision.page.slug)
     return render(request, "library/wiki_edit.html", {"form": form, "page": page},
