@@ -13,10 +13,11 @@ import warnings
 
 from safeschool.cohort import CohortConfig, simulate
 from safeschool.ingest.cohort_files import analysis_frame
-from safeschool.stats.analyses import SECONDARY_STAGES, run_ecological, run_maihda, select_stages
+from safeschool.stats.analyses import run_ecological, run_maihda, select_stages
 from safeschool.stats.ecological import DEFAULT_BLOCKS
-from safeschool.stats.maihda import ALIASES
 from safeschool.stats.mixed import _plain_dtypes
+from safeschool.vocabulary import GROUP_ALIASES as ALIASES
+from safeschool.vocabulary import SECONDARY_STAGES
 
 
 def timed(fn):

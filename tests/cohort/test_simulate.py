@@ -10,7 +10,8 @@ import pytest
 import statsmodels.api as sm
 
 from safeschool.cohort import CohortConfig, CohortSizeError, Sizes, simulate
-from safeschool.cohort.params import STAGES, parameter_table
+from safeschool.cohort.params import parameter_table
+from safeschool.vocabulary import STAGES
 
 
 @pytest.fixture(scope="module")

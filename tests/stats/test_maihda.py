@@ -65,7 +65,7 @@ def test_maihda_finds_the_simulated_migrant_low_ses_interaction():
     frame = analysis_frame(simulate(CohortConfig()).tables)
     m = Maihda("achievement", ["gender", "migrant", "ses"]).fit(frame)
     strata = m.display_strata().set_index("stratum")
-    target = [s for s in strata.index if "· migrant background · low SES" in s and s.split(" · ")[0] != "another gender"]
+    target = [s for s in strata.index if "· Migrant background · Low SES" in s and s.split(" · ")[0] != "Another gender"]
     assert len(target) == 2
     # simulated: -20 points for migrant AND low SES beyond the main effects
     assert strata.loc[target, "interaction"].mean() < -8

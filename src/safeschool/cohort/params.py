@@ -10,14 +10,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-STAGES = ("ecec", "primary", "lower_secondary", "upper_secondary", "second_chance")
-STAGE_LABELS = {
-    "ecec": "Early childhood education and care",
-    "primary": "Primary",
-    "lower_secondary": "Lower secondary",
-    "upper_secondary": "Upper secondary",
-    "second_chance": "Second-chance school",
-}
+from safeschool.vocabulary import EU_COUNTRIES
+
 # Share of a country's schools at each stage (every stage gets at least one school when a country has >= 5).
 STAGE_SHARES = {"ecec": 0.10, "primary": 0.30, "lower_secondary": 0.25, "upper_secondary": 0.25, "second_chance": 0.10}
 # (youngest age, number of grade years) per stage, used for student ages and class grades.
@@ -29,14 +23,9 @@ STAGE_AGES = {
     "second_chance": (16, 4),
 }
 
-# Country names for the simulated network. The policy indicators attached to them are simulated, not real.
-COUNTRY_POOL = (
-    ("IT", "Italy"), ("ES", "Spain"), ("PT", "Portugal"), ("EL", "Greece"), ("RO", "Romania"), ("PL", "Poland"),
-    ("IE", "Ireland"), ("HU", "Hungary"), ("BG", "Bulgaria"), ("HR", "Croatia"), ("SI", "Slovenia"),
-    ("SK", "Slovakia"), ("CZ", "Czechia"), ("AT", "Austria"), ("BE", "Belgium"), ("NL", "Netherlands"),
-    ("DE", "Germany"), ("FR", "France"), ("LU", "Luxembourg"), ("DK", "Denmark"), ("SE", "Sweden"),
-    ("FI", "Finland"), ("EE", "Estonia"), ("LV", "Latvia"), ("LT", "Lithuania"), ("CY", "Cyprus"), ("MT", "Malta"),
-)
+# Country names for the simulated network (vocabulary.EU_COUNTRIES). The policy indicators attached to them are
+# simulated, not real.
+COUNTRY_POOL = EU_COUNTRIES
 
 
 def _p(default: Any, doc: str, level: str = "", unit: str = "") -> Any:

@@ -15,7 +15,8 @@ import pandas as pd
 
 from safeschool import __version__
 from safeschool.cohort.items import LANGUAGES, survey_items
-from safeschool.cohort.params import COUNTRY_POOL, STAGE_AGES, STAGE_SHARES, STAGES, CohortConfig
+from safeschool.cohort.params import COUNTRY_POOL, STAGE_AGES, STAGE_SHARES, CohortConfig
+from safeschool.vocabulary import STAGES
 
 TABLES = (
     "countries", "recs", "schools", "classes", "teachers", "teacher_classes", "students", "waves",

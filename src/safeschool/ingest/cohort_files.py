@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from safeschool.cohort.params import STAGES
+from safeschool.vocabulary import STAGES
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import yaml
 
-LEVELS = ("individual", "relational", "community", "political")
-PILLARS = {"individual": "Safe Learning", "relational": "Safe Teaching", "community": "Safe School",
-           "political": "Safe Education"}  # the Safe Education model's pillar at each ecological level
+from safeschool.vocabulary import LEVELS, PILLARS
+
 RESPONDENTS = ("student", "teacher", "parent", "school_leader")
 TARGETS = {  # platform fields an instrument's scale may fill, with the respondent row they belong to
     "student.security": "student", "student.closeness": "student", "student.conflict": "student",

@@ -16,8 +16,6 @@ from safeschool.stats import figures
 from safeschool.stats.ecological import BlockSpec, EcologicalDecomposition, default_spec
 from safeschool.stats.maihda import Maihda
 
-SECONDARY_STAGES = ("lower_secondary", "upper_secondary", "second_chance")
-
 
 @dataclass
 class AnalysisOutput:

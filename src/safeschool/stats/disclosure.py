@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-MIN_CELL = 10
+from safeschool.vocabulary import MIN_CELL
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 import pandas as pd
 import yaml
 
-from safeschool.instruments import LEVELS, PILLARS
 from safeschool.stats.aggregates import AggregateModel, stats_from_frame
 from safeschool.stats.mixed import (
     LOGISTIC_RESIDUAL,
@@ -31,6 +30,7 @@ from safeschool.stats.mixed import (
     likelihood_ratio_test,
     nakagawa_r2,
 )
+from safeschool.vocabulary import LEVELS, PILLARS
 
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "RAYON_NUM_THREADS")
 DEFAULT_BLOCKS: dict[str, list[str]] = {

@@ -26,25 +26,13 @@ import pandas as pd
 from scipy import stats as st
 
 from safeschool.stats.mixed import LOGISTIC_RESIDUAL, MixedModel, ModelSpecError, json_records
+from safeschool.vocabulary import GROUP_ALIASES, MIN_CELL, group_label
 
-MIN_DISPLAY = 10
-# short names researchers type on the command line -> our column names
-ALIASES = {"migrant": "migrant_background", "roma": "roma_minority", "ses": "ses_band", "care": "out_of_parental_care",
-           "disability": "sen"}
 MAX_LEVELS = 12
-# readable labels for the attributes the platform knows; other columns read "column=value"
-VALUE_LABELS = {
-    "gender": {"F": "girls", "M": "boys", "X": "another gender"},
-    "migrant_background": {"True": "migrant background", "False": "no migrant background"},
-    "roma_minority": {"True": "Roma or minority", "False": "not minority"},
-    "ses_band": {"low": "low SES", "middle": "middle SES", "high": "high SES"},
-    "sen": {"True": "SEN", "False": "no SEN"},
-    "out_of_parental_care": {"True": "in care", "False": "parental care"},
-}
 
 
 def stratum_label(columns: list[str], values: list[str]) -> str:
-    return " · ".join(VALUE_LABELS.get(c, {}).get(v, f"{c}={v}") for c, v in zip(columns, values, strict=True))
+    return " · ".join(group_label(c, v) for c, v in zip(columns, values, strict=True))
 
 
 def auc(y: np.ndarray, score: np.ndarray) -> float:
@@ -85,12 +73,12 @@ class Maihda:
     outcome: str
     strata: list[str]
     family: str = "auto"
-    min_display: int = MIN_DISPLAY
+    min_display: int = MIN_CELL
     warnings_: list[str] = field(default_factory=list, init=False)
 
     def fit(self, data: pd.DataFrame, progress=None) -> Maihda:
         tick = progress or (lambda _step: None)
-        columns = [ALIASES.get(s, s) for s in self.strata]
+        columns = [GROUP_ALIASES.get(s, s) for s in self.strata]
         if len(columns) < 2:
             raise ModelSpecError("MAIHDA needs at least two attributes to form intersectional strata")
         if self.outcome not in data.columns:

@@ -139,9 +139,6 @@ LOGOUT_REDIRECT_URL = "core:home"
 PSEUDONYM_KEY = os.environ.get("SAFESCHOOL_PSEUDONYM_KEY", "")
 PSEUDONYM_KEY_FILE = os.environ.get("SAFESCHOOL_PSEUDONYM_KEY_FILE", str(HOME / "keys" / "pseudonym.key"))
 
-# Aggregates over fewer than this many students are never shown (DESIGN.md, data protection).
-MIN_CELL_SIZE = 10
-
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"

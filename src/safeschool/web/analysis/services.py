@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from safeschool.vocabulary import GROUP_ALIASES, group_title
 from safeschool.web.analysis.models import AnalysisRun, Kind
 from safeschool.web.analysis.tasks import run_analysis
 from safeschool.web.research.models import Stage
@@ -19,9 +20,8 @@ OUTCOMES = {
     "belonging": "Sense of belonging",
     "engagement": "Engagement",
 }
-STRATA = {"gender": "Gender", "migrant": "Migrant background", "roma": "Roma / ethnic minority",
-          "ses": "Socio-economic status (low/middle/high)", "sen": "Special educational needs",
-          "care": "Growing up outside parental care"}
+# the attributes strata are formed from, by the short names the CLI takes
+STRATA = {alias: group_title(column) for alias, column in GROUP_ALIASES.items() if alias != "disability"}
 
 
 def clean_parameters(*, kind: str, parameters: dict) -> dict:

@@ -1,6 +1,6 @@
 from django import forms
 
-from safeschool.instruments import LEVELS
+from safeschool.vocabulary import LEVELS
 
 
 class StudyForm(forms.Form):

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from safeschool.instruments import LEVELS
+from safeschool.vocabulary import LEVELS
 from safeschool.web.network.models import Member
 
 

@@ -1,19 +1,11 @@
 from django.shortcuts import render
 
+from safeschool.vocabulary import LEVEL_LABELS, LEVELS, PILLAR_TEXTS
+from safeschool.vocabulary import PILLARS as PILLARS_BY_LEVEL
 from safeschool.web.research import selectors
 
-PILLARS = [
-    {"level": "Individual", "pillar": "Safe Learning",
-     "text": "Each learner's attachment security, self-efficacy and circumstances: socio-economic status, special "
-             "educational needs, migrant or Roma background, gender, growing up outside parental care."},
-    {"level": "Relational", "pillar": "Safe Teaching",
-     "text": "Close, low-conflict relationships with teachers, belonging among peers and support from the family."},
-    {"level": "Community", "pillar": "Safe School",
-     "text": "A kind, strong and wise school: its climate and social mix, partnership with a Regional Educational "
-             "Centre, and alternatives to exclusion."},
-    {"level": "Political", "pillar": "Safe Education",
-     "text": "Country policies: the age of tracking, grade repetition, support against early leaving, inclusion."},
-]
+PILLARS = [{"level": LEVEL_LABELS[level], "pillar": PILLARS_BY_LEVEL[level], "text": PILLAR_TEXTS[level]}
+           for level in LEVELS]
 
 
 def home(request):

@@ -6,12 +6,11 @@ from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
 
-from safeschool.instruments import LEVELS
+from safeschool.vocabulary import LEVELS, STAGE_LABELS
 from safeschool.web.network.models import COUNTRIES, LANGUAGES, Member
-from safeschool.web.research.models import Stage
 
 LEVEL_CHOICES = [(level, level.title()) for level in LEVELS]
-STAGES = Stage.choices  # the research registry's school stages
+STAGES = list(STAGE_LABELS.items())
 PRINCIPLES = {  # criterion A: fit with the five principles of Safe Education (rated 0 none, 1 partial, 2 full)
     1: "Secure relationships: every student has a caring adult at school",
     2: "Whole-school approach: climate, rules and leadership work for belonging",

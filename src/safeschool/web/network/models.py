@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from safeschool.vocabulary import COUNTRIES as VOCABULARY_COUNTRIES
+
 
 class StakeholderType(models.TextChoices):
     SCIENTIFIC = "scientific", _("Scientific community")
@@ -42,12 +44,7 @@ class Level(models.TextChoices):
 
 LANGUAGES = [("en", "English"), ("es", "Spanish"), ("it", "Italian"), ("el", "Greek"), ("ro", "Romanian"),
              ("pt", "Portuguese"), ("pl", "Polish"), ("fr", "French"), ("de", "German"), ("other", "Other")]
-COUNTRIES = [("IT", "Italy"), ("ES", "Spain"), ("PT", "Portugal"), ("EL", "Greece"), ("RO", "Romania"),
-             ("PL", "Poland"), ("IE", "Ireland"), ("HU", "Hungary"), ("BG", "Bulgaria"), ("HR", "Croatia"),
-             ("SI", "Slovenia"), ("SK", "Slovakia"), ("CZ", "Czechia"), ("AT", "Austria"), ("BE", "Belgium"),
-             ("NL", "Netherlands"), ("DE", "Germany"), ("FR", "France"), ("SE", "Sweden"), ("FI", "Finland"),
-             ("DK", "Denmark"), ("CY", "Cyprus"), ("MT", "Malta"), ("LU", "Luxembourg"), ("LT", "Lithuania"),
-             ("LV", "Latvia"), ("EE", "Estonia"), ("UK", "United Kingdom"), ("OTHER", "Outside the EU")]
+COUNTRIES = list(VOCABULARY_COUNTRIES)
 ADULT_AGE = 16  # below this, a recorded parental consent is needed before anything beyond reading
 
 

@@ -4,8 +4,6 @@ from django.db.models import Count, Q
 
 from safeschool.web.network.models import ConsentText, Member, StakeholderType
 
-SMALL = 10  # counts below this are not shown, as everywhere on the platform
-
 
 def directory(*, q: str = "", stakeholder_type: str = "", country: str = "", topic: str = "") -> list[dict]:
     """Members who opted in, with only the fields each chose to show. Filters only match shown fields, so a

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from safeschool.vocabulary import MIN_CELL
 from safeschool.web.core.permissions import authorize
 from safeschool.web.core.ratelimit import client_ip, too_many
 from safeschool.web.network import selectors, services
@@ -27,7 +28,7 @@ def _profile(d: dict) -> dict:
 
 
 def home(request):
-    return render(request, "network/home.html", {"counts": selectors.network_counts(), "small": selectors.SMALL})
+    return render(request, "network/home.html", {"counts": selectors.network_counts(), "small": MIN_CELL})
 
 
 def join(request):

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from safeschool.vocabulary import STAGE_LABELS
+
 
 def _range(field: str, low: float, high: float, *, nullable: bool = True) -> models.CheckConstraint:
     within = Q(**{f"{field}__gte": low, f"{field}__lte": high})
@@ -15,12 +17,8 @@ def _range(field: str, low: float, high: float, *, nullable: bool = True) -> mod
     return models.CheckConstraint(condition=within, name=f"%(app_label)s_%(class)s_{field}_range")
 
 
-class Stage(models.TextChoices):
-    ECEC = "ecec", "Early childhood education and care"
-    PRIMARY = "primary", "Primary"
-    LOWER_SECONDARY = "lower_secondary", "Lower secondary"
-    UPPER_SECONDARY = "upper_secondary", "Upper secondary"
-    SECOND_CHANCE = "second_chance", "Second-chance school"
+# school stages and their labels: vocabulary.STAGE_LABELS
+Stage = models.TextChoices("Stage", [(code.upper(), (code, label)) for code, label in STAGE_LABELS.items()])
 
 
 class Context(models.TextChoices):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from safeschool.ingest.cohort_files import analysis_frame as build_analysis_frame
 from safeschool.stats import descriptives as d
+from safeschool.vocabulary import GROUPS, MIN_CELL
 from safeschool.web.research.models import (
     CohortLoad,
     Country,
@@ -32,17 +32,12 @@ PROFILE_MEASURES = {
     "attendance_rate": "Attendance rate",
     "dropped_out": "Left education early (share)",
 }
-GROUPS = {
-    "gender": ("Gender", {"F": "Girls", "M": "Boys", "X": "Another gender"}),
-    "migrant_background": ("Migrant background", {"True": "Migrant background", "False": "No migrant background"}),
-    "roma_minority": ("Roma / ethnic minority", {"True": "Roma / ethnic minority", "False": "Not minority"}),
-    "sen": ("Special educational needs", {"True": "SEN / disability", "False": "No SEN"}),
-    "ses_band": ("Socio-economic status", {"low": "Low SES", "middle": "Middle SES", "high": "High SES"}),
-}
+# the groups a profile breaks early leaving down by (titles and labels: vocabulary.GROUPS)
+PROFILE_GROUPS = ("gender", "migrant_background", "roma_minority", "sen", "ses_band")
 
 
 def k() -> int:
-    return settings.MIN_CELL_SIZE
+    return MIN_CELL
 
 
 def school_list(*, country: str | None = None, stage: str | None = None, search: str | None = None) -> QuerySet:
@@ -149,8 +144,8 @@ def _profile(frame: pd.DataFrame, n_students: int) -> Profile:
         achievement_bands=d.banded_counts(enrolled_last.achievement, d.ACHIEVEMENT_BANDS, k()),
         attendance_bands=d.banded_counts(enrolled_last.attendance_rate, d.ATTENDANCE_BANDS, k()),
         dropout_groups={
-            name: d.group_breakdown(at_last, name, "dropped_out", labels=labels, share=True, k=k())
-            for name, (_title, labels) in GROUPS.items()
+            name: d.group_breakdown(at_last, name, "dropped_out", labels=GROUPS[name][1], share=True, k=k())
+            for name in PROFILE_GROUPS
         },
         last_wave=last,
         frame=frame,

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from safeschool.vocabulary import group_title
 from safeschool.web.core.permissions import authorize
 from safeschool.web.research import charts, selectors
 from safeschool.web.research.models import Country, School
@@ -30,7 +31,7 @@ def _profile_context(profile) -> dict:
     """What a school page and a country page both show of a profile."""
     return {
         "profile": profile, "charts": _profile_charts(profile), "wave_rows": profile.wave_table(),
-        "groups": [(selectors.GROUPS[name][0], table.to_dict("records")) for name, table in
+        "groups": [(group_title(name), table.to_dict("records")) for name, table in
                    profile.dropout_groups.items()],
     }
 
