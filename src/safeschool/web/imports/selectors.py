@@ -1,9 +1,9 @@
 """Read-only queries for the import pages."""
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 
 from safeschool.instruments import registry
-from safeschool.web.imports.models import ItemText, SurveyResponse
+from safeschool.web.imports.models import ImportBatch, ItemText, SurveyResponse
 
 
 def instrument_overview() -> list[dict]:
@@ -22,3 +22,13 @@ def instrument_overview() -> list[dict]:
             "texts": [(lang, texts.get(ins.code, {}).get(lang, 0)) for lang in ins.languages],
             "responses": responses.get(ins.code, 0)})
     return out
+
+
+def import_batch_list(*, limit: int = 50) -> QuerySet:
+    """Past imports, newest first."""
+    return ImportBatch.objects.select_related("created_by")[:limit]
+
+
+def import_batch_latest_applied() -> ImportBatch | None:
+    """The most recent import still applied: the only one that can be undone."""
+    return ImportBatch.objects.filter(status=ImportBatch.Status.APPLIED).order_by("-created_at", "-pk").first()

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from safeschool.ingest.importers import Mapping, Prepared, RawTable, prepare, read_file
 from safeschool.web.imports.models import ImportBatch, ImportChange, ImportJob, SurveyResponse
+from safeschool.web.imports.selectors import import_batch_latest_applied
 from safeschool.web.research.models import Outcome, Student, StudentScales, Teacher, TeacherScales, Wave
 from safeschool.web.research.services import pseudonymiser
 
@@ -206,7 +207,7 @@ def _insert(model, rows: list[dict]) -> None:
 
 def import_undo(*, batch: ImportBatch, user=None) -> ImportBatch:
     """Undo the most recent applied import: delete what it created, restore what it replaced."""
-    latest = ImportBatch.objects.filter(status=ImportBatch.Status.APPLIED).order_by("-created_at", "-pk").first()
+    latest = import_batch_latest_applied()
     if batch.status != ImportBatch.Status.APPLIED:
         raise ValidationError(f"import #{batch.pk} was already undone")
     if latest is None or latest.pk != batch.pk:

@@ -48,8 +48,8 @@ def import_list(request):
                 token = staging.stage(user=request.user, upload=form.cleaned_data["file"],
                                       target=form.cleaned_data["target"], mapping=mapping)
                 return redirect("imports:preview", token=token)
-    batches = ImportBatch.objects.select_related("created_by")[:50]
-    latest = ImportBatch.objects.filter(status=ImportBatch.Status.APPLIED).order_by("-created_at", "-pk").first()
+    batches = selectors.import_batch_list()
+    latest = selectors.import_batch_latest_applied()
     return render(request, "imports/import_list.html", {"form": form, "batches": batches, "latest": latest},
                   status=400 if form.errors else 200)
 
@@ -133,7 +133,7 @@ def import_job(request, pk: int):
 def import_detail(request, pk: int):
     authorize(request.user, "imports.view_imports")
     batch = get_object_or_404(ImportBatch.objects.select_related("created_by", "undone_by"), pk=pk)
-    latest = ImportBatch.objects.filter(status=ImportBatch.Status.APPLIED).order_by("-created_at", "-pk").first()
+    latest = selectors.import_batch_latest_applied()
     return render(request, "imports/import_detail.html", {
         "batch": batch, "can_undo": latest is not None and latest.pk == batch.pk,
         "mapping_yaml": parse_mapping(batch.mapping).to_yaml(),
