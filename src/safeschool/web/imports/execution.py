@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from safeschool.ingest.importers import FileProblem, MappingError, parse_mapping
 from safeschool.web.imports import staging
+from safeschool.web.imports.applying import import_file
 from safeschool.web.imports.models import ImportJob
-from safeschool.web.imports.services import import_file
 
 log = logging.getLogger(__name__)
 
