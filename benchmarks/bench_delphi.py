@@ -42,7 +42,7 @@ def main() -> None:
         from safeschool.stats.delphi import Rule, statement_stats
         from safeschool.web.accounts.models import Profile, Role
         from safeschool.web.accounts.services import user_create
-        from safeschool.web.cocreation import services
+        from safeschool.web.cocreation import selectors, services
         from safeschool.web.cocreation.models import Panellist, Rating, Statement
         from safeschool.web.network.models import Member
 
@@ -92,7 +92,7 @@ def main() -> None:
             response = client.get(path)
             assert response.status_code == 200, response.status_code
 
-        frame = services.ratings_frame(study=study)
+        frame = selectors.ratings_frame(study=study)
         floor = timed(lambda: statement_stats(frame, Rule("comet")), 1)
         t_closed = timed(lambda: get(url + "?round=1"))
         t_open = timed(lambda: get(url + "?round=2"))

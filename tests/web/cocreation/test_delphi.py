@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from safeschool.web.accounts.models import Role
 from safeschool.web.accounts.services import user_create
-from safeschool.web.cocreation import services
+from safeschool.web.cocreation import selectors, services
 from safeschool.web.cocreation.models import DelphiStudy, Rating, Round
 from safeschool.web.network import services as network
 from safeschool.web.network.models import Member
@@ -118,7 +118,7 @@ def test_round_two_feedback_settled_statements_and_new_statement(team, client):
     r1 = services.round_open(user=researcher, study=study)
     rate_all(r1, panel, ROUND1)
     services.round_close(user=researcher, round=r1)
-    table = services.results(study=study, number=1).set_index("statement")
+    table = selectors.results(study=study, number=1).set_index("statement")
     # S1: 10 of 10 rate 7-9 -> in; S2: 9 of 10 rate 1-3 and 1 rates 9 (10 %) -> out; S3: split
     assert table.loc["S1", "verdict"] == "in" and table.loc["S2", "verdict"] == "out"
     assert table.loc["S3", "verdict"] == "no consensus"

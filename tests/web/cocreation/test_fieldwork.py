@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from safeschool.web.accounts.models import Role
 from safeschool.web.accounts.services import user_create
-from safeschool.web.cocreation import fieldwork
+from safeschool.web.cocreation import fieldwork, selectors
 from safeschool.web.cocreation.models import Interview, ParCycle
 from safeschool.web.network import services as network
 
@@ -55,10 +55,10 @@ def test_interviews_need_consent_and_stay_with_the_team(client, settings, tmp_pa
     two = fieldwork.interview_schedule(user=team, interviewee=parent, topic="Families", scheduled_at=timezone.now())
     fieldwork.interview_consent(user=team, interview=two, method="recorded_oral")
     fieldwork.excerpt_code(user=team, interview=two, text="Nobody calls us.", codes=["trust"])
-    assert fieldwork.code_frequencies("group") == [
+    assert selectors.code_frequencies("group") == [
         {"code": "secure base", "group": "teacher", "n": 1}, {"code": "trust", "group": "family", "n": 1},
         {"code": "trust", "group": "teacher", "n": 1}]
-    assert {r["country"] for r in fieldwork.code_frequencies("country")} == {"ES", "IT"}
+    assert {r["country"] for r in selectors.code_frequencies("country")} == {"ES", "IT"}
     client.force_login(teacher.user)  # the interviewee is not on the research team
     assert client.get(reverse("cocreation:interview", args=[one.pk])).status_code == 403
     assert client.get(reverse("cocreation:interviews")).status_code == 403

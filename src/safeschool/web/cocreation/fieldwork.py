@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
 from django.utils import timezone
 
 from safeschool.web.cocreation.models import Code, Excerpt, Interview, ParAction, ParCycle, ParNote
+from safeschool.web.cocreation.rules import is_research_team
 from safeschool.web.network.models import Member
 
 MAX_TRANSCRIPT = 20 * 1024 * 1024
@@ -14,7 +14,7 @@ TRANSCRIPT_TYPES = (".txt", ".docx", ".odt", ".pdf")
 
 
 def _team(user) -> None:
-    if not user.has_perm("cocreation.run_delphi"):
+    if not user.has_perm("cocreation.run_interviews"):
         raise PermissionDenied("Interviews are for the research team only.")
 
 
@@ -70,39 +70,20 @@ def excerpt_code(*, user, interview: Interview, text: str, codes: list[str]) -> 
     return excerpt
 
 
-def code_frequencies(by: str = "group") -> list[dict]:
-    """How many excerpts carry each code, per stakeholder group or country of the interviewee."""
-    if by not in ("group", "country"):
-        raise ValidationError("by must be group or country")
-    rows = (Excerpt.objects.values("codes__name", f"interview__{by}").annotate(n=Count("id", distinct=True))
-            .order_by("codes__name", f"interview__{by}"))
-    return [{"code": r["codes__name"], by: r[f"interview__{by}"], "n": r["n"]} for r in rows if r["codes__name"]]
-
-
 # ----------------------------------------------------------------------------------------------------- PAR
-def can_work_on(user, cycle: ParCycle) -> bool:
-    """The school's own staff and the researchers linked to the cycle (and administrators)."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return (cycle.school.staff_appointments.filter(user=user).exists()
-            or cycle.researchers.filter(pk=user.pk).exists())
-
-
 def _guard(user, cycle: ParCycle) -> None:
-    if not can_work_on(user, cycle):
+    if not user.has_perm("cocreation.work_on_par_cycle", cycle):
         raise PermissionDenied("Only this school's staff and the cycle's researchers work on it.")
 
 
 def cycle_start(*, user, school, title: str, goal: str, researchers=()) -> ParCycle:
-    if not (school.staff_appointments.filter(user=user).exists() or user.has_perm("cocreation.run_delphi")):
+    if not user.has_perm("cocreation.start_par_cycle", school):
         raise PermissionDenied("A school's staff or a researcher starts its action research cycles.")
     cycle = ParCycle(school=school, title=title, goal=goal)
     cycle.full_clean()
     cycle.save()
     linked = list(researchers)
-    if user.has_perm("cocreation.run_delphi"):
+    if is_research_team(user):  # a researcher who starts a cycle works on it
         linked.append(user)
     cycle.researchers.set(linked)
     return cycle

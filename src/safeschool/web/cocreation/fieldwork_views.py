@@ -3,18 +3,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
-from safeschool.web.cocreation import fieldwork
+from safeschool.web.cocreation import fieldwork, selectors
 from safeschool.web.cocreation.models import Code, Interview, ParCycle
 from safeschool.web.core.errors import reason
 from safeschool.web.core.permissions import authorize
-from safeschool.web.library.models import Practice
 from safeschool.web.network.models import Member
-from safeschool.web.research.models import School
 
 
 def _say(request, exc):
@@ -23,7 +20,7 @@ def _say(request, exc):
 
 @login_required
 def interview_list(request):
-    authorize(request.user, "cocreation.run_delphi")
+    authorize(request.user, "cocreation.run_interviews")
     if request.method == "POST":
         member = Member.objects.filter(pk=request.POST.get("interviewee")).first()
         when = parse_datetime(request.POST.get("scheduled_at", ""))
@@ -39,14 +36,13 @@ def interview_list(request):
             return redirect("cocreation:interview", pk=interview.pk)
     by = request.GET.get("by", "group")
     return render(request, "cocreation/interview_list.html", {
-        "interviews": Interview.objects.select_related("interviewee")[:200],
-        "eligible": Member.objects.filter(level__in=["c", "d"], user__is_active=True).order_by("display_name")[:300],
-        "frequencies": fieldwork.code_frequencies(by if by in ("group", "country") else "group"), "by": by})
+        "interviews": selectors.interview_list(), "eligible": selectors.interviewees_eligible(),
+        "frequencies": selectors.code_frequencies(by if by in ("group", "country") else "group"), "by": by})
 
 
 @login_required
 def interview_detail(request, pk: int):
-    authorize(request.user, "cocreation.run_delphi")
+    authorize(request.user, "cocreation.run_interviews")
     interview = get_object_or_404(Interview.objects.select_related("interviewee"), pk=pk)
     if request.method == "POST":
         action = request.POST.get("action")
@@ -71,11 +67,7 @@ def interview_detail(request, pk: int):
 @login_required
 def par_list(request):
     user = request.user
-    cycles = ParCycle.objects.select_related("school")
-    if not user.is_superuser:
-        cycles = cycles.filter(Q(school__staff_appointments__user=user) | Q(researchers=user)).distinct()
-    schools = (School.objects.all() if user.has_perm("cocreation.run_delphi")
-               else School.objects.filter(staff_appointments__user=user))
+    cycles, schools = selectors.par_cycles_visible(user=user), selectors.par_schools_startable(user=user)
     if request.method == "POST":
         school = get_object_or_404(schools, pk=request.POST.get("school"))
         try:
@@ -85,17 +77,16 @@ def par_list(request):
             _say(request, exc)
         else:
             return redirect("cocreation:par", pk=cycle.pk)
-    return render(request, "cocreation/par_list.html", {"cycles": cycles, "schools": schools.order_by("name")[:500]})
+    return render(request, "cocreation/par_list.html", {"cycles": cycles, "schools": schools[:500]})
 
 
 @login_required
 def par_detail(request, pk: int):
     cycle = get_object_or_404(ParCycle.objects.select_related("school"), pk=pk)
-    if not fieldwork.can_work_on(request.user, cycle):
-        raise PermissionDenied("Only this school's staff and the cycle's researchers see its action research.")
+    authorize(request.user, "cocreation.work_on_par_cycle", cycle)
     return render(request, "cocreation/par_detail.html", {
         "cycle": cycle, "actions": cycle.actions.select_related("practice"), "notes": cycle.notes.all(),
-        "practices": Practice.objects.filter(status="accepted").order_by("title")})
+        "practices": selectors.practices_for_actions()})
 
 
 @login_required
@@ -106,7 +97,7 @@ def par_action(request, pk: int, action: str):
         if action == "advance":
             fieldwork.cycle_advance(user=request.user, cycle=cycle)
         elif action == "action":
-            practice = Practice.objects.filter(pk=request.POST.get("practice") or None, status="accepted").first()
+            practice = selectors.practices_for_actions().filter(pk=request.POST.get("practice") or None).first()
             fieldwork.action_add(user=request.user, cycle=cycle, description=request.POST.get("description", ""),
                                  practice=practice, due=request.POST.get("due") or None)
         elif action == "note":

@@ -1,13 +1,100 @@
-"""Read-only queries for Delphi pages and reports."""
+"""Read-only queries for co-creation: Delphi ratings, results and reports, interview code frequencies."""
 
 from __future__ import annotations
 
 import pandas as pd
-from django.db.models import Count
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
 
-from safeschool.stats.delphi import response
-from safeschool.web.cocreation.models import DelphiStudy, Panellist, Rating, Round
-from safeschool.web.cocreation.services import ratings_frame, results, rule_of
+from safeschool.stats.delphi import Rule, Scale, response, stats_from_counts
+from safeschool.web.cocreation.models import (
+    DelphiStudy,
+    Excerpt,
+    Interview,
+    PairedChange,
+    Panellist,
+    ParCycle,
+    Rating,
+    RatingCount,
+    Round,
+)
+from safeschool.web.cocreation.rules import is_research_team
+from safeschool.web.library.models import Practice
+from safeschool.web.network.models import Member
+from safeschool.web.research.models import School
+
+
+def rule_of(study: DelphiStudy) -> Rule:
+    return Rule(**{k: v for k, v in study.rule.items()})
+
+
+def ratings_frame(*, study: DelphiStudy, upto: int | None = None, since: int | None = None) -> pd.DataFrame:
+    """All ratings as the (panellist, group, statement, round, rating) table stats.delphi reads: one SQL query
+    read straight into columns (the ORM's per-row objects took most of a results page at 400,000 ratings)."""
+    where, params = ["r.study_id = %s"], [study.pk]
+    if upto is not None:
+        where.append("r.number <= %s")
+        params.append(upto)
+    if since is not None:
+        where.append("r.number >= %s")
+        params.append(since)
+    sql = ("SELECT t.panellist_id, p.group, s.code, r.number, t.value FROM cocreation_rating t "
+           "JOIN cocreation_round r ON r.id = t.round_id JOIN cocreation_panellist p ON p.id = t.panellist_id "
+           "JOIN cocreation_statement s ON s.id = t.statement_id WHERE " + " AND ".join(where))
+    with connection.cursor() as cursor:
+        cursor.execute(sql.replace("p.group", 'p."group"'), params)
+        rows = cursor.fetchall()
+    return pd.DataFrame.from_records(rows, columns=["panellist", "group", "statement", "round", "rating"])
+
+
+def results(*, study: DelphiStudy, number: int) -> pd.DataFrame:
+    """Statistics for every statement of round `number` (with stability against the round before): stored for a
+    closed round, computed live for the open one."""
+    stored = Round.objects.filter(study=study, number=number).values_list("results", flat=True).first()
+    if stored:
+        return pd.DataFrame(stored)
+    return round_statistics(study=study, number=number)
+
+
+def round_statistics(*, study: DelphiStudy, number: int) -> pd.DataFrame:
+    """A round's statistics from the counts the database triggers keep (RatingCount: per statement, group and
+    rating; PairedChange: the changes from the previous round) — no rating is read
+    (stats.delphi.stats_from_counts, tested equal to the row-level statistics)."""
+    rounds = {r.number: r for r in Round.objects.filter(study=study, number__in=[number, number - 1])}
+    if number not in rounds:
+        return pd.DataFrame(columns=["statement", "round", "verdict"])
+    codes = dict(study.statements.values_list("id", "code"))
+    counts = _counts(rounds[number].pk, number, codes)
+    if counts.empty:
+        return pd.DataFrame(columns=["statement", "round", "verdict"])
+    before = rounds.get(number - 1)
+    previous = previous_iqr = differences = None
+    if before is not None:
+        if before.results:  # closed rounds keep their statistics: the previous IQRs come with them
+            previous_iqr = {r["statement"]: r["iqr"] for r in before.results}
+        else:
+            previous = _counts(before.pk, number - 1, codes)
+        differences = pd.DataFrame(
+            [(codes[s], d, n) for s, d, n in PairedChange.objects.filter(round=rounds[number], n__gt=0)
+             .values_list("statement_id", "d", "n")], columns=["statement", "d", "n"])
+    return stats_from_counts(counts, differences, rule_of(study), Scale(study.scale_min, study.scale_max),
+                             previous=previous, previous_iqr=previous_iqr)
+
+
+def _counts(round_id: int, number: int, codes: dict[int, str]) -> pd.DataFrame:
+    rows = [(codes[s], g, number, v, n) for s, g, v, n in RatingCount.objects.filter(round_id=round_id, n__gt=0)
+            .values_list("statement_id", "group", "value", "n")]
+    return pd.DataFrame(rows, columns=["statement", "group", "round", "value", "n"])
+
+
+def code_frequencies(by: str = "group") -> list[dict]:
+    """How many excerpts carry each code, per stakeholder group or country of the interviewee."""
+    if by not in ("group", "country"):
+        raise ValidationError("by must be group or country")
+    rows = (Excerpt.objects.values("codes__name", f"interview__{by}").annotate(n=Count("id", distinct=True))
+            .order_by("codes__name", f"interview__{by}"))
+    return [{"code": r["codes__name"], by: r[f"interview__{by}"], "n": r["n"]} for r in rows if r["codes__name"]]
 
 
 def feedback(*, study: DelphiStudy, panellist: Panellist, round: Round) -> list[dict]:
@@ -70,3 +157,32 @@ def final_report(study: DelphiStudy) -> dict:
             "rule_defined_at": study.created_at, "rounds": rounds, "composition": composition,
             "panel_size": sum(c["n"] for c in composition), "response": resp,
             "final": sorted(final, key=lambda r: r["statement"]), "changes": changes}
+
+
+def interview_list() -> QuerySet:
+    return Interview.objects.select_related("interviewee")[:200]
+
+
+def interviewees_eligible() -> QuerySet:
+    """Members who may be asked for an interview: levels (c) and (d) (consent is checked when scheduling)."""
+    return Member.objects.filter(level__in=["c", "d"], user__is_active=True).order_by("display_name")[:300]
+
+
+def par_cycles_visible(*, user) -> QuerySet:
+    """The cycles of the user's own schools and those they are linked to as a researcher (all, for administrators)."""
+    cycles = ParCycle.objects.select_related("school")
+    if not user.is_superuser:
+        cycles = cycles.filter(Q(school__staff_appointments__user=user) | Q(researchers=user)).distinct()
+    return cycles
+
+
+def par_schools_startable(*, user) -> QuerySet:
+    """The schools where this user may start a cycle (cocreation.start_par_cycle): every school for the research
+    team, their own schools for staff."""
+    schools = School.objects.all() if is_research_team(user) else School.objects.filter(staff_appointments__user=user)
+    return schools.order_by("name")
+
+
+def practices_for_actions() -> QuerySet:
+    """Accepted practices, which a cycle's actions may follow."""
+    return Practice.objects.filter(status="accepted").order_by("title")

@@ -3,25 +3,23 @@ Every refusal is a ValidationError with a one-line reason; the database triggers
 
 from __future__ import annotations
 
-import pandas as pd
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mass_mail
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.db.utils import DatabaseError
 from django.utils import timezone
 
-from safeschool.stats.delphi import DelphiError, Rule, Scale, records, stats_from_counts
+from safeschool.stats.delphi import DelphiError, Rule, Scale, records
 from safeschool.web.cocreation.models import (
     DelphiStudy,
-    PairedChange,
     Panellist,
     Rating,
-    RatingCount,
     Round,
     Statement,
 )
+from safeschool.web.cocreation.selectors import results, round_statistics, rule_of
 from safeschool.web.network.models import Member
 
 
@@ -39,10 +37,6 @@ def clean_rule(rule: dict) -> dict:
         raise ValidationError({"rule": str(exc)}) from exc
     return {"name": r.name, "threshold": r.threshold, "max_iqr": r.max_iqr, "rand_method": r.rand_method,
             "by_group": r.by_group}
-
-
-def rule_of(study: DelphiStudy) -> Rule:
-    return Rule(**{k: v for k, v in study.rule.items()})
 
 
 def study_create(*, user, title: str, rule: dict, scale: tuple[int, int] = (1, 9), description: str = "",
@@ -124,7 +118,7 @@ def round_close(*, user, round: Round) -> Round:
     if round.status == Round.Status.CLOSED:
         raise ValidationError(f"Round {round.number} is already closed.")
     Round.objects.filter(pk=round.pk).update(status=Round.Status.CLOSED, closed_at=timezone.now())
-    table = _compute(study=round.study, number=round.number)
+    table = round_statistics(study=round.study, number=round.number)
     Round.objects.filter(pk=round.pk).update(results=records(table))
     round.refresh_from_db()
     return round
@@ -151,65 +145,6 @@ def rating_submit(*, user, round: Round, statement: Statement, value: int, comme
                               "for its round.") from exc
     except DatabaseError as exc:  # a trigger: the round closed meanwhile, or the value is off the scale
         raise ValidationError(str(exc).split("\n")[0]) from exc
-
-
-def ratings_frame(*, study: DelphiStudy, upto: int | None = None, since: int | None = None) -> pd.DataFrame:
-    """All ratings as the (panellist, group, statement, round, rating) table stats.delphi reads: one SQL query
-    read straight into columns (the ORM's per-row objects took most of a results page at 400,000 ratings)."""
-    where, params = ["r.study_id = %s"], [study.pk]
-    if upto is not None:
-        where.append("r.number <= %s")
-        params.append(upto)
-    if since is not None:
-        where.append("r.number >= %s")
-        params.append(since)
-    sql = ("SELECT t.panellist_id, p.group, s.code, r.number, t.value FROM cocreation_rating t "
-           "JOIN cocreation_round r ON r.id = t.round_id JOIN cocreation_panellist p ON p.id = t.panellist_id "
-           "JOIN cocreation_statement s ON s.id = t.statement_id WHERE " + " AND ".join(where))
-    with connection.cursor() as cursor:
-        cursor.execute(sql.replace("p.group", 'p."group"'), params)
-        rows = cursor.fetchall()
-    return pd.DataFrame.from_records(rows, columns=["panellist", "group", "statement", "round", "rating"])
-
-
-def results(*, study: DelphiStudy, number: int) -> pd.DataFrame:
-    """Statistics for every statement of round `number` (with stability against the round before): stored for a
-    closed round, computed live for the open one."""
-    stored = Round.objects.filter(study=study, number=number).values_list("results", flat=True).first()
-    if stored:
-        return pd.DataFrame(stored)
-    return _compute(study=study, number=number)
-
-
-def _compute(*, study: DelphiStudy, number: int) -> pd.DataFrame:
-    """A round's statistics from the counts the database triggers keep (RatingCount: per statement, group and
-    rating; PairedChange: the changes from the previous round) — no rating is read
-    (stats.delphi.stats_from_counts, tested equal to the row-level statistics)."""
-    rounds = {r.number: r for r in Round.objects.filter(study=study, number__in=[number, number - 1])}
-    if number not in rounds:
-        return pd.DataFrame(columns=["statement", "round", "verdict"])
-    codes = dict(study.statements.values_list("id", "code"))
-    counts = _counts(rounds[number].pk, number, codes)
-    if counts.empty:
-        return pd.DataFrame(columns=["statement", "round", "verdict"])
-    before = rounds.get(number - 1)
-    previous = previous_iqr = differences = None
-    if before is not None:
-        if before.results:  # closed rounds keep their statistics: the previous IQRs come with them
-            previous_iqr = {r["statement"]: r["iqr"] for r in before.results}
-        else:
-            previous = _counts(before.pk, number - 1, codes)
-        differences = pd.DataFrame(
-            [(codes[s], d, n) for s, d, n in PairedChange.objects.filter(round=rounds[number], n__gt=0)
-             .values_list("statement_id", "d", "n")], columns=["statement", "d", "n"])
-    return stats_from_counts(counts, differences, rule_of(study), Scale(study.scale_min, study.scale_max),
-                             previous=previous, previous_iqr=previous_iqr)
-
-
-def _counts(round_id: int, number: int, codes: dict[int, str]) -> pd.DataFrame:
-    rows = [(codes[s], g, number, v, n) for s, g, v, n in RatingCount.objects.filter(round_id=round_id, n__gt=0)
-            .values_list("statement_id", "group", "value", "n")]
-    return pd.DataFrame(rows, columns=["statement", "group", "round", "value", "n"])
 
 
 def reminders_send(*, user, round: Round) -> int:

@@ -55,7 +55,7 @@ def study_detail(request, pk: int):
         return redirect("cocreation:rate", pk=pk)
     current = study.current_round
     return render(request, "cocreation/study_detail.html", {
-        "study": study, "current": current, "rule": services.rule_of(study).describe(),
+        "study": study, "current": current, "rule": selectors.rule_of(study).describe(),
         "statement_form": StatementForm(), "panel": study.panel.select_related("member"),
         "eligible": Member.objects.filter(level__in=["c", "d"], user__is_active=True)
         .exclude(delphi_panels__study=study).order_by("stakeholder_type", "display_name")[:200],
@@ -134,20 +134,20 @@ def results(request, pk: int):
     study = get_object_or_404(DelphiStudy, pk=pk)
     rounds = list(study.rounds.order_by("number"))
     number = int(request.GET.get("round") or (rounds[-1].number if rounds else 1))
-    table = services.results(study=study, number=number)
+    table = selectors.results(study=study, number=number)
     rows = table.to_dict("records")
     if request.GET.get("format") == "csv":
         response = HttpResponse(reports.round_csv(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="delphi-{study.pk}-round-{number}.csv"'
         return response
     if request.GET.get("format") == "pdf":
-        response = HttpResponse(reports.round_pdf(study, number, services.rule_of(study).describe(), rows),
+        response = HttpResponse(reports.round_pdf(study, number, selectors.rule_of(study).describe(), rows),
                                 content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="delphi-{study.pk}-round-{number}.pdf"'
         return response
     return render(request, "cocreation/results.html", {"study": study, "rounds": rounds, "number": number,
                                                         "rows": table.to_dict("records"),
-                                                        "rule": services.rule_of(study).describe()})
+                                                        "rule": selectors.rule_of(study).describe()})
 
 
 @login_required
