@@ -1,11 +1,10 @@
-"""User admin with the platform role and school appointments inline, so administrators give roles in one place."""
+"""User admin with the platform role inline; feature apps extend it (research adds school appointments)."""
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
 from safeschool.web.accounts.models import Profile
-from safeschool.web.research.models import StaffAppointment
 
 
 class ProfileInline(admin.StackedInline):
@@ -14,20 +13,13 @@ class ProfileInline(admin.StackedInline):
     verbose_name = "platform role"
 
 
-class AppointmentInline(admin.TabularInline):
-    model = StaffAppointment
-    extra = 0
-    raw_id_fields = ["school"]
-    verbose_name = "school appointment"
-
-
 User = get_user_model()
 admin.site.unregister(User)
 
 
 @admin.register(User)
 class SafeschoolUserAdmin(UserAdmin):
-    inlines = [ProfileInline, AppointmentInline]
+    inlines = [ProfileInline]
     list_display = ["username", "email", "role", "is_active"]
     list_select_related = ["profile"]
 

@@ -1,19 +1,21 @@
+from django.conf import settings
 from django.shortcuts import render
+from django.utils.module_loading import import_string
 
 from safeschool.vocabulary import LEVEL_LABELS, LEVELS, PILLAR_TEXTS
 from safeschool.vocabulary import PILLARS as PILLARS_BY_LEVEL
-from safeschool.web.research import selectors
 
 PILLARS = [{"level": LEVEL_LABELS[level], "pillar": PILLARS_BY_LEVEL[level], "text": PILLAR_TEXTS[level]}
            for level in LEVELS]
 
 
 def home(request):
-    return render(request, "core/home.html", {
-        "pillars": PILLARS,
-        "totals": selectors.network_totals(),
-        "simulated": selectors.cohort_is_simulated(),
-    })
+    """The front page. What feature apps add to it comes from the callables settings.HOME_CONTEXT names, so core
+    depends on no feature app (the settings are where the apps are put together)."""
+    context = {"pillars": PILLARS}
+    for path in settings.HOME_CONTEXT:
+        context.update(import_string(path)(request))
+    return render(request, "core/home.html", context)
 
 
 def forbidden(request, exception=None):

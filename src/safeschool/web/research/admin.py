@@ -1,8 +1,26 @@
 """Django admin for every model of the research registry."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 
+from safeschool.web.core.admin import SafeschoolUserAdmin
 from safeschool.web.research import models as m
+
+
+class AppointmentInline(admin.TabularInline):
+    model = m.StaffAppointment
+    extra = 0
+    raw_id_fields = ["school"]
+    verbose_name = "school appointment"
+
+
+# administrators give a user their role and their school appointments on one page
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class UserWithAppointmentsAdmin(SafeschoolUserAdmin):
+    inlines = [*SafeschoolUserAdmin.inlines, AppointmentInline]
 
 
 @admin.register(m.Country)

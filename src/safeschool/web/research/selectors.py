@@ -14,11 +14,15 @@ from safeschool.web.research.models import (
     CohortLoad,
     Country,
     Outcome,
+    RegionalEducationalCentre,
     School,
     SchoolClass,
     Stage,
     Student,
     StudentScales,
+    Teacher,
+    TeacherScales,
+    TeachingAssignment,
     Wave,
 )
 
@@ -34,6 +38,23 @@ PROFILE_MEASURES = {
 }
 # the groups a profile breaks early leaving down by (titles and labels: vocabulary.GROUPS)
 PROFILE_GROUPS = ("gender", "migrant_background", "roma_minority", "sen", "ses_band")
+
+
+# what a cohort load adds to, table by table
+COUNTED = {
+    "countries": Country, "recs": RegionalEducationalCentre, "schools": School, "teachers": Teacher,
+    "classes": SchoolClass, "teacher_classes": TeachingAssignment, "students": Student, "waves": Wave,
+    "scales": StudentScales, "teacher_scales": TeacherScales, "outcomes": Outcome,
+}
+
+
+def registry_counts() -> dict[str, int]:
+    return {name: model.objects.count() for name, model in COUNTED.items()}
+
+
+def home_context(request) -> dict:
+    """What the home page shows of the registry (settings.HOME_CONTEXT names this)."""
+    return {"totals": network_totals(), "simulated": cohort_is_simulated()}
 
 
 def k() -> int:

@@ -27,16 +27,12 @@ from safeschool.web.research.models import (
     TeachingAssignment,
     Wave,
 )
+from safeschool.web.research.selectors import COUNTED, registry_counts
 
 LOAD_STEPS = (
     "countries", "recs", "schools", "teachers", "classes", "teacher_classes", "students", "waves", "scales",
     "teacher_scales", "outcomes",
 )
-COUNTED = {
-    "countries": Country, "recs": RegionalEducationalCentre, "schools": School, "teachers": Teacher,
-    "classes": SchoolClass, "teacher_classes": TeachingAssignment, "students": Student, "waves": Wave,
-    "scales": StudentScales, "teacher_scales": TeacherScales, "outcomes": Outcome,
-}
 
 
 @dataclass
@@ -55,10 +51,6 @@ def pseudonymiser(namespace: str) -> Pseudonymiser:
     """The keyed hash for `namespace` ("student", "teacher"), with the key from outside the database."""
     key = load_key(value=settings.PSEUDONYM_KEY, path=settings.PSEUDONYM_KEY_FILE, create=True)
     return Pseudonymiser(key, namespace=namespace)
-
-
-def registry_counts() -> dict[str, int]:
-    return {name: model.objects.count() for name, model in COUNTED.items()}
 
 
 def _none(value):
