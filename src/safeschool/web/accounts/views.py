@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 
-from safeschool.web.core.ratelimit import client_ip, too_many
+from safeschool.web.accounts.ratelimit import client_ip, too_many
 
 LOGIN_LIMIT = (10, 900)
 

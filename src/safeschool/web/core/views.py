@@ -14,7 +14,7 @@ def home(request):
     depends on no feature app (the settings are where the apps are put together)."""
     context = {"pillars": PILLARS}
     for path in settings.HOME_CONTEXT:
-        context.update(import_string(path)(request))
+        context |= import_string(path)(request)
     return render(request, "core/home.html", context)
 
 

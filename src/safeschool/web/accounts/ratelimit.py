@@ -1,5 +1,5 @@
-"""A fixed-window rate limit on the cache: sign-up, login and posting answer 429 when a client goes too fast.
-The default cache is per process (LocMemCache); a multi-process deployment sets a shared CACHES backend."""
+"""A fixed-window rate limit on the cache, per account or client: sign-up, login and posting answer 429 when a
+client goes too fast. The default cache is per process (LocMemCache); a multi-process deployment sets a shared CACHES backend."""
 
 from __future__ import annotations
 
