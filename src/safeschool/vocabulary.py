@@ -36,6 +36,9 @@ STAGES = tuple(STAGE_LABELS)
 # Where early leaving is decided: the stages analyses of dropout default to.
 SECONDARY_STAGES = ("lower_secondary", "upper_secondary", "second_chance")
 
+# Gender as recorded for students and teachers (a breakdown of students reads GROUPS["gender"]).
+GENDERS = {"F": "Female", "M": "Male", "X": "Another gender"}
+
 # The groups a breakdown or an intersectional analysis uses: column -> (title, {stored value: label}).
 # Booleans are stored as the text "True"/"False" in analysis frames.
 GROUPS = {

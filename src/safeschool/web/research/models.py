@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from safeschool.vocabulary import STAGE_LABELS
+from safeschool.vocabulary import GENDERS, STAGE_LABELS
 
 
 def _range(field: str, low: float, high: float, *, nullable: bool = True) -> models.CheckConstraint:
@@ -26,10 +26,7 @@ class Context(models.TextChoices):
     RURAL = "rural", "Rural"
 
 
-class Gender(models.TextChoices):
-    FEMALE = "F", "Female"
-    MALE = "M", "Male"
-    OTHER = "X", "Another gender"
+Gender = models.TextChoices("Gender", [(code, (code, label)) for code, label in GENDERS.items()])
 
 
 class Country(models.Model):
