@@ -615,7 +615,7 @@ def demo(
     _demo_data(Path(settings.HOME))
     accounts = demo_users_ensure()
     demo_analysis_ensure()
-    from safeschool.web.library.services import demo_library_ensure
+    from safeschool.web.hub.library_services import demo_library_ensure
     from safeschool.web.network.services import demo_members_ensure
 
     made = demo_members_ensure()
@@ -688,7 +688,7 @@ def _start_scheduler(every: float = 600.0) -> None:
     """Queue the digests every `every` seconds; each sends only when its period has passed since the last one."""
     import threading
 
-    from safeschool.web.network.tasks import send_digest
+    from safeschool.web.hub.tasks import send_digest
 
     def loop():
         import time
@@ -712,7 +712,7 @@ def digest(
     """Send the daily or weekly network digest now (the worker's scheduler does this by itself)."""
     setup_django()
     _migrate()
-    from safeschool.web.network.hub import send_digests
+    from safeschool.web.hub.services import send_digests
 
     if frequency not in ("daily", "weekly"):
         raise fail(f"frequency must be daily or weekly, not '{frequency}'")

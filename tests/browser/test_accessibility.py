@@ -7,7 +7,7 @@ import pytest
 
 from safeschool.web.accounts.models import Role
 from safeschool.web.accounts.services import user_create
-from safeschool.web.library.services import demo_library_ensure
+from safeschool.web.hub.library_services import demo_library_ensure
 from safeschool.web.network.services import demo_members_ensure
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -42,7 +42,7 @@ INSTALLED_APPS = [
     "safeschool.web.analysis",
     "safeschool.web.imports",
     "safeschool.web.network",
-    "safeschool.web.library",
+    "safeschool.web.hub",
     "safeschool.web.cocreation",
 ]
 

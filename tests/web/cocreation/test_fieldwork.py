@@ -69,7 +69,7 @@ def test_interviews_need_consent_and_stay_with_the_team(client, settings, tmp_pa
 
 @pytest.mark.django_db
 def test_par_cycles_for_school_staff_and_linked_researchers(client, users, school, other_school):
-    from safeschool.web.library.models import Practice
+    from safeschool.web.hub.models import Practice
 
     staff, outsider, researcher = users["staff_own"], users["staff_other"], users["researcher"]
     with pytest.raises(PermissionDenied):

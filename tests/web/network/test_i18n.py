@@ -29,6 +29,6 @@ def test_hub_and_library_pages_in_spanish(client):
 
     client.force_login(user_create(username="lector", password="pw-long-enough-1", role=Role.RESEARCHER))
     client.post(reverse("set_language"), {"language": "es", "next": "/"})
-    programmes = client.get(reverse("library:programmes")).content.decode()
+    programmes = client.get(reverse("hub:programmes")).content.decode()
     assert "Ningún programa coincide." in programmes and "Biblioteca" in programmes
     assert "Comunidades" in client.get(reverse("hub:home")).content.decode()

@@ -196,7 +196,7 @@ class ParCycle(models.Model):
 class ParAction(models.Model):
     cycle = models.ForeignKey(ParCycle, on_delete=models.CASCADE, related_name="actions")
     description = models.CharField(max_length=500)
-    practice = models.ForeignKey("library.Practice", null=True, blank=True, on_delete=models.SET_NULL,
+    practice = models.ForeignKey("hub.Practice", null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="par_actions", help_text="The Hub practice this action applies.")
     due = models.DateField(null=True, blank=True)
     done = models.BooleanField(default=False)

@@ -20,7 +20,7 @@ from safeschool.web.cocreation.models import (
     Round,
 )
 from safeschool.web.cocreation.rules import is_research_team
-from safeschool.web.library.models import Practice
+from safeschool.web.hub.models import Practice
 from safeschool.web.network.models import Member
 from safeschool.web.research.models import School
 

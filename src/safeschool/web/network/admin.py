@@ -1,15 +1,6 @@
 from django.contrib import admin
 
-from safeschool.web.network.models import (
-    Comment,
-    Community,
-    ConsentRecord,
-    ConsentText,
-    LevelChange,
-    Member,
-    Post,
-    Report,
-)
+from safeschool.web.network.models import ConsentRecord, ConsentText, LevelChange, Member
 
 
 class ConsentInline(admin.TabularInline):
@@ -35,21 +26,3 @@ class ConsentTextAdmin(admin.ModelAdmin):
 
 
 admin.site.register(LevelChange)
-
-
-@admin.register(Community)
-class CommunityAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "topic", "country")
-    filter_horizontal = ("moderators",)
-    exclude = ("members",)
-
-
-@admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
-    list_display = ("title", "community", "kind", "author", "created_at", "hidden_at")
-    list_filter = ("kind", "community")
-    raw_id_fields = ("author", "hidden_by")
-
-
-admin.site.register(Comment)
-admin.site.register(Report)

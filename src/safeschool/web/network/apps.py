@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db import connections
 from django.db.models.signals import post_migrate
 
 
@@ -9,14 +8,6 @@ class NetworkConfig(AppConfig):
     verbose_name = "Stakeholder network"
 
     def ready(self):
-        post_migrate.connect(_communities, sender=self)
+        from safeschool.web.network import receivers
 
-
-def _communities(sender, using="default", **kwargs):
-    """The Hub's communities (one per topic, the first countries, members' countries) exist once the tables do:
-    made here, after every `migrate` (and after a test database is flushed), not when a page is viewed."""
-    from safeschool.web.network import hub
-    from safeschool.web.network.models import Community
-
-    if Community._meta.db_table in connections[using].introspection.table_names():
-        hub.communities_ensure()
+        post_migrate.connect(receivers.consent_texts_after_migrate, sender=self)

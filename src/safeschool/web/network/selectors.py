@@ -1,6 +1,7 @@
 """Read-only queries for the network pages."""
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from safeschool.web.network.models import ConsentText, Member, StakeholderType
 
@@ -35,6 +36,13 @@ def network_counts() -> dict:
             "countries": Member.objects.filter(user__is_active=True).values("country").distinct().count()}
 
 
+def consent_text_current(kind: str, language: str = "en") -> ConsentText:
+    """The latest version of a consent text in a language, else in English (the first versions are made after
+    `migrate`: receivers.py)."""
+    texts = ConsentText.objects.filter(kind=kind).order_by("-version")
+    return texts.filter(language=language).first() or texts.filter(language="en").latest("version")
+
+
 def consent_status(member: Member) -> dict:
     active = {c.text.kind: c for c in member.consents.select_related("text") if c.withdrawn_at is None}
     return {"membership": active.get(ConsentText.Kind.MEMBERSHIP), "parental": active.get(ConsentText.Kind.PARENTAL),
@@ -45,3 +53,24 @@ def consent_status(member: Member) -> dict:
 
 def active_members() -> Q:
     return Q(user__is_active=True)
+
+
+def member_export(*, user) -> dict:
+    """Everything the platform holds about a member, as JSON-ready data."""
+    member = user.member
+    return {
+        "exported_at": timezone.now().isoformat(timespec="seconds"),
+        "account": {"username": user.username, "email": user.email, "date_joined": user.date_joined.isoformat(),
+                    "last_login": user.last_login.isoformat() if user.last_login else None},
+        "profile": {f: getattr(member, f) for f in (
+            "display_name", "stakeholder_type", "sector", "country", "organisation", "languages", "topics", "level",
+            "birth_year", "moderator", "notify", "newsletters", "in_directory", "show_organisation", "show_country", "show_type",
+            "show_topics")} | {"joined_at": member.joined_at.isoformat()},
+        "level_changes": [{"from": c.before, "to": c.after, "at": c.changed_at.isoformat()}
+                          for c in member.level_changes.all()],
+        "consents": [{"kind": c.text.kind, "version": c.text.version, "language": c.text.language,
+                      "text": c.text.body, "method": c.method, "given_by": c.given_by,
+                      "given_at": c.given_at.isoformat(),
+                      "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None}
+                     for c in member.consents.select_related("text")],
+    }

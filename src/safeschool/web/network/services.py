@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import secrets
 from datetime import date
 
@@ -10,16 +11,22 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from safeschool.web.accounts.models import Role
+from safeschool.web.accounts.models import Profile, Role
 from safeschool.web.accounts.services import user_create
-from safeschool.web.network import hub
 from safeschool.web.network.models import (
     ADULT_AGE,
+    COUNTRIES,
+    LANGUAGES,
     ConsentRecord,
     ConsentText,
+    Level,
     LevelChange,
     Member,
+    Sector,
+    StakeholderType,
+    Topic,
 )
+from safeschool.web.network.selectors import consent_text_current
 
 DEFAULT_TEXTS = {
     ConsentText.Kind.MEMBERSHIP: (
@@ -35,14 +42,14 @@ DEFAULT_TEXTS = {
 }
 
 
-def consent_text_current(kind: str, language: str = "en") -> ConsentText:
-    """The latest version of a consent text (created from the default wording the first time)."""
-    text = ConsentText.objects.filter(kind=kind, language=language).order_by("-version").first()
-    if text is None and language != "en":
-        return consent_text_current(kind)
-    if text is None:
-        text = ConsentText.objects.create(kind=kind, version=1, language="en", body=DEFAULT_TEXTS[kind])
-    return text
+def consent_texts_ensure() -> int:
+    """The first version of each consent text, in the default wording, where none exists yet (run after every
+    `migrate`, receivers.py); returns how many were made."""
+    made = 0
+    for kind, body in DEFAULT_TEXTS.items():
+        _, created = ConsentText.objects.get_or_create(kind=kind, language="en", version=1, defaults={"body": body})
+        made += created
+    return made
 
 
 def consent_text_publish(*, kind: str, body: str, language: str = "en") -> ConsentText:
@@ -91,7 +98,6 @@ def _member_create(*, user, text, display_name, stakeholder_type, sector, countr
     member.full_clean()
     member.save()
     ConsentRecord.objects.create(member=member, text=text, method=ConsentRecord.Method.WEB)
-    hub.community_for_country(member.country)
     return member
 
 
@@ -106,8 +112,6 @@ def member_update(*, member: Member, **fields) -> Member:
         setattr(member, key, value)
     member.full_clean()
     member.save()
-    if "country" in fields:
-        hub.community_for_country(member.country)
     return member
 
 
@@ -144,27 +148,6 @@ def consent_withdraw(*, member: Member, kind: str) -> int:
         withdrawn_at=timezone.now())
 
 
-def member_export(*, user) -> dict:
-    """Everything the platform holds about a member, as JSON-ready data."""
-    member = user.member
-    return {
-        "exported_at": timezone.now().isoformat(timespec="seconds"),
-        "account": {"username": user.username, "email": user.email, "date_joined": user.date_joined.isoformat(),
-                    "last_login": user.last_login.isoformat() if user.last_login else None},
-        "profile": {f: getattr(member, f) for f in (
-            "display_name", "stakeholder_type", "sector", "country", "organisation", "languages", "topics", "level",
-            "birth_year", "moderator", "notify", "newsletters", "in_directory", "show_organisation", "show_country", "show_type",
-            "show_topics")} | {"joined_at": member.joined_at.isoformat()},
-        "level_changes": [{"from": c.before, "to": c.after, "at": c.changed_at.isoformat()}
-                          for c in member.level_changes.all()],
-        "consents": [{"kind": c.text.kind, "version": c.text.version, "language": c.text.language,
-                      "text": c.text.body, "method": c.method, "given_by": c.given_by,
-                      "given_at": c.given_at.isoformat(),
-                      "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None}
-                     for c in member.consents.select_related("text")],
-    }
-
-
 @transaction.atomic
 def member_erase(*, user) -> None:
     """Erase the account: the login and every personal field go; contributions stay as 'Former member'. Consent
@@ -194,10 +177,6 @@ def birth_year_bounds() -> tuple[int, int]:
 def demo_members_ensure(n: int = 300, seed: int = 11) -> int:
     """About 300 members across types, levels, countries and topics, some under 16 with and without parental
     consent, some in the directory (the demo; idempotent)."""
-    import random
-
-    from safeschool.web.network.models import COUNTRIES, LANGUAGES, Level, Sector, StakeholderType, Topic
-
     User = get_user_model()
     demo_login = User.objects.filter(username="member", member__isnull=True).first()
     if demo_login is not None:  # the demo's "member" login takes part at level (c): co-creation, Delphi panels
@@ -229,8 +208,6 @@ def demo_members_ensure(n: int = 300, seed: int = 11) -> int:
         user = User(username=username, email=f"{username}@example.org")
         user.set_unusable_password()
         user.save()
-        from safeschool.web.accounts.models import Profile
-
         Profile.objects.create(user=user, role=Role.MEMBER)
         country = rng.choice(countries)
         member = Member.objects.create(
@@ -247,50 +224,5 @@ def demo_members_ensure(n: int = 300, seed: int = 11) -> int:
             ConsentRecord.objects.create(member=member, text=parental, method=ConsentRecord.Method.PARENT_WEB,
                                          given_by=f"Parent of {member.display_name}")
         made += 1
-    _demo_hub(rng)
     return made
 
-
-def _demo_hub(rng) -> None:
-    """Communities with members, posts, an event, comments and one open report (for the moderation queue)."""
-    from datetime import timedelta
-
-    from safeschool.web.network.models import Comment, Community, Post, Report
-
-    hub.communities_ensure()
-    if Post.objects.exists():
-        return
-    members = list(Member.objects.filter(user__username__startswith="member-").order_by("pk"))
-    for community in Community.objects.all():
-        pool = [m for m in members if m.country == community.country or community.topic in m.topics]
-        community.members.add(*pool)
-        if pool:
-            community.moderators.add(pool[0])
-    topics = {c.topic: c for c in Community.objects.exclude(topic="")}
-    seeds = [
-        ("inclusive", "discussion", "Alternatives to exclusion that worked for us",
-         "We replaced most fixed-term exclusions with restorative meetings and a mentor. What did you try?"),
-        ("attachment", "discussion", "Measuring belonging in primary school",
-         "Has anyone used the PSSM with 9-year-olds? We are unsure about the reverse-keyed items."),
-        ("gender", "event", "Workshop: safe-teaching competencies",
-         "A half-day workshop for teachers on gender-responsive classroom practice."),
-        ("economics", "share", "Costing early leaving: a short guide",
-         "A guide to estimating what early school leaving costs a region, and what prevention saves."),
-        ("attachment", "discussion", "Teacher-student closeness after transition",
-         "Our STRS closeness scores drop after the move to secondary. Ideas for the first term?"),
-    ]
-    now = timezone.now()
-    for i, (topic, kind, title, body) in enumerate(seeds):
-        pool = [m for m in members if topic in m.topics and m.level >= ("b" if kind == "share" else "a")]
-        author = pool[i % len(pool)]
-        post = Post.objects.create(
-            community=topics[topic], author=author, kind=kind, title=title, body=body, language="en",
-            link="https://example.org/guide" if kind == "share" else "",
-            event_starts=now + timedelta(days=21) if kind == "event" else None,
-            event_place="Online" if kind == "event" else "")
-        for reply in rng.sample(pool, min(3, len(pool))):
-            Comment.objects.create(post=post, author=reply, body=rng.choice([
-                "Thank you, this is useful.", "We had the same experience in our school.",
-                "Could you share the materials?", "Our network in the region is trying this too."]))
-    first = Post.objects.order_by("pk").first()
-    Report.objects.create(post=first, reporter=members[-1], reason="Mentions a named student (please check)")

@@ -10,8 +10,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from safeschool.vocabulary import MIN_CELL
+from safeschool.web.core.errors import add_to_form
 from safeschool.web.core.permissions import authorize
-from safeschool.web.core.ratelimit import client_ip, too_many
+from safeschool.web.accounts.ratelimit import client_ip, too_many
 from safeschool.web.network import selectors, services
 from safeschool.web.network.forms import DirectoryFilter, JoinForm, ParentalConsentForm, ProfileForm
 from safeschool.web.network.models import ConsentText
@@ -32,7 +33,7 @@ def home(request):
 
 
 def join(request):
-    text = services.consent_text_current(ConsentText.Kind.MEMBERSHIP)
+    text = selectors.consent_text_current(ConsentText.Kind.MEMBERSHIP)
     signed_in = request.user.is_authenticated
     if signed_in and hasattr(request.user, "member"):
         return redirect("network:me")
@@ -43,7 +44,7 @@ def join(request):
             try:
                 services.member_profile_create(user=request.user, **_profile(d))
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_to_form(form, exc)
             else:
                 return redirect("network:me")
     elif request.method == "POST":
@@ -55,7 +56,7 @@ def join(request):
                 member = services.member_join(username=d["username"], password=d["password"], email=d["email"],
                                               **_profile(d))
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_to_form(form, exc)
             else:
                 login(request, member.user, backend="django.contrib.auth.backends.ModelBackend")
                 return redirect("network:me")
@@ -76,15 +77,17 @@ def me(request):
             services.member_update(member=member, **d)
             services.level_change(member=member, level=level)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_to_form(form, exc)
         else:
             return redirect("network:me")
+    return _me_page(request, member, form, ParentalConsentForm(), status=400 if form.errors else 200)
+
+
+def _me_page(request, member, form, parental_form, status: int):
     return render(request, "network/me.html", {
-        "member": member, "form": form, "consent": selectors.consent_status(member),
-        "parental_form": ParentalConsentForm(),
-        "membership_text": services.consent_text_current(ConsentText.Kind.MEMBERSHIP),
-        "parental_text": services.consent_text_current(ConsentText.Kind.PARENTAL)},
-        status=400 if form.errors else 200)
+        "member": member, "form": form, "parental_form": parental_form, "consent": selectors.consent_status(member),
+        "membership_text": selectors.consent_text_current(ConsentText.Kind.MEMBERSHIP),
+        "parental_text": selectors.consent_text_current(ConsentText.Kind.PARENTAL)}, status=status)
 
 
 @login_required
@@ -99,11 +102,7 @@ def consent(request, kind: str, action: str):
     elif kind == ConsentText.Kind.PARENTAL:
         form = ParentalConsentForm(request.POST)
         if not form.is_valid():
-            return render(request, "network/me.html", {
-                "member": member, "form": ProfileForm.for_member(member), "parental_form": form,
-                "consent": selectors.consent_status(member),
-                "membership_text": services.consent_text_current(ConsentText.Kind.MEMBERSHIP),
-                "parental_text": services.consent_text_current(ConsentText.Kind.PARENTAL)}, status=400)
+            return _me_page(request, member, ProfileForm.for_member(member), form, status=400)
         services.consent_give(member=member, kind=kind, given_by=form.cleaned_data["given_by"])
     else:
         services.consent_give(member=member, kind=kind)
@@ -113,7 +112,7 @@ def consent(request, kind: str, action: str):
 @login_required
 def export(request):
     authorize(request.user, "network.edit_profile")
-    payload = json.dumps(services.member_export(user=request.user), indent=2, ensure_ascii=False)
+    payload = json.dumps(selectors.member_export(user=request.user), indent=2, ensure_ascii=False)
     response = HttpResponse(payload, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="my-safeschool-data.json"'
     return response

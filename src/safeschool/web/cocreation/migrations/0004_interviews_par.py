@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cocreation', '0003_round_results'),
-        ('library', '0001_initial'),
+        ('hub', '0001_initial'),
         ('network', '0001_initial'),
         ('research', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -81,7 +81,7 @@ class Migration(migrations.Migration):
                 ('description', models.CharField(max_length=500)),
                 ('due', models.DateField(blank=True, null=True)),
                 ('done', models.BooleanField(default=False)),
-                ('practice', models.ForeignKey(blank=True, help_text='The Hub practice this action applies.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='par_actions', to='library.practice')),
+                ('practice', models.ForeignKey(blank=True, help_text='The Hub practice this action applies.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='par_actions', to='hub.practice')),
                 ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='cocreation.parcycle')),
             ],
         ),

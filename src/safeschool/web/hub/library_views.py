@@ -1,0 +1,174 @@
+"""Thin views for the Hub databases."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+
+from safeschool.web.core.errors import add_to_form, reason
+from safeschool.web.core.permissions import authorize
+from safeschool.web.hub import library_services as services
+from safeschool.web.hub import selectors
+from safeschool.web.hub.forms import DocumentForm, FilterForm, PracticeForm, ReviewForm, WikiForm
+from safeschool.web.hub.models import PRINCIPLES, Document, Policy, Programme, WikiPage
+
+
+def _filters(request):
+    form = FilterForm(request.GET or None)
+    return form, ({k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {})
+
+
+@login_required
+def programme_list(request):
+    authorize(request.user, "network.view_directory")
+    form, filters = _filters(request)
+    rows = selectors.filtered(Programme.objects.prefetch_related("signoffs__reviewer"), **filters)
+    return render(request, "hub/programme_list.html", {"form": form, "rows": rows})
+
+
+@login_required
+def programme_detail(request, pk: int):
+    authorize(request.user, "network.view_directory")
+    programme = get_object_or_404(Programme, pk=pk)
+    if request.method == "POST":
+        try:
+            services.programme_signoff(user=request.user, programme=programme, note=request.POST.get("note", ""))
+        except (PermissionDenied, ValidationError) as exc:
+            return render(request, "hub/programme_detail.html", {
+                "p": programme, "principles": PRINCIPLES, "error": reason(exc)}, status=400)
+        return redirect("hub:programme", pk=pk)
+    return render(request, "hub/programme_detail.html", {"p": programme, "principles": PRINCIPLES})
+
+
+@login_required
+def policy_list(request):
+    authorize(request.user, "network.view_directory")
+    form, filters = _filters(request)
+    return render(request, "hub/policy_list.html", {"form": form, "rows": selectors.filtered(
+        Policy.objects.all(), **filters)})
+
+
+@login_required
+def document_list(request):
+    authorize(request.user, "network.view_directory")
+    form, filters = _filters(request)
+    upload = DocumentForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        authorize(request.user, "network.share_item")
+        if upload.is_valid():
+            data = {k: v for k, v in upload.cleaned_data.items() if k != "file"}
+            try:
+                services.document_upload(user=request.user, file=upload.cleaned_data["file"], **data)
+            except (PermissionDenied, ValidationError) as exc:
+                add_to_form(upload, exc)
+            else:
+                return redirect("hub:documents")
+        status = 400
+    return render(request, "hub/document_list.html", {
+        "form": form, "upload": upload, "can_upload": request.user.has_perm("network.share_item"),
+        "rows": selectors.filtered(Document.objects.select_related("uploaded_by"), **filters)}, status=status)
+
+
+@login_required
+def practice_list(request):
+    authorize(request.user, "network.view_directory")
+    form, filters = _filters(request)
+    return render(request, "hub/practice_list.html", {
+        "form": form, "rows": selectors.filtered(selectors.practices_visible(request.user), **filters),
+        "can_submit": request.user.has_perm("network.submit_practice")})
+
+
+@login_required
+def practice_new(request):
+    if not request.user.has_perm("network.submit_practice"):
+        raise PermissionDenied("Submitting practices needs participation level (c) or (d) and your consent.")
+    form = PracticeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            practice = services.practice_submit(user=request.user, **form.cleaned_data)
+        except (PermissionDenied, ValidationError) as exc:
+            add_to_form(form, exc)
+        else:
+            return redirect("hub:practice", pk=practice.pk)
+    return render(request, "hub/practice_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def practice_detail(request, pk: int):
+    authorize(request.user, "network.view_directory")
+    practice = get_object_or_404(selectors.practices_visible(request.user), pk=pk)
+    review = ReviewForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if review.is_valid():
+            d = review.cleaned_data
+            try:
+                services.practice_review(user=request.user, practice=practice, decision=d["decision"],
+                                         fit=review.fit(), tier=d["tier"], comment=d["comment"])
+            except (PermissionDenied, ValidationError) as exc:
+                add_to_form(review, exc)
+            else:
+                return redirect("hub:practice", pk=pk)
+        status = 400
+    member = getattr(request.user, "member", None)
+    return render(request, "hub/practice_detail.html", {
+        "p": practice, "rubric": services.practice_rubric(practice), "principles": PRINCIPLES, "review": review,
+        "can_review": (request.user.has_perm("hub.review") and practice.status == "submitted"
+                       and member != practice.submitted_by),
+        "all_reviews": practice.reviews.select_related("reviewer")
+        if (member == practice.submitted_by or request.user.has_perm("hub.review")) else []}, status=status)
+
+
+@login_required
+def wiki_list(request):
+    authorize(request.user, "network.view_directory")
+    pages = WikiPage.objects.all()
+    language = request.GET.get("language", "")
+    if language:
+        pages = pages.filter(language=language)
+    return render(request, "hub/wiki_list.html", {"pages": pages, "language": language})
+
+
+@login_required
+def wiki_page(request, language: str, slug: str):
+    authorize(request.user, "network.view_directory")
+    page = get_object_or_404(WikiPage, slug=slug, language=language)
+    return render(request, "hub/wiki_page.html", {"page": page, "revision": page.current})
+
+
+@login_required
+def wiki_edit(request, language: str = "", slug: str = ""):
+    page = get_object_or_404(WikiPage, slug=slug, language=language) if slug else None
+    current = page.current if page else None
+    initial = {"title": page.title, "kind": page.kind, "language": page.language, "body": current.body} if page else {}
+    form = WikiForm(request.POST or None, initial=initial)
+    if page:
+        for name in ("title", "kind", "language"):
+            form.fields[name].disabled = True
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            revision = services.wiki_save(user=request.user, page=page, title=d["title"], kind=d["kind"],
+                                          language=d["language"], body=d["body"], note=d["note"])
+        except (PermissionDenied, ValidationError) as exc:
+            add_to_form(form, exc)
+        else:
+            return redirect("hub:wiki_page", language=revision.page.language, slug=revision.page.slug)
+    return render(request, "hub/wiki_edit.html", {"form": form, "page": page},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def wiki_history(request, language: str, slug: str):
+    authorize(request.user, "network.view_directory")
+    page = get_object_or_404(WikiPage, slug=slug, language=language)
+    revisions = list(page.revisions.select_related("author"))
+    diff, error = [], ""
+    old, new = request.GET.get("old"), request.GET.get("new")
+    if old and new:
+        try:
+            diff = services.wiki_diff(page, int(old), int(new))
+        except (ValueError, ValidationError) as exc:
+            error = str(exc.messages[0]) if isinstance(exc, ValidationError) else "revisions are numbers"
+    return render(request, "hub/wiki_history.html", {"page": page, "revisions": revisions, "diff": diff,
+                                                         "error": error, "old": old, "new": new})

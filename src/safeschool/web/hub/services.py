@@ -1,0 +1,245 @@
+"""Writes for the Hub communities: posts, comments, reports, moderation, notifications and digests."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from safeschool.web.hub.models import Comment, Community, DigestRun, Post, Report
+from safeschool.web.network.models import COUNTRIES, Member, Topic
+
+DIGEST_PERIOD = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
+SHOWN_COUNTRIES = 8  # country communities made up front; others appear when a member from there joins
+
+
+def communities_ensure() -> int:
+    """One community per topic and per country (the first countries, plus every country a member is from). Runs
+    after every `migrate` (receivers.py) and in the demo; joining members add their own country's community."""
+    made = 0
+    for value, label in Topic.choices:
+        _, created = Community.objects.get_or_create(slug=f"topic-{value}", defaults={"name": label, "topic": value})
+        made += created
+    codes = [c for c, _ in COUNTRIES[:SHOWN_COUNTRIES]]
+    codes += [c for c in Member.objects.values_list("country", flat=True).distinct() if c not in codes]
+    for code in codes:
+        made += community_for_country(code)[1]
+    return made
+
+
+def community_for_country(code: str) -> tuple[Community, bool]:
+    """The country's community, made the first time a member from there joins (and whether it was made now)."""
+    return Community.objects.get_or_create(slug=f"country-{slugify(code)}",
+                                           defaults={"name": dict(COUNTRIES).get(code, code), "country": code})
+
+
+def community_join(*, member: Member, community: Community, join: bool = True) -> None:
+    (community.members.add if join else community.members.remove)(member)
+
+
+def can_moderate(user, community: Community) -> bool:
+    member = getattr(user, "member", None)
+    return user.has_perm("network.moderate") or bool(
+        member and community.moderators.filter(pk=member.pk).exists() and user.has_perm("network.post_in_community"))
+
+
+def post_create(*, user, community: Community, title: str, body: str, kind: str = Post.Kind.DISCUSSION,
+                language: str = "en", link: str = "", event_starts=None, event_place: str = "") -> Post:
+    needed = "network.share_item" if kind == Post.Kind.SHARE else "network.post_in_community"
+    if kind == Post.Kind.ANNOUNCEMENT and not can_moderate(user, community):
+        raise PermissionDenied("Only moderators post announcements.")
+    if not user.has_perm(needed):
+        raise PermissionDenied("Your participation level or consent does not allow this yet (see My profile).")
+    post = Post(community=community, author=user.member, title=title.strip(), body=body.strip(), kind=kind,
+                language=language, link=link, event_starts=event_starts, event_place=event_place)
+    post.full_clean()
+    with transaction.atomic():
+        post.save()
+        community.members.add(user.member)
+        transaction.on_commit(lambda: _notify_immediately(post.pk))
+    return post
+
+
+def comment_create(*, user, post: Post, body: str) -> Comment:
+    if not user.has_perm("network.post_in_community"):
+        raise PermissionDenied("Your consent does not allow posting yet (see My profile).")
+    if post.hidden_at:
+        raise ValidationError("This post was hidden by a moderator: it takes no comments.")
+    comment = Comment(post=post, author=user.member, body=body.strip())
+    comment.full_clean()
+    comment.save()
+    return comment
+
+
+def report_create(*, user, reason: str, post: Post | None = None, comment: Comment | None = None) -> Report:
+    member = getattr(user, "member", None)
+    if member is None:
+        raise PermissionDenied("Only network members can report content.")
+    report = Report(post=post, comment=comment, reporter=member, reason=reason.strip())
+    report.full_clean()
+    report.save()
+    return report
+
+
+@transaction.atomic
+def moderate(*, user, report: Report, hide: bool, reason: str = "") -> Report:
+    target = report.target
+    community = target.community if isinstance(target, Post) else target.post.community
+    if not can_moderate(user, community):
+        raise PermissionDenied("Only moderators of this community can do this.")
+    if report.resolved_at:
+        raise ValidationError(f"Report {report.pk} was already resolved.")
+    now = timezone.now()
+    if hide:
+        if not reason.strip():
+            raise ValidationError({"reason": "Say why the content is hidden (the author sees it)."})
+        type(target).objects.filter(pk=target.pk).update(hidden_at=now, hidden_by=user.member,
+                                                         hidden_reason=reason.strip())
+    open_reports = Report.objects.filter(post=report.post, comment=report.comment, resolved_at__isnull=True)
+    open_reports.update(resolved_at=now, resolved_by=user.member, outcome="hidden" if hide else "kept")
+    report.refresh_from_db()
+    return report
+
+
+def unhide(*, user, target: Post | Comment) -> None:
+    community = target.community if isinstance(target, Post) else target.post.community
+    if not can_moderate(user, community):
+        raise PermissionDenied("Only moderators of this community can do this.")
+    type(target).objects.filter(pk=target.pk).update(hidden_at=None, hidden_by=None, hidden_reason="")
+
+
+# ------------------------------------------------------------------------------------------------ notifications
+def _recipients(community: Community, frequency: str, exclude: Member | None = None):
+    members = community.members.filter(notify=frequency, user__is_active=True).exclude(user__email="")
+    if exclude is not None:
+        members = members.exclude(pk=exclude.pk)
+    return [m for m in members.select_related("user") if m.user.has_perm("network.receive_newsletter")]
+
+
+def _notify_immediately(post_id: int) -> int:
+    from safeschool.web.hub.tasks import notify_post
+
+    try:
+        notify_post.enqueue(post_id)
+    except Exception:  # no task backend configured (e.g. a bare shell): send in place
+        return send_post_notification(post_id)
+    return 0
+
+
+def send_post_notification(post_id: int) -> int:
+    post = Post.objects.select_related("community", "author").get(pk=post_id)
+    if post.hidden_at:
+        return 0
+    messages = [(f"[{post.community.name}] {post.title}",
+                 f"{post.author.display_name} posted in {post.community.name}:\n\n{post.body[:2000]}\n\n"
+                 f"Change how often you hear from the network in My profile.",
+                 settings.DEFAULT_FROM_EMAIL, [m.user.email])
+                for m in _recipients(post.community, "immediate", exclude=post.author)]
+    return send_mass_mail(messages, fail_silently=False) if messages else 0
+
+
+def send_digests(*, frequency: str, now=None, force: bool = False) -> int:
+    """One e-mail per member who chose this frequency, listing the new visible posts in their communities since
+    the last digest. Does nothing before the period has passed, unless forced."""
+    if frequency not in DIGEST_PERIOD:
+        raise ValueError(f"frequency must be one of {', '.join(DIGEST_PERIOD)}")
+    now = now or timezone.now()
+    run = DigestRun.objects.filter(frequency=frequency).first()
+    since = run.sent_at if run else now - DIGEST_PERIOD[frequency]
+    if run and not force and now - run.sent_at < DIGEST_PERIOD[frequency]:
+        return 0
+    members = Member.objects.filter(notify=frequency, user__is_active=True).exclude(user__email="")
+    messages = []
+    for member in members.select_related("user").prefetch_related("communities"):
+        if not member.user.has_perm("network.receive_newsletter"):
+            continue
+        posts = Post.objects.filter(community__in=member.communities.all(), created_at__gt=since,
+                                    created_at__lte=now, hidden_at__isnull=True).exclude(author=member)
+        posts = list(posts.select_related("community", "author")[:50])
+        if not posts:
+            continue
+        lines = [f"- [{p.community.name}] {p.title} ({p.author.display_name})" for p in posts]
+        messages.append((f"Your {frequency} Safe Education network digest: {len(posts)} new post(s)",
+                         "\n".join(lines) + "\n\nChange how often you hear from the network in My profile.",
+                         settings.DEFAULT_FROM_EMAIL, [member.user.email]))
+    sent = send_mass_mail(messages, fail_silently=False) if messages else 0
+    DigestRun.objects.update_or_create(frequency=frequency, defaults={"sent_at": now})
+    return sent
+
+
+# ------------------------------------------------------------------------------------------------ newsletters
+def newsletter_audience(newsletter):
+    """Opted-in members with consent whose topics, country and level match the newsletter's filters."""
+    members = Member.objects.filter(newsletters=True, user__is_active=True, level__gte=newsletter.min_level)
+    members = members.exclude(user__email="").select_related("user")
+    if newsletter.countries:
+        members = members.filter(country__in=newsletter.countries)
+    chosen = []
+    for m in members:
+        if newsletter.topics and not set(newsletter.topics) & set(m.topics):
+            continue
+        if m.user.has_perm("network.receive_newsletter"):
+            chosen.append(m)
+    return chosen
+
+
+def newsletter_send(*, user, newsletter) -> int:
+    if not user.has_perm("network.moderate"):
+        raise PermissionDenied("Only moderators and administrators send newsletters.")
+    if newsletter.sent_at:
+        raise ValidationError(f"'{newsletter.subject}' was already sent on {newsletter.sent_at:%Y-%m-%d}.")
+    audience = newsletter_audience(newsletter)
+    messages = [(newsletter.subject, newsletter.body + "\n\nYou receive this because you opted in to newsletters "
+                 "(My profile).", settings.DEFAULT_FROM_EMAIL, [m.user.email]) for m in audience]
+    sent = send_mass_mail(messages, fail_silently=False) if messages else 0
+    type(newsletter).objects.filter(pk=newsletter.pk).update(sent_at=timezone.now(), recipients=len(audience))
+    newsletter.refresh_from_db()
+    return sent
+
+
+def demo_communities_ensure(rng: random.Random) -> None:
+    """Communities with members, posts, an event, comments and one open report (for the moderation queue): the
+    demo, once, after its members exist (was network.services._demo_hub)."""
+    communities_ensure()
+    members = list(Member.objects.filter(user__username__startswith="member-").order_by("pk"))
+    if Post.objects.exists() or not members:
+        return
+    for community in Community.objects.all():
+        pool = [m for m in members if m.country == community.country or community.topic in m.topics]
+        community.members.add(*pool)
+        if pool:
+            community.moderators.add(pool[0])
+    topics = {c.topic: c for c in Community.objects.exclude(topic="")}
+    seeds = [
+        ("inclusive", "discussion", "Alternatives to exclusion that worked for us",
+         "We replaced most fixed-term exclusions with restorative meetings and a mentor. What did you try?"),
+        ("attachment", "discussion", "Measuring belonging in primary school",
+         "Has anyone used the PSSM with 9-year-olds? We are unsure about the reverse-keyed items."),
+        ("gender", "event", "Workshop: safe-teaching competencies",
+         "A half-day workshop for teachers on gender-responsive classroom practice."),
+        ("economics", "share", "Costing early leaving: a short guide",
+         "A guide to estimating what early school leaving costs a region, and what prevention saves."),
+        ("attachment", "discussion", "Teacher-student closeness after transition",
+         "Our STRS closeness scores drop after the move to secondary. Ideas for the first term?"),
+    ]
+    now = timezone.now()
+    for i, (topic, kind, title, body) in enumerate(seeds):
+        pool = [m for m in members if topic in m.topics and m.level >= ("b" if kind == "share" else "a")]
+        author = pool[i % len(pool)]
+        post = Post.objects.create(
+            community=topics[topic], author=author, kind=kind, title=title, body=body, language="en",
+            link="https://example.org/guide" if kind == "share" else "",
+            event_starts=now + timedelta(days=21) if kind == "event" else None,
+            event_place="Online" if kind == "event" else "")
+        for reply in rng.sample(pool, min(3, len(pool))):
+            Comment.objects.create(post=post, author=reply, body=rng.choice([
+                "Thank you, this is useful.", "We had the same experience in our school.",
+                "Could you share the materials?", "Our network in the region is trying this too."]))
+    first = Post.objects.order_by("pk").first()
+    Report.objects.create(post=first, reporter=members[-1], reason="Mentions a named student (please check)")
