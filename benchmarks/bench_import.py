@@ -24,7 +24,7 @@ def main() -> None:
 
         from safeschool.cohort import simulate
         from safeschool.ingest.importers import parse_mapping
-        from safeschool.instruments import registry
+        from safeschool.instruments.registry import registry
         from safeschool.web.imports.services import import_file, import_undo
         from safeschool.web.research.services import cohort_load
 

@@ -241,7 +241,7 @@ def reliability(
 ) -> None:
     """Cronbach's alpha (95 % CI), McDonald's omega total, item-rest correlations and alpha-if-deleted."""
     from safeschool.ingest.tables import TableReadError, read_table
-    from safeschool.instruments import registry
+    from safeschool.instruments.registry import registry
     from safeschool.stats.psychometrics import ReliabilityError
     from safeschool.stats.psychometrics import reliability as run
 
@@ -686,22 +686,9 @@ def worker(
 
 def _start_scheduler(every: float = 600.0) -> None:
     """Queue the digests every `every` seconds; each sends only when its period has passed since the last one."""
-    import threading
+    from safeschool.web.hub.tasks import digest_scheduler_start
 
-    from safeschool.web.hub.tasks import send_digest
-
-    def loop():
-        import time
-
-        while True:
-            for frequency in ("daily", "weekly"):
-                try:
-                    send_digest.enqueue(frequency)
-                except Exception as exc:  # keep the worker alive; say why once per round
-                    err.print(f"[yellow]Digest scheduler:[/] {exc}")
-            time.sleep(every)
-
-    threading.Thread(target=loop, name="digest-scheduler", daemon=True).start()
+    digest_scheduler_start(every=every, on_error=lambda exc: err.print(f"[yellow]Digest scheduler:[/] {exc}"))
 
 
 @app.command()
@@ -712,7 +699,7 @@ def digest(
     """Send the daily or weekly network digest now (the worker's scheduler does this by itself)."""
     setup_django()
     _migrate()
-    from safeschool.web.hub.services import send_digests
+    from safeschool.web.hub.notifications import send_digests
 
     if frequency not in ("daily", "weekly"):
         raise fail(f"frequency must be daily or weekly, not '{frequency}'")

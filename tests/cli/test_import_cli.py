@@ -7,7 +7,7 @@ import sys
 import pandas as pd
 import yaml
 
-from safeschool.instruments import registry
+from safeschool.instruments.registry import registry
 
 
 def run(*args, env):

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from safeschool.ingest import importers as im
-from safeschool.instruments import registry
+from safeschool.instruments.registry import registry
 
 PSSM = registry()["pssm"]
 KNOWN = {"k1", "k2", "k3", "k4"}

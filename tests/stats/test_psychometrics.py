@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from safeschool.instruments import registry
+from safeschool.instruments.registry import registry
 from safeschool.stats import psychometrics as pm
 
 # three items, five respondents; worked by hand below

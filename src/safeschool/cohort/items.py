@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from safeschool.instruments import Instrument, registry
+from safeschool.instruments.registry import Instrument, registry
 
 STUDENT_INSTRUMENTS = ("kss", "strs_sf", "pssm", "engagement", "climate")
 TEACHER_INSTRUMENTS = ("tses_sf",)

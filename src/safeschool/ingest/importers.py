@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from safeschool.instruments import Instrument, item_index, registry
+from safeschool.instruments.registry import Instrument, item_index, registry
 from safeschool.stats.psychometrics import score_instrument
 
 FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".sav": "sav", ".zsav": "sav",

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from safeschool.ingest.importers import parse_mapping
-from safeschool.instruments import registry
+from safeschool.instruments.registry import registry
 from safeschool.web.imports.models import ImportBatch, SurveyResponse
 from safeschool.web.imports.services import (
     ImportRefused,

@@ -2,7 +2,7 @@
 
 from django.db.models import Count, QuerySet
 
-from safeschool.instruments import registry
+from safeschool.instruments.registry import registry
 from safeschool.web.imports.models import ImportBatch, ItemText, SurveyResponse
 
 
