@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
+from safeschool.web.hub import notifications
 from safeschool.web.hub import services as hub
 from safeschool.web.hub.models import Community, Post, Report
 from safeschool.web.network import services
@@ -159,13 +160,13 @@ def test_immediate_notifications_and_digests(topic, django_capture_on_commit_cal
     assert [m.to for m in mail.outbox] == [["now@example.org"]] and "Workshop in Madrid" in mail.outbox[0].subject
     mail.outbox.clear()
     later = timezone.now() + timedelta(hours=1)
-    assert hub.send_digests(frequency="daily", now=later) == 1
+    assert notifications.send_digests(frequency="daily", now=later) == 1
     assert mail.outbox[0].to == ["day@example.org"] and "Workshop in Madrid" in mail.outbox[0].body
-    assert hub.send_digests(frequency="daily", now=later + timedelta(hours=2)) == 0  # not due yet
-    assert hub.send_digests(frequency="weekly", now=later) == 1
+    assert notifications.send_digests(frequency="daily", now=later + timedelta(hours=2)) == 0  # not due yet
+    assert notifications.send_digests(frequency="weekly", now=later) == 1
     assert mail.outbox[1].to == ["wee@example.org"]
     with pytest.raises(ValueError, match="frequency must be one of"):
-        hub.send_digests(frequency="hourly")
+        notifications.send_digests(frequency="hourly")
 
 
 def test_posting_is_rate_limited(client, topic):

@@ -1,10 +1,99 @@
-"""Searching and filtering the Hub databases."""
+"""Reads of the Hub: communities, their posts and comments, the moderation queue, who gets which e-mail and
+newsletter; searching and filtering the databases, a practice's rubric and a wiki page's diff."""
 
+from __future__ import annotations
+
+import difflib
+
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from safeschool.web.hub.models import Practice
+from safeschool.web.hub.models import (
+    PRINCIPLES,
+    Comment,
+    Community,
+    Document,
+    Newsletter,
+    Policy,
+    Post,
+    Practice,
+    Programme,
+    Report,
+    WikiPage,
+    WikiRevision,
+)
+from safeschool.web.network.models import Member
+
+NEWSLETTERS_SHOWN = 30
 
 
+# ------------------------------------------------------------------------------------------------ communities
+def communities_overview(*, member: Member | None) -> dict:
+    """Every community, grouped by topic, country and other, and the ones the member joined."""
+    communities = list(Community.objects.all())
+    return {"topics": [c for c in communities if c.topic], "countries": [c for c in communities if c.country],
+            "other": [c for c in communities if not c.topic and not c.country],
+            "mine": set(member.communities.values_list("pk", flat=True)) if member else set()}
+
+
+def community_is_joined(*, member: Member | None, community: Community) -> bool:
+    return bool(member and community.members.filter(pk=member.pk).exists())
+
+
+def community_posts(*, community: Community, include_hidden: bool) -> list[Post]:
+    """The latest 100 posts; hidden ones only for moderators."""
+    posts = community.posts.select_related("author")
+    return list((posts if include_hidden else posts.filter(hidden_at__isnull=True))[:100])
+
+
+def post_comments(*, post: Post, include_hidden: bool) -> list[Comment]:
+    comments = post.comments.select_related("author")
+    return list(comments if include_hidden else comments.filter(hidden_at__isnull=True))
+
+
+def moderation_queue(*, user) -> list[Report]:
+    """The open reports in the communities this user moderates."""
+    reports = Report.objects.filter(resolved_at__isnull=True).select_related(
+        "post__community", "comment__post__community", "reporter")
+    return [r for r in reports if user.has_perm("hub.moderate_community", (r.post or r.comment.post).community)]
+
+
+# ------------------------------------------------------------------------------------------------ e-mails
+def _may_receive(members) -> list[Member]:
+    """Active members with an e-mail address whose consent allows e-mails (network.receive_newsletter)."""
+    members = members.filter(user__is_active=True).exclude(user__email="").select_related("user")
+    return [m for m in members if m.user.has_perm("network.receive_newsletter")]
+
+
+def notification_recipients(*, community: Community, frequency: str, exclude: Member | None = None) -> list[Member]:
+    members = community.members.filter(notify=frequency)
+    return _may_receive(members.exclude(pk=exclude.pk) if exclude is not None else members)
+
+
+def digest_recipients(*, frequency: str) -> list[Member]:
+    return _may_receive(Member.objects.filter(notify=frequency).prefetch_related("communities"))
+
+
+def digest_posts(*, member: Member, since, until) -> list[Post]:
+    """The visible posts by others in the member's communities, since the last digest (50 at most)."""
+    posts = Post.objects.filter(community__in=member.communities.all(), created_at__gt=since, created_at__lte=until,
+                                hidden_at__isnull=True).exclude(author=member)
+    return list(posts.select_related("community", "author")[:50])
+
+
+def newsletter_audience(newsletter: Newsletter) -> list[Member]:
+    """Opted-in members with consent whose topics, country and level match the newsletter's filters."""
+    members = Member.objects.filter(newsletters=True, level__gte=newsletter.min_level)
+    if newsletter.countries:
+        members = members.filter(country__in=newsletter.countries)
+    return [m for m in _may_receive(members) if not newsletter.topics or set(newsletter.topics) & set(m.topics)]
+
+
+def newsletters_sent() -> list[Newsletter]:
+    return list(Newsletter.objects.all()[:NEWSLETTERS_SHOWN])
+
+
+# ------------------------------------------------------------------------------------------------ databases
 def filtered(queryset, *, q="", country="", stage="", level="", target_group="", language=""):
     if q:
         queryset = queryset.filter(Q(title__icontains=q) | Q(summary__icontains=q))
@@ -18,6 +107,18 @@ def filtered(queryset, *, q="", country="", stage="", level="", target_group="",
     return rows
 
 
+def programme_list(**filters) -> list[Programme]:
+    return filtered(Programme.objects.prefetch_related("signoffs__reviewer"), **filters)
+
+
+def policy_list(**filters) -> list[Policy]:
+    return filtered(Policy.objects.all(), **filters)
+
+
+def document_list(**filters) -> list[Document]:
+    return filtered(Document.objects.select_related("uploaded_by"), **filters)
+
+
 def practices_visible(user):
     """Accepted practices for everyone; the author's own and, for reviewers, those awaiting review."""
     member = getattr(user, "member", None)
@@ -27,3 +128,38 @@ def practices_visible(user):
     if user.has_perm("hub.review"):
         visible |= Q(status=Practice.Status.SUBMITTED)
     return Practice.objects.filter(visible).select_related("submitted_by")
+
+
+def practice_reviews(*, practice: Practice):
+    return practice.reviews.select_related("reviewer")
+
+
+def practice_rubric(practice: Practice) -> dict:
+    """The published rubric: each accepting reviewer's criterion A ratings, their mean, and the evidence tiers."""
+    reviews = list(practice.reviews.filter(round=practice.round, decision="accept").select_related("reviewer"))
+    means = {n: (sum(r.fit.get(str(n), 0) for r in reviews) / len(reviews)) if reviews else None for n in PRINCIPLES}
+    return {"reviews": reviews, "means": means, "tiers": sorted({r.tier for r in reviews})}
+
+
+def wiki_pages(*, language: str = ""):
+    pages = WikiPage.objects.all()
+    return pages.filter(language=language) if language else pages
+
+
+def wiki_revisions(*, page: WikiPage) -> list[WikiRevision]:
+    return list(page.revisions.select_related("author"))
+
+
+def wiki_diff(page: WikiPage, old: int, new: int) -> list[tuple[str, str]]:
+    """Lines of a unified diff between two revisions, each tagged add / remove / context / header."""
+    try:
+        a = page.revisions.get(number=old).body.splitlines()
+        b = page.revisions.get(number=new).body.splitlines()
+    except WikiRevision.DoesNotExist as exc:
+        raise ValidationError(f"revision {old} or {new} does not exist") from exc
+    out = []
+    for line in difflib.unified_diff(a, b, f"revision {old}", f"revision {new}", lineterm=""):
+        tag = ("header" if line.startswith(("---", "+++", "@@")) else "add" if line.startswith("+")
+               else "remove" if line.startswith("-") else "context")
+        out.append((tag, line))
+    return out
