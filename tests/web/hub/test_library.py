@@ -14,6 +14,7 @@ from django.urls import reverse
 from safeschool.web.accounts.models import Role
 from safeschool.web.accounts.services import user_create
 from safeschool.web.hub import library_services as services
+from safeschool.web.hub import selectors
 from safeschool.web.hub.models import Document, Practice, Programme
 from safeschool.web.network import services as network
 
@@ -64,7 +65,7 @@ def test_practice_needs_level_c_and_two_accepts():
     services.practice_review(user=r2, practice=practice, decision="accept", fit={**FIT, 4: 2}, tier="moderate")
     practice.refresh_from_db()
     assert practice.status == "accepted"
-    rubric = services.practice_rubric(practice)
+    rubric = selectors.practice_rubric(practice)
     assert rubric["means"][4] == 1.0 and rubric["means"][1] == 2.0 and rubric["tiers"] == ["moderate", "promising"]
 
 
@@ -145,7 +146,7 @@ def test_wiki_revisions_history_and_diff(client):
     services.wiki_save(user=author, page=page, body="A teacher as a secure base.\nSee Bowlby (1988).\n",
                        note="reference")
     assert [r.number for r in page.revisions.all()] == [2, 1]
-    diff = services.wiki_diff(page, 1, 2)
+    diff = selectors.wiki_diff(page, 1, 2)
     assert ("add", "+See Bowlby (1988).") in diff
     client.force_login(author)
     history = client.get(reverse("hub:wiki_history", args=["en", page.slug]), {"old": 1, "new": 2})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import random
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -96,13 +95,6 @@ def practice_review(*, user, practice: Practice, decision: str, fit: dict, tier:
     return practice
 
 
-def practice_rubric(practice: Practice) -> dict:
-    """The published rubric: each accepting reviewer's criterion A ratings, their mean, and the evidence tiers."""
-    reviews = list(practice.reviews.filter(round=practice.round, decision="accept").select_related("reviewer"))
-    means = {n: (sum(r.fit.get(str(n), 0) for r in reviews) / len(reviews)) if reviews else None for n in PRINCIPLES}
-    return {"reviews": reviews, "means": means, "tiers": sorted({r.tier for r in reviews})}
-
-
 def programme_signoff(*, user, programme: Programme, note: str = "") -> ProgrammeSignoff:
     if not user.has_perm("hub.review"):
         raise PermissionDenied("Only reviewers sign off programmes.")
@@ -135,21 +127,6 @@ def wiki_save(*, user, body: str, note: str = "", page: WikiPage | None = None, 
     revision.full_clean()
     revision.save()
     return revision
-
-
-def wiki_diff(page: WikiPage, old: int, new: int) -> list[tuple[str, str]]:
-    """Lines of a unified diff between two revisions, each tagged add / remove / context / header."""
-    try:
-        a = page.revisions.get(number=old).body.splitlines()
-        b = page.revisions.get(number=new).body.splitlines()
-    except WikiRevision.DoesNotExist as exc:
-        raise ValidationError(f"revision {old} or {new} does not exist") from exc
-    out = []
-    for line in difflib.unified_diff(a, b, f"revision {old}", f"revision {new}", lineterm=""):
-        tag = ("header" if line.startswith(("---", "+++", "@@")) else "add" if line.startswith("+")
-               else "remove" if line.startswith("-") else "context")
-        out.append((tag, line))
-    return out
 
 
 def document_upload(*, user, file, **fields) -> Document:

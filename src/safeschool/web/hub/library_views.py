@@ -1,4 +1,4 @@
-"""Thin views for the Hub databases."""
+"""Thin views for the Hub databases: programmes, policies, the library of documents, practices and the wiki."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,7 +9,7 @@ from safeschool.web.core.permissions import authorize
 from safeschool.web.hub import library_services as services
 from safeschool.web.hub import selectors
 from safeschool.web.hub.forms import DocumentForm, FilterForm, PracticeForm, ReviewForm, WikiForm
-from safeschool.web.hub.models import PRINCIPLES, Document, Policy, Programme, WikiPage
+from safeschool.web.hub.models import PRINCIPLES, Programme, WikiPage
 
 
 def _filters(request):
@@ -21,8 +21,7 @@ def _filters(request):
 def programme_list(request):
     authorize(request.user, "network.view_directory")
     form, filters = _filters(request)
-    rows = selectors.filtered(Programme.objects.prefetch_related("signoffs__reviewer"), **filters)
-    return render(request, "hub/programme_list.html", {"form": form, "rows": rows})
+    return render(request, "hub/programme_list.html", {"form": form, "rows": selectors.programme_list(**filters)})
 
 
 @login_required
@@ -43,8 +42,7 @@ def programme_detail(request, pk: int):
 def policy_list(request):
     authorize(request.user, "network.view_directory")
     form, filters = _filters(request)
-    return render(request, "hub/policy_list.html", {"form": form, "rows": selectors.filtered(
-        Policy.objects.all(), **filters)})
+    return render(request, "hub/policy_list.html", {"form": form, "rows": selectors.policy_list(**filters)})
 
 
 @login_required
@@ -66,7 +64,7 @@ def document_list(request):
         status = 400
     return render(request, "hub/document_list.html", {
         "form": form, "upload": upload, "can_upload": request.user.has_perm("network.share_item"),
-        "rows": selectors.filtered(Document.objects.select_related("uploaded_by"), **filters)}, status=status)
+        "rows": selectors.document_list(**filters)}, status=status)
 
 
 @login_required
@@ -110,23 +108,19 @@ def practice_detail(request, pk: int):
             else:
                 return redirect("hub:practice", pk=pk)
         status = 400
-    member = getattr(request.user, "member", None)
     return render(request, "hub/practice_detail.html", {
-        "p": practice, "rubric": services.practice_rubric(practice), "principles": PRINCIPLES, "review": review,
-        "can_review": (request.user.has_perm("hub.review") and practice.status == "submitted"
-                       and member != practice.submitted_by),
-        "all_reviews": practice.reviews.select_related("reviewer")
-        if (member == practice.submitted_by or request.user.has_perm("hub.review")) else []}, status=status)
+        "p": practice, "rubric": selectors.practice_rubric(practice), "principles": PRINCIPLES, "review": review,
+        "can_review": request.user.has_perm("hub.review_practice", practice),
+        "all_reviews": selectors.practice_reviews(practice=practice)
+        if request.user.has_perm("hub.view_practice_reviews", practice) else []}, status=status)
 
 
 @login_required
 def wiki_list(request):
     authorize(request.user, "network.view_directory")
-    pages = WikiPage.objects.all()
     language = request.GET.get("language", "")
-    if language:
-        pages = pages.filter(language=language)
-    return render(request, "hub/wiki_list.html", {"pages": pages, "language": language})
+    return render(request, "hub/wiki_list.html", {"pages": selectors.wiki_pages(language=language),
+                                                  "language": language})
 
 
 @login_required
@@ -162,13 +156,15 @@ def wiki_edit(request, language: str = "", slug: str = ""):
 def wiki_history(request, language: str, slug: str):
     authorize(request.user, "network.view_directory")
     page = get_object_or_404(WikiPage, slug=slug, language=language)
-    revisions = list(page.revisions.select_related("author"))
     diff, error = [], ""
     old, new = request.GET.get("old"), request.GET.get("new")
     if old and new:
         try:
-            diff = services.wiki_diff(page, int(old), int(new))
-        except (ValueError, ValidationError) as exc:
-            error = str(exc.messages[0]) if isinstance(exc, ValidationError) else "revisions are numbers"
-    return render(request, "hub/wiki_history.html", {"page": page, "revisions": revisions, "diff": diff,
-                                                         "error": error, "old": old, "new": new})
+            diff = selectors.wiki_diff(page, int(old), int(new))
+        except ValueError:
+            error = "revisions are numbers"
+        except ValidationError as exc:
+            error = reason(exc)
+    return render(request, "hub/wiki_history.html", {
+        "page": page, "revisions": selectors.wiki_revisions(page=page), "diff": diff, "error": error, "old": old,
+        "new": new})

@@ -1,8 +1,44 @@
-"""Who reviews: researchers, administrators and network moderators with an active consent."""
+"""Who may do what in the Hub. Reading, posting, sharing, submitting practices and sending newsletters follow the
+network's participation levels and consent (network/rules.py: network.view_directory, network.post_in_community,
+network.share_item, network.submit_practice, network.moderate); what is the Hub's own is here: reviewing the
+databases and moderating communities."""
 
 import rules
 
 from safeschool.web.accounts.rules import is_admin, is_researcher
-from safeschool.web.network.rules import has_consent, is_member, is_moderator
+from safeschool.web.network.rules import has_consent, is_member, is_moderator, member_of
 
-rules.add_perm("hub.review", is_admin | is_researcher | (is_member & has_consent & is_moderator))
+
+@rules.predicate
+def moderates_this_community(user, community) -> bool:
+    """One of the community's own moderators (Community.moderators)."""
+    member = member_of(user)
+    return member is not None and community is not None and community.moderators.filter(pk=member.pk).exists()
+
+
+@rules.predicate
+def moderates_a_community(user) -> bool:
+    member = member_of(user)
+    return member is not None and member.moderates.exists()
+
+
+@rules.predicate
+def is_awaiting_review(user, practice) -> bool:
+    return practice is not None and practice.status == practice.Status.SUBMITTED
+
+
+@rules.predicate
+def is_practice_author(user, practice) -> bool:
+    member = member_of(user)
+    return member is not None and practice is not None and practice.submitted_by_id == member.pk
+
+
+is_reviewer = is_admin | is_researcher | (is_member & has_consent & is_moderator)
+
+# the databases: researchers, administrators and network moderators with consent review practices and programmes
+rules.add_perm("hub.review", is_reviewer)
+rules.add_perm("hub.review_practice", is_reviewer & is_awaiting_review & ~is_practice_author)  # the practice
+rules.add_perm("hub.view_practice_reviews", is_reviewer | is_practice_author)  # the practice
+# communities: network moderators everywhere, a community's moderators there, always with consent
+rules.add_perm("hub.moderate_community", is_admin | (has_consent & (is_moderator | moderates_this_community)))
+rules.add_perm("hub.view_moderation_queue", is_admin | (is_moderator & has_consent) | moderates_a_community)

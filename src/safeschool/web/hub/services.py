@@ -1,21 +1,21 @@
-"""Writes for the Hub communities: posts, comments, reports, moderation, notifications and digests."""
+"""Writes for the Hub communities: the communities themselves, posts (whose e-mails a task sends), comments,
+reports, moderation and newsletters; the demo's communities. services -> tasks -> notifications, never back."""
 
 from __future__ import annotations
 
 import random
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from safeschool.web.hub.models import Comment, Community, DigestRun, Post, Report
+from safeschool.web.hub import notifications, selectors
+from safeschool.web.hub.models import Comment, Community, Newsletter, Post, Report
+from safeschool.web.hub.tasks import notify_post
 from safeschool.web.network.models import COUNTRIES, Member, Topic
 
-DIGEST_PERIOD = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 SHOWN_COUNTRIES = 8  # country communities made up front; others appear when a member from there joins
 
 
@@ -43,16 +43,10 @@ def community_join(*, member: Member, community: Community, join: bool = True) -
     (community.members.add if join else community.members.remove)(member)
 
 
-def can_moderate(user, community: Community) -> bool:
-    member = getattr(user, "member", None)
-    return user.has_perm("network.moderate") or bool(
-        member and community.moderators.filter(pk=member.pk).exists() and user.has_perm("network.post_in_community"))
-
-
 def post_create(*, user, community: Community, title: str, body: str, kind: str = Post.Kind.DISCUSSION,
                 language: str = "en", link: str = "", event_starts=None, event_place: str = "") -> Post:
     needed = "network.share_item" if kind == Post.Kind.SHARE else "network.post_in_community"
-    if kind == Post.Kind.ANNOUNCEMENT and not can_moderate(user, community):
+    if kind == Post.Kind.ANNOUNCEMENT and not user.has_perm("hub.moderate_community", community):
         raise PermissionDenied("Only moderators post announcements.")
     if not user.has_perm(needed):
         raise PermissionDenied("Your participation level or consent does not allow this yet (see My profile).")
@@ -62,7 +56,7 @@ def post_create(*, user, community: Community, title: str, body: str, kind: str 
     with transaction.atomic():
         post.save()
         community.members.add(user.member)
-        transaction.on_commit(lambda: _notify_immediately(post.pk))
+        transaction.on_commit(lambda: notify_post.enqueue(post.pk))  # e-mailed by the worker, not in the request
     return post
 
 
@@ -91,7 +85,7 @@ def report_create(*, user, reason: str, post: Post | None = None, comment: Comme
 def moderate(*, user, report: Report, hide: bool, reason: str = "") -> Report:
     target = report.target
     community = target.community if isinstance(target, Post) else target.post.community
-    if not can_moderate(user, community):
+    if not user.has_perm("hub.moderate_community", community):
         raise PermissionDenied("Only moderators of this community can do this.")
     if report.resolved_at:
         raise ValidationError(f"Report {report.pk} was already resolved.")
@@ -109,103 +103,45 @@ def moderate(*, user, report: Report, hide: bool, reason: str = "") -> Report:
 
 def unhide(*, user, target: Post | Comment) -> None:
     community = target.community if isinstance(target, Post) else target.post.community
-    if not can_moderate(user, community):
+    if not user.has_perm("hub.moderate_community", community):
         raise PermissionDenied("Only moderators of this community can do this.")
     type(target).objects.filter(pk=target.pk).update(hidden_at=None, hidden_by=None, hidden_reason="")
 
 
-# ------------------------------------------------------------------------------------------------ notifications
-def _recipients(community: Community, frequency: str, exclude: Member | None = None):
-    members = community.members.filter(notify=frequency, user__is_active=True).exclude(user__email="")
-    if exclude is not None:
-        members = members.exclude(pk=exclude.pk)
-    return [m for m in members.select_related("user") if m.user.has_perm("network.receive_newsletter")]
-
-
-def _notify_immediately(post_id: int) -> int:
-    from safeschool.web.hub.tasks import notify_post
-
-    try:
-        notify_post.enqueue(post_id)
-    except Exception:  # no task backend configured (e.g. a bare shell): send in place
-        return send_post_notification(post_id)
-    return 0
-
-
-def send_post_notification(post_id: int) -> int:
-    post = Post.objects.select_related("community", "author").get(pk=post_id)
-    if post.hidden_at:
-        return 0
-    messages = [(f"[{post.community.name}] {post.title}",
-                 f"{post.author.display_name} posted in {post.community.name}:\n\n{post.body[:2000]}\n\n"
-                 f"Change how often you hear from the network in My profile.",
-                 settings.DEFAULT_FROM_EMAIL, [m.user.email])
-                for m in _recipients(post.community, "immediate", exclude=post.author)]
-    return send_mass_mail(messages, fail_silently=False) if messages else 0
-
-
-def send_digests(*, frequency: str, now=None, force: bool = False) -> int:
-    """One e-mail per member who chose this frequency, listing the new visible posts in their communities since
-    the last digest. Does nothing before the period has passed, unless forced."""
-    if frequency not in DIGEST_PERIOD:
-        raise ValueError(f"frequency must be one of {', '.join(DIGEST_PERIOD)}")
-    now = now or timezone.now()
-    run = DigestRun.objects.filter(frequency=frequency).first()
-    since = run.sent_at if run else now - DIGEST_PERIOD[frequency]
-    if run and not force and now - run.sent_at < DIGEST_PERIOD[frequency]:
-        return 0
-    members = Member.objects.filter(notify=frequency, user__is_active=True).exclude(user__email="")
-    messages = []
-    for member in members.select_related("user").prefetch_related("communities"):
-        if not member.user.has_perm("network.receive_newsletter"):
-            continue
-        posts = Post.objects.filter(community__in=member.communities.all(), created_at__gt=since,
-                                    created_at__lte=now, hidden_at__isnull=True).exclude(author=member)
-        posts = list(posts.select_related("community", "author")[:50])
-        if not posts:
-            continue
-        lines = [f"- [{p.community.name}] {p.title} ({p.author.display_name})" for p in posts]
-        messages.append((f"Your {frequency} Safe Education network digest: {len(posts)} new post(s)",
-                         "\n".join(lines) + "\n\nChange how often you hear from the network in My profile.",
-                         settings.DEFAULT_FROM_EMAIL, [member.user.email]))
-    sent = send_mass_mail(messages, fail_silently=False) if messages else 0
-    DigestRun.objects.update_or_create(frequency=frequency, defaults={"sent_at": now})
-    return sent
-
-
 # ------------------------------------------------------------------------------------------------ newsletters
-def newsletter_audience(newsletter):
-    """Opted-in members with consent whose topics, country and level match the newsletter's filters."""
-    members = Member.objects.filter(newsletters=True, user__is_active=True, level__gte=newsletter.min_level)
-    members = members.exclude(user__email="").select_related("user")
-    if newsletter.countries:
-        members = members.filter(country__in=newsletter.countries)
-    chosen = []
-    for m in members:
-        if newsletter.topics and not set(newsletter.topics) & set(m.topics):
-            continue
-        if m.user.has_perm("network.receive_newsletter"):
-            chosen.append(m)
-    return chosen
+def newsletter_create_and_send(*, user, subject: str, body: str, language: str = "en", topics=(), countries=(),
+                               min_level: str = "a") -> Newsletter:
+    """Store a newsletter and send it at once to its audience (selectors.newsletter_audience)."""
+    _newsletter_sender(user)
+    letter = Newsletter(subject=subject, body=body, language=language, topics=list(topics),
+                        countries=list(countries), min_level=min_level, created_by=getattr(user, "member", None))
+    letter.full_clean(exclude=["created_by"])  # an administrator without a member profile sends as nobody
+    letter.save()
+    newsletter_send(user=user, newsletter=letter)
+    return letter
 
 
-def newsletter_send(*, user, newsletter) -> int:
-    if not user.has_perm("network.moderate"):
-        raise PermissionDenied("Only moderators and administrators send newsletters.")
+def newsletter_send(*, user, newsletter: Newsletter) -> int:
+    """Send a stored newsletter once; returns the number of e-mails."""
+    _newsletter_sender(user)
     if newsletter.sent_at:
         raise ValidationError(f"'{newsletter.subject}' was already sent on {newsletter.sent_at:%Y-%m-%d}.")
-    audience = newsletter_audience(newsletter)
-    messages = [(newsletter.subject, newsletter.body + "\n\nYou receive this because you opted in to newsletters "
-                 "(My profile).", settings.DEFAULT_FROM_EMAIL, [m.user.email]) for m in audience]
-    sent = send_mass_mail(messages, fail_silently=False) if messages else 0
-    type(newsletter).objects.filter(pk=newsletter.pk).update(sent_at=timezone.now(), recipients=len(audience))
+    audience = selectors.newsletter_audience(newsletter)
+    sent = notifications.send_newsletter(newsletter=newsletter, audience=audience)
+    Newsletter.objects.filter(pk=newsletter.pk).update(sent_at=timezone.now(), recipients=len(audience))
     newsletter.refresh_from_db()
     return sent
 
 
+def _newsletter_sender(user) -> None:
+    if not user.has_perm("network.moderate"):
+        raise PermissionDenied("Only moderators and administrators send newsletters.")
+
+
+# ------------------------------------------------------------------------------------------------ demo
 def demo_communities_ensure(rng: random.Random) -> None:
     """Communities with members, posts, an event, comments and one open report (for the moderation queue): the
-    demo, once, after its members exist (was network.services._demo_hub)."""
+    demo, once its members exist (called by library_services.demo_library_ensure; was network's _demo_hub)."""
     communities_ensure()
     members = list(Member.objects.filter(user__username__startswith="member-").order_by("pk"))
     if Post.objects.exists() or not members:

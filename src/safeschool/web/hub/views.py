@@ -1,4 +1,5 @@
-"""Thin views for the Hub communities: list, community, post with comments, reports and the moderation queue."""
+"""Thin views for the Hub communities: list, community, post with comments, reports, the moderation queue and
+newsletters."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -6,66 +7,62 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from safeschool.web.core.permissions import authorize
 from safeschool.web.accounts.ratelimit import too_many
-from safeschool.web.hub import services as hub
+from safeschool.web.core.errors import add_to_form, reason
+from safeschool.web.core.permissions import authorize
+from safeschool.web.hub import selectors, services
 from safeschool.web.hub.forms import CommentForm, ModerateForm, NewsletterForm, PostForm, ReportForm
-from safeschool.web.hub.models import Comment, Community, Newsletter, Post, Report
+from safeschool.web.hub.models import Comment, Community, Post, Report
 
 POST_LIMIT = (20, 3600)  # posts and comments per member per hour
 
 
-def _limited(request) -> bool:
-    return too_many("post", str(request.user.pk), limit=POST_LIMIT[0], window=POST_LIMIT[1])
+def _write(request, form, create, what: str):
+    """A member's post or comment: 429 beyond the limit, else `create(cleaned data)`'s redirect; None when the page
+    is shown again with the errors (the form's, or the service's refusal put on the form)."""
+    if too_many("post", str(request.user.pk), limit=POST_LIMIT[0], window=POST_LIMIT[1]):
+        return render(request, "core/429.html", {"what": what}, status=429)
+    if form.is_valid():
+        try:
+            return create(form.cleaned_data)
+        except (PermissionDenied, ValidationError) as exc:
+            add_to_form(form, exc)
+    return None
 
 
 @login_required
 def hub_home(request):
     authorize(request.user, "network.view_directory")
     member = getattr(request.user, "member", None)
-    mine = set(member.communities.values_list("pk", flat=True)) if member else set()
-    communities = list(Community.objects.all())
-    return render(request, "hub/home.html", {
-        "topics": [c for c in communities if c.topic], "countries": [c for c in communities if c.country],
-        "other": [c for c in communities if not c.topic and not c.country], "mine": mine, "member": member})
+    return render(request, "hub/home.html", {"member": member, **selectors.communities_overview(member=member)})
 
 
 @login_required
 def community(request, slug: str):
     authorize(request.user, "network.view_directory")
     group = get_object_or_404(Community, slug=slug)
-    moderator = hub.can_moderate(request.user, group)
+    moderator = request.user.has_perm("hub.moderate_community", group)
     form = PostForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if _limited(request):
-            return render(request, "core/429.html", {"what": "posts"}, status=429)
-        if form.is_valid():
-            try:
-                post = hub.post_create(user=request.user, community=group, **form.cleaned_data)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                return redirect("hub:post", pk=post.pk)
-        status = 400
-    posts = group.posts.select_related("author")
-    if not moderator:
-        posts = posts.filter(hidden_at__isnull=True)
+
+    def create(data):
+        return redirect("hub:post", pk=services.post_create(user=request.user, community=group, **data).pk)
+
+    if request.method == "POST" and (response := _write(request, form, create, "posts")) is not None:
+        return response
     member = getattr(request.user, "member", None)
     return render(request, "hub/community.html", {
-        "community": group, "posts": posts[:100], "form": form, "moderator": moderator,
-        "can_post": request.user.has_perm("network.post_in_community"),
-        "joined": bool(member and group.members.filter(pk=member.pk).exists()), "member": member}, status=status)
+        "community": group, "posts": selectors.community_posts(community=group, include_hidden=moderator),
+        "form": form, "moderator": moderator, "can_post": request.user.has_perm("network.post_in_community"),
+        "joined": selectors.community_is_joined(member=member, community=group), "member": member},
+        status=400 if request.method == "POST" else 200)
 
 
 @login_required
 @require_POST
 def community_membership(request, slug: str, action: str):
     authorize(request.user, "network.edit_profile")
-    hub.community_join(member=request.user.member, community=get_object_or_404(Community, slug=slug),
-                       join=action == "join")
+    services.community_join(member=request.user.member, community=get_object_or_404(Community, slug=slug),
+                            join=action == "join")
     return redirect("hub:community", slug=slug)
 
 
@@ -73,28 +70,22 @@ def community_membership(request, slug: str, action: str):
 def post(request, pk: int):
     authorize(request.user, "network.view_directory")
     item = get_object_or_404(Post.objects.select_related("community", "author"), pk=pk)
-    moderator = hub.can_moderate(request.user, item.community)
+    moderator = request.user.has_perm("hub.moderate_community", item.community)
     if item.hidden_at and not moderator and getattr(request.user, "member", None) != item.author:
         return render(request, "hub/hidden.html", {"post": item}, status=404)
     form = CommentForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if _limited(request):
-            return render(request, "core/429.html", {"what": "comments"}, status=429)
-        if form.is_valid():
-            try:
-                hub.comment_create(user=request.user, post=item, body=form.cleaned_data["body"])
-            except (PermissionDenied, ValidationError) as exc:
-                form.add_error(None, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
-            else:
-                return redirect("hub:post", pk=pk)
-        status = 400
-    comments = item.comments.select_related("author")
-    if not moderator:
-        comments = comments.filter(hidden_at__isnull=True)
+
+    def create(data):
+        services.comment_create(user=request.user, post=item, body=data["body"])
+        return redirect("hub:post", pk=pk)
+
+    if request.method == "POST" and (response := _write(request, form, create, "comments")) is not None:
+        return response
     return render(request, "hub/post.html", {
-        "post": item, "comments": comments, "form": form, "report_form": ReportForm(), "moderator": moderator,
-        "can_comment": request.user.has_perm("network.post_in_community")}, status=status)
+        "post": item, "comments": selectors.post_comments(post=item, include_hidden=moderator), "form": form,
+        "report_form": ReportForm(), "moderator": moderator,
+        "can_comment": request.user.has_perm("network.post_in_community")},
+        status=400 if request.method == "POST" else 200)
 
 
 @login_required
@@ -105,21 +96,17 @@ def report(request, kind: str, pk: int):
     target = get_object_or_404(Post if kind == "post" else Comment, pk=pk)
     post_id = target.pk if kind == "post" else target.post_id
     if form.is_valid():
-        hub.report_create(user=request.user, reason=form.cleaned_data["reason"],
-                          **({"post": target} if kind == "post" else {"comment": target}))
+        services.report_create(user=request.user, reason=form.cleaned_data["reason"],
+                               **({"post": target} if kind == "post" else {"comment": target}))
         messages.success(request, "Thank you: a moderator will look at it.")
     return redirect("hub:post", pk=post_id)
 
 
 @login_required
 def moderation(request):
-    member = getattr(request.user, "member", None)
-    if not (request.user.has_perm("network.moderate") or (member and member.moderates.exists())):
-        raise PermissionDenied("Only moderators see the moderation queue.")
-    reports = [r for r in Report.objects.filter(resolved_at__isnull=True).select_related(
-        "post__community", "comment__post__community", "reporter")
-        if hub.can_moderate(request.user, (r.post or r.comment.post).community)]
-    return render(request, "hub/moderation.html", {"reports": reports, "form": ModerateForm()})
+    authorize(request.user, "hub.view_moderation_queue")
+    return render(request, "hub/moderation.html", {"reports": selectors.moderation_queue(user=request.user),
+                                                   "form": ModerateForm()})
 
 
 @login_required
@@ -129,10 +116,10 @@ def moderate(request, pk: int):
     form = ModerateForm(request.POST)
     if form.is_valid():
         try:
-            hub.moderate(user=request.user, report=item, hide=form.cleaned_data["decision"] == "hide",
-                         reason=form.cleaned_data["reason"])
+            services.moderate(user=request.user, report=item, hide=form.cleaned_data["decision"] == "hide",
+                              reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, reason(exc))
     return redirect("hub:moderation")
 
 
@@ -141,13 +128,13 @@ def newsletters(request):
     authorize(request.user, "network.moderate")
     form = NewsletterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        letter = Newsletter.objects.create(created_by=getattr(request.user, "member", None), **form.cleaned_data)
         try:
-            sent = hub.newsletter_send(user=request.user, newsletter=letter)
+            letter = services.newsletter_create_and_send(user=request.user, **form.cleaned_data)
         except (PermissionDenied, ValidationError) as exc:
-            form.add_error(None, str(exc))
+            add_to_form(form, exc)
         else:
-            messages.success(request, f"Sent '{letter.subject}' to {letter.recipients} member(s) ({sent} e-mails).")
+            messages.success(request, f"Sent '{letter.subject}' to {letter.recipients} member(s) "
+                                      f"({letter.recipients} e-mails).")
             return redirect("hub:newsletters")
-    return render(request, "hub/newsletters.html", {"form": form, "sent": Newsletter.objects.all()[:30]},
+    return render(request, "hub/newsletters.html", {"form": form, "sent": selectors.newsletters_sent()},
                   status=400 if form.errors else 200)

@@ -10,9 +10,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from safeschool.vocabulary import MIN_CELL
+from safeschool.web.accounts.ratelimit import client_ip, too_many
 from safeschool.web.core.errors import add_to_form
 from safeschool.web.core.permissions import authorize
-from safeschool.web.accounts.ratelimit import client_ip, too_many
 from safeschool.web.network import selectors, services
 from safeschool.web.network.forms import DirectoryFilter, JoinForm, ParentalConsentForm, ProfileForm
 from safeschool.web.network.models import ConsentText
