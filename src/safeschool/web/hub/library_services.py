@@ -143,7 +143,7 @@ def document_upload(*, user, file, **fields) -> Document:
 
 def demo_library_ensure() -> int:
     """Programmes, policies, documents, wiki pages and practices in several review states (the demo; once). The
-    communities' demo posts come first (they were seeded with the members before the Hub had its own app)."""
+    communities' posts, comments and report come first: seeding the members (network) no longer reaches the Hub."""
     demo_communities_ensure(random.Random(11))
     if Programme.objects.exists():
         return 0

@@ -141,7 +141,7 @@ def _newsletter_sender(user) -> None:
 # ------------------------------------------------------------------------------------------------ demo
 def demo_communities_ensure(rng: random.Random) -> None:
     """Communities with members, posts, an event, comments and one open report (for the moderation queue): the
-    demo, once its members exist (called by library_services.demo_library_ensure; was network's _demo_hub)."""
+    demo, once its members exist (called by library_services.demo_library_ensure)."""
     communities_ensure()
     members = list(Member.objects.filter(user__username__startswith="member-").order_by("pk"))
     if Post.objects.exists() or not members:
