@@ -23,7 +23,7 @@ def main() -> None:
         fresh_installation(Path(tmp))
 
         from safeschool.cohort import simulate
-        from safeschool.ingest.importers import parse_mapping
+        from safeschool.ingest.mapping import parse_mapping
         from safeschool.instruments.registry import registry
         from safeschool.web.imports.services import import_file, import_undo
         from safeschool.web.research.services import cohort_load

@@ -172,7 +172,9 @@ def import_(
     _migrate()
     from django.core.exceptions import ValidationError
 
-    from safeschool.ingest.importers import FileProblem, MappingError, read_mapping, write_report
+    from safeschool.ingest.mapping import MappingError, read_mapping
+    from safeschool.ingest.readers import FileProblem
+    from safeschool.ingest.validation import write_report
     from safeschool.web.imports.models import ImportBatch
     from safeschool.web.imports.services import import_file, import_undo
 
@@ -240,7 +242,7 @@ def reliability(
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the report as JSON.")] = None,
 ) -> None:
     """Cronbach's alpha (95 % CI), McDonald's omega total, item-rest correlations and alpha-if-deleted."""
-    from safeschool.ingest.tables import TableReadError, read_table
+    from safeschool.ingest.readers import TableReadError, read_table
     from safeschool.instruments.registry import registry
     from safeschool.stats.psychometrics import ReliabilityError
     from safeschool.stats.psychometrics import reliability as run
@@ -306,7 +308,7 @@ def delphi_stats(
 ) -> None:
     """Per statement and round: n, median, IQR, mean, share in each band, the verdict under each rule, stability
     between rounds (IQR change, Wilcoxon signed-rank), and response per round and group."""
-    from safeschool.ingest.tables import TableReadError, read_table
+    from safeschool.ingest.readers import TableReadError, read_table
     from safeschool.stats.delphi import DelphiError, Rule, Scale, report
 
     try:
@@ -363,7 +365,7 @@ def fit(
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the results as JSON to this file.")] = None,
 ) -> None:
     """Fit one multilevel model and print an lme4-style summary (matches lme4::lmer / glmer)."""
-    from safeschool.ingest.tables import TableReadError, read_table
+    from safeschool.ingest.readers import TableReadError, read_table
     from safeschool.stats.mixed import MixedModel, ModelSpecError, render_text
 
     if ctx.args:  # the files listed after one --sites
@@ -461,7 +463,7 @@ FamilyOpt = Annotated[str, typer.Option(help="auto (binomial for 0/1 outcomes), 
 
 def _analysis_frame(data: Path | None, db: bool, wave: int, stages: str | None):
     from safeschool.ingest.cohort_files import CohortFileError, analysis_frame, read_cohort_dir
-    from safeschool.ingest.tables import TableReadError, read_table
+    from safeschool.ingest.readers import TableReadError, read_table
     from safeschool.stats.analyses import select_stages
 
     if (data is None) == (not db):

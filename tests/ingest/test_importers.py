@@ -12,7 +12,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from safeschool.ingest import importers as im
+from safeschool.ingest.mapping import MappingError, parse_mapping, suggest_mapping
+from safeschool.ingest.readers import FileProblem, read_file
+from safeschool.ingest.validation import prepare
 from safeschool.instruments.registry import registry
 
 PSSM = registry()["pssm"]
@@ -36,8 +38,8 @@ MAPPING = {"target": "student_survey", "id": "pupil", "wave": 1, "language": {"c
 
 
 def check(path, mapping=None, **kwargs):
-    table = im.read_file(path)
-    return im.prepare(table, im.parse_mapping(mapping or MAPPING), pseudonymise=key, known_ids=KNOWN, waves={1, 2},
+    table = read_file(path)
+    return prepare(table, parse_mapping(mapping or MAPPING), pseudonymise=key, known_ids=KNOWN, waves={1, 2},
                       **kwargs)
 
 
@@ -46,7 +48,7 @@ def test_csv_semicolon_cp1252_is_detected_and_scored(tmp_path):
     frame["lang"] = "español"
     path = tmp_path / "s.csv"
     path.write_bytes(frame.to_csv(index=False, sep=";").encode("cp1252"))
-    table = im.read_file(path)
+    table = read_file(path)
     assert table.delimiter == ";" and table.encoding.replace("-", "").lower() in ("cp1252", "windows1252", "latin_1")
     assert table.frame.lang[0] == "español"
     prepared = check(path)
@@ -64,7 +66,7 @@ def test_sav_keeps_value_labels_and_drops_labelled_missing_codes(tmp_path):
     path = tmp_path / "s.sav"
     pyreadstat.write_sav(frame, str(path), variable_value_labels={"PSSM_1": {1: "not at all true", 5: "completely true",
                                                                               99: "no answer"}})
-    table = im.read_file(path)
+    table = read_file(path)
     assert table.format == "sav" and table.value_labels["PSSM_1"][99] == "no answer" and table.first_row == 1
     prepared = check(path)
     assert prepared.ok and np.isnan(prepared.rows["pssm_1"][1])  # 99 carries a label outside 1-5: missing
@@ -86,7 +88,7 @@ def test_suggested_mapping_reads_item_spellings(tmp_path):
     frame = pd.DataFrame({"Student ID": ["1"], "Wave": ["1"], "PSSM-03": ["4"], "pssm q4": ["2"], "notes": ["x"]})
     path = tmp_path / "s.csv"
     frame.to_csv(path, index=False)
-    m = im.suggest_mapping(im.read_file(path), "student_survey")
+    m = suggest_mapping(read_file(path), "student_survey")
     assert m.id == "Student ID" and m.wave_column == "Wave"
     assert m.columns == {"PSSM-03": "pssm_3", "pssm q4": "pssm_4"} and m.ignore == ["notes"]
 
@@ -131,8 +133,8 @@ def test_records_codes_and_ranges(tmp_path):
 def test_bad_csv_files(tmp_path, make, message):
     path = tmp_path / "bad.csv"
     make(path)
-    with pytest.raises(im.FileProblem, match=message):
-        im.read_file(path)
+    with pytest.raises(FileProblem, match=message):
+        read_file(path)
 
 
 def test_truncated_sav_and_merged_header_xlsx(tmp_path):
@@ -140,8 +142,8 @@ def test_truncated_sav_and_merged_header_xlsx(tmp_path):
     pyreadstat.write_sav(survey().astype({i.upper(): float for i in PSSM.items}), str(good))
     cut = tmp_path / "cut.sav"
     cut.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
-    with pytest.raises(im.FileProblem, match="cut.sav: the SPSS file cannot be read .* truncated"):
-        im.read_file(cut)
+    with pytest.raises(FileProblem, match="cut.sav: the SPSS file cannot be read .* truncated"):
+        read_file(cut)
     book = openpyxl.Workbook()
     ws = book.active
     ws.append(["Student", None, "PSSM"])
@@ -149,20 +151,20 @@ def test_truncated_sav_and_merged_header_xlsx(tmp_path):
     ws.merge_cells("A1:B1")
     path = tmp_path / "merged.xlsx"
     book.save(path)
-    with pytest.raises(im.FileProblem, match="merged header cells A1:B1"):
-        im.read_file(path)
+    with pytest.raises(FileProblem, match="merged header cells A1:B1"):
+        read_file(path)
     assert zipfile.is_zipfile(path)
 
 
 def test_mapping_errors_name_the_key():
-    with pytest.raises(im.MappingError, match="target must be one of"):
-        im.parse_mapping({"target": "x", "id": "a", "wave": 1, "columns": {"a": "b"}})
-    with pytest.raises(im.MappingError, match="'pssm_30', which is not an item .*did you mean pssm_1"):
-        im.parse_mapping(MAPPING | {"columns": {"Q": "pssm_30"}})
-    with pytest.raises(im.MappingError, match="'pssm_1' is mapped from two columns"):
-        im.parse_mapping(MAPPING | {"columns": {"A": "pssm_1", "B": "pssm_1"}})
-    with pytest.raises(im.MappingError, match="'wave' must be"):
-        im.parse_mapping(MAPPING | {"wave": "first"})
+    with pytest.raises(MappingError, match="target must be one of"):
+        parse_mapping({"target": "x", "id": "a", "wave": 1, "columns": {"a": "b"}})
+    with pytest.raises(MappingError, match="'pssm_30', which is not an item .*did you mean pssm_1"):
+        parse_mapping(MAPPING | {"columns": {"Q": "pssm_30"}})
+    with pytest.raises(MappingError, match="'pssm_1' is mapped from two columns"):
+        parse_mapping(MAPPING | {"columns": {"A": "pssm_1", "B": "pssm_1"}})
+    with pytest.raises(MappingError, match="'wave' must be"):
+        parse_mapping(MAPPING | {"wave": "first"})
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -176,11 +178,11 @@ def test_any_single_bad_cell_is_reported_where_it_is(tmp_path, row, item, value)
     path = tmp_path / "h.csv"
     frame.to_csv(path, index=False)
     if "\x00" in str(value):  # a control character: the file is refused, naming the row
-        with pytest.raises(im.FileProblem, match=f"row {row + 2} contains a NUL character"):
+        with pytest.raises(FileProblem, match=f"row {row + 2} contains a NUL character"):
             check(path)
         return
     if "\r" in str(value) and "\n" not in str(value):  # a bare carriage return, left unquoted: a broken row
-        with pytest.raises(im.FileProblem, match=f"row {row + 2} "):
+        with pytest.raises(FileProblem, match=f"row {row + 2} "):
             check(path)
         return
     prepared = check(path)

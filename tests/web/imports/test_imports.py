@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from safeschool.ingest.importers import parse_mapping
+from safeschool.ingest.mapping import parse_mapping
 from safeschool.instruments.registry import registry
 from safeschool.web.imports.models import ImportBatch, SurveyResponse
 from safeschool.web.imports.services import (
@@ -102,7 +102,7 @@ def test_unknown_students_are_a_reference_problem(loaded, tmp_path, mapping):
     pd.DataFrame({"student_id": ["NOT-A-STUDENT"], "wave": [1], "language": ["en"], "pssm_1": [3]}).to_csv(path,
                                                                                                          index=False)
     m = parse_mapping(mapping.as_dict() | {"columns": {"pssm_1": "pssm_1"}})
-    from safeschool.ingest.importers import read_file
+    from safeschool.ingest.readers import read_file
     prepared = import_check(table=read_file(path), mapping=m)
     assert [(p.row, p.column, p.rule) for p in prepared.problems] == [(2, "student_id", "reference")]
 
@@ -181,7 +181,7 @@ BAD_FILES = {
 
 @pytest.mark.parametrize("name", sorted(BAD_FILES))
 def test_every_bad_file_is_refused_with_a_reason_and_changes_nothing(loaded, tmp_path, mapping, name):
-    from safeschool.ingest.importers import FileProblem
+    from safeschool.ingest.readers import FileProblem
 
     path = tmp_path / name
     BAD_FILES[name](path)
@@ -192,7 +192,7 @@ def test_every_bad_file_is_refused_with_a_reason_and_changes_nothing(loaded, tmp
 
 
 def test_a_wrong_encoding_override_is_named(loaded, tmp_path, mapping):
-    from safeschool.ingest.importers import FileProblem
+    from safeschool.ingest.readers import FileProblem
 
     path = tmp_path / "latin.csv"
     path.write_bytes("student_id,wave,language,pssm_1\nS-ñ,1,es,3\n".encode("cp1252"))

@@ -14,7 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from safeschool.ingest.importers import Mapping, Prepared, RawTable, prepare, read_file
+from safeschool.ingest.mapping import Mapping
+from safeschool.ingest.readers import RawTable, read_file
+from safeschool.ingest.validation import Prepared, prepare
 from safeschool.web.imports.models import ImportBatch, ImportChange, SurveyResponse
 from safeschool.web.imports.selectors import import_batch_latest_applied
 from safeschool.web.research.models import Outcome, Student, StudentScales, Teacher, TeacherScales, Wave

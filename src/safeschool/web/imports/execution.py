@@ -7,7 +7,8 @@ import logging
 
 from django.utils import timezone
 
-from safeschool.ingest.importers import FileProblem, MappingError, parse_mapping
+from safeschool.ingest.mapping import MappingError, parse_mapping
+from safeschool.ingest.readers import FileProblem
 from safeschool.web.imports import staging
 from safeschool.web.imports.applying import import_file
 from safeschool.web.imports.models import ImportJob

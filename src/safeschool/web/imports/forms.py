@@ -1,6 +1,7 @@
 from django import forms
 
-from safeschool.ingest.importers import FORMATS, TARGETS, Mapping, _known_targets
+from safeschool.ingest.mapping import TARGETS, Mapping, known_targets
+from safeschool.ingest.readers import FORMATS
 from safeschool.web.imports.models import ImportBatch
 
 
@@ -24,7 +25,7 @@ class MappingForm(forms.Form):
     def __init__(self, *args, columns: list[str], mapping: Mapping, **kwargs):
         super().__init__(*args, **kwargs)
         self.columns = columns
-        options = [("", "— not imported —")] + [(t, t) for t in _known_targets(mapping.target)]
+        options = [("", "— not imported —")] + [(t, t) for t in known_targets(mapping.target)]
         column_choices = [("", "—")] + [(c, c) for c in columns]
         self.fields["target"] = forms.ChoiceField(choices=[(t, t) for t in TARGETS], initial=mapping.target,
                                                   widget=forms.HiddenInput)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from safeschool.ingest.importers import Mapping
+from safeschool.ingest.mapping import Mapping
 from safeschool.web.imports.applying import (  # noqa: F401  (the public write API of imports)
     ImportOutcome,
     ImportRefused,

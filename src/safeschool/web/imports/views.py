@@ -8,14 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from safeschool.ingest.importers import (
-    FileProblem,
-    MappingError,
-    parse_mapping,
-    read_file,
-    report_csv,
-    suggest_mapping,
-)
+from safeschool.ingest.mapping import MappingError, parse_mapping, suggest_mapping
+from safeschool.ingest.readers import FileProblem, read_file
+from safeschool.ingest.validation import report_csv
 from safeschool.web.core.permissions import authorize
 from safeschool.web.imports import selectors, services, staging
 from safeschool.web.imports.forms import MappingForm, UploadForm
