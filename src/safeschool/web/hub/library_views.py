@@ -4,12 +4,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
-from safeschool.web.core.errors import add_to_form, reason
+from safeschool.web.core.errors import reason
 from safeschool.web.core.permissions import authorize
 from safeschool.web.hub import library_services as services
 from safeschool.web.hub import selectors
 from safeschool.web.hub.forms import DocumentForm, FilterForm, PracticeForm, ReviewForm, WikiForm
 from safeschool.web.hub.models import PRINCIPLES, Programme, WikiPage
+from safeschool.web.hub.views import submitted
 
 
 def _filters(request):
@@ -17,11 +18,16 @@ def _filters(request):
     return form, ({k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {})
 
 
-@login_required
-def programme_list(request):
+def _database(request, template: str, rows):
+    """A database's list page: its filter form and the rows the filters select."""
     authorize(request.user, "network.view_directory")
     form, filters = _filters(request)
-    return render(request, "hub/programme_list.html", {"form": form, "rows": selectors.programme_list(**filters)})
+    return render(request, template, {"form": form, "rows": rows(**filters)})
+
+
+@login_required
+def programme_list(request):
+    return _database(request, "hub/programme_list.html", selectors.programme_list)
 
 
 @login_required
@@ -40,9 +46,7 @@ def programme_detail(request, pk: int):
 
 @login_required
 def policy_list(request):
-    authorize(request.user, "network.view_directory")
-    form, filters = _filters(request)
-    return render(request, "hub/policy_list.html", {"form": form, "rows": selectors.policy_list(**filters)})
+    return _database(request, "hub/policy_list.html", selectors.policy_list)
 
 
 @login_required
@@ -50,21 +54,18 @@ def document_list(request):
     authorize(request.user, "network.view_directory")
     form, filters = _filters(request)
     upload = DocumentForm(request.POST or None, request.FILES or None)
-    status = 200
     if request.method == "POST":
         authorize(request.user, "network.share_item")
-        if upload.is_valid():
-            data = {k: v for k, v in upload.cleaned_data.items() if k != "file"}
-            try:
-                services.document_upload(user=request.user, file=upload.cleaned_data["file"], **data)
-            except (PermissionDenied, ValidationError) as exc:
-                add_to_form(upload, exc)
-            else:
-                return redirect("hub:documents")
-        status = 400
+
+    def save(data):
+        services.document_upload(user=request.user, **data)
+        return redirect("hub:documents")
+
+    if (response := submitted(request, upload, save)) is not None:
+        return response
     return render(request, "hub/document_list.html", {
         "form": form, "upload": upload, "can_upload": request.user.has_perm("network.share_item"),
-        "rows": selectors.document_list(**filters)}, status=status)
+        "rows": selectors.document_list(**filters)}, status=400 if request.method == "POST" else 200)
 
 
 @login_required
@@ -81,13 +82,12 @@ def practice_new(request):
     if not request.user.has_perm("network.submit_practice"):
         raise PermissionDenied("Submitting practices needs participation level (c) or (d) and your consent.")
     form = PracticeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            practice = services.practice_submit(user=request.user, **form.cleaned_data)
-        except (PermissionDenied, ValidationError) as exc:
-            add_to_form(form, exc)
-        else:
-            return redirect("hub:practice", pk=practice.pk)
+
+    def submit(data):
+        return redirect("hub:practice", pk=services.practice_submit(user=request.user, **data).pk)
+
+    if (response := submitted(request, form, submit)) is not None:
+        return response
     return render(request, "hub/practice_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -96,23 +96,20 @@ def practice_detail(request, pk: int):
     authorize(request.user, "network.view_directory")
     practice = get_object_or_404(selectors.practices_visible(request.user), pk=pk)
     review = ReviewForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if review.is_valid():
-            d = review.cleaned_data
-            try:
-                services.practice_review(user=request.user, practice=practice, decision=d["decision"],
-                                         fit=review.fit(), tier=d["tier"], comment=d["comment"])
-            except (PermissionDenied, ValidationError) as exc:
-                add_to_form(review, exc)
-            else:
-                return redirect("hub:practice", pk=pk)
-        status = 400
+
+    def send(d):
+        services.practice_review(user=request.user, practice=practice, decision=d["decision"], fit=review.fit(),
+                                 tier=d["tier"], comment=d["comment"])
+        return redirect("hub:practice", pk=pk)
+
+    if (response := submitted(request, review, send)) is not None:
+        return response
     return render(request, "hub/practice_detail.html", {
         "p": practice, "rubric": selectors.practice_rubric(practice), "principles": PRINCIPLES, "review": review,
         "can_review": request.user.has_perm("hub.review_practice", practice),
         "all_reviews": selectors.practice_reviews(practice=practice)
-        if request.user.has_perm("hub.view_practice_reviews", practice) else []}, status=status)
+        if request.user.has_perm("hub.view_practice_reviews", practice) else []},
+        status=400 if request.method == "POST" else 200)
 
 
 @login_required
@@ -139,15 +136,14 @@ def wiki_edit(request, language: str = "", slug: str = ""):
     if page:
         for name in ("title", "kind", "language"):
             form.fields[name].disabled = True
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            revision = services.wiki_save(user=request.user, page=page, title=d["title"], kind=d["kind"],
-                                          language=d["language"], body=d["body"], note=d["note"])
-        except (PermissionDenied, ValidationError) as exc:
-            add_to_form(form, exc)
-        else:
-            return redirect("hub:wiki_page", language=revision.page.language, slug=revision.page.slug)
+
+    def save(d):
+        revision = services.wiki_save(user=request.user, page=page, title=d["title"], kind=d["kind"],
+                                      language=d["language"], body=d["body"], note=d["note"])
+        return redirect("hub:wiki_page", language=revision.page.language, slug=revision.page.slug)
+
+    if (response := submitted(request, form, save)) is not None:
+        return response
     return render(request, "hub/wiki_edit.html", {"form": form, "page": page},
                   status=400 if form.errors else 200)
 

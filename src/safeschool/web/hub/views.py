@@ -17,17 +17,23 @@ from safeschool.web.hub.models import Comment, Community, Post, Report
 POST_LIMIT = (20, 3600)  # posts and comments per member per hour
 
 
-def _write(request, form, create, what: str):
-    """A member's post or comment: 429 beyond the limit, else `create(cleaned data)`'s redirect; None when the page
-    is shown again with the errors (the form's, or the service's refusal put on the form)."""
-    if too_many("post", str(request.user.pk), limit=POST_LIMIT[0], window=POST_LIMIT[1]):
-        return render(request, "core/429.html", {"what": what}, status=429)
-    if form.is_valid():
+def submitted(request, form, act):
+    """A valid POSTed form's cleaned data handed to `act` (a service call that returns the response, usually a
+    redirect). None when the page is shown again: not a POST, the form's errors, or the service's refusal, which
+    goes on the form."""
+    if request.method == "POST" and form.is_valid():
         try:
-            return create(form.cleaned_data)
+            return act(form.cleaned_data)
         except (PermissionDenied, ValidationError) as exc:
             add_to_form(form, exc)
     return None
+
+
+def _write(request, form, create, what: str):
+    """A member's post or comment: 429 beyond the limit, else as `submitted`."""
+    if too_many("post", str(request.user.pk), limit=POST_LIMIT[0], window=POST_LIMIT[1]):
+        return render(request, "core/429.html", {"what": what}, status=429)
+    return submitted(request, form, create)
 
 
 @login_required
@@ -127,14 +133,14 @@ def moderate(request, pk: int):
 def newsletters(request):
     authorize(request.user, "network.moderate")
     form = NewsletterForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            letter = services.newsletter_create_and_send(user=request.user, **form.cleaned_data)
-        except (PermissionDenied, ValidationError) as exc:
-            add_to_form(form, exc)
-        else:
-            messages.success(request, f"Sent '{letter.subject}' to {letter.recipients} member(s) "
-                                      f"({letter.recipients} e-mails).")
-            return redirect("hub:newsletters")
+
+    def send(data):
+        letter = services.newsletter_create_and_send(user=request.user, **data)
+        messages.success(request, f"Sent '{letter.subject}' to {letter.recipients} member(s) "
+                                  f"({letter.recipients} e-mails).")
+        return redirect("hub:newsletters")
+
+    if (response := submitted(request, form, send)) is not None:
+        return response
     return render(request, "hub/newsletters.html", {"form": form, "sent": selectors.newsletters_sent()},
                   status=400 if form.errors else 200)
