@@ -33,6 +33,9 @@ STAGE_LABELS = {
     "second_chance": "Second-chance school",
 }
 STAGES = tuple(STAGE_LABELS)
+# The short word a school's name starts with ("Lower secondary school IT-S003").
+STAGE_NAME_WORDS = {"ecec": "Early-years", "primary": "Primary", "lower_secondary": "Lower secondary",
+                    "upper_secondary": "Upper secondary", "second_chance": "Second-chance"}
 # Where early leaving is decided: the stages analyses of dropout default to.
 SECONDARY_STAGES = ("lower_secondary", "upper_secondary", "second_chance")
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from safeschool.cohort.params import COUNTRY_POOL, STAGE_AGES, STAGE_SHARES, CohortConfig
-from safeschool.vocabulary import STAGES
+from safeschool.vocabulary import STAGE_NAME_WORDS, STAGES
 
 
 def distribute(total: int, bins: int) -> np.ndarray:
@@ -49,11 +49,6 @@ def _stage_allocation(n: int) -> list[str]:
 
 def _first_grade(stage: str) -> int:
     return {"ecec": 0, "primary": 1, "lower_secondary": 6, "upper_secondary": 9, "second_chance": 10}[stage]
-
-
-def _stage_word(stage: str) -> str:
-    return {"ecec": "Early-years", "primary": "Primary", "lower_secondary": "Lower secondary",
-            "upper_secondary": "Upper secondary", "second_chance": "Second-chance"}[stage]
 
 
 def expit(x):
@@ -144,7 +139,7 @@ def schools(config: CohortConfig, rng: np.random.Generator, countries: Countries
     table = pd.DataFrame({
         "school_id": ids,
         "country_id": country_ids.to_numpy()[s_country],
-        "name": [f"{_stage_word(st)} school {sid}" for st, sid in zip(stages, ids, strict=True)],
+        "name": [f"{STAGE_NAME_WORDS[st]} school {sid}" for st, sid in zip(stages, ids, strict=True)],
         "stage": stages,
         "urban": urban,
         "ses_composition": np.round(ses_composition, 3),
