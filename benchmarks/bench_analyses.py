@@ -15,7 +15,7 @@ from safeschool.cohort import CohortConfig, simulate
 from safeschool.ingest.cohort_files import analysis_frame
 from safeschool.stats.analyses import run_ecological, run_maihda, select_stages
 from safeschool.stats.ecological import DEFAULT_BLOCKS
-from safeschool.stats.mixed import _plain_dtypes
+from safeschool.stats.formula import plain_dtypes as _plain_dtypes
 from safeschool.vocabulary import GROUP_ALIASES as ALIASES
 from safeschool.vocabulary import SECONDARY_STAGES
 

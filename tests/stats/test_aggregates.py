@@ -14,8 +14,11 @@ import statsmodels.formula.api as smf
 
 from safeschool.cohort import CohortConfig, Sizes, simulate
 from safeschool.ingest.cohort_files import analysis_frame
-from safeschool.stats.aggregates import AggregateModel, stats_from_frame
-from safeschool.stats.mixed import MixedModel, ModelSpecError, SingularFitWarning
+from safeschool.stats.aggregates import AggregateModel
+from safeschool.stats.cluster_stats import stats_from_frame
+from safeschool.stats.formula import ModelSpecError
+from safeschool.stats.mixed import MixedModel
+from safeschool.stats.protocol import SingularFitWarning
 from safeschool.stats.sites import SiteFileError, open_source, read_sites, stats_from_source, write_site
 
 F3 = "achievement ~ ses_index + security + gender + migrant_background + (1|country_id/school_id/class_id)"
@@ -238,21 +241,22 @@ def _balanced(frame):
 @pytest.mark.parametrize("balanced", [False, True])
 def test_analytic_gradient_matches_finite_differences(frame, reml, formula, balanced):
     """Central differences (h = 1e-6) of the closed-form deviance against the adjoint gradient: rel 1e-5."""
-    from safeschool.stats import aggregates as ag
+    from safeschool.stats import absorption as ab
 
     data = _balanced(frame) if balanced else frame
     stats = stats_from_frame(formula, data)
-    tree = ag._Tree(stats)
+    tree = ab.NestingTree(stats)
     tree.compress(stats)
     L = len(stats.levels)
     if L > 1:
         assert (tree.low["sum"] is None) == balanced
     gammas = np.array([0.07, 0.3, 0.12])[:L]
-    _dev, grad, *_ = ag._deviance(stats, tree, gammas, reml)
+    _dev, grad, *_ = ab.profiled_deviance(stats, tree, gammas, reml)
     for i in range(L):
         h = np.zeros(L)
         h[i] = 1e-6
-        fd = (ag._deviance(stats, tree, gammas + h, reml)[0] - ag._deviance(stats, tree, gammas - h, reml)[0]) / 2e-6
+        fd = (ab.profiled_deviance(stats, tree, gammas + h, reml)[0]
+              - ab.profiled_deviance(stats, tree, gammas - h, reml)[0]) / 2e-6
         assert grad[i] == pytest.approx(fd, rel=1e-5, abs=1e-3)
 
 

@@ -6,7 +6,7 @@ import pytest
 from safeschool.cohort import CohortConfig, simulate
 from safeschool.ingest.cohort_files import analysis_frame
 from safeschool.stats.ecological import BlockSpec, EcologicalDecomposition
-from safeschool.stats.mixed import ModelSpecError
+from safeschool.stats.formula import ModelSpecError
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ import pytest
 
 from safeschool.cohort import CohortConfig, simulate
 from safeschool.ingest.cohort_files import analysis_frame
+from safeschool.stats.formula import ModelSpecError
 from safeschool.stats.maihda import Maihda, auc
-from safeschool.stats.mixed import ModelSpecError
 
 
 @pytest.fixture(scope="module")

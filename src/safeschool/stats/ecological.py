@@ -20,13 +20,15 @@ from dataclasses import dataclass, field
 import pandas as pd
 import yaml
 
-from safeschool.stats.aggregates import AggregateModel, stats_from_frame
-from safeschool.stats.mixed import (
+from safeschool.stats.aggregates import AggregateModel
+from safeschool.stats.cluster_stats import stats_from_frame
+from safeschool.stats.formula import ModelSpecError
+from safeschool.stats.mixed import MixedModel
+from safeschool.stats.printing import json_records
+from safeschool.stats.protocol import (
     LOGISTIC_RESIDUAL,
     ConvergenceWarning,
-    MixedModel,
-    ModelSpecError,
-    json_records,
+    FittedMultilevelModel,
     likelihood_ratio_test,
     nakagawa_r2,
 )
@@ -199,14 +201,14 @@ class EcologicalDecomposition:
         self.explained_ = self._explained()
         return self
 
-    def _fit_steps(self, steps, complete: pd.DataFrame, random: str, tick) -> list[MixedModel]:
+    def _fit_steps(self, steps, complete: pd.DataFrame, random: str, tick) -> list[FittedMultilevelModel]:
         """Fit every step. Logistic steps are slow (Laplace over all parameters), so they run in parallel
         processes, one per core. If a logistic step needs lme4's nAGQ=0 fallback, all steps are refitted that
         way so that likelihood-ratio tests compare like with like."""
         formulas = [(step, f"{self.outcome} ~ {' + '.join(terms) if terms else '1'} + {random}")
                     for step, _block, terms in steps]
 
-        def run(nagq: int) -> list[tuple[MixedModel, list[str]]]:
+        def run(nagq: int) -> list[tuple[FittedMultilevelModel, list[str]]]:
             jobs = [(formula, self.family_, nagq, complete) for _step, formula in formulas]
             workers = min(len(jobs), os.cpu_count() or 1)
             if self.family_ == "binomial" and workers > 1:
@@ -261,7 +263,7 @@ class EcologicalDecomposition:
                            f"and the {level} variance are weakly identified; read them as descriptive")
         return out
 
-    def _level_variances(self, model: MixedModel, level_names: dict[str, str]) -> dict[str, float]:
+    def _level_variances(self, model: FittedMultilevelModel, level_names: dict[str, str]) -> dict[str, float]:
         out = {}
         groups = list(self.spec.groups)
         vc = model.variance_components_
@@ -299,7 +301,7 @@ class EcologicalDecomposition:
             "family": self.family_,
             "method": "ML" if self.family_ == "gaussian" else "Laplace",
             "engine": self.models_[-1].engine_,
-            "approximation": self.models_[-1].method,
+            "approximation": self.models_[-1].method_,
             "warnings": self.warnings_,
             "n_obs": self.n_obs_,
             "n_dropped_incomplete": self.n_dropped_,
@@ -313,7 +315,8 @@ class EcologicalDecomposition:
         }
 
 
-def _fit_one(formula: str, family: str, nagq: int, data: pd.DataFrame) -> tuple[MixedModel, list[str]]:
+def _fit_one(formula: str, family: str, nagq: int,
+             data: pd.DataFrame) -> tuple[FittedMultilevelModel, list[str]]:
     """Fit one step (in this process or a worker process) and return it with its warnings' messages.
 
     Linear models with nested random intercepts use the exact aggregate engine; anything else mixedlm."""

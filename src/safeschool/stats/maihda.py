@@ -25,7 +25,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats as st
 
-from safeschool.stats.mixed import LOGISTIC_RESIDUAL, MixedModel, ModelSpecError, json_records
+from safeschool.stats.formula import ModelSpecError
+from safeschool.stats.mixed import MixedModel
+from safeschool.stats.printing import json_records
+from safeschool.stats.protocol import LOGISTIC_RESIDUAL, FittedMultilevelModel
 from safeschool.vocabulary import GROUP_ALIASES, MIN_CELL, group_label
 
 MAX_LEVELS = 12
@@ -120,11 +123,11 @@ class Maihda:
         return self
 
     # ------------------------------------------------------------------------------------------------------
-    def _between(self, model: MixedModel) -> float:
+    def _between(self, model: FittedMultilevelModel) -> float:
         vc = model.variance_components_
         return float(vc[vc.group == "stratum"].variance.iloc[0])
 
-    def _within(self, model: MixedModel) -> float:
+    def _within(self, model: FittedMultilevelModel) -> float:
         if self.family_ == "binomial":
             return LOGISTIC_RESIDUAL
         vc = model.variance_components_
@@ -148,8 +151,8 @@ class Maihda:
         b0 = float(self.null_.params_.iloc[0])
         v0 = float(self.null_.vcov_.iloc[0, 0])
         # each stratum's row of the main-effects design: its attributes' columns are constant within it
-        design = self.main_._design.copy()
-        design["stratum"] = self.main_._frame["stratum"].to_numpy()
+        design = self.main_.design_.copy()
+        design["stratum"] = self.main_.frame_["stratum"].to_numpy()
         x_by_stratum = design.groupby("stratum").first()
         beta = self.main_.params_.to_numpy()
         vcov = self.main_.vcov_.to_numpy()
@@ -205,7 +208,7 @@ class Maihda:
             "analysis": "maihda",
             "outcome": self.outcome,
             "family": self.family_,
-            "method": self.main_.method,
+            "method": self.main_.method_,
             "engine": self.main_.engine_,
             "strata_attributes": self.columns_,
             "n_obs": self.n_obs_,

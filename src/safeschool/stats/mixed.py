@@ -3,154 +3,28 @@
     MixedModel("achievement ~ ses + security + (1|country/school/class)").fit(data)
 
 matches R's ``lme4::lmer`` (REML or ML, Satterthwaite df as in ``lmerTest``) and ``lme4::glmer(family =
-binomial)`` (Laplace). We build the fixed-effect design ourselves so that term names read as lme4 prints them
-(``(Intercept)``, ``sexM``, ``migrant_backgroundTRUE``), expand ``/`` nesting as lme4 does (``school:country``),
-validate the data with one-line errors, and turn boundary fits and non-convergence into warnings with advice.
+binomial)`` (Laplace). The fixed-effect design is built by ``safeschool.stats.formula`` so that term names read
+as lme4 prints them (``(Intercept)``, ``sexM``, ``migrant_backgroundTRUE``) and ``/`` nesting expands as lme4
+does (``school:country``); this adapter hands it to the engine and turns boundary fits and non-convergence into
+warnings with advice. The printer is ``safeschool.stats.printing``.
 """
 
 from __future__ import annotations
 
 import math
-import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats as st
 
-LOGISTIC_RESIDUAL = math.pi**2 / 3  # variance of the standard logistic distribution (latent-scale residual)
+# the CLI and the web layer import these names from here
+from safeschool.stats.formula import ModelSpecError, ParsedFormula, identifiers, model_frame, parse_formula
+from safeschool.stats.printing import format_p, json_records, model_dict, render_text
+from safeschool.stats.protocol import LOGISTIC_RESIDUAL, ConvergenceWarning, SingularFitWarning
 
-
-class ModelSpecError(ValueError):
-    """The formula or the data cannot give this model; the message names the term, column or group."""
-
-
-class SingularFitWarning(UserWarning):
-    """A variance component is estimated at (or next to) zero."""
-
-
-class ConvergenceWarning(UserWarning):
-    """The optimiser stopped without meeting its convergence criteria."""
-
-
-@dataclass(frozen=True)
-class RandomTerm:
-    expr: str  # "1" or "1 + x"
-    factors: tuple[str, ...]  # ("country", "school") for the school-in-country grouping
-    name: str  # as lme4 prints it: "school:country"
-
-    @property
-    def engine_name(self) -> str:
-        return ":".join(self.factors)
-
-
-@dataclass(frozen=True)
-class ParsedFormula:
-    response: str
-    fixed: str
-    random: tuple[RandomTerm, ...]
-
-    def columns(self) -> list[str]:
-        cols = [self.response, *_identifiers(self.fixed)]
-        for term in self.random:
-            cols += _identifiers(term.expr) + list(term.factors)
-        return list(dict.fromkeys(c for c in cols if c))
-
-
-_BAR = re.compile(r"\(([^()|]*)\|([^()|]+)\)")
-_IDENT = re.compile(r"(?<![\w.])([A-Za-z_][\w.]*)(?!\s*\()")
-_KEYWORDS = {"C", "I", "log", "exp", "np", "scale", "center", "poly", "T", "Treatment", "TRUE", "FALSE", "True", "False"}
-
-
-def _identifiers(expr: str) -> list[str]:
-    return [m for m in _IDENT.findall(expr) if m not in _KEYWORDS]
-
-
-def _lme4_nested_name(factors: tuple[str, ...]) -> str:
-    """lme4's label for a grouping nested by '/': a/b -> 'b:a', a/b/c -> 'c:(b:a)'."""
-    name = factors[0]
-    for i, factor in enumerate(factors[1:], start=1):
-        name = f"{factor}:{name}" if i == 1 else f"{factor}:({name})"
-    return name
-
-
-def parse_formula(formula: str) -> ParsedFormula:
-    """Split an lme4 formula into response, fixed part and random terms (expanding a/b/c nesting)."""
-    if formula.count("~") != 1:
-        raise ModelSpecError(f"formula '{formula}' needs exactly one '~' (e.g. 'y ~ x + (1|school)')")
-    lhs, rhs = (part.strip() for part in formula.split("~"))
-    if not re.fullmatch(r"[A-Za-z_][\w.]*", lhs):
-        raise ModelSpecError(f"formula response '{lhs}' must be a single column name")
-    random: list[RandomTerm] = []
-    for expr, group in _BAR.findall(rhs):
-        expr, group = expr.strip() or "1", group.strip()
-        if "||" in expr:
-            raise ModelSpecError("'||' (uncorrelated random effects) is not supported; write separate terms")
-        if "/" in group:
-            parts = tuple(p.strip() for p in group.split("/"))
-            if not all(re.fullmatch(r"[A-Za-z_][\w.]*", p) for p in parts):
-                raise ModelSpecError(f"grouping '{group}' must be column names separated by '/'")
-            for i in range(1, len(parts) + 1):
-                random.append(RandomTerm(expr, parts[:i], _lme4_nested_name(parts[:i])))
-        else:
-            parts = tuple(p.strip() for p in group.split(":"))
-            if not all(re.fullmatch(r"[A-Za-z_][\w.]*", p) for p in parts):
-                raise ModelSpecError(f"grouping '{group}' must be a column name (or names joined by ':' or '/')")
-            random.append(RandomTerm(expr, parts, group.replace(" ", "")))
-    fixed = _BAR.sub("", rhs)
-    fixed = re.sub(r"\+\s*(\+\s*)+", "+ ", fixed).strip().strip("+").strip() or "1"
-    if "|" in fixed or "(" in fixed and ")" not in fixed:
-        raise ModelSpecError(f"cannot read the random part of '{formula}': write terms as (1|group)")
-    if not random:
-        raise ModelSpecError(f"formula '{formula}' has no random term such as (1|school)")
-    names = [t.name for t in random]
-    if len(set(names)) != len(names):
-        raise ModelSpecError(f"formula '{formula}' repeats a grouping")
-    return ParsedFormula(lhs, fixed, tuple(random))
-
-
-def _lme4_term(name: str) -> str:
-    """formulaic's 'sex[T.M]' -> lme4's 'sexM'; booleans 'flag[T.True]' -> 'flagTRUE'; 'Intercept' -> '(Intercept)'."""
-    if name == "Intercept":
-        return "(Intercept)"
-
-    def level(match: re.Match) -> str:
-        value = match.group(2)
-        value = {"True": "TRUE", "False": "FALSE"}.get(value, value)
-        return f"{match.group(1)}{value}"
-
-    return re.sub(r"([\w.]+)\[(?:T\.)?(.+?)\]", level, name)
-
-
-def _plain_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
-    """pandas' nullable dtypes (Float64, Int64, boolean, string) as plain numpy ones, once missing rows are gone."""
-    out = frame.copy()
-    for column in out.columns:
-        dtype = out[column].dtype
-        if isinstance(dtype, pd.BooleanDtype):
-            out[column] = out[column].astype(bool)
-        elif pd.api.types.is_extension_array_dtype(dtype) and pd.api.types.is_numeric_dtype(dtype):
-            out[column] = out[column].astype(float)
-        elif pd.api.types.is_string_dtype(dtype):
-            out[column] = out[column].astype(object)
-    return out
-
-
-def _check_nesting(frame: pd.DataFrame, terms: tuple[RandomTerm, ...]) -> None:
-    """Single-factor groupings written side by side, e.g. (1|school) + (1|class), must be nested."""
-    single = sorted({t.factors for t in terms if len(t.factors) == 1}, key=lambda f: frame[f[0]].nunique())
-    for i, (outer,) in enumerate(single):
-        for (inner,) in single[i + 1:]:
-            parents = frame.groupby(inner, observed=True)[outer].nunique()
-            if (parents > 1).any():
-                example = parents[parents > 1].index[0]
-                # ids numbered within another grouping (class 1, 2, 3 in every school) have fewer labels
-                more, fewer = (inner, outer) if frame[inner].nunique() >= frame[outer].nunique() else (outer, inner)
-                raise ModelSpecError(
-                    f"groupings {outer} and {inner} are not nested ({inner} '{example}' occurs in {parents.max()} "
-                    f"levels of {outer}); crossed groupings are not supported — if {fewer} is numbered within "
-                    f"{more}, write (1|{more}/{fewer})")
+__all__ = ["LOGISTIC_RESIDUAL", "MixedModel", "ModelSpecError", "format_p", "json_records", "render_text"]
 
 
 @dataclass
@@ -166,10 +40,17 @@ class MixedModel:
         Restricted maximum likelihood (default) or maximum likelihood for linear models; logistic models use
         the Laplace approximation (``nAGQ = 1``) as ``lme4::glmer`` does.
 
-    After ``fit``: ``summary`` (term, estimate, se, df, statistic, p, ci_low, ci_high), ``variance_components_``,
-    ``vpc_`` (share of variance per level; latent scale with pi^2/3 for logistic models), ``ranef_`` (conditional
-    modes with 95 % intervals), ``loglik_``, ``aic_``, ``bic_``, ``converged_``, ``singular_``, ``n_obs_``,
-    ``groups_``, ``method_``, ``engine_``.
+    nagq : int
+        1 (Laplace) or 0 for logistic models; ``fit`` falls back to 0 when the Laplace fit fails and says so in
+        ``nagq_``, ``method_`` and ``fallback_`` (the option itself is left as given).
+
+    After ``fit`` the model is a ``FittedMultilevelModel`` (``safeschool.stats.protocol``): ``summary`` (term,
+    estimate, se, df, statistic, p, ci_low, ci_high), ``params_``, ``vcov_``, ``variance_components_``, ``vpc_``
+    (share of variance per level; latent scale with pi^2/3 for logistic models), ``ranef_`` (conditional modes
+    with 95 % intervals), ``fixed_variance_``, ``loglik_``, ``df_model_``, ``aic_``, ``bic_``, ``converged_``,
+    ``singular_``, ``n_obs_``, ``groups_``, ``family_``, ``method_``, ``engine_``, ``fallback_``; and, from its
+    rows, ``nagq_``, ``frame_`` (the complete rows fitted), ``design_`` (their fixed-effect design) and
+    ``linear_predictor()``.
 
     Matches R's ``lme4::lmer`` / ``lmerTest`` (Satterthwaite df) and ``lme4::glmer(family = binomial)``.
     """
@@ -178,94 +59,54 @@ class MixedModel:
     family: str = "gaussian"
     reml: bool = True
     nagq: int = 1
-    fitted: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self):
         if self.family not in ("gaussian", "binomial"):
             raise ModelSpecError(f"family '{self.family}' is not supported (choose gaussian or binomial)")
-        self.parsed = parse_formula(self.formula)
+        parse_formula(self.formula)  # a formula error shows when the model is written, not when it is fitted
 
     def __repr__(self) -> str:
-        state = f"n={self.n_obs_}, loglik={self.loglik_:.2f}" if self.fitted else "not fitted"
-        return f"<MixedModel {self.formula!r} {self.family} {self.method}: {state}>"
+        if not hasattr(self, "loglik_"):
+            return f"<MixedModel {self.formula!r} {self.family} {self._method(self.nagq)}: not fitted>"
+        state = f"n={self.n_obs_}, loglik={self.loglik_:.2f}"
+        return f"<MixedModel {self.formula!r} {self.family} {self.method_}: {state}>"
 
     @property
-    def method(self) -> str:
+    def parsed(self) -> ParsedFormula:
+        return parse_formula(self.formula)
+
+    def _method(self, nagq: int) -> str:
         if self.family == "binomial":
-            return "Laplace" if self.nagq == 1 else "Laplace (nAGQ=0)"
+            return "Laplace" if nagq == 1 else "Laplace (nAGQ=0)"
         return "REML" if self.reml else "ML"
-
-    # ------------------------------------------------------------------------------------------ preparation
-    def prepare(self, data: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-        """Validate and return (model frame, fixed design matrix, lme4 term names)."""
-        import formulaic  # imported here: only needed when fitting
-
-        p = self.parsed
-        missing = [c for c in p.columns() if c not in data.columns]
-        if missing:
-            raise ModelSpecError(f"unknown column '{missing[0]}' in formula (the data has: "
-                                 f"{', '.join(map(str, data.columns[:12]))}{', …' if len(data.columns) > 12 else ''})")
-        frame = _plain_dtypes(data[p.columns()].dropna())
-        if len(frame) == 0:
-            raise ModelSpecError("no complete rows: every row misses a value in a column of the formula")
-        y = frame[p.response]
-        if self.family == "binomial":
-            if y.dtype == bool:
-                y = y.astype(int)
-            values = set(pd.unique(y))
-            if not values <= {0, 1}:
-                raise ModelSpecError(f"outcome '{p.response}' must be 0/1 (or true/false) for a binomial model")
-            frame[p.response] = y.astype(float)
-        elif not pd.api.types.is_numeric_dtype(y) or y.dtype == bool:
-            raise ModelSpecError(f"outcome '{p.response}' must be numeric for a gaussian model")
-        if frame[p.response].nunique() < 2:
-            raise ModelSpecError(f"outcome '{p.response}' is constant in the {len(frame)} complete rows")
-        for column in _identifiers(p.fixed):
-            if frame[column].dtype == bool:  # lme4 treats logicals as factors: the term reads 'flagTRUE'
-                frame[column] = pd.Categorical(frame[column], categories=[False, True])
-        for term in p.random:
-            for factor in term.factors:
-                frame[factor] = frame[factor].astype(str)
-            levels = frame[list(term.factors)].drop_duplicates().shape[0]
-            if levels < 2:
-                raise ModelSpecError(f"grouping '{term.name}' has {levels} level: a random effect needs at least 2")
-        _check_nesting(frame, p.random)
-        try:
-            matrix = formulaic.model_matrix(p.fixed, frame, na_action="raise")
-        except Exception as exc:  # formulaic raises several types for unreadable terms
-            raise ModelSpecError(f"cannot read the fixed part '{p.fixed}': {str(exc).splitlines()[0]}") from exc
-        design = pd.DataFrame(np.asarray(matrix, dtype=float), index=frame.index)
-        names = [_lme4_term(n) for n in matrix.columns]
-        if np.linalg.matrix_rank(design.to_numpy()) < design.shape[1]:
-            raise ModelSpecError("the fixed effects are collinear (a predictor is constant or duplicates others)")
-        return frame, design, names
 
     # ------------------------------------------------------------------------------------------------ fit
     def fit(self, data: pd.DataFrame) -> MixedModel:
         import mixedlm
 
-        frame, design, names = self.prepare(data)
         p = self.parsed
+        frame, design, names = model_frame(p, data, family=self.family)
         work = pd.DataFrame({f"_x{i}": design.iloc[:, i].to_numpy() for i in range(design.shape[1])},
                             index=frame.index)
         work[p.response] = frame[p.response].to_numpy()
         for term in p.random:
-            for col in _identifiers(term.expr) + list(term.factors):
+            for col in identifiers(term.expr) + list(term.factors):
                 work[col] = frame[col].to_numpy()
         fixed = " + ".join(work.columns[: design.shape[1]])
         random = " + ".join(f"({t.expr}|{t.engine_name})" for t in p.random)
         engine_formula = f"{p.response} ~ 0 + {fixed} + {random}"
         fallback = None
+        nagq = self.nagq  # what this fit uses: the option, or 0 if the Laplace fit fails
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             if self.family == "binomial":
-                result = mixedlm.glmer(engine_formula, work, family=mixedlm.families.Binomial(), nAGQ=self.nagq)
+                result = mixedlm.glmer(engine_formula, work, family=mixedlm.families.Binomial(), nAGQ=nagq)
                 floor = _logistic_loglik(design.to_numpy(), work[p.response].to_numpy())
-                if self.nagq == 1 and not _valid_glmm(result, floor):
+                if nagq == 1 and not _valid_glmm(result, floor):
                     # mixedlm's Laplace step can fail when many groups have no events (e.g. early leaving in
                     # primary schools); lme4's nAGQ = 0 estimates the same model with fixed effects in PIRLS.
                     result = mixedlm.glmer(engine_formula, work, family=mixedlm.families.Binomial(), nAGQ=0)
-                    self.nagq = 0
+                    nagq = 0
                     fallback = ("the Laplace fit (nAGQ=1) failed to converge, so the model was refitted with "
                                 "nAGQ=0 (lme4's approximation that estimates fixed effects inside PIRLS); "
                                 "compare its log-likelihood only with other nAGQ=0 fits.")
@@ -273,11 +114,14 @@ class MixedModel:
                 result = mixedlm.lmer(engine_formula, work, REML=self.reml)
         del caught  # the engine's own warnings are replaced by ours, which carry advice
         self.fallback_ = fallback
-        self._names = names
-        self._design = design
-        self._frame = frame
+        self.nagq_ = nagq
+        self.family_ = self.family
+        self.method_ = self._method(nagq)
+        self.design_ = design  # the fixed-effect design of the fitted rows (index: frame_'s)
+        self.frame_ = frame  # the fitted rows: the formula's complete rows, as the model read them
         self._collect(result, names)
-        self.fitted = True
+        # R's var() (n - 1), as performance::r2_nakagawa
+        self.fixed_variance_ = float(np.var(self.linear_predictor(with_random=False), ddof=1))
         if self.singular_:
             zero = [r.group if r.term == "(Intercept)" else f"{r.group} ({r.term})" for r in self.variance_components_.itertuples()
                     if r.group != "Residual" and r.variance < 1e-8 * max(1.0, self.variance_components_.variance.max())]
@@ -374,7 +218,7 @@ class MixedModel:
     # ------------------------------------------------------------------------------------------- outputs
     def linear_predictor(self, *, with_random: bool = True) -> np.ndarray:
         """X beta (+ Z b) for the rows the model was fitted on."""
-        fixed = self._design.to_numpy() @ self.params_.to_numpy()
+        fixed = self.design_.to_numpy() @ self.params_.to_numpy()
         if not with_random:
             return fixed
         out = fixed.copy()
@@ -382,62 +226,13 @@ class MixedModel:
             if term.expr != "1":
                 continue
             modes = self.ranef_[(self.ranef_.group == term.name) & (self.ranef_.term == "(Intercept)")]
-            key = self._frame[list(reversed(term.factors))].astype(str).agg(":".join, axis=1)
+            key = self.frame_[list(reversed(term.factors))].astype(str).agg(":".join, axis=1)
             out += key.map(dict(zip(modes.level, modes.estimate, strict=True))).fillna(0).to_numpy()
         return out
 
     def to_dict(self) -> dict:
         """The JSON `safeschool fit` writes."""
         return model_dict(self)
-
-
-def json_value(value):
-    """A value as JSON holds it: numpy scalars as Python ones, non-finite floats as null."""
-    if isinstance(value, (np.floating, float)):
-        return float(value) if math.isfinite(float(value)) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
-
-
-def format_p(p) -> str:
-    """A p-value as researchers read it: two significant digits, '<1e-16' below double precision."""
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return ""
-    return "<1e-16" if p < 1e-16 else f"{p:.2g}"
-
-
-def json_records(frame: pd.DataFrame) -> list[dict]:
-    return [{k: json_value(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
-
-
-def model_dict(model) -> dict:
-    """The JSON of one fitted model, the same for every engine (MixedModel, AggregateModel)."""
-    return {
-        "formula": model.formula,
-        "family": model.family,
-        "method": model.method,
-        "n_obs": model.n_obs_,
-        "groups": model.groups_,
-        "fixed_effects": [
-            {"term": r.term, "estimate": r.estimate, "se": r.se, "df": json_value(float(r.df)),
-             "statistic": r.statistic, "p": r.p, "ci_low": r.ci_low, "ci_high": r.ci_high}
-            for r in model.summary.itertuples()
-        ],
-        "variance_components": [
-            {"group": r.group, "term": r.term or None, "variance": r.variance}
-            for r in model.variance_components_.itertuples()
-        ],
-        "vpc": [{"level": r.level, "vpc": r.vpc} for r in model.vpc_.itertuples()],
-        "loglik": json_value(model.loglik_),
-        "aic": model.aic_,
-        "bic": model.bic_,
-        "converged": model.converged_,
-        "singular": model.singular_,
-        "engine": model.engine_,
-    }
 
 
 def _logistic_loglik(X: np.ndarray, y: np.ndarray, iterations: int = 50) -> float:
@@ -461,63 +256,3 @@ def _valid_glmm(result, floor: float) -> bool:
     value = float(loglik.value if hasattr(loglik, "value") else loglik)
     return math.isfinite(value) and value >= floor - 1e-6 * max(1.0, abs(floor))
 
-
-def likelihood_ratio_test(smaller: MixedModel, larger: MixedModel) -> dict:
-    """LR test of nested models fitted by ML (or Laplace); matches R's ``anova(m0, m1)``."""
-    if smaller.method == "REML" or larger.method == "REML":
-        raise ModelSpecError("likelihood-ratio tests of fixed effects need ML fits (reml=False)")
-    if smaller.method != larger.method:
-        raise ModelSpecError(f"cannot compare a {smaller.method} fit with a {larger.method} fit")
-    chi2 = max(0.0, 2 * (larger.loglik_ - smaller.loglik_))
-    df = larger.df_model_ - smaller.df_model_
-    return {"chi2": chi2, "df": df, "p": float(st.chi2.sf(chi2, df)) if df > 0 else float("nan")}
-
-
-def nakagawa_r2(model: MixedModel) -> dict:
-    """Marginal and conditional R² (Nakagawa & Schielzeth 2013; Johnson 2014 for random slopes at x = 0).
-
-    Var(fixed) is the variance of X beta; random variances are the intercept variances; the residual is sigma^2
-    for linear models and pi^2/3 for logistic models (latent scale). Matches ``performance::r2_nakagawa`` for
-    random-intercept models.
-    """
-    if hasattr(model, "fixed_variance"):  # the aggregate engine has no rows, only their sums
-        var_fixed = model.fixed_variance()
-    else:
-        var_fixed = float(np.var(model.linear_predictor(with_random=False), ddof=1))  # R's var(), as performance
-    vc = model.variance_components_
-    var_random = float(vc[(vc.group != "Residual") & (vc.term == "(Intercept)")].variance.sum())
-    residual = LOGISTIC_RESIDUAL if model.family == "binomial" else float(vc[vc.group == "Residual"].variance.iloc[0])
-    total = var_fixed + var_random + residual
-    return {"marginal": var_fixed / total, "conditional": (var_fixed + var_random) / total}
-
-
-def render_text(model: MixedModel) -> str:
-    """An lme4-style printed summary."""
-    title = ("Linear mixed model fit by " + model.method if model.family == "gaussian"
-             else "Generalized linear mixed model fit by maximum likelihood (Laplace Approximation) [glmerMod]\n"
-                  " Family: binomial  ( logit )")
-    lines = [title, f"Formula: {model.formula}", "",
-             f"     AIC      BIC   logLik\n{model.aic_:8.1f} {model.bic_:8.1f} {model.loglik_:8.1f}", "",
-             "Random effects:"]
-    width = max(8, *(len(g) for g in model.variance_components_.group)) + 2
-    lines.append(f" {'Groups':<{width}}{'Name':<13}{'Variance':>12}{'Std.Dev.':>10}")
-    for r in model.variance_components_.itertuples():
-        lines.append(f" {r.group:<{width}}{r.term:<13}{r.variance:12.4g}{r.sd:10.4g}")
-    groups = "; ".join(f"{g}, {n}" for g, n in model.groups_.items())
-    lines += [f"Number of obs: {model.n_obs_}, groups:  {groups}", "", "Fixed effects:"]
-    stat = "t value" if model.family == "gaussian" else "z value"
-    pcol = "Pr(>|t|)" if model.family == "gaussian" else "Pr(>|z|)"
-    tw = max(12, *(len(t) for t in model.summary.term)) + 2
-    header = f"{'':<{tw}}{'Estimate':>11}{'Std. Error':>11}"
-    header += f"{'df':>10}" if model.family == "gaussian" else ""
-    lines.append(header + f"{stat:>9}{pcol:>11}")
-    for r in model.summary.itertuples():
-        row = f"{r.term:<{tw}}{r.estimate:11.4g}{r.se:11.4g}"
-        row += (f"{r.df:10.1f}" if math.isfinite(r.df) else f"{'-':>10}") if model.family == "gaussian" else ""
-        lines.append(row + f"{r.statistic:9.3f}{r.p:11.3g}")
-    flags = []
-    if model.singular_:
-        flags.append("boundary (singular) fit: see help('isSingular')")
-    if not model.converged_:
-        flags.append("the optimiser did not converge")
-    return "\n".join(lines + ([""] + flags if flags else []))

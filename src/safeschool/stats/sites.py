@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 from safeschool import __version__
-from safeschool.stats.aggregates import SCHEMA_VERSION, ClusterStats, nested_levels
-from safeschool.stats.mixed import ModelSpecError
+from safeschool.stats.cluster_stats import SCHEMA_VERSION, ClusterStats, nested_levels
+from safeschool.stats.formula import ModelSpecError
 
 MIN_CLUSTER = 5
 CENTRING_SAMPLE = 10_000

@@ -1,0 +1,93 @@
+"""How a fitted multilevel model is shown: the lme4-style text summary, the JSON `safeschool fit` writes, and
+the number formats both use. Every printer reads only the ``FittedMultilevelModel`` protocol.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from safeschool.stats.protocol import FittedMultilevelModel
+
+
+def json_value(value):
+    """A value as JSON holds it: numpy scalars as Python ones, non-finite floats as null."""
+    if isinstance(value, (np.floating, float)):
+        return float(value) if math.isfinite(float(value)) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
+
+
+def format_p(p) -> str:
+    """A p-value as researchers read it: two significant digits, '<1e-16' below double precision."""
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return ""
+    return "<1e-16" if p < 1e-16 else f"{p:.2g}"
+
+
+def json_records(frame: pd.DataFrame) -> list[dict]:
+    return [{k: json_value(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def model_dict(model: FittedMultilevelModel) -> dict:
+    """The JSON of one fitted model, the same for every engine (MixedModel, AggregateModel)."""
+    return {
+        "formula": model.formula,
+        "family": model.family_,
+        "method": model.method_,
+        "n_obs": model.n_obs_,
+        "groups": model.groups_,
+        "fixed_effects": [
+            {"term": r.term, "estimate": r.estimate, "se": r.se, "df": json_value(float(r.df)),
+             "statistic": r.statistic, "p": r.p, "ci_low": r.ci_low, "ci_high": r.ci_high}
+            for r in model.summary.itertuples()
+        ],
+        "variance_components": [
+            {"group": r.group, "term": r.term or None, "variance": r.variance}
+            for r in model.variance_components_.itertuples()
+        ],
+        "vpc": [{"level": r.level, "vpc": r.vpc} for r in model.vpc_.itertuples()],
+        "loglik": json_value(model.loglik_),
+        "aic": model.aic_,
+        "bic": model.bic_,
+        "converged": model.converged_,
+        "singular": model.singular_,
+        "engine": model.engine_,
+    }
+
+
+def render_text(model: FittedMultilevelModel) -> str:
+    """An lme4-style printed summary."""
+    title = ("Linear mixed model fit by " + model.method_ if model.family_ == "gaussian"
+             else "Generalized linear mixed model fit by maximum likelihood (Laplace Approximation) [glmerMod]\n"
+                  " Family: binomial  ( logit )")
+    lines = [title, f"Formula: {model.formula}", "",
+             f"     AIC      BIC   logLik\n{model.aic_:8.1f} {model.bic_:8.1f} {model.loglik_:8.1f}", "",
+             "Random effects:"]
+    width = max(8, *(len(g) for g in model.variance_components_.group)) + 2
+    lines.append(f" {'Groups':<{width}}{'Name':<13}{'Variance':>12}{'Std.Dev.':>10}")
+    for r in model.variance_components_.itertuples():
+        lines.append(f" {r.group:<{width}}{r.term:<13}{r.variance:12.4g}{r.sd:10.4g}")
+    groups = "; ".join(f"{g}, {n}" for g, n in model.groups_.items())
+    lines += [f"Number of obs: {model.n_obs_}, groups:  {groups}", "", "Fixed effects:"]
+    stat = "t value" if model.family_ == "gaussian" else "z value"
+    pcol = "Pr(>|t|)" if model.family_ == "gaussian" else "Pr(>|z|)"
+    tw = max(12, *(len(t) for t in model.summary.term)) + 2
+    header = f"{'':<{tw}}{'Estimate':>11}{'Std. Error':>11}"
+    header += f"{'df':>10}" if model.family_ == "gaussian" else ""
+    lines.append(header + f"{stat:>9}{pcol:>11}")
+    for r in model.summary.itertuples():
+        row = f"{r.term:<{tw}}{r.estimate:11.4g}{r.se:11.4g}"
+        row += (f"{r.df:10.1f}" if math.isfinite(r.df) else f"{'-':>10}") if model.family_ == "gaussian" else ""
+        lines.append(row + f"{r.statistic:9.3f}{r.p:11.3g}")
+    flags = []
+    if model.singular_:
+        flags.append("boundary (singular) fit: see help('isSingular')")
+    if not model.converged_:
+        flags.append("the optimiser did not converge")
+    return "\n".join(lines + ([""] + flags if flags else []))
