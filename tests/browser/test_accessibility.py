@@ -7,8 +7,9 @@ import pytest
 
 from safeschool.web.accounts.models import Role
 from safeschool.web.accounts.services import user_create
-from safeschool.web.hub.library_services import demo_library_ensure
-from safeschool.web.network.services import demo_members_ensure
+from safeschool.web.demo.accounts import demo_users_ensure
+from safeschool.web.demo.hub import demo_hub_ensure
+from safeschool.web.demo.network import demo_members_ensure
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -27,11 +28,12 @@ def serious(page) -> list[str]:
 def test_network_and_hub_pages_have_no_serious_violations(live_server, browser, log_in, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     user_create(username="member", password="pw-member-12345", role=Role.MEMBER)
+    demo_users_ensure()  # the administrator appoints the demo moderators
     demo_members_ensure(n=40)
     from safeschool.web.network.models import Member
 
     Member.objects.filter(user__username="member").update(level="d", moderator=True)
-    demo_library_ensure()
+    assert demo_hub_ensure()
     page = browser.new_page(bypass_csp=True)  # only so that axe itself can be injected; other tests check the CSP
     outside = []
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((live_server.url, "data:")) else None)

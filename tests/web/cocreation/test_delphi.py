@@ -16,6 +16,9 @@ from safeschool.web.accounts.models import Role
 from safeschool.web.accounts.services import user_create
 from safeschool.web.cocreation import selectors, services
 from safeschool.web.cocreation.models import DelphiStudy, Rating, Round
+from safeschool.web.demo.accounts import demo_users_ensure
+from safeschool.web.demo.cocreation import demo_cocreation_ensure
+from safeschool.web.demo.network import demo_members_ensure
 from safeschool.web.network import services as network
 from safeschool.web.network.models import Member
 
@@ -171,12 +174,9 @@ def test_results_and_reports(team, client):
 
 
 def test_demo_study_is_in_round_two_with_the_demo_member_on_the_panel(loaded, client, settings, tmp_path):
-    from safeschool.web.cocreation.demo import demo_cocreation_ensure
-    from safeschool.web.core.services import demo_users_ensure
-
     settings.MEDIA_ROOT = tmp_path
     demo_users_ensure()
-    network.demo_members_ensure(n=300)
+    demo_members_ensure(n=300)
     assert demo_cocreation_ensure() and not demo_cocreation_ensure()
     study = DelphiStudy.objects.get()
     assert study.current_round.number == 2 and study.current_round.status == "open"

@@ -198,12 +198,3 @@ def test_databases_filter_by_country_stage_level_group_language(client):
     assert titles(country="IT") == ["Alpha"] and titles(stage="upper_secondary") == ["Beta"]
     assert titles(level="community") == ["Alpha"] and titles(target_group="students") == ["Beta"]
     assert titles(language="es") == ["Beta"] and titles(q="alp") == ["Alpha"]
-
-
-def test_demo_library_has_entries_in_every_state(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    network.demo_members_ensure(n=300)
-    assert services.demo_library_ensure() == 8 and services.demo_library_ensure() == 0
-    assert set(Practice.objects.values_list("status", flat=True)) == {"accepted", "submitted", "returned"}
-    assert {p.signed_off for p in Programme.objects.all()} == {True, False}
-    assert Document.objects.count() == 3

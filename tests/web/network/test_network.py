@@ -216,16 +216,6 @@ def test_consent_text_versions_are_immutable_records():
 
 
 @pytest.mark.django_db
-def test_demo_members_are_varied_and_idempotent():
-    assert services.demo_members_ensure(n=300) == 300
-    assert services.demo_members_ensure(n=300) == 0
-    members = Member.objects.all()
-    assert members.values("stakeholder_type").distinct().count() == 8
-    assert members.values("level").distinct().count() == 4
-    assert members.filter(birth_year__gt=date.today().year - 16).exists()
-
-
-@pytest.mark.django_db
 def test_a_signed_in_user_without_profile_completes_one(client):
     staff = user_create(username="lea", password="pw-long-enough-1", role=Role.STAFF)
     client.force_login(staff)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import random
-
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils.text import slugify
@@ -22,8 +19,6 @@ from safeschool.web.hub.models import (
     WikiPage,
     WikiRevision,
 )
-from safeschool.web.hub.services import demo_communities_ensure
-from safeschool.web.network.models import Member
 
 ACCEPTS_NEEDED = 2
 
@@ -141,90 +136,21 @@ def document_upload(*, user, file, **fields) -> Document:
     return document
 
 
-def demo_library_ensure() -> int:
-    """Programmes, policies, documents, wiki pages and practices in several review states (the demo; once). The
-    communities' posts, comments and report come first: seeding the members (network) no longer reaches the Hub."""
-    demo_communities_ensure(random.Random(11))
-    if Programme.objects.exists():
-        return 0
-    rng = random.Random(5)
-    reviewers = list(Member.objects.filter(moderator=True).order_by("pk")[:3])
-    authors = list(Member.objects.filter(level__in=["c", "d"], user__username__startswith="member-")[:12])
-    if len(reviewers) < 3 or not authors:
-        return 0
-    programmes = [
-        ("Check & Connect mentoring", "US model adapted in IT and ES: a monitor follows attendance and engagement "
-         "and meets the student weekly.", "IT", "relational", "strong", "students"),
-        ("Restorative practice in secondary schools", "Circles and restorative meetings replace most exclusions.",
-         "UK", "community", "moderate", "whole_school"),
-        ("Nurture groups", "Small classes for children with unmet attachment needs, with a return to the main class.",
-         "UK", "relational", "promising", "students"),
-        ("Second-chance school pathways", "Flexible schedules, individual plans and work placements.", "PT",
-         "community", "promising", "students"),
-        ("Family-school partnership teams", "Teams of teachers, parents and a social worker in each school.", "EL",
-         "community", "rationale", "families"),
-        ("Teacher mentoring for safe teaching", "Peer coaching on classroom climate and gender-responsive teaching.",
-         "ES", "relational", "moderate", "teachers"),
-        ("Early warning dashboards", "Attendance, behaviour and grades flag students at risk each month.", "RO",
-         "community", "promising", "leaders"),
-        ("Inclusive tracking reform", "Later tracking and support classes instead of grade repetition.", "PL",
-         "political", "moderate", "whole_school"),
-    ]
-    for i, (title, summary, country, level, tier, group) in enumerate(programmes):
-        p = Programme.objects.create(title=title, summary=summary, country=country, level=level, tier=tier,
-                                     target_group=group, language="en", stages=["lower_secondary", "upper_secondary"],
-                                     fit={str(n): rng.choice([1, 2, 2]) for n in PRINCIPLES})
-        for r in reviewers[: 2 if i % 3 else 1]:
-            ProgrammeSignoff.objects.create(programme=p, reviewer=r)
-    policies = [("National strategy against early school leaving", "IT", "political", 2022),
-                ("Inclusive education law", "PT", "political", 2018),
-                ("Regional plan for school climate", "ES", "community", 2021),
-                ("Alternatives-to-exclusion guidance", "UK", "community", 2019),
-                ("Teacher wellbeing programme", "EL", "relational", 2023),
-                ("Roma inclusion in schools action plan", "RO", "political", 2021),
-                ("Individual learning plans for students at risk", "PL", "individual", 2020)]
-    for title, country, level, year in policies:
-        Policy.objects.create(title=title, country=country, level=level, year=year, language="en",
-                              summary="Summary written for the demo; see the national sources for the text.")
-    for title, kind in (("Safe Education model: overview", "deliverable"), ("Guide to the school profile", "guide"),
-                        ("Early leaving in six countries: baseline report", "report")):
-        doc = Document(title=title, kind=kind, country="IT", level="community", language="en",
-                       summary="A demo document.", uploaded_by=reviewers[0])
-        doc.file.save(f"{slugify(title)}.txt", ContentFile(f"{title}\n\nDemo document of the safeschool network.\n"),
-                      save=False)
-        doc.save()
-    wiki = [("Secure base", "concept", "A teacher can act as a secure base: a predictable, caring adult a student "
-             "returns to.", "Students explore and learn more when they can count on that adult."),
-            ("Sense of belonging", "concept", "Feeling accepted, respected and supported at school.",
-             "It is measured in the platform with the PSSM (18 items)."),
-            ("Restorative meeting", "practice", "A structured meeting after harm, with the people involved.",
-             "It replaces exclusion when the school has trained facilitators.")]
-    for title, kind, first, second in wiki:
-        page = WikiPage.objects.create(slug=slugify(title), title=title, kind=kind, language="en")
-        WikiRevision.objects.create(page=page, number=1, body=first, author=authors[0], note="first version")
-        WikiRevision.objects.create(page=page, number=2, body=first + "\n\n" + second, author=authors[1 % len(authors)],
-                                    note="added measurement")
-    states = ["accepted", "accepted", "accepted", "submitted", "submitted", "returned", "accepted", "submitted"]
-    for i, state in enumerate(states):
-        author = authors[i % len(authors)]
-        practice = Practice.objects.create(
-            title=f"{['Morning check-in', 'Peer mentoring', 'Parent café', 'Attendance buddies', 'Calm corner', 'Teacher tandem', 'Youth council', 'Transition week'][i]}",
-            summary="A practice from the network's demo schools.", target_group=rng.choice(
-                ["students", "teachers", "families", "whole_school"]), country=author.country, language="en",
-            level=rng.choice(["individual", "relational", "community"]), stages=["primary"],
-            years_in_place=rng.randint(1, 8), stakeholders_involved="teachers, students, parents",
-            funding="school budget and a municipal grant", evaluation=rng.choice(["none", "internal", "external"]),
-            cost_band=rng.choice(["low", "medium"]), licence="cc-by", submitted_by=author, status="submitted")
-        fit = {str(n): rng.choice([1, 2]) for n in PRINCIPLES}
-        if state == "accepted":
-            for r in reviewers[:2]:
-                PracticeReview.objects.create(practice=practice, reviewer=r, decision="accept", fit=fit,
-                                              tier="promising")
-        elif state == "returned":
-            PracticeReview.objects.create(practice=practice, reviewer=reviewers[2], decision="return", fit=fit,
-                                          tier="rationale", comment="Please describe how you know it works.")
-        elif i == 3:
-            PracticeReview.objects.create(practice=practice, reviewer=reviewers[0], decision="accept", fit=fit,
-                                          tier="promising")
-        Practice.objects.filter(pk=practice.pk).update(status=state)
-    return len(programmes)
+def programme_create(*, user, **fields) -> Programme:
+    """A programme in the database (the curators: researchers and administrators)."""
+    if not user.has_perm("hub.curate"):
+        raise PermissionDenied("Only researchers and administrators add programmes.")
+    programme = Programme(**fields)
+    programme.full_clean()
+    programme.save()
+    return programme
+
+
+def policy_create(*, user, **fields) -> Policy:
+    """A policy in the database (the curators: researchers and administrators)."""
+    if not user.has_perm("hub.curate"):
+        raise PermissionDenied("Only researchers and administrators add policies.")
+    policy = Policy(**fields)
+    policy.full_clean()
+    policy.save()
+    return policy

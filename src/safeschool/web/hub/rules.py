@@ -37,6 +37,7 @@ is_reviewer = is_admin | is_researcher | (is_member & has_consent & is_moderator
 
 # the databases: researchers, administrators and network moderators with consent review practices and programmes
 rules.add_perm("hub.review", is_reviewer)
+rules.add_perm("hub.curate", is_admin | is_researcher)  # adding programmes and policies
 rules.add_perm("hub.review_practice", is_reviewer & is_awaiting_review & ~is_practice_author)  # the practice
 rules.add_perm("hub.view_practice_reviews", is_reviewer | is_practice_author)  # the practice
 # communities: network moderators everywhere, a community's moderators there, always with consent

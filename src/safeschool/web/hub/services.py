@@ -3,9 +3,6 @@ reports, moderation and newsletters; the demo's communities. services -> tasks -
 
 from __future__ import annotations
 
-import random
-from datetime import timedelta
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -41,6 +38,13 @@ def community_for_country(code: str) -> tuple[Community, bool]:
 
 def community_join(*, member: Member, community: Community, join: bool = True) -> None:
     (community.members.add if join else community.members.remove)(member)
+
+
+def community_moderator_add(*, user, community: Community, member: Member) -> None:
+    """A member moderates this community from now on: administrators appoint them."""
+    if not user.has_perm("network.appoint_moderators"):
+        raise PermissionDenied("Only administrators appoint moderators.")
+    community.moderators.add(member)
 
 
 def post_create(*, user, community: Community, title: str, body: str, kind: str = Post.Kind.DISCUSSION,
@@ -139,43 +143,3 @@ def _newsletter_sender(user) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ demo
-def demo_communities_ensure(rng: random.Random) -> None:
-    """Communities with members, posts, an event, comments and one open report (for the moderation queue): the
-    demo, once its members exist (called by library_services.demo_library_ensure)."""
-    communities_ensure()
-    members = list(Member.objects.filter(user__username__startswith="member-").order_by("pk"))
-    if Post.objects.exists() or not members:
-        return
-    for community in Community.objects.all():
-        pool = [m for m in members if m.country == community.country or community.topic in m.topics]
-        community.members.add(*pool)
-        if pool:
-            community.moderators.add(pool[0])
-    topics = {c.topic: c for c in Community.objects.exclude(topic="")}
-    seeds = [
-        ("inclusive", "discussion", "Alternatives to exclusion that worked for us",
-         "We replaced most fixed-term exclusions with restorative meetings and a mentor. What did you try?"),
-        ("attachment", "discussion", "Measuring belonging in primary school",
-         "Has anyone used the PSSM with 9-year-olds? We are unsure about the reverse-keyed items."),
-        ("gender", "event", "Workshop: safe-teaching competencies",
-         "A half-day workshop for teachers on gender-responsive classroom practice."),
-        ("economics", "share", "Costing early leaving: a short guide",
-         "A guide to estimating what early school leaving costs a region, and what prevention saves."),
-        ("attachment", "discussion", "Teacher-student closeness after transition",
-         "Our STRS closeness scores drop after the move to secondary. Ideas for the first term?"),
-    ]
-    now = timezone.now()
-    for i, (topic, kind, title, body) in enumerate(seeds):
-        pool = [m for m in members if topic in m.topics and m.level >= ("b" if kind == "share" else "a")]
-        author = pool[i % len(pool)]
-        post = Post.objects.create(
-            community=topics[topic], author=author, kind=kind, title=title, body=body, language="en",
-            link="https://example.org/guide" if kind == "share" else "",
-            event_starts=now + timedelta(days=21) if kind == "event" else None,
-            event_place="Online" if kind == "event" else "")
-        for reply in rng.sample(pool, min(3, len(pool))):
-            Comment.objects.create(post=post, author=reply, body=rng.choice([
-                "Thank you, this is useful.", "We had the same experience in our school.",
-                "Could you share the materials?", "Our network in the region is trying this too."]))
-    first = Post.objects.order_by("pk").first()
-    Report.objects.create(post=first, reporter=members[-1], reason="Mentions a named student (please check)")

@@ -61,6 +61,7 @@ rules.add_perm("network.endorse_advocacy", is_member & has_consent & level_d)
 # moderation and consent texts
 rules.add_perm("network.moderate", (is_moderator & has_consent) | is_admin)
 rules.add_perm("network.manage_consent_texts", is_admin)
+rules.add_perm("network.appoint_moderators", is_admin)  # network moderators and a community's moderators
 
 LEVEL_PERMISSIONS = {  # documentation and tests: the lowest level that grants each member permission
     "network.receive_newsletter": "a", "network.post_in_community": "a", "network.share_item": "b",

@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-import random
 import secrets
 from datetime import date
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from safeschool.web.accounts.models import Profile, Role
+from safeschool.web.accounts.models import Role
 from safeschool.web.accounts.services import user_create
 from safeschool.web.network.models import (
     ADULT_AGE,
-    COUNTRIES,
-    LANGUAGES,
     ConsentRecord,
     ConsentText,
-    Level,
     LevelChange,
     Member,
-    Sector,
-    StakeholderType,
-    Topic,
 )
 from safeschool.web.network.selectors import consent_text_current
 
@@ -60,7 +52,7 @@ def consent_text_publish(*, kind: str, body: str, language: str = "en") -> Conse
 
 
 @transaction.atomic
-def member_join(*, username: str, password: str, email: str, display_name: str, stakeholder_type: str,
+def member_join(*, username: str, password: str | None, email: str, display_name: str, stakeholder_type: str,
                 country: str, birth_year: int, level: str = "a", sector: str = "", organisation: str = "",
                 languages: list[str] | None = None, topics: list[str] | None = None, consent: bool,
                 consent_version: int | None = None, directory: dict | None = None) -> Member:
@@ -169,60 +161,15 @@ def member_erase(*, user) -> None:
     consent_withdraw(member=member, kind=ConsentText.Kind.PARENTAL)
 
 
+def member_moderator_set(*, user, member: Member, moderator: bool = True) -> Member:
+    """Make a member a network moderator (or no longer one): administrators only."""
+    if not user.has_perm("network.appoint_moderators"):
+        raise PermissionDenied("Only administrators appoint moderators.")
+    member.moderator = moderator
+    member.save(update_fields=["moderator"])
+    return member
+
+
 def birth_year_bounds() -> tuple[int, int]:
     year = date.today().year
     return year - 110, year - 8
-
-
-def demo_members_ensure(n: int = 300, seed: int = 11) -> int:
-    """About 300 members across types, levels, countries and topics, some under 16 with and without parental
-    consent, some in the directory (the demo; idempotent)."""
-    User = get_user_model()
-    demo_login = User.objects.filter(username="member", member__isnull=True).first()
-    if demo_login is not None:  # the demo's "member" login takes part at level (c): co-creation, Delphi panels
-        _member_create(user=demo_login, text=consent_text_current(ConsentText.Kind.MEMBERSHIP),
-                       display_name="Demo Member", stakeholder_type="family", sector="", country="IT",
-                       organisation="", languages=["en", "it"], topics=["attachment"], level="c",
-                       birth_year=date.today().year - 40, directory={"in_directory": True, "show_country": True})
-    if Member.objects.filter(user__username__startswith="member-").count() >= n:
-        return 0
-    rng = random.Random(seed)
-    first = ["Ana", "Marco", "Eleni", "Ioana", "João", "Kasia", "Liam", "Noor", "Sofia", "Tomás", "Giulia",
-             "Nikos", "Andrei", "Marta", "Pedro", "Zofia", "Aoife", "Luca", "Maria", "Dimitra"]
-    last = ["Rossi", "García", "Papadopoulou", "Popescu", "Silva", "Nowak", "Murphy", "Bianchi", "López",
-            "Georgiou", "Ionescu", "Costa", "Kowalski", "Byrne", "Ferrari"]
-    organisations = {"scientific": "University", "teacher": "School", "school_board": "School board",
-                     "policymaker": "Ministry of Education", "ngo": "Foundation", "practitioner": "Service",
-                     "family": "", "student": ""}
-    countries = [c for c, _ in COUNTRIES[:8]]
-    made = 0
-    membership = consent_text_current(ConsentText.Kind.MEMBERSHIP)
-    parental = consent_text_current(ConsentText.Kind.PARENTAL)
-    for i in range(1, n + 1):
-        username = f"member-{i:03d}"
-        if User.objects.filter(username=username).exists():
-            continue
-        kind = rng.choices(StakeholderType.values, weights=[12, 10, 14, 22, 8, 6, 10, 18])[0]
-        adult_year = date.today().year - rng.randint(19, 66)
-        year = date.today().year - rng.randint(12, 17) if kind == "student" else adult_year
-        user = User(username=username, email=f"{username}@example.org")
-        user.set_unusable_password()
-        user.save()
-        Profile.objects.create(user=user, role=Role.MEMBER)
-        country = rng.choice(countries)
-        member = Member.objects.create(
-            user=user, display_name=f"{rng.choice(first)} {rng.choice(last)}", stakeholder_type=kind,
-            sector=rng.choice(Sector.values) if kind == "practitioner" else "", country=country,
-            organisation=f"{organisations[kind]} ({country})" if organisations[kind] else "",
-            languages=sorted({"en", rng.choice([c for c, _ in LANGUAGES[:6]])}),
-            topics=rng.sample(Topic.values, rng.randint(1, 3)),
-            level=rng.choices(Level.values, weights=[40, 25, 25, 10])[0], birth_year=year,
-            in_directory=rng.random() < 0.6, show_organisation=rng.random() < 0.7, show_country=rng.random() < 0.8,
-            show_type=rng.random() < 0.8, show_topics=rng.random() < 0.5, moderator=i <= 3)
-        ConsentRecord.objects.create(member=member, text=membership, method=ConsentRecord.Method.WEB)
-        if member.is_minor and rng.random() < 0.7:
-            ConsentRecord.objects.create(member=member, text=parental, method=ConsentRecord.Method.PARENT_WEB,
-                                         given_by=f"Parent of {member.display_name}")
-        made += 1
-    return made
-

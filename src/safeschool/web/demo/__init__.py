@@ -1,0 +1,42 @@
+"""The demo, seeded in one place: one function per area, each going through the services a user's action goes
+through (so the demo obeys the same validation, permissions and consent rules), called in order by
+`safeschool demo`. Every function is idempotent: running the demo again adds nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from safeschool.web.demo import accounts, analysis, cocreation, cohort, hub, network
+
+DEMO_STEPS = cohort.STEPS + 5  # the cohort's steps, then accounts, analysis, members, Hub, co-creation
+
+
+@dataclass
+class DemoResult:
+    accounts: list[dict] = field(default_factory=list)  # username, password, role, what (one per role)
+    notes: list[str] = field(default_factory=list)  # one line each, for the person running the demo
+
+
+def demo_seed(*, home: Path, progress: Callable[[str], None] = lambda step: None) -> DemoResult:
+    """Seed every area; `progress(description)` is called exactly DEMO_STEPS times."""
+    result = DemoResult()
+    result.notes.append(cohort.demo_cohort_ensure(home=home, progress=progress))
+    result.accounts = accounts.demo_users_ensure()
+    progress("Demo logins")
+    if analysis.demo_analysis_ensure():
+        result.notes.append("Queued an ecological decomposition of achievement for the demo researcher.")
+    progress("Demo analysis")
+    made = network.demo_members_ensure()
+    if made:
+        result.notes.append(f"Seeded {made} network members (types, levels, countries, some under 16).")
+    progress("Network members")
+    if hub.demo_hub_ensure():
+        result.notes.append("Seeded the Hub: communities with posts, programmes, policies, documents, wiki pages and "
+                            "practices.")
+    progress("The Hub")
+    if cocreation.demo_cocreation_ensure():
+        result.notes.append("Seeded co-creation: a Delphi study in round 2, interviews and action research cycles.")
+    progress("Co-creation")
+    return result
