@@ -28,6 +28,7 @@ ROLES = ["anonymous", *MEMBERS, "minor", "minor_with_parent", *MODERATORS, "staf
 # moderates, "@other" another community, "@practice" a practice by someone else awaiting review
 GRANTED = {
     "hub.review": {"network_moderator", "researcher", "admin"},
+    "hub.curate": {"researcher", "admin"},
     "hub.view_moderation_queue": {"community_moderator", "community_moderator_withdrawn", "network_moderator",
                                   "admin"},
     "hub.moderate_community@ours": {"community_moderator", "network_moderator", "admin"},

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from safeschool.web.accounts.models import Role
@@ -50,7 +51,29 @@ def test_level_permissions(perm, level, situation):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("perm", sorted(LOWEST_LEVEL) + ["network.moderate", "network.manage_consent_texts"])
+@pytest.mark.parametrize("perm", ["network.manage_consent_texts", "network.appoint_moderators"])
+@pytest.mark.parametrize("level", ["a", "d"])
+@pytest.mark.parametrize("situation", ["adult", "minor_with_parent"])
+def test_no_level_grants_what_only_administrators_do(perm, level, situation):
+    member = make_member(level=level, year=CHILD if situation.startswith("minor") else ADULT)
+    if situation == "minor_with_parent":
+        services.consent_give(member=member, kind="parental", given_by="Maria Rossi")
+    assert not get_user_model().objects.get(pk=member.user.pk).has_perm(perm)
+
+
+@pytest.mark.django_db
+def test_only_administrators_appoint_moderators():
+    member = make_member(level="d")
+    with pytest.raises(PermissionDenied):
+        services.member_moderator_set(user=member.user, member=member)
+    admin = user_create(username="root", password="pw-long-enough-1", role=Role.ADMIN)
+    assert services.member_moderator_set(user=admin, member=member).moderator
+    assert get_user_model().objects.get(pk=member.user.pk).has_perm("network.moderate")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("perm", sorted(LOWEST_LEVEL) + ["network.moderate", "network.manage_consent_texts",
+                                                   "network.appoint_moderators"])
 @pytest.mark.parametrize("role", ["anonymous", "member_without_profile", "staff", "researcher", "admin"])
 def test_roles_without_a_member_profile(perm, role):
     from django.contrib.auth.models import AnonymousUser
