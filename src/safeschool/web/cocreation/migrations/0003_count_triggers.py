@@ -98,5 +98,5 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cocreation", "0006_rating_counts")]
+    dependencies = [("cocreation", "0002_immutability_triggers")]
     operations = [migrations.RunPython(create, drop)]
