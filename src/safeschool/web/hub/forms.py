@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from safeschool.web.hub.models import (
     LEVEL_CHOICES,
     PRINCIPLES,
-    STAGES,
+    STAGE_CHOICES,
     UPLOAD_TYPES,
     Document,
     Practice,
@@ -22,7 +22,7 @@ from safeschool.web.network.models import COUNTRIES, LANGUAGES, Level, Topic
 class FilterForm(forms.Form):
     q = forms.CharField(required=False, label=_("Search"))
     country = forms.ChoiceField(choices=[("", _("Any"))] + COUNTRIES, required=False)
-    stage = forms.ChoiceField(choices=[("", _("Any"))] + STAGES, required=False, label=_("School stage"))
+    stage = forms.ChoiceField(choices=[("", _("Any"))] + STAGE_CHOICES, required=False, label=_("School stage"))
     level = forms.ChoiceField(choices=[("", _("Any"))] + LEVEL_CHOICES, required=False, label=_("Ecological level"))
     target_group = forms.ChoiceField(choices=[("", _("Any"))] + list(TargetGroup.choices), required=False,
                                      label=_("Target group"))
@@ -30,7 +30,7 @@ class FilterForm(forms.Form):
 
 
 class PracticeForm(forms.ModelForm):
-    stages = forms.MultipleChoiceField(choices=STAGES, widget=forms.CheckboxSelectMultiple, required=False)
+    stages = forms.MultipleChoiceField(choices=STAGE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False)
 
     class Meta:
         model = Practice
@@ -64,7 +64,7 @@ class WikiForm(forms.Form):
 
 
 class DocumentForm(forms.ModelForm):
-    stages = forms.MultipleChoiceField(choices=STAGES, widget=forms.CheckboxSelectMultiple, required=False)
+    stages = forms.MultipleChoiceField(choices=STAGE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False)
 
     class Meta:
         model = Document

@@ -145,7 +145,7 @@ class Newsletter(models.Model):
 
 # ------------------------------------------------------------------------------------------------ databases
 LEVEL_CHOICES = [(level, level.title()) for level in LEVELS]
-STAGES = list(STAGE_LABELS.items())
+STAGE_CHOICES = list(STAGE_LABELS.items())
 PRINCIPLES = {  # criterion A: fit with the five principles of Safe Education (rated 0 none, 1 partial, 2 full)
     1: "Secure relationships: every student has a caring adult at school",
     2: "Whole-school approach: climate, rules and leadership work for belonging",
