@@ -6,7 +6,8 @@
   an AppConfig.ready(), where Django requires it;
 - views are thin: no file whose name ends in views.py writes to the database;
 - selectors never import services;
-- neither the web apps nor the modules inside web/ import each other in a cycle.
+- neither the web apps nor the modules inside web/ import each other in a cycle;
+- no source file is over 450 lines (migrations excepted).
 """
 
 from __future__ import annotations
@@ -155,3 +156,9 @@ def test_web_modules_import_each_other_without_a_cycle():
 def test_the_cycle_finder_finds_cycles():
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": set()}) == []
+
+
+def test_no_source_file_over_450_lines():
+    """Large modules that hold several things are split along their seams (migrations are generated)."""
+    long = [f"{p.relative_to(SRC)}: {n} lines" for p in _modules(SRC) if (n := len(p.read_text().splitlines())) > 450]
+    assert long == []
