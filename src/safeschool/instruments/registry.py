@@ -167,3 +167,18 @@ def registry(extra: str | Path | None = None) -> dict[str, Instrument]:
 def item_index(instruments: dict[str, Instrument]) -> dict[str, Instrument]:
     """Instrument of every item code."""
     return {item: ins for ins in instruments.values() for item in ins.items}
+
+
+def scale_items(spec: str) -> tuple[list[str], list[str], int, int]:
+    """The items of a scale named ``instrument:scale`` (``pssm:belonging``), those of them that are reverse-keyed,
+    and the instrument's lowest and highest answer; InstrumentError names what the registry does not hold."""
+    code, _, scale_code = spec.partition(":")
+    instruments = registry()
+    if code not in instruments:
+        raise InstrumentError(f"no instrument '{code}' (registry: {', '.join(instruments)})")
+    instrument = instruments[code]
+    try:
+        items = list(instrument.scale(scale_code).items)
+    except KeyError as exc:
+        raise InstrumentError(exc.args[0]) from exc
+    return items, [i for i in instrument.reverse if i in items], instrument.minimum, instrument.maximum
