@@ -64,7 +64,6 @@ def reliability(
                       + (f" — flagged {flags}" if flags else ""))
     if json_out:
         write_json(json_out, report)
-        console.print(f"Wrote {json_out}")
 
 
 class DelphiRule(StrEnum):
