@@ -198,3 +198,17 @@ def test_databases_filter_by_country_stage_level_group_language(client):
     assert titles(country="IT") == ["Alpha"] and titles(stage="upper_secondary") == ["Beta"]
     assert titles(level="community") == ["Alpha"] and titles(target_group="students") == ["Beta"]
     assert titles(language="es") == ["Beta"] and titles(q="alp") == ["Alpha"]
+
+
+def test_only_curators_add_programmes_and_policies():
+    fields = {"title": "Nurture groups", "summary": "Small classes.", "country": "IT", "level": "relational",
+              "language": "en"}
+    with pytest.raises(PermissionDenied, match="Only researchers and administrators add policies"):
+        services.policy_create(user=member("eva", level="d"), year=2020, **fields)
+    with pytest.raises(ValidationError):  # curators go through the model's validation too
+        services.policy_create(user=reviewer("rui"), year=2020, **(fields | {"level": "galactic"}))
+    assert services.policy_create(user=reviewer("ria"), year=2020, **fields).pk
+    with pytest.raises(PermissionDenied):
+        services.programme_create(user=member("ivo", level="d"), tier="promising", target_group="students", **fields)
+    assert services.programme_create(user=reviewer("rob"), tier="promising", target_group="students", fit={"1": 2},
+                                     **fields).pk

@@ -138,19 +138,17 @@ def document_upload(*, user, file, **fields) -> Document:
 
 def programme_create(*, user, **fields) -> Programme:
     """A programme in the database (the curators: researchers and administrators)."""
-    if not user.has_perm("hub.curate"):
-        raise PermissionDenied("Only researchers and administrators add programmes.")
-    programme = Programme(**fields)
-    programme.full_clean()
-    programme.save()
-    return programme
+    return _curated_create(user, Programme(**fields))
 
 
 def policy_create(*, user, **fields) -> Policy:
     """A policy in the database (the curators: researchers and administrators)."""
+    return _curated_create(user, Policy(**fields))
+
+
+def _curated_create(user, entry):
     if not user.has_perm("hub.curate"):
-        raise PermissionDenied("Only researchers and administrators add policies.")
-    policy = Policy(**fields)
-    policy.full_clean()
-    policy.save()
-    return policy
+        raise PermissionDenied(f"Only researchers and administrators add {entry._meta.verbose_name_plural}.")
+    entry.full_clean()
+    entry.save()
+    return entry
