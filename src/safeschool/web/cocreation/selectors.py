@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from safeschool.stats.delphi import Rule, Scale, response, stats_from_counts
+from safeschool.web.accounts.rules import is_admin
 from safeschool.web.cocreation.models import (
     DelphiStudy,
     Excerpt,
@@ -171,7 +172,7 @@ def interviewees_eligible() -> QuerySet:
 def par_cycles_visible(*, user) -> QuerySet:
     """The cycles of the user's own schools and those they are linked to as a researcher (all, for administrators)."""
     cycles = ParCycle.objects.select_related("school")
-    if not user.is_superuser:
+    if not is_admin(user):
         cycles = cycles.filter(Q(school__staff_appointments__user=user) | Q(researchers=user)).distinct()
     return cycles
 
