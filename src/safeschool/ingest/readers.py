@@ -8,11 +8,14 @@ and Stata.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
+import json
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +24,14 @@ import pandas as pd
 FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".sav": "sav", ".zsav": "sav",
            ".dta": "dta"}
 MAX_CELL = 2_000  # characters: no field we import is longer; longer cells are errors, not silently cut
-MAX_BYTES = 200 * 1024 * 1024
+MAX_BYTES = 200 * 1024 * 1024  # a local file (the command line); web uploads have their own, lower limit
+# An .xlsx is a zip of XML: a few hundred KB can unpack to millions of cells, which openpyxl holds in memory (5 million
+# took 54 s and 1.5 GB). Its declared size, compression and cells are checked before openpyxl sees it. A real sheet
+# is about 32 bytes of XML per cell and compresses 10-15 to 1.
+MAX_XLSX_CELLS = 2_000_000  # an 18,000-student wave with 110 columns
+MAX_XLSX_UNZIPPED = 200 * 1024 * 1024  # bytes, all the workbook's parts together
+MAX_ZIP_RATIO = 100  # uncompressed / compressed size of any part over 1 MB
+_CHUNK = 1 << 20
 
 
 class FileProblem(ValueError):
@@ -64,12 +74,15 @@ def read_file(path: str | Path, *, sheet: str | None = None, name: str | None = 
     kind = FORMATS.get(path.suffix.lower())
     if kind is None:
         raise FileProblem(f"{name}: unsupported file type '{path.suffix}' (use .csv, .xlsx, .sav or .dta)")
-    data = path.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    digest = digest.hexdigest()
     if kind == "xlsx":
-        table = _read_xlsx(data, name, sheet)
+        table = _read_xlsx(path.read_bytes(), name, sheet)
     elif kind == "csv":
-        table = _read_csv(data, name, encoding)
+        table = _read_csv(path, name, encoding)
     else:
         table = _read_stat(path, name)
     table.size, table.sha256, table.name = size, digest, name
@@ -95,74 +108,148 @@ def read_table(path: str | Path) -> pd.DataFrame:
     if FORMATS.get(suffix) != "csv":
         raise TableReadError(f"{path}: unsupported file type '{suffix}' (use .csv or .parquet)")
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise TableReadError(f"{path}: cannot be read ({exc.strerror})") from exc
-    try:
-        text, _, delimiter = _csv_text(data, str(path))
-        return _csv_frame(text, str(path), delimiter, typed=True)
+        encoding, delimiter, header = _csv_checked(path, str(path))
+        return _csv_frame(path, str(path), encoding, delimiter, header, typed=True)
     except FileProblem as exc:
         raise TableReadError(str(exc)) from exc
+    except OSError as exc:
+        raise TableReadError(f"{path}: cannot be read ({exc.strerror})") from exc
+
+
+def write_parsed(table: RawTable, folder: str | Path) -> None:
+    """Keep a read table as Parquet plus its metadata (the original's name, size, SHA-256, format, encoding...), so
+    that what comes after the upload never parses the original again."""
+    folder = Path(folder)
+    table.frame.to_parquet(folder / "table.parquet", index=False)
+    meta = {"format": table.format, "name": table.name, "size": table.size, "sha256": table.sha256,
+            "encoding": table.encoding, "delimiter": table.delimiter, "first_row": table.first_row,
+            "column_labels": table.column_labels,
+            # codes stay numbers: JSON object keys would turn them into text
+            "value_labels": {col: [[code, label] for code, label in labels.items()]
+                             for col, labels in table.value_labels.items()}}
+    (folder / "table.json").write_text(json.dumps(meta, default=str))
+
+
+def read_parsed(folder: str | Path) -> RawTable:
+    """The table `write_parsed` kept, as it was read."""
+    folder = Path(folder)
+    meta = json.loads((folder / "table.json").read_text())
+    frame = pd.read_parquet(folder / "table.parquet")
+    labels = {col: {code: label for code, label in pairs} for col, pairs in meta.pop("value_labels").items()}
+    return RawTable(frame, value_labels=labels, **meta)
 
 
 # ----------------------------------------------------------------------------------------------------- CSV
-def _decode(data: bytes, name: str) -> tuple[str, str]:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+# The file is read as a stream, never held whole as bytes and text at once: one pass decodes it (finding its
+# encoding, NUL characters, emptiness), one checks every row's width with the csv module, and pandas reads it.
+
+class _Undecodable(Exception):
+    def __init__(self, encoding: str, exc: UnicodeDecodeError, offset: int):
+        self.encoding, self.offset = encoding, offset
+        self.message = (f"'{exc.encoding}' codec can't decode byte 0x{exc.object[exc.start]:02x} in position {offset}: "
+                        f"{exc.reason}")
+
+
+def _scan(path: Path, encoding: str) -> tuple[bool, int | None]:
+    """Decode the whole file in chunks: (it is blank, the row of the first NUL character); _Undecodable otherwise."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset, lines, blank, nul_row = 0, 0, True, None
+    with open(path, "rb") as fh:
+        while True:
+            chunk = fh.read(_CHUNK)
+            base = offset - len(decoder.getstate()[0])  # bytes held back from the previous chunk
+            try:
+                text = decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                raise _Undecodable(encoding, exc, base + exc.start) from None
+            offset += len(chunk)
+            if nul_row is None and "\x00" in text:
+                nul_row = lines + text.count("\n", 0, text.index("\x00")) + 1
+            lines += text.count("\n")
+            blank = blank and not text.strip()
+            if not chunk:
+                return blank, nul_row
+
+
+def _detect(path: Path, name: str) -> str:
+    """The file's encoding (UTF-8 with or without BOM, UTF-16, or the most likely single-byte code page)."""
+    with open(path, "rb") as fh:
+        head = fh.read(200_000)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
     magic = {b"PK\x03\x04": " (it looks like an Excel .xlsx file: rename it .xlsx)",
              b"\xd0\xcf\x11\xe0": " (it looks like an old Excel .xls file: save it as .xlsx or CSV)",
              b"$FL2": " (it looks like an SPSS file: rename it .sav)", b"$FL3": " (it looks like an SPSS file)"}
     for start, hint in magic.items():
-        if data.startswith(start):
+        if head.startswith(start):
             raise FileProblem(f"{name}: this is not a text file{hint}")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        if b"\x00" in data[:4096]:
+        _scan(path, "utf-8-sig")
+    except _Undecodable:
+        if b"\x00" in head[:4096]:
             raise FileProblem(f"{name}: this is not a text file") from None
     else:
-        return text, "utf-8"
+        return "utf-8"
     from charset_normalizer import from_bytes
 
-    matches = list(from_bytes(data[:200_000], cp_isolation=["cp1252", "latin_1", "iso8859_7", "cp1250", "iso8859_2",
-                                                            "cp1253", "mac_roman"]))
+    matches = list(from_bytes(head, cp_isolation=["cp1252", "latin_1", "iso8859_7", "cp1250", "iso8859_2",
+                                                  "cp1253", "mac_roman"]))
     if not matches:
         raise FileProblem(f"{name}: the text encoding could not be recognised: save it as UTF-8 CSV or give "
                           "`encoding:` in the mapping")
     best = matches[0]
     # short texts fit several code pages equally well: then take the one most Western European exports use
     western = next((m for m in matches if m.encoding == "cp1252" and m.chaos <= best.chaos + 0.05), None)
-    best = western or best
-    try:
-        return data.decode(best.encoding), best.encoding
-    except UnicodeDecodeError as exc:
-        raise FileProblem(f"{name}: byte {exc.start} cannot be read as {best.encoding}: save it as UTF-8 CSV") from exc
+    return (western or best).encoding
 
 
-def _csv_text(data: bytes, name: str, encoding: str | None = None) -> tuple[str, str, str]:
-    """The decoded text, its encoding and its delimiter, once every row is known to have the header's width."""
+def _text_lines(path: Path, encoding: str) -> Iterator[str]:
+    with open(path, encoding=encoding, newline="") as fh:
+        first = True
+        for line in fh:
+            yield line.lstrip("\ufeff") if first else line
+            first = False
+
+
+def _stream_encoding(encoding: str) -> str:
+    return "utf-8-sig" if encoding == "utf-8" else encoding  # a detected UTF-8 file may start with a BOM
+
+
+def _csv_checked(path: Path, name: str, encoding: str | None = None) -> tuple[str, str, list[str]]:
+    """The encoding, delimiter and header row, once the file decodes and every row has the header's width."""
     if encoding:
         try:
-            text = data.decode(encoding)
-        except (UnicodeDecodeError, LookupError) as exc:
+            codecs.lookup(encoding)
+            blank, nul_row = _scan(path, encoding)
+        except LookupError as exc:
             raise FileProblem(f"{name}: cannot be read as {encoding} ({exc})") from exc
+        except _Undecodable as exc:
+            raise FileProblem(f"{name}: cannot be read as {encoding} ({exc.message})") from None
+        stream = encoding
     else:
-        text, encoding = _decode(data, name)
-    if not text.strip():
+        encoding = _detect(path, name)
+        try:
+            blank, nul_row = _scan(path, _stream_encoding(encoding))
+        except _Undecodable as exc:
+            raise FileProblem(f"{name}: byte {exc.offset} cannot be read as {encoding}: save it as UTF-8 CSV") from None
+        stream = _stream_encoding(encoding)
+    if blank:
         raise FileProblem(f"{name}: the file is empty")
-    if "\x00" in text:
-        row = text.count("\n", 0, text.index("\x00")) + 1
-        raise FileProblem(f"{name}: row {row} contains a NUL character (control characters cannot be imported)")
-    sample = text[:65536]
+    if nul_row is not None:
+        raise FileProblem(f"{name}: row {nul_row} contains a NUL character (control characters cannot be imported)")
+    with open(path, encoding=stream, newline="") as fh:
+        sample = fh.read(65536)
     try:
         delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0] if "\n" not in sample[:-1] else sample,
                                         delimiters=",;\t|").delimiter
     except csv.Error:
         delimiter = ","
-    width = None
-    rows = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter)
+    width, header = None, None
+    rows = csv.reader(_text_lines(path, stream), delimiter=delimiter)
     try:
         for number, fields in enumerate(rows, start=1):
+            if header is None:
+                header = fields
             if not fields:
                 continue
             if width is None:
@@ -172,15 +259,16 @@ def _csv_text(data: bytes, name: str, encoding: str | None = None) -> tuple[str,
                                   f"(delimiter '{delimiter}'; a line break inside a cell needs quotes)")
     except csv.Error as exc:
         raise FileProblem(f"{name}: row {rows.line_num} cannot be read as CSV ({exc})") from exc
-    return text, encoding, delimiter
+    return encoding, delimiter, header or []
 
 
-def _csv_frame(text: str, name: str, delimiter: str, *, typed: bool = False) -> pd.DataFrame:
-    """The checked text as a frame: every cell as text, or (typed) numbers and missing values as pandas infers."""
+def _csv_frame(path: Path, name: str, encoding: str, delimiter: str, header: list[str], *,
+               typed: bool = False) -> pd.DataFrame:
+    """The checked file as a frame: every cell as text, or (typed) numbers and missing values as pandas infers."""
     options = {} if typed else {"dtype": str, "keep_default_na": False}
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, index_col=False, skip_blank_lines=True, engine="c",
-                            on_bad_lines="error", **options)
+        frame = pd.read_csv(path, encoding=_stream_encoding(encoding), sep=delimiter, index_col=False,
+                            skip_blank_lines=True, engine="c", on_bad_lines="error", **options)
     except pd.errors.ParserError as exc:
         found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         if found:
@@ -189,15 +277,15 @@ def _csv_frame(text: str, name: str, delimiter: str, *, typed: bool = False) -> 
         raise FileProblem(f"{name}: cannot be read as CSV ({str(exc).splitlines()[0]})") from exc
     except pd.errors.EmptyDataError as exc:
         raise FileProblem(f"{name}: the file is empty") from exc
-    header = next(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=delimiter))
     _check_header([h.strip() for h in header], name)
     frame.columns = [c.strip() for c in header]
     return frame
 
 
-def _read_csv(data: bytes, name: str, encoding: str | None = None) -> RawTable:
-    text, encoding, delimiter = _csv_text(data, name, encoding)
-    return RawTable(_csv_frame(text, name, delimiter), "csv", name, 0, "", encoding=encoding, delimiter=delimiter)
+def _read_csv(path: Path, name: str, encoding: str | None = None) -> RawTable:
+    encoding, delimiter, header = _csv_checked(path, name, encoding)
+    return RawTable(_csv_frame(path, name, encoding, delimiter, header), "csv", name, 0, "", encoding=encoding,
+                    delimiter=delimiter)
 
 
 def _check_header(header: list, name: str) -> None:
@@ -227,6 +315,7 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None) -> RawTable:
 
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise FileProblem(f"{name}: not an .xlsx workbook (an old .xls? save it as .xlsx or CSV)")
+    _check_workbook(data, name)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=False, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for damaged workbooks
@@ -251,6 +340,65 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None) -> RawTable:
     frame = pd.DataFrame(body, columns=[str(h).strip() for h in header], dtype=object)
     frame = frame.map(lambda v: "" if v is None else (v if isinstance(v, str) else _plain(v)))
     return RawTable(frame, "xlsx", name, 0, "")
+
+
+_DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\s+ref=[\"']([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?[\"']")
+_CELL = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
+
+
+def _check_workbook(data: bytes, name: str) -> None:
+    """Refuse a workbook that would unpack to too much before openpyxl reads it: its parts' declared sizes
+    (Python's zipfile never inflates an entry beyond them), their compression ratios, and each sheet's cells as
+    declared in `<dimension ref=...>` and as counted in its XML."""
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+        parts = book.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise FileProblem(f"{name}: the workbook cannot be opened (BadZipFile: {exc})") from exc
+    unpacked = sum(p.file_size for p in parts)
+    if unpacked > MAX_XLSX_UNZIPPED:
+        raise FileProblem(f"{name}: the workbook unpacks to {unpacked / 1e6:,.0f} MB, over the "
+                          f"{MAX_XLSX_UNZIPPED / 1e6:.0f} MB limit (save the sheet as CSV)")
+    for part in parts:
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > _CHUNK and ratio > MAX_ZIP_RATIO:
+            raise FileProblem(f"{name}: part '{part.filename}' is compressed {ratio:,.0f} to 1, over the "
+                              f"{MAX_ZIP_RATIO} to 1 limit for a workbook (a zip bomb?)")
+    for part in parts:
+        if "worksheets/" not in part.filename or not part.filename.endswith(".xml"):
+            continue
+        cells, tail = 0, b""
+        with book.open(part) as fh:
+            while chunk := fh.read(_CHUNK):
+                block = tail + chunk
+                if cells == 0 and (found := _DIMENSION.search(block)):
+                    declared = _dimension_cells(found)
+                    if declared > MAX_XLSX_CELLS:
+                        ref = found.group(0).decode(errors="replace").split("ref=", 1)[1].strip("\"'")
+                        raise FileProblem(f"{name}: a sheet declares {declared:,} cells ({ref}), over the "
+                                          f"{MAX_XLSX_CELLS:,}-cell limit (save it as CSV or split it)")
+                cells += len(_CELL.findall(block, 0, len(block) - 64)) if len(block) > 64 else 0
+                tail = block[-64:] if len(block) > 64 else block
+                if cells > MAX_XLSX_CELLS:
+                    break
+        cells += len(_CELL.findall(tail))
+        if cells > MAX_XLSX_CELLS:
+            raise FileProblem(f"{name}: a sheet holds over {MAX_XLSX_CELLS:,} cells, the limit (save it as CSV or "
+                              "split it)")
+
+
+def _dimension_cells(found: re.Match) -> int:
+    first_col, first_row, last_col, last_row = found.groups()
+    if last_col is None:
+        return 1
+    return (abs(int(last_row) - int(first_row)) + 1) * (abs(_column_number(last_col) - _column_number(first_col)) + 1)
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
 
 
 def _plain(value) -> str:
