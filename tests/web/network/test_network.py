@@ -205,6 +205,9 @@ def test_directory_shows_only_what_members_chose(client):
     # a filter on a field the member hides must not find them (it would reveal the field)
     hidden_type = client.get(reverse("network:members"), {"stakeholder_type": "teacher"}).content.decode()
     assert "Bea" not in hidden_type[hidden_type.index("<tbody>"):]
+    services.consent_withdraw(member=shown, kind="membership")  # withdrawing takes a member out at once
+    page = client.get(reverse("network:members")).content.decode()
+    assert "Bea" not in page[page.index("<tbody>"):]
 
 
 @pytest.mark.django_db

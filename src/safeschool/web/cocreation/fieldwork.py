@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import rules
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from safeschool.web.cocreation.models import Code, Excerpt, Interview, ParAction, ParCycle, ParNote
 from safeschool.web.cocreation.rules import is_research_team
 from safeschool.web.network.models import Member
+from safeschool.web.network.rules import refusal
 
 MAX_TRANSCRIPT = 20 * 1024 * 1024
 TRANSCRIPT_TYPES = (".txt", ".docx", ".odt", ".pdf")
@@ -18,11 +20,17 @@ def _team(user) -> None:
         raise PermissionDenied("Interviews are for the research team only.")
 
 
-def interview_schedule(*, user, interviewee: Member, topic: str, scheduled_at, place: str = "") -> Interview:
+def _interviewee_takes_part(user, interviewee: Member) -> None:
+    """cocreation.interview_member: nothing is scheduled, recorded or coded for a member who withdrew their consent
+    or left level (c)/(d); what was recorded before stays until they erase their account."""
     _team(user)
-    if not interviewee.user.has_perm("network.give_interview"):
-        raise ValidationError(f"{interviewee.display_name} has not chosen participation level (c) or (d) with "
-                              "consent: interviews are for active participants.")
+    if not rules.has_perm("cocreation.interview_member", user, interviewee):
+        raise ValidationError(f"{interviewee.display_name} cannot be interviewed now: "
+                              f"{refusal(interviewee.user, 'c')}.")
+
+
+def interview_schedule(*, user, interviewee: Member, topic: str, scheduled_at, place: str = "") -> Interview:
+    _interviewee_takes_part(user, interviewee)
     interview = Interview(topic=topic, interviewee=interviewee, group=interviewee.stakeholder_type,
                           country=interviewee.country, interviewer=user, scheduled_at=scheduled_at, place=place)
     interview.full_clean()
@@ -31,7 +39,7 @@ def interview_schedule(*, user, interviewee: Member, topic: str, scheduled_at, p
 
 
 def interview_consent(*, user, interview: Interview, method: str) -> Interview:
-    _team(user)
+    _interviewee_takes_part(user, interview.interviewee)
     if method not in dict(Interview._meta.get_field("consent_method").choices):
         raise ValidationError({"consent_method": "Choose how consent was given."})
     interview.consent_at, interview.consent_method = timezone.now(), method
@@ -40,7 +48,7 @@ def interview_consent(*, user, interview: Interview, method: str) -> Interview:
 
 
 def interview_record(*, user, interview: Interview, notes: str | None = None, transcript=None) -> Interview:
-    _team(user)
+    _interviewee_takes_part(user, interview.interviewee)
     if interview.consent_at is None:
         raise ValidationError("Record the interviewee's consent before notes or a transcript.")
     if transcript is not None:
@@ -59,7 +67,7 @@ def interview_record(*, user, interview: Interview, notes: str | None = None, tr
 
 def excerpt_code(*, user, interview: Interview, text: str, codes: list[str]) -> Excerpt:
     """An excerpt of the interview with one or more thematic codes (new codes join the codebook)."""
-    _team(user)
+    _interviewee_takes_part(user, interview.interviewee)
     if interview.consent_at is None:
         raise ValidationError("Record the interviewee's consent before coding the interview.")
     names = [c.strip() for c in codes if c.strip()]

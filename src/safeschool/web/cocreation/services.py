@@ -3,6 +3,7 @@ Every refusal is a ValidationError with a one-line reason; the database triggers
 
 from __future__ import annotations
 
+import rules
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mass_mail
@@ -21,6 +22,7 @@ from safeschool.web.cocreation.models import (
 )
 from safeschool.web.cocreation.selectors import results, round_statistics, rule_of
 from safeschool.web.network.models import Member
+from safeschool.web.network.rules import refusal
 
 
 def _researcher(user) -> None:
@@ -129,6 +131,8 @@ def rating_submit(*, user, round: Round, statement: Statement, value: int, comme
     panellist = Panellist.objects.filter(study=round.study_id, member=member).first() if member else None
     if panellist is None:
         raise PermissionDenied("Only this study's panellists rate its statements.")
+    if not rules.has_perm("cocreation.rate", user, round.study):  # consent withdrawn, a parent's missing, level below (c)
+        raise PermissionDenied(f"You cannot rate now: {refusal(user, 'c')} (see My profile).")
     if round.status != Round.Status.OPEN:
         raise ValidationError(f"Round {round.number} is closed: its ratings can no longer change.")
     study = round.study
@@ -148,7 +152,8 @@ def rating_submit(*, user, round: Round, statement: Statement, value: int, comme
 
 
 def reminders_send(*, user, round: Round) -> int:
-    """E-mail every panellist who has not rated all of the open round's statements."""
+    """E-mail every panellist who has not rated all of the open round's statements and may still rate
+    (cocreation.rate: level (c) or (d) with current consent); nobody who withdrew hears from the study again."""
     _researcher(user)
     if round.status != Round.Status.OPEN:
         raise ValidationError(f"Round {round.number} is closed: no reminders.")
@@ -156,7 +161,8 @@ def reminders_send(*, user, round: Round) -> int:
     done = dict(round.ratings.values_list("panellist").annotate(n=Count("id")))
     messages = []
     for p in round.study.panel.select_related("member__user"):
-        if done.get(p.pk, 0) < needed and p.member.user.email and p.member.user.is_active:
+        if (done.get(p.pk, 0) < needed and p.member.user.email and p.member.user.is_active
+                and rules.has_perm("cocreation.rate", p.member.user, round.study)):
             messages.append((f"Reminder: round {round.number} of '{round.study.title}'",
                              f"You have rated {done.get(p.pk, 0)} of {needed} statements in round {round.number}. "
                              "Your ratings count once you send them; thank you for taking part.",

@@ -1,6 +1,7 @@
 """Thin views for Delphi studies: list, set-up and management (researchers), rating (panellists), results and
 reports."""
 
+import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +15,7 @@ from safeschool.web.cocreation.models import DelphiStudy, Panellist, Rating, Rou
 from safeschool.web.core.errors import reason
 from safeschool.web.core.permissions import authorize
 from safeschool.web.network.models import Member
+from safeschool.web.network.rules import refusal
 
 
 def _panellist(user, study):
@@ -104,6 +106,9 @@ def rate(request, pk: int):
     panellist = _panellist(request.user, study)
     if panellist is None:
         raise PermissionDenied("Only this study's panellists rate its statements.")
+    if not rules.has_perm("cocreation.rate", request.user, study):  # consent withdrawn or level below (c): say why
+        return render(request, "cocreation/rate.html", {"study": study, "refused": refusal(request.user, "c")},
+                      status=403)
     current = study.current_round
     if current is None or current.status != Round.Status.OPEN:
         return render(request, "cocreation/rate.html", {"study": study, "closed": True})

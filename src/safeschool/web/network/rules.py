@@ -36,6 +36,9 @@ def _level(minimum: str):
 
 
 level_b, level_c, level_d = _level("b"), _level("c"), _level("d")
+# co-creation (Delphi panels, interviews): level (c) or (d) with current consent; composed into cocreation.rules
+may_join_delphi = is_member & has_consent & level_c
+may_give_interview = is_member & has_consent & level_c
 
 
 @rules.predicate
@@ -54,8 +57,8 @@ rules.add_perm("network.post_in_community", (is_member & has_consent) | is_admin
 rules.add_perm("network.share_item", (is_member & has_consent & level_b) | is_admin)
 # (c) active participant in co-creation and participatory action research
 rules.add_perm("network.submit_practice", (is_member & has_consent & level_c) | is_admin)
-rules.add_perm("network.join_delphi", is_member & has_consent & level_c)
-rules.add_perm("network.give_interview", is_member & has_consent & level_c)
+rules.add_perm("network.join_delphi", may_join_delphi)
+rules.add_perm("network.give_interview", may_give_interview)
 # (d) advocate for policy and action
 rules.add_perm("network.endorse_advocacy", is_member & has_consent & level_d)
 # moderation and consent texts
@@ -68,3 +71,21 @@ LEVEL_PERMISSIONS = {  # documentation and tests: the lowest level that grants e
     "network.submit_practice": "c", "network.join_delphi": "c", "network.give_interview": "c",
     "network.endorse_advocacy": "d",
 }
+
+
+def refusal(user, minimum: str = "a") -> str:
+    """Why this user may not act at participation level `minimum` now, as a short phrase ("" when they may), for
+    refused pages and services to say what to change on My profile."""
+    member = member_of(user)
+    if member is None:
+        return "no network profile"
+    active = {c.text.kind for c in member.consents.select_related("text") if c.withdrawn_at is None}
+    if "membership" not in active:
+        return "consent to the membership terms withdrawn"
+    if member.is_minor and "parental" not in active:
+        return "a parent's or guardian's consent not recorded"
+    if member.level < minimum:
+        allowed = [f"({level})" for level in "abcd" if level >= minimum]
+        wanted = allowed[0] if len(allowed) == 1 else f"{', '.join(allowed[:-1])} or {allowed[-1]}"
+        return f"participation level ({member.level}); level {wanted} is needed"
+    return ""

@@ -1,15 +1,16 @@
 """Read-only queries for the network pages."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from safeschool.web.network.models import ConsentText, Member, StakeholderType
+from safeschool.web.network.models import ADULT_AGE, ConsentRecord, ConsentText, Member, StakeholderType
 
 
 def directory(*, q: str = "", stakeholder_type: str = "", country: str = "", topic: str = "") -> list[dict]:
-    """Members who opted in, with only the fields each chose to show. Filters only match shown fields, so a
-    filter cannot reveal a hidden country, type or topic."""
-    members = Member.objects.filter(in_directory=True, user__is_active=True)
+    """Members who opted in and whose consent is current (withdrawing takes a member out at once), with only the
+    fields each chose to show. Filters only match shown fields, so a filter cannot reveal a hidden country, type or
+    topic."""
+    members = Member.objects.filter(consenting(), in_directory=True, user__is_active=True)
     if q:
         members = members.filter(display_name__icontains=q)
     if stakeholder_type:
@@ -26,6 +27,16 @@ def directory(*, q: str = "", stakeholder_type: str = "", country: str = "", top
                      "type": m.get_stakeholder_type_display() if m.show_type else "",
                      "topics": m.topics if m.show_topics else []})
     return rows
+
+
+def consenting() -> Q:
+    """Members whose membership consent is active and, under 16, whose parent's consent is too (the database side
+    of network.rules.has_consent, for lists)."""
+    def active(kind):
+        return Exists(ConsentRecord.objects.filter(member=OuterRef("pk"), text__kind=kind, withdrawn_at__isnull=True))
+
+    adult = Q(birth_year__lte=timezone.localdate().year - ADULT_AGE)
+    return Q(active(ConsentText.Kind.MEMBERSHIP)) & (adult | Q(active(ConsentText.Kind.PARENTAL)))
 
 
 def network_counts() -> dict:
