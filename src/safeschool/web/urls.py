@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from safeschool.web.accounts.views import admin_login
+
 urlpatterns = [
     path("", include("safeschool.web.core.urls")),
     path("accounts/", include("safeschool.web.accounts.urls")),
@@ -11,7 +13,10 @@ urlpatterns = [
     path("hub/", include("safeschool.web.hub.urls")),
     path("cocreation/", include("safeschool.web.cocreation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/login/", admin_login),  # the admin's own login view, throttled like the site's (before admin.site.urls)
     path("admin/", admin.site.urls),
 ]
 
 handler403 = "safeschool.web.core.views.forbidden"
+handler404 = "safeschool.web.core.views.not_found"
+handler500 = "safeschool.web.core.views.server_error"
