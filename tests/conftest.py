@@ -28,3 +28,8 @@ def _isolated_home(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast hashing in tests only
     settings.PSEUDONYM_KEY = "test-key-0123456789abcdef0123456789abcdef"
     settings.PSEUDONYM_KEY_FILE = str(tmp_path / "keys" / "pseudonym.key")
+    # pages name static files unhashed: the hashed manifest exists only after `collectstatic` (done by `serve`)
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STATIC_ROOT.mkdir()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from pathlib import Path
 
 import typer
@@ -29,6 +30,7 @@ def progress(transient: bool = False) -> Progress:
 def setup_django() -> None:
     """Configure Django for commands that touch the database (the pure commands never import it)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeschool.web.settings")
+    ensure_secret_key()
     import django
 
     django.setup()
@@ -38,7 +40,23 @@ def setup_django() -> None:
         Path(settings.DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 
 
+def ensure_secret_key() -> None:
+    """When no secret key is given (SAFESCHOOL_SECRET_KEY or SAFESCHOOL_SECRET_KEY_FILE), make a random one in
+    $SAFESCHOOL_HOME/keys/secret.key on first use (mode 600) and keep it, so sessions survive restarts; the
+    settings refuse to run on the built-in key with debug off."""
+    if os.environ.get("SAFESCHOOL_SECRET_KEY") or os.environ.get("SAFESCHOOL_SECRET_KEY_FILE"):
+        return
+    home = Path(os.environ.get("SAFESCHOOL_HOME", Path.cwd() / "var")).resolve()
+    path = home / "keys" / "secret.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+            file.write(secrets.token_urlsafe(50))
+    os.environ["SAFESCHOOL_SECRET_KEY_FILE"] = str(path)  # the worker and gunicorn processes read the same file
+
+
 def migrate() -> None:
+    """Migrate (core's post_migrate handler makes the cache table)."""
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from gunicorn.app.base import BaseApplication
 from rich.table import Table
 
 from safeschool.cli._shell import console, err, fail, migrate, progress, setup_django
@@ -41,7 +42,14 @@ def demo(
         table.add_row(a["username"], a["password"], a["role"], a["what"])
     console.print(table)
     if serve_after:
-        _serve("127.0.0.1", port)
+        _serve("127.0.0.1", port, workers=default_workers())
+
+
+def default_workers() -> int:
+    """SAFESCHOOL_WORKERS, else gunicorn's rule of thumb 2 × cores + 1, capped at 12 (each process holds the app)."""
+    if os.environ.get("SAFESCHOOL_WORKERS"):
+        return max(1, int(os.environ["SAFESCHOOL_WORKERS"]))
+    return min(2 * (os.cpu_count() or 1) + 1, 12)
 
 
 @commands.command()
@@ -50,29 +58,65 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     with_worker: Annotated[bool, typer.Option("--worker/--no-worker",
                                               help="Run the background worker beside the server.")] = True,
+    workers: Annotated[int | None, typer.Option(
+        help="Server processes (default: SAFESCHOOL_WORKERS, else 2 × cores + 1, at most 12).")] = None,
+    dev: Annotated[bool, typer.Option("--dev", help="Django's development server instead, reloading on code "
+                                                    "changes (one process: never in production).")] = False,
 ) -> None:
-    """Serve the platform (the database must exist: run `safeschool demo --no-serve` or `safeschool load` first)."""
+    """Serve the platform with gunicorn and WhiteNoise (the database must exist: run `safeschool demo --no-serve`
+    or `safeschool load` first)."""
     setup_django()
-    migrate()
-    _serve(host, port, with_worker)
+    if os.environ.get("RUN_MAIN") != "true":  # the dev server's reloaded child: the parent did all this
+        migrate()
+    _serve(host, port, with_worker, workers=workers or default_workers(), dev=dev)
 
 
-def _serve(host: str, port: int, with_worker: bool = True) -> None:
-    """Serve the web app; a background worker runs beside it for analyses (stopped with the server)."""
+def _serve(host: str, port: int, with_worker: bool = True, workers: int = 1, dev: bool = False) -> None:
+    """Collect the static files, start the background worker (analyses, imports, e-mails; stopped with the
+    server) and serve: gunicorn, or Django's autoreloading server with `dev`."""
     import subprocess
 
     from django.core.management import call_command
+    from django.db import connections
 
+    reloaded_child = os.environ.get("RUN_MAIN") == "true"
     worker = None
-    if with_worker:
-        worker = subprocess.Popen([sys.executable, "-m", "safeschool.cli", "worker", "--quiet"], env=os.environ.copy())
-    console.print(f"Serving safeschool on [bold]http://{host}:{port}[/] — press Ctrl+C to stop.")
+    if not reloaded_child:
+        call_command("collectstatic", interactive=False, verbosity=0)
+        if with_worker:
+            worker = subprocess.Popen([sys.executable, "-m", "safeschool.cli", "worker", "--quiet"],
+                                      env=os.environ.copy())
+        console.print(f"Serving safeschool on [bold]http://{host}:{port}[/]"
+                      f" ({'development server' if dev else f'gunicorn, {workers} processes'}) — press Ctrl+C to stop.")
     try:
-        call_command("runserver", f"{host}:{port}", use_reloader=False, insecure_serving=True, skip_checks=True)
+        if dev:
+            call_command("runserver", f"{host}:{port}", use_reloader=True, skip_checks=True)
+        else:
+            connections.close_all()  # the server's processes are forked from this one: none may share a connection
+            _Gunicorn({"bind": f"{host}:{port}", "workers": workers, "preload_app": True, "timeout": 120,
+                       "accesslog": "-", "errorlog": "-", "proc_name": "safeschool",
+                       "control_socket_disable": True}).run()
     finally:
         if worker is not None:
             worker.terminate()
             worker.wait(timeout=10)
+
+
+class _Gunicorn(BaseApplication):
+    """gunicorn run inside this process with the options given (its own command line is not read)."""
+
+    def __init__(self, options: dict):
+        self.options = options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from django.core.wsgi import get_wsgi_application
+
+        return get_wsgi_application()
 
 
 @commands.command()

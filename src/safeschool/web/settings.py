@@ -2,8 +2,9 @@
 
 SAFESCHOOL_HOME      folder for the SQLite database, pseudonymisation key and uploads (default: ./var)
 DATABASE_URL         e.g. postgres://user:pass@localhost:5432/safeschool (default: SQLite in SAFESCHOOL_HOME)
-SAFESCHOOL_SECRET_KEY, SAFESCHOOL_DEBUG, SAFESCHOOL_ALLOWED_HOSTS (comma-separated)
+SAFESCHOOL_SECRET_KEY or SAFESCHOOL_SECRET_KEY_FILE, SAFESCHOOL_DEBUG, SAFESCHOOL_ALLOWED_HOSTS (comma-separated)
 SAFESCHOOL_PSEUDONYM_KEY or SAFESCHOOL_PSEUDONYM_KEY_FILE: the key of the keyed hash of source ids
+SAFESCHOOL_HTTPS, SAFESCHOOL_CACHE_URL, SAFESCHOOL_EMAIL_URL (or EMAIL_*), SAFESCHOOL_LOG_LEVEL, SAFESCHOOL_LOG_FILE
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from safeschool.web.environment import cache_from_url, email_from_url
 
 BASE_DIR = Path(__file__).resolve().parent
 HOME = Path(os.environ.get("SAFESCHOOL_HOME", Path.cwd() / "var")).resolve()
@@ -22,7 +26,24 @@ def _flag(name: str, default: bool = False) -> bool:
 
 
 DEBUG = _flag("SAFESCHOOL_DEBUG")
-SECRET_KEY = os.environ.get("SAFESCHOOL_SECRET_KEY") or "insecure-local-only-key-set-SAFESCHOOL_SECRET_KEY-in-production"
+SECRET_KEY_FILE = Path(os.environ.get("SAFESCHOOL_SECRET_KEY_FILE") or HOME / "keys" / "secret.key")
+
+
+def _secret_key() -> str:
+    """The key from the environment or its file (`safeschool` commands make the file on first use); the built-in
+    key only with debug on, because anyone who knows it can forge sessions and password-reset links."""
+    if os.environ.get("SAFESCHOOL_SECRET_KEY"):
+        return os.environ["SAFESCHOOL_SECRET_KEY"]
+    if SECRET_KEY_FILE.is_file():
+        return SECRET_KEY_FILE.read_text().strip()
+    if DEBUG:
+        return "insecure-local-only-key-set-SAFESCHOOL_SECRET_KEY-in-production"
+    raise ImproperlyConfigured(
+        f"no secret key: set SAFESCHOOL_SECRET_KEY or SAFESCHOOL_SECRET_KEY_FILE ({SECRET_KEY_FILE} does not exist), "
+        "or start through `safeschool serve`, which makes one")
+
+
+SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("SAFESCHOOL_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
 INSTALLED_APPS = [
@@ -47,16 +68,11 @@ INSTALLED_APPS = [
 ]
 
 # Background tasks: the database backend, run by `safeschool worker` (started by `safeschool serve` and `demo`).
-# SAFESCHOOL_TASKS=immediate runs tasks inside the request instead (used by the tests).
-TASKS = {
-    "default": {
-        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
-        if os.environ.get("SAFESCHOOL_TASKS") == "immediate" else "django_tasks_db.DatabaseBackend",
-    }
-}
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -125,14 +141,35 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = HOME / "static"
+STATIC_ROOT = HOME / "static"  # filled by collectstatic, which `safeschool serve` and `demo` run before starting
+# Hashed, compressed copies served by WhiteNoise with year-long cache headers (a changed file gets a new name).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "safeschool.web.core.storage.StaticStorage"},
+}
 MEDIA_ROOT = HOME / "media"
 IMPORT_STAGING = HOME / "imports"  # uploaded files waiting for their mapping; removed once imported
 
-# Network e-mails: printed to the console unless a real backend is configured (SMTP: set EMAIL_HOST etc.)
-EMAIL_BACKEND = os.environ.get("SAFESCHOOL_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+# Network e-mails: printed to the console unless SAFESCHOOL_EMAIL_URL (smtp://user:password@host:587?tls=true)
+# or EMAIL_HOST and the other EMAIL_* variables name a server.
+_email = email_from_url(os.environ.get("SAFESCHOOL_EMAIL_URL", ""))
+EMAIL_BACKEND = os.environ.get("SAFESCHOOL_EMAIL_BACKEND") or _email.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = _email.get("EMAIL_HOST") or os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(_email.get("EMAIL_PORT") or os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", _flag("EMAIL_USE_TLS"))
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", _flag("EMAIL_USE_SSL"))
+EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH", str(HOME / "mail"))
+EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = os.environ.get("SAFESCHOOL_FROM_EMAIL", "network@safeschool.invalid")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# One cache shared by every server process (the login throttle counts across gunicorn workers): by default a
+# table in the database, made by migrate (core's post_migrate handler). SAFESCHOOL_CACHE_URL chooses another.
+CACHES = {"default": cache_from_url(os.environ.get("SAFESCHOOL_CACHE_URL", "db://safeschool_cache"))}
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
@@ -145,3 +182,36 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Behind HTTPS (a proxy such as nginx terminating TLS and setting X-Forwarded-Proto): redirect plain HTTP,
+# send cookies only over HTTPS, and tell browsers to use HTTPS for a year (HSTS).
+HTTPS = _flag("SAFESCHOOL_HTTPS")
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("SAFESCHOOL_HSTS_SECONDS", 31_536_000))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("SAFESCHOOL_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = _flag("SAFESCHOOL_HSTS_PRELOAD")
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # monitors on the machine itself ask over plain HTTP
+    CSRF_TRUSTED_ORIGINS = [f"https://{h}" for h in ALLOWED_HOSTS if h not in ("127.0.0.1", "localhost")]
+
+# Requests that fail (with their tracebacks), background task failures and the server's own messages go to
+# stderr (journald under systemd) and, when SAFESCHOOL_LOG_FILE names one, to a file.
+LOG_LEVEL = os.environ.get("SAFESCHOOL_LOG_LEVEL", "INFO").upper()
+_log_handlers = {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}}
+if os.environ.get("SAFESCHOOL_LOG_FILE"):
+    _log_handlers["file"] = {"class": "logging.handlers.WatchedFileHandler", "formatter": "plain",
+                             "filename": os.environ["SAFESCHOOL_LOG_FILE"]}
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"}},
+    "handlers": _log_handlers,
+    "root": {"handlers": list(_log_handlers), "level": "WARNING"},
+    "loggers": {
+        name: {"handlers": list(_log_handlers), "level": LOG_LEVEL, "propagate": False}
+        for name in ("django", "django_tasks", "django_tasks_db", "safeschool")
+    },
+}

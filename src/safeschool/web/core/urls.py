@@ -5,4 +5,5 @@ from safeschool.web.core import views
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
 ]

@@ -1,8 +1,15 @@
-"""The site's own pages: home (the four pillars, and what the feature apps add) and the refusal page."""
+"""The site's own pages: home (the four pillars, and what the feature apps add), the error pages and the health
+check for monitors."""
+
+import logging
 
 from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils.module_loading import import_string
+from django.views.decorators.cache import never_cache
 
 from safeschool.vocabulary import LEVEL_LABELS, LEVELS, PILLAR_TEXTS, PILLARS
 
@@ -21,3 +28,26 @@ def home(request):
 
 def forbidden(request, exception=None):
     return render(request, "core/403.html", {"reason": str(exception) if exception else ""}, status=403)
+
+
+def not_found(request, exception=None):
+    return render(request, "core/404.html", status=404)
+
+
+def server_error(request):
+    """Rendered without the request's context: whatever broke (the database, a context processor) must not break
+    the error page too."""
+    return HttpResponseServerError(loader.get_template("core/500.html").render({}))
+
+
+@never_cache
+def healthz(request):
+    """For monitors: 200 when the server answers and the database does, 503 otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as exc:
+        logging.getLogger("safeschool.health").error("health check: the database is unreachable (%s)", exc)
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

@@ -1,9 +1,10 @@
-"""Template filters that keep suppressed cells suppressed wherever they are shown."""
+"""Template filters that keep suppressed cells suppressed wherever they are shown; the chart tags."""
 
 import json
 import math
 
 from django import template
+from django.templatetags.static import static
 from django.utils.safestring import mark_safe
 
 from safeschool.stats.mixed import format_p
@@ -34,9 +35,33 @@ def count(n):
     return f"{int(n):,}"
 
 
-@register.simple_tag
-def chart(spec: dict, name: str, description: str = ""):
+# Vega, Vega-Lite, vega-embed and our renderer: about 1 MB, so only pages that show a chart load them.
+CHART_SCRIPTS = ("vendor/vega.min.js", "vendor/vega-lite.min.js", "vendor/vega-embed.min.js", "core/charts.js")
+_HAS_CHARTS = "safeschool_has_charts"
+
+
+@register.simple_tag(takes_context=True)
+def uses_charts(context) -> str:
+    """Mark the page as showing charts, for a page whose charts arrive later through htmx (an analysis that is
+    still running); `chart` marks its page itself. The mark is kept on the request, which included templates share."""
+    request = context.get("request")
+    if request is not None:
+        setattr(request, _HAS_CHARTS, True)
+    return ""
+
+
+@register.simple_tag(takes_context=True)
+def chart_scripts(context) -> str:
+    """The chart scripts, when the page (rendered before this tag, at the end of core/base.html) has charts."""
+    if not getattr(context.get("request"), _HAS_CHARTS, False):
+        return ""
+    return mark_safe("".join(f'<script src="{static(path)}"></script>\n' for path in CHART_SCRIPTS))
+
+
+@register.simple_tag(takes_context=True)
+def chart(context, spec: dict, name: str, description: str = ""):
     """A container that static/core/charts.js turns into a Vega-Lite chart; the spec travels as JSON."""
+    uses_charts(context)
     payload = json.dumps(spec).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return mark_safe(
         f'<figure class="chart" data-chart="{name}"><div class="vega" role="img" aria-label="{description}"></div>'
