@@ -38,3 +38,20 @@ def test_unreadable_tables_are_one_line_naming_the_file(tmp_path, name, make, me
         make(path)
     with pytest.raises(TableReadError, match=message):
         read_table(path)
+
+
+def test_a_read_file_kept_as_parquet_comes_back_as_read(tmp_path):
+    import pyreadstat
+
+    from safeschool.ingest.readers import read_file, read_parsed, write_parsed
+
+    path = tmp_path / "s.sav"
+    pyreadstat.write_sav(pd.DataFrame({"pupil": ["1", "2"], "q1": [1.0, 99.0]}), str(path),
+                         variable_value_labels={"q1": {1: "never", 99: "no answer"}}, column_labels=["Pupil", "Q 1"])
+    table = read_file(path)
+    write_parsed(table, tmp_path)
+    again = read_parsed(tmp_path)
+    pd.testing.assert_frame_equal(again.frame, table.frame)
+    assert again.value_labels == {"q1": {1: "never", 99: "no answer"}} == table.value_labels
+    for attribute in ("format", "name", "size", "sha256", "encoding", "delimiter", "column_labels", "first_row"):
+        assert getattr(again, attribute) == getattr(table, attribute), attribute

@@ -149,6 +149,16 @@ STORAGES = {
 }
 MEDIA_ROOT = HOME / "media"
 IMPORT_STAGING = HOME / "imports"  # uploaded files waiting for their mapping; removed once imported
+# uploads not imported are removed after this many hours untouched
+IMPORT_STAGING_MAX_AGE_HOURS = float(os.environ.get("SAFESCHOOL_STAGING_MAX_AGE_HOURS", "24"))
+# Uploads: a file over SAFESCHOOL_MAX_UPLOAD_MB is refused while it streams in (imports.uploads); files over
+# FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file, never memory; other form fields stay under Django's 2.5 MB.
+MAX_UPLOAD_MB = int(os.environ.get("SAFESCHOOL_MAX_UPLOAD_MB", "50"))
+FILE_UPLOAD_HANDLERS = ["safeschool.web.imports.uploads.UploadLimitHandler",
+                        "django.core.files.uploadhandler.MemoryFileUploadHandler",
+                        "django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Network e-mails: printed to the console unless SAFESCHOOL_EMAIL_URL (smtp://user:password@host:587?tls=true)
 # or EMAIL_HOST and the other EMAIL_* variables name a server.
@@ -170,6 +180,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # One cache shared by every server process (the login throttle counts across gunicorn workers): by default a
 # table in the database, made by migrate (core's post_migrate handler). SAFESCHOOL_CACHE_URL chooses another.
 CACHES = {"default": cache_from_url(os.environ.get("SAFESCHOOL_CACHE_URL", "db://safeschool_cache"))}
+
+# Delphi feedback: a stakeholder group with fewer ratings of a statement than this is shown merged with others
+# (a group of one would show that panellist's rating to the whole panel).
+DELPHI_MIN_FEEDBACK_GROUP = int(os.environ.get("SAFESCHOOL_DELPHI_MIN_FEEDBACK_GROUP", "5"))
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"

@@ -8,9 +8,8 @@ import logging
 from django.utils import timezone
 
 from safeschool.ingest.mapping import MappingError, parse_mapping
-from safeschool.ingest.readers import FileProblem
 from safeschool.web.imports import staging
-from safeschool.web.imports.applying import import_file
+from safeschool.web.imports.applying import import_apply, import_check
 from safeschool.web.imports.models import ImportJob
 
 log = logging.getLogger(__name__)
@@ -21,15 +20,16 @@ def import_job_execute(*, job_id: int) -> ImportJob:
     if job.finished:
         return job
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, started_at=timezone.now())
+    staging.staging_sweep()
     try:
-        path, meta = staging.staged(job.token, job.created_by)
-        prepared, outcome = import_file(path=path, mapping=parse_mapping(job.mapping), user=job.created_by,
-                                        name=meta["file_name"])
+        table, _ = staging.staged(job.token, job.created_by)  # as read at upload: the original is not parsed again
+        prepared = import_check(table=table, mapping=parse_mapping(job.mapping))
+        outcome = import_apply(prepared=prepared, user=job.created_by) if prepared.ok else None
         if outcome is None:  # the database changed since the check (e.g. students removed)
             first = prepared.problems[0]
             return _finish(job, status=ImportJob.Status.FAILED,
                            error=f"{len(prepared.problems)} problem(s), first: {first}; nothing was imported")
-    except (FileProblem, MappingError) as exc:
+    except MappingError as exc:
         return _finish(job, status=ImportJob.Status.FAILED, error=f"{exc}; nothing was imported")
     except Exception as exc:  # a bug must still leave a clear, stored reason (the transaction rolled back)
         log.exception("import job %s failed", job.pk)

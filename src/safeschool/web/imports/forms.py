@@ -1,8 +1,10 @@
 from django import forms
+from django.conf import settings
 
 from safeschool.ingest.mapping import TARGETS, Mapping, known_targets
 from safeschool.ingest.readers import FORMATS
 from safeschool.web.imports.models import ImportBatch
+from safeschool.web.imports.uploads import upload_limit_message
 
 
 class UploadForm(forms.Form):
@@ -11,8 +13,18 @@ class UploadForm(forms.Form):
     mapping = forms.FileField(required=False, label="Mapping (optional)",
                               help_text="A YAML mapping saved from an earlier import or written by hand.")
 
+    def __init__(self, *args, refused: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.refused = refused  # why the upload handler dropped the file while it streamed in
+        if refused:
+            self.fields["file"].required = False
+
     def clean_file(self):
+        if self.refused:
+            raise forms.ValidationError(self.refused)
         upload = self.cleaned_data["file"]
+        if upload.size > settings.MAX_UPLOAD_MB * 1024 * 1024:
+            raise forms.ValidationError(upload_limit_message(upload.name))
         suffix = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
         if suffix not in FORMATS:
             raise forms.ValidationError(f"'{upload.name}': use a .csv, .xlsx, .sav or .dta file.")

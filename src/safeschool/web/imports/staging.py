@@ -1,9 +1,13 @@
 """Uploaded files waiting for their mapping: one folder per upload under IMPORT_STAGING, readable only by the user
-who uploaded it, removed once the file is imported."""
+who uploaded it. The file is read once, when it arrives, and kept as Parquet with its metadata (ingest's
+write_parsed); previews, problem reports and the background import read that, never the original, which is not
+kept. A file that cannot be read leaves nothing behind; an upload untouched for IMPORT_STAGING_MAX_AGE_HOURS is
+removed the next time staging is used (and by the worker before each import); an imported one at once."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 import shutil
@@ -13,36 +17,44 @@ from pathlib import Path
 from django.conf import settings
 from django.http import Http404
 
+from safeschool.ingest.readers import RawTable, read_file, read_parsed, write_parsed
+
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
-KEEP_DAYS = 7  # uploads never imported are removed after this long
-
-
 def stage(*, user, upload, target: str, mapping: dict | None) -> str:
-    _sweep()
+    """Read the upload once and keep what was read; FileProblem (and nothing kept) when it cannot be read."""
+    staging_sweep()
     token = secrets.token_hex(16)
     folder = Path(settings.IMPORT_STAGING) / token
     folder.mkdir(parents=True, mode=0o700)
-    suffix = Path(upload.name).suffix.lower()
-    with open(folder / f"upload{suffix}", "wb") as fh:
-        for chunk in upload.chunks():
-            fh.write(chunk)
-    (folder / "meta.json").write_text(json.dumps({"owner": user.pk, "target": target, "file_name": upload.name,
-                                                  "mapping": mapping}))
+    original = folder / f"upload{Path(upload.name).suffix.lower()}"
+    given = mapping or {}
+    try:
+        with open(original, "wb") as fh:
+            for chunk in upload.chunks():
+                fh.write(chunk)
+        table = read_file(original, name=upload.name, sheet=given.get("sheet"), encoding=given.get("encoding"))
+        original.unlink()
+        write_parsed(table, folder)
+        (folder / "meta.json").write_text(json.dumps({"owner": user.pk, "target": target, "file_name": upload.name,
+                                                      "mapping": mapping}))
+    except BaseException:  # refused, or the check abandoned: keep nothing of it
+        discard(token)
+        raise
     return token
 
 
-def staged(token: str, user) -> tuple[Path, dict]:
-    """The staged file and its metadata; 404 for another user's upload or an unknown token."""
+def staged(token: str, user) -> tuple[RawTable, dict]:
+    """The table read from the upload and its metadata; 404 for another user's upload or an unknown token."""
     folder = Path(settings.IMPORT_STAGING) / token
     if not _TOKEN.match(token) or not (folder / "meta.json").exists():
         raise Http404("No such upload (it may have been imported already).")
     meta = json.loads((folder / "meta.json").read_text())
     if meta["owner"] != user.pk:
         raise Http404("No such upload.")
-    upload = next(folder.glob("upload.*"))
-    return upload, meta
+    os.utime(folder)  # in use: the sweep counts a day from the last time it was looked at
+    return read_parsed(folder), meta
 
 
 def remember_mapping(token: str, mapping: dict) -> None:
@@ -56,11 +68,15 @@ def discard(token: str) -> None:
     shutil.rmtree(Path(settings.IMPORT_STAGING) / token, ignore_errors=True)
 
 
-def _sweep() -> None:
+def staging_sweep() -> int:
+    """Remove uploads untouched for longer than IMPORT_STAGING_MAX_AGE_HOURS; how many were removed."""
     root = Path(settings.IMPORT_STAGING)
     if not root.exists():
-        return
-    limit = time.time() - KEEP_DAYS * 86400
+        return 0
+    limit = time.time() - settings.IMPORT_STAGING_MAX_AGE_HOURS * 3600
+    removed = 0
     for folder in root.iterdir():
         if folder.is_dir() and _TOKEN.match(folder.name) and folder.stat().st_mtime < limit:
             shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from safeschool.ingest.mapping import MappingError, parse_mapping, suggest_mapping
-from safeschool.ingest.readers import FileProblem, read_file
+from safeschool.ingest.readers import FileProblem
 from safeschool.ingest.validation import report_csv
 from safeschool.web.core.permissions import authorize
 from safeschool.web.imports import selectors, services, staging
@@ -28,7 +28,7 @@ def instrument_list(request):
 @login_required
 def import_list(request):
     authorize(request.user, "imports.view_imports")
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST or None, request.FILES or None, refused=getattr(request, "upload_refused", ""))
     if request.method == "POST":
         authorize(request.user, "imports.run_import")
         if form.is_valid():
@@ -40,9 +40,13 @@ def import_list(request):
                 except (MappingError, UnicodeDecodeError) as exc:
                     form.add_error("mapping", str(exc))
             if not form.errors:
-                token = staging.stage(user=request.user, upload=form.cleaned_data["file"],
-                                      target=form.cleaned_data["target"], mapping=mapping)
-                return redirect("imports:preview", token=token)
+                try:
+                    token = staging.stage(user=request.user, upload=form.cleaned_data["file"],
+                                          target=form.cleaned_data["target"], mapping=mapping)
+                except FileProblem as exc:  # nothing of the file is kept
+                    form.add_error("file", str(exc))
+                else:
+                    return redirect("imports:preview", token=token)
     batches = selectors.import_batch_list()
     latest = selectors.import_batch_latest_applied()
     return render(request, "imports/import_list.html", {"form": form, "batches": batches, "latest": latest},
@@ -50,20 +54,22 @@ def import_list(request):
 
 
 def _staged_mapping(token, user):
-    path, meta = staging.staged(token, user)
-    given = meta.get("mapping") or {}
-    table = read_file(path, name=meta["file_name"], sheet=given.get("sheet"), encoding=given.get("encoding"))
-    mapping = parse_mapping(meta["mapping"]) if meta.get("mapping") else suggest_mapping(table, meta["target"])
-    return path, meta, table, mapping
+    """The upload as read when it arrived (never parsed again) and its mapping: the one given, or a suggestion."""
+    table, meta = staging.staged(token, user)
+    return meta, table, _mapping(table, meta)
+
+
+def _mapping(table, meta):
+    return parse_mapping(meta["mapping"]) if meta.get("mapping") else suggest_mapping(table, meta["target"])
 
 
 @login_required
 def import_preview(request, token: str):
     authorize(request.user, "imports.run_import")
-    path, meta = staging.staged(token, request.user)
+    table, meta = staging.staged(token, request.user)
     try:
-        _, meta, table, mapping = _staged_mapping(token, request.user)
-    except (FileProblem, MappingError) as exc:
+        mapping = _mapping(table, meta)
+    except MappingError as exc:
         return render(request, "imports/import_preview.html", {"file_error": str(exc), "meta": meta}, status=400)
     columns = [str(c) for c in table.frame.columns]
     form = MappingForm(request.POST or None, columns=columns, mapping=mapping)
@@ -96,7 +102,7 @@ def import_preview(request, token: str):
 @login_required
 def import_problems(request, token: str):
     authorize(request.user, "imports.run_import")
-    _, meta, table, mapping = _staged_mapping(token, request.user)
+    _, table, mapping = _staged_mapping(token, request.user)
     prepared = services.import_check(table=table, mapping=mapping)
     response = HttpResponse(report_csv(prepared.problems), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="problems-{token[:8]}.csv"'
@@ -106,7 +112,7 @@ def import_problems(request, token: str):
 @login_required
 def import_mapping(request, token: str):
     authorize(request.user, "imports.run_import")
-    _, _, _, mapping = _staged_mapping(token, request.user)
+    _, _, mapping = _staged_mapping(token, request.user)
     response = HttpResponse(mapping.to_yaml(), content_type="application/yaml; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="mapping.yaml"'
     return response
