@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from safeschool import __version__
+from safeschool import __version__, csvsafe
 from safeschool.cohort import levels
 from safeschool.cohort.items import LANGUAGES, survey_items
 from safeschool.cohort.params import CohortConfig
@@ -45,7 +45,7 @@ class Cohort:
         written = []
         for name in TABLES:
             path = out / f"{name}.csv"
-            self.tables[name].to_csv(path, index=False)
+            csvsafe.frame_to_csv(self.tables[name], path, index=False)
             written.append(path)
         truth_path = out / "truth.json"
         truth_path.write_text(json.dumps(self.truth, indent=2, default=_json_default))

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from safeschool import csvsafe
 from safeschool.ingest.mapping import RECORD_FIELDS, Mapping
 from safeschool.ingest.readers import MAX_CELL, RawTable
 from safeschool.instruments.registry import item_index, registry
@@ -212,6 +213,6 @@ def write_report(problems: list[Problem], path: str | Path) -> Path:
 
 def report_csv(problems: list[Problem]) -> str:
     buffer = io.StringIO()
-    pd.DataFrame([p.as_dict() for p in problems], columns=["row", "column", "value", "rule", "message"]).to_csv(
-        buffer, index=False)
+    frame = pd.DataFrame([p.as_dict() for p in problems], columns=["row", "column", "value", "rule", "message"])
+    csvsafe.frame_to_csv(frame, buffer, index=False)
     return buffer.getvalue()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from safeschool import csvsafe
 from safeschool.stats import figures
 from safeschool.stats.ecological import BlockSpec, EcologicalDecomposition, default_spec
 from safeschool.stats.maihda import Maihda
@@ -97,7 +98,7 @@ def write_outputs(output: AnalysisOutput, directory: Path) -> list[Path]:
     written = []
     for name, table in output.tables.items():
         path = directory / f"{name}.csv"
-        table.to_csv(path, index=False)
+        csvsafe.frame_to_csv(table, path, index=False)
         written.append(path)
     for name, spec in output.charts.items():
         written += figures.write(spec, directory / name)

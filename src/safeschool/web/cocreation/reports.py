@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from fpdf import FPDF
+
+from safeschool import csvsafe
 
 CSV_COLUMNS = ["statement", "level", "text", "round", "n", "median", "q1", "q3", "iqr", "mean", "low", "middle",
                "high", "verdict", "verdict_comet", "verdict_agreement", "verdict_iqr", "verdict_rand"]
@@ -18,7 +19,7 @@ ROUND_COLUMNS = ["statement", "round", "n", "median", "q1", "q3", "iqr", "mean",
 
 def _csv(rows: list[dict], columns: list[str]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
+    writer = csvsafe.dict_writer(buffer, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()
