@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import rules
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from safeschool.web.cocreation.models import Code, Excerpt, Interview, ParAction, ParCycle, ParNote
@@ -133,3 +136,16 @@ def note_add(*, user, cycle: ParCycle, kind: str, text: str) -> ParNote:
     note.full_clean()
     note.save()
     return note
+
+
+def member_interviews_erase(*, member: Member) -> None:
+    """Erasure's part for interviews (network/personal_data.py): the interviews stay as a record of fieldwork done;
+    notes, place and country are blanked, the coded excerpts deleted, and the transcript files deleted from storage
+    once the erasure commits (a rolled-back erasure keeps them)."""
+    interviews = Interview.objects.filter(interviewee=member)
+    storage = Interview._meta.get_field("transcript").storage
+    files = [name for name in interviews.exclude(transcript="").values_list("transcript", flat=True)]
+    Excerpt.objects.filter(interview__interviewee=member).delete()
+    interviews.update(notes="", transcript="", place="", country="")
+    for name in files:
+        transaction.on_commit(partial(storage.delete, name))

@@ -168,3 +168,11 @@ def reminders_send(*, user, round: Round) -> int:
                              "Your ratings count once you send them; thank you for taking part.",
                              settings.DEFAULT_FROM_EMAIL, [p.member.user.email]))
     return send_mass_mail(messages, fail_silently=False) if messages else 0
+
+
+def member_ratings_erase(*, member: Member) -> int:
+    """Erasure's part for Delphi (network/personal_data.py): the member's ratings in open rounds are deleted (the
+    counts follow by trigger); those of closed rounds stay, because the database makes them immutable and the
+    published results rest on them, tied to the now anonymous panellist. Returns how many were deleted."""
+    return Rating.objects.filter(panellist__member=member, round__status=Round.Status.OPEN).delete()[1].get(
+        Rating._meta.label, 0)

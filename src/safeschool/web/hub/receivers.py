@@ -3,7 +3,7 @@ tables do, and a member's country has its community as soon as a member from the
 
 from django.db import connections
 
-from safeschool.web.hub import services
+from safeschool.web.hub import selectors, services
 from safeschool.web.hub.models import Community
 
 
@@ -18,3 +18,13 @@ def community_for_member(sender, instance, raw=False, update_fields=None, **kwar
     if raw or (update_fields is not None and "country" not in update_fields):
         return
     services.community_for_country(instance.country)
+
+
+def member_export(sender, member, **kwargs) -> dict:
+    """The Hub's part of "Download all my data" (network/personal_data.py)."""
+    return selectors.member_data(member=member)
+
+
+def member_erase(sender, member, **kwargs) -> None:
+    """The Hub's part of "Erase my account", inside the network's erasure transaction."""
+    services.member_data_erase(member=member)

@@ -17,7 +17,9 @@ from safeschool.web.hub.models import (
     Policy,
     Post,
     Practice,
+    PracticeReview,
     Programme,
+    ProgrammeSignoff,
     Report,
     WikiPage,
     WikiRevision,
@@ -163,3 +165,47 @@ def wiki_diff(page: WikiPage, old: int, new: int) -> list[tuple[str, str]]:
                else "remove" if line.startswith("-") else "context")
         out.append((tag, line))
     return out
+
+
+# ------------------------------------------------------------------------------------------------ personal data
+def _at(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def member_data(*, member: Member) -> dict:
+    """Everything the Hub holds about a member, for "Download all my data" (network/personal_data.py)."""
+    practices = Practice.objects.filter(submitted_by=member)
+    return {
+        "communities": [{"community": c.name, "moderator": False} for c in member.communities.all()]
+        + [{"community": c.name, "moderator": True} for c in member.moderates.all()],
+        "posts": [{"community": p.community.name, "kind": p.kind, "title": p.title, "body": p.body, "link": p.link,
+                   "language": p.language, "event_starts": _at(p.event_starts), "event_place": p.event_place,
+                   "created_at": _at(p.created_at), "hidden_at": _at(p.hidden_at), "hidden_reason": p.hidden_reason}
+                  for p in member.posts.select_related("community")],
+        "comments": [{"post": c.post.title, "body": c.body, "created_at": _at(c.created_at),
+                      "hidden_at": _at(c.hidden_at), "hidden_reason": c.hidden_reason}
+                     for c in member.comments.select_related("post")],
+        "reports": [{"target": f"post {r.post_id}" if r.post_id else f"comment {r.comment_id}", "reason": r.reason,
+                     "created_at": _at(r.created_at), "outcome": r.outcome} for r in member.reports_made.all()],
+        "moderation": [{"target": f"post {p.pk}", "hidden_at": _at(p.hidden_at), "reason": p.hidden_reason}
+                       for p in Post.objects.filter(hidden_by=member)]
+        + [{"target": f"comment {c.pk}", "hidden_at": _at(c.hidden_at), "reason": c.hidden_reason}
+           for c in Comment.objects.filter(hidden_by=member)]
+        + [{"target": f"report {r.pk}", "resolved_at": _at(r.resolved_at), "outcome": r.outcome}
+           for r in Report.objects.filter(resolved_by=member)],
+        "newsletters": [{"subject": n.subject, "body": n.body, "created_at": _at(n.created_at),
+                         "sent_at": _at(n.sent_at)} for n in Newsletter.objects.filter(created_by=member)],
+        "wiki_revisions": [{"page": r.page.title, "number": r.number, "body": r.body, "note": r.note,
+                            "created_at": _at(r.created_at)}
+                           for r in WikiRevision.objects.filter(author=member).select_related("page")],
+        "practices": [{"title": p.title, "summary": p.summary, "status": p.status, "round": p.round,
+                       "country": p.country, "language": p.language, "created_at": _at(p.created_at)}
+                      for p in practices],
+        "practice_reviews": [{"practice": r.practice.title, "round": r.round, "decision": r.decision, "fit": r.fit,
+                              "tier": r.tier, "comment": r.comment, "created_at": _at(r.created_at)}
+                             for r in PracticeReview.objects.filter(reviewer=member).select_related("practice")],
+        "programme_signoffs": [{"programme": s.programme.title, "note": s.note, "signed_at": _at(s.signed_at)}
+                               for s in ProgrammeSignoff.objects.filter(reviewer=member).select_related("programme")],
+        "documents": [{"title": d.title, "kind": d.kind, "file": d.file.name, "created_at": _at(d.created_at)}
+                      for d in Document.objects.filter(uploaded_by=member)],
+    }

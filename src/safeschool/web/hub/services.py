@@ -9,9 +9,21 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from safeschool.web.hub import notifications, selectors
-from safeschool.web.hub.models import Comment, Community, Newsletter, Post, Report
+from safeschool.web.hub.models import (
+    Comment,
+    Community,
+    Document,
+    Newsletter,
+    Post,
+    Practice,
+    PracticeReview,
+    ProgrammeSignoff,
+    Report,
+    WikiRevision,
+)
 from safeschool.web.hub.tasks import notify_post
 from safeschool.web.network.models import COUNTRIES, Member, Topic
+from safeschool.web.network.personal_data import ERASED_TEXT
 
 SHOWN_COUNTRIES = 8  # country communities made up front; others appear when a member from there joins
 
@@ -143,3 +155,24 @@ def _newsletter_sender(user) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ demo
+
+
+# ------------------------------------------------------------------------------------------------ erasure
+def member_data_erase(*, member: Member) -> None:
+    """The Hub's part of erasing an account (network/personal_data.PERSONAL_DATA): called inside the network's
+    erasure transaction. Contributions others build on stay, by 'Former member', with the member's own text
+    replaced; memberships, unpublished practices and moderation links go."""
+    member.communities.clear()
+    member.moderates.clear()
+    member.posts.update(title=ERASED_TEXT, body=ERASED_TEXT, link="", event_place="")
+    member.comments.update(body=ERASED_TEXT)
+    member.reports_made.update(reason=ERASED_TEXT)
+    Post.objects.filter(hidden_by=member).update(hidden_by=None)
+    Comment.objects.filter(hidden_by=member).update(hidden_by=None)
+    Report.objects.filter(resolved_by=member).update(resolved_by=None)
+    Newsletter.objects.filter(created_by=member).update(created_by=None)
+    ProgrammeSignoff.objects.filter(reviewer=member).update(note="")
+    PracticeReview.objects.filter(reviewer=member).update(comment="")
+    Document.objects.filter(uploaded_by=member).update(uploaded_by=None)
+    WikiRevision.objects.filter(author=member).update(author=None)
+    Practice.objects.filter(submitted_by=member).exclude(status=Practice.Status.ACCEPTED).delete()

@@ -3,6 +3,7 @@
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
+from safeschool.web.network import personal_data
 from safeschool.web.network.models import ADULT_AGE, ConsentRecord, ConsentText, Member, StakeholderType
 
 
@@ -67,9 +68,11 @@ def active_members() -> Q:
 
 
 def member_export(*, user) -> dict:
-    """Everything the platform holds about a member, as JSON-ready data."""
+    """Everything the platform holds about a member, as JSON-ready data: the account, profile, level history and
+    consents here, and each app's part (posts, comments, reports, wiki revisions, practices, ratings with comments,
+    interviews, community memberships, ...) from the member_export signal (network/personal_data.py)."""
     member = user.member
-    return {
+    data = {
         "exported_at": timezone.now().isoformat(timespec="seconds"),
         "account": {"username": user.username, "email": user.email, "date_joined": user.date_joined.isoformat(),
                     "last_login": user.last_login.isoformat() if user.last_login else None},
@@ -85,3 +88,6 @@ def member_export(*, user) -> dict:
                       "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None}
                      for c in member.consents.select_related("text")],
     }
+    for _, part in personal_data.member_export.send(sender=Member, member=member):
+        data |= part
+    return data

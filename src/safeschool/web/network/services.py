@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from safeschool.web.accounts.models import Role
 from safeschool.web.accounts.services import user_create
+from safeschool.web.network import personal_data
 from safeschool.web.network.models import (
     ADULT_AGE,
     ConsentRecord,
@@ -25,7 +26,8 @@ DEFAULT_TEXTS = {
         "I join the Safe Education network. The network keeps my account, the profile I fill in, my participation "
         "level and what I post, to run the network and its communities. I choose what the members' directory "
         "shows. I can change my level, download all my data or erase my account at any time from my profile; "
-        "erasing keeps what I posted under the name 'Former member'. I can withdraw this consent at any time, "
+        "erasing removes my name and the text of what I posted; what others build on (closed Delphi rounds, "
+        "accepted practices, wiki pages) stays under 'Former member'. I can withdraw this consent at any time, "
         "which stops everything beyond reading."),
     ConsentText.Kind.PARENTAL: (
         "I am the parent or legal guardian of this member, who is under 16. I agree that they take part in the "
@@ -142,23 +144,27 @@ def consent_withdraw(*, member: Member, kind: str) -> int:
 
 @transaction.atomic
 def member_erase(*, user) -> None:
-    """Erase the account: the login and every personal field go; contributions stay as 'Former member'. Consent
-    records stay (proof of what was agreed), tied to the anonymous profile."""
+    """Erase the account, in one transaction, as network/personal_data.PERSONAL_DATA decides: the apps built on the
+    network erase their part first (member_erase signal: posts' text, interviews, open-round ratings, ...; files go
+    once the transaction commits); then the login and every personal field of the profile go, the level history
+    is deleted, and consent records stay without the parent's name as proof of what was agreed."""
     member = user.member
+    personal_data.member_erase.send(sender=Member, member=member)
     user.username = f"erased-{user.pk}-{secrets.token_hex(4)}"
     user.email = user.first_name = user.last_name = ""
     user.is_active = False
     user.set_unusable_password()
     user.save()
-    member.display_name = "Former member"
-    member.organisation = ""
-    member.languages, member.topics = [], []
-    member.birth_year = 1900
-    member.in_directory = member.show_organisation = member.show_country = member.show_type = False
-    member.show_topics = member.moderator = False
-    member.save()
+    # an update, not save(): the profile keeps no country, and no receiver should make a community for ""
+    Member.objects.filter(pk=member.pk).update(
+        display_name="Former member", sector="", country="", organisation="", languages=[], topics=[], level="a",
+        birth_year=1900, moderator=False, notify="none", newsletters=False, in_directory=False,
+        show_organisation=False, show_country=False, show_type=False, show_topics=False)
+    member.level_changes.all().delete()
     consent_withdraw(member=member, kind=ConsentText.Kind.MEMBERSHIP)
     consent_withdraw(member=member, kind=ConsentText.Kind.PARENTAL)
+    member.consents.exclude(given_by="").update(given_by="Parent or guardian (name erased)")
+    member.refresh_from_db()
 
 
 def member_moderator_set(*, user, member: Member, moderator: bool = True) -> Member:
