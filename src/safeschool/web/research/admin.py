@@ -1,9 +1,10 @@
-"""Django admin for every model of the research registry."""
+"""Django admin for every model of the research registry: the data read-only (changes go through imports), the
+staff appointments editable with the users."""
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 
-from safeschool.web.core.admin import SafeschoolUserAdmin
+from safeschool.web.core.admin import ResearchDataAdmin, SafeschoolUserAdmin
 from safeschool.web.research import models as m
 
 
@@ -24,21 +25,21 @@ class UserWithAppointmentsAdmin(SafeschoolUserAdmin):
 
 
 @admin.register(m.Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(ResearchDataAdmin):
     list_display = ["code", "name", "tracking_age", "grade_repetition_pct", "esl_rate_pct", "esl_support",
                     "inclusion_index"]
     search_fields = ["code", "name"]
 
 
 @admin.register(m.RegionalEducationalCentre)
-class RecAdmin(admin.ModelAdmin):
+class RecAdmin(ResearchDataAdmin):
     list_display = ["code", "name", "country"]
     list_filter = ["country"]
     search_fields = ["code", "name"]
 
 
 @admin.register(m.School)
-class SchoolAdmin(admin.ModelAdmin):
+class SchoolAdmin(ResearchDataAdmin):
     list_display = ["code", "name", "country", "stage", "context", "ses_composition", "climate_index", "rec"]
     list_filter = ["country", "stage", "context", "alternatives_to_exclusion"]
     search_fields = ["code", "name"]
@@ -47,7 +48,7 @@ class SchoolAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.SchoolClass)
-class SchoolClassAdmin(admin.ModelAdmin):
+class SchoolClassAdmin(ResearchDataAdmin):
     list_display = ["code", "school", "grade", "homeroom_teacher"]
     list_filter = ["school__country", "school__stage"]
     search_fields = ["code"]
@@ -56,7 +57,7 @@ class SchoolClassAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.Teacher)
-class TeacherAdmin(admin.ModelAdmin):
+class TeacherAdmin(ResearchDataAdmin):
     list_display = ["pseudonym", "school", "gender", "years_experience"]
     list_filter = ["school__country", "gender"]
     search_fields = ["pseudonym"]
@@ -64,14 +65,14 @@ class TeacherAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.TeachingAssignment)
-class TeachingAssignmentAdmin(admin.ModelAdmin):
+class TeachingAssignmentAdmin(ResearchDataAdmin):
     list_display = ["teacher", "school_class", "role"]
     list_filter = ["role"]
     raw_id_fields = ["teacher", "school_class"]
 
 
 @admin.register(m.Student)
-class StudentAdmin(admin.ModelAdmin):
+class StudentAdmin(ResearchDataAdmin):
     list_display = ["pseudonym", "school_class", "gender", "age", "migrant_background", "roma_minority", "sen",
                     "out_of_parental_care"]
     list_filter = ["gender", "migrant_background", "roma_minority", "sen", "out_of_parental_care",
@@ -82,12 +83,12 @@ class StudentAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.Wave)
-class WaveAdmin(admin.ModelAdmin):
+class WaveAdmin(ResearchDataAdmin):
     list_display = ["number", "label", "starts_on"]
 
 
 @admin.register(m.StudentScales)
-class StudentScalesAdmin(admin.ModelAdmin):
+class StudentScalesAdmin(ResearchDataAdmin):
     list_display = ["student", "wave", "security", "closeness", "conflict", "belonging", "engagement", "climate"]
     list_filter = ["wave"]
     raw_id_fields = ["student"]
@@ -95,14 +96,14 @@ class StudentScalesAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.TeacherScales)
-class TeacherScalesAdmin(admin.ModelAdmin):
+class TeacherScalesAdmin(ResearchDataAdmin):
     list_display = ["teacher", "wave", "self_efficacy"]
     list_filter = ["wave"]
     raw_id_fields = ["teacher"]
 
 
 @admin.register(m.Outcome)
-class OutcomeAdmin(admin.ModelAdmin):
+class OutcomeAdmin(ResearchDataAdmin):
     list_display = ["student", "wave", "achievement", "attendance_rate", "behaviour_incidents", "suspensions",
                     "dropped_out"]
     list_filter = ["wave", "dropped_out"]
@@ -111,7 +112,7 @@ class OutcomeAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.CohortLoad)
-class CohortLoadAdmin(admin.ModelAdmin):
+class CohortLoadAdmin(ResearchDataAdmin):
     list_display = ["source", "simulated", "loaded_at", "loaded_by"]
     readonly_fields = ["fingerprint", "source", "simulated", "counts", "loaded_at", "loaded_by"]
 
