@@ -93,7 +93,7 @@ def _serve(host: str, port: int, with_worker: bool = True, workers: int = 1, dev
             call_command("runserver", f"{host}:{port}", use_reloader=True, skip_checks=True)
         else:
             connections.close_all()  # the server's processes are forked from this one: none may share a connection
-            _Gunicorn({"bind": f"{host}:{port}", "workers": workers, "preload_app": True, "timeout": 120,
+            _Gunicorn({"bind": f"{host}:{port}", "workers": workers, "preload_app": True, "timeout": 120, "graceful_timeout": 10,
                        "accesslog": "-", "errorlog": "-", "proc_name": "safeschool",
                        "control_socket_disable": True}).run()
     finally:

@@ -5,7 +5,8 @@ from django.db.models.signals import post_migrate
 
 def create_cache_table(sender, using="default", **kwargs):
     """The database cache's table (the default cache, shared by every server process) is made by migrate, in every
-    database migrate builds, the tests' included; a cache elsewhere makes this do nothing."""
+    database migrate builds; a cache elsewhere makes this do nothing. migrate signals once per app with models
+    (core has none, so this listens to all): after the first call, each is one look at the table names."""
     call_command("createcachetable", database=using, verbosity=0)
 
 
@@ -15,4 +16,4 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
-        post_migrate.connect(create_cache_table, sender=self, dispatch_uid="safeschool-core-cache-table")
+        post_migrate.connect(create_cache_table, dispatch_uid="safeschool-core-cache-table")
