@@ -214,3 +214,21 @@ def test_after_erasure_no_personal_field_keeps_its_value_and_files_are_gone(ever
     assert "Former member" in page and "Ana" not in page
     assert Report.objects.filter(reporter=me).get().reason != "Ana thinks this is off-topic"
 
+
+
+@pytest.mark.django_db
+def test_a_failed_erasure_changes_nothing_and_keeps_the_files(everything, monkeypatch,
+                                                              django_capture_on_commit_callbacks):
+    """One transaction: if any step fails, every app's part is rolled back and no file is deleted."""
+    me, interview = everything["member"], everything["interview"]
+    transcript = Path(interview.transcript.path)
+
+    def fail(**kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(network, "consent_withdraw", fail)  # the network's last step, after every app's part
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        network.member_erase(user=User.objects.get(pk=me.user_id))
+    assert transcript.exists() and Interview.objects.get(pk=interview.pk).notes == "Ana said a lot"
+    assert Post.objects.filter(author=me, body="Ana's text").exists() and me.communities.exists()
+    assert Member.objects.get(pk=me.pk).display_name == "Ana" and User.objects.get(pk=me.user_id).is_active
