@@ -68,7 +68,7 @@ def rule_change(*, user, study: DelphiStudy, rule: dict) -> DelphiStudy:
 def panel_invite(*, user, study: DelphiStudy, members: list[Member]) -> int:
     """Invite members at participation level (c) or (d) with consent; others are refused by name."""
     _researcher(user)
-    refused = [m.display_name for m in members if not m.user.has_perm("network.join_delphi")]
+    refused = [m.display_name for m in members if not rules.has_perm("network.join_delphi", m.user)]
     if refused:
         raise ValidationError(f"Not eligible for a Delphi panel (level (c) or (d) and consent needed): "
                               f"{', '.join(refused[:5])}")
