@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from safeschool.web.cocreation import fieldwork, selectors
 from safeschool.web.cocreation.models import Code, Interview, ParCycle
 from safeschool.web.core.errors import reason
+from safeschool.web.core.ids import int_or_none
 from safeschool.web.core.permissions import authorize
 from safeschool.web.network.models import Member
 
@@ -22,7 +23,7 @@ def _say(request, exc):
 def interview_list(request):
     authorize(request.user, "cocreation.run_interviews")
     if request.method == "POST":
-        member = Member.objects.filter(pk=request.POST.get("interviewee")).first()
+        member = Member.objects.filter(pk=int_or_none(request.POST.get("interviewee"))).first()
         when = parse_datetime(request.POST.get("scheduled_at", ""))
         try:
             if member is None or when is None:
@@ -69,7 +70,7 @@ def par_list(request):
     user = request.user
     cycles, schools = selectors.par_cycles_visible(user=user), selectors.par_schools_startable(user=user)
     if request.method == "POST":
-        school = get_object_or_404(schools, pk=request.POST.get("school"))
+        school = get_object_or_404(schools, pk=int_or_none(request.POST.get("school")))
         try:
             cycle = fieldwork.cycle_start(user=user, school=school, title=request.POST.get("title", ""),
                                           goal=request.POST.get("goal", ""))
@@ -97,7 +98,7 @@ def par_action(request, pk: int, action: str):
         if action == "advance":
             fieldwork.cycle_advance(user=request.user, cycle=cycle)
         elif action == "action":
-            practice = selectors.practices_for_actions().filter(pk=request.POST.get("practice") or None).first()
+            practice = selectors.practices_for_actions().filter(pk=int_or_none(request.POST.get("practice"))).first()
             fieldwork.action_add(user=request.user, cycle=cycle, description=request.POST.get("description", ""),
                                  practice=practice, due=request.POST.get("due") or None)
         elif action == "note":

@@ -5,7 +5,7 @@ import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -13,6 +13,7 @@ from safeschool.web.cocreation import reports, selectors, services
 from safeschool.web.cocreation.forms import StatementForm, StudyForm
 from safeschool.web.cocreation.models import DelphiStudy, Panellist, Rating, Round
 from safeschool.web.core.errors import reason
+from safeschool.web.core.ids import ids_or_none, int_or_none
 from safeschool.web.core.permissions import authorize
 from safeschool.web.network.models import Member
 from safeschool.web.network.rules import refusal
@@ -72,7 +73,10 @@ def study_action(request, pk: int, action: str):
     study = get_object_or_404(DelphiStudy, pk=pk)
     try:
         if action == "invite":
-            members = list(Member.objects.filter(pk__in=request.POST.getlist("members")).select_related("user"))
+            ids = ids_or_none(request.POST.getlist("members"))
+            if ids is None:
+                raise ValidationError("Choose panellists from the list.")
+            members = list(Member.objects.filter(pk__in=ids).select_related("user"))
             n = services.panel_invite(user=request.user, study=study, members=members)
             messages.success(request, f"Invited {n} panellist(s).")
         elif action == "statement":
@@ -80,12 +84,14 @@ def study_action(request, pk: int, action: str):
             if not form.is_valid():
                 raise ValidationError(" ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
             d = form.cleaned_data
-            comment = Rating.objects.filter(pk=d.get("from_comment"), round__study=study).first()
+            comment = Rating.objects.filter(pk=int_or_none(d.get("from_comment")), round__study=study).first()
             services.statement_add(user=request.user, study=study, code=d["code"], text=d["text"], level=d["level"],
                                    from_comment=comment)
         elif action == "open":
             r = services.round_open(user=request.user, study=study)
             messages.success(request, f"Round {r.number} is open with {r.statements.count()} statements.")
+        elif action in ("close", "remind") and study.current_round is None:
+            raise ValidationError("This study has no open round yet: open round 1 first.")
         elif action == "close":
             services.round_close(user=request.user, round=study.current_round)
         elif action == "remind":
@@ -114,7 +120,7 @@ def rate(request, pk: int):
         return render(request, "cocreation/rate.html", {"study": study, "closed": True})
     status = 200
     if request.method == "POST":
-        statement = get_object_or_404(current.statements, pk=request.POST.get("statement"))
+        statement = get_object_or_404(current.statements, pk=int_or_none(request.POST.get("statement")))
         try:
             value = int(request.POST.get("value", ""))
         except ValueError:
@@ -138,7 +144,9 @@ def results(request, pk: int):
     authorize(request.user, "cocreation.run_delphi")
     study = get_object_or_404(DelphiStudy, pk=pk)
     rounds = list(study.rounds.order_by("number"))
-    number = int(request.GET.get("round") or (rounds[-1].number if rounds else 1))
+    number = int_or_none(request.GET.get("round") or (rounds[-1].number if rounds else 1))
+    if number is None:
+        return HttpResponseBadRequest("round must be a round number")
     table = selectors.results(study=study, number=number)
     rows = table.to_dict("records")
     if request.GET.get("format") == "csv":

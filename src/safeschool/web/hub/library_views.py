@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
 from safeschool.web.core.errors import reason
+from safeschool.web.core.ids import int_or_none
 from safeschool.web.core.permissions import authorize
 from safeschool.web.hub import library_services as services
 from safeschool.web.hub import selectors
@@ -155,12 +156,13 @@ def wiki_history(request, language: str, slug: str):
     diff, error = [], ""
     old, new = request.GET.get("old"), request.GET.get("new")
     if old and new:
-        try:
-            diff = selectors.wiki_diff(page, int(old), int(new))
-        except ValueError:
+        if int_or_none(old) is None or int_or_none(new) is None:
             error = "revisions are numbers"
-        except ValidationError as exc:
-            error = reason(exc)
+        else:
+            try:
+                diff = selectors.wiki_diff(page, int_or_none(old), int_or_none(new))
+            except ValidationError as exc:
+                error = reason(exc)
     return render(request, "hub/wiki_history.html", {
         "page": page, "revisions": selectors.wiki_revisions(page=page), "diff": diff, "error": error, "old": old,
         "new": new})

@@ -59,6 +59,13 @@ def community_moderator_add(*, user, community: Community, member: Member) -> No
     community.moderators.add(member)
 
 
+def _member_of(user) -> Member:
+    member = getattr(user, "member", None)
+    if member is None:
+        raise PermissionDenied("Posting needs a network profile: create yours on the Network page first.")
+    return member
+
+
 def post_create(*, user, community: Community, title: str, body: str, kind: str = Post.Kind.DISCUSSION,
                 language: str = "en", link: str = "", event_starts=None, event_place: str = "") -> Post:
     needed = "network.share_item" if kind == Post.Kind.SHARE else "network.post_in_community"
@@ -66,12 +73,13 @@ def post_create(*, user, community: Community, title: str, body: str, kind: str 
         raise PermissionDenied("Only moderators post announcements.")
     if not user.has_perm(needed):
         raise PermissionDenied("Your participation level or consent does not allow this yet (see My profile).")
-    post = Post(community=community, author=user.member, title=title.strip(), body=body.strip(), kind=kind,
+    author = _member_of(user)
+    post = Post(community=community, author=author, title=title.strip(), body=body.strip(), kind=kind,
                 language=language, link=link, event_starts=event_starts, event_place=event_place)
     post.full_clean()
     with transaction.atomic():
         post.save()
-        community.members.add(user.member)
+        community.members.add(author)
         transaction.on_commit(lambda: notify_post.enqueue(post.pk))  # e-mailed by the worker, not in the request
     return post
 
@@ -81,7 +89,7 @@ def comment_create(*, user, post: Post, body: str) -> Comment:
         raise PermissionDenied("Your consent does not allow posting yet (see My profile).")
     if post.hidden_at:
         raise ValidationError("This post was hidden by a moderator: it takes no comments.")
-    comment = Comment(post=post, author=user.member, body=body.strip())
+    comment = Comment(post=post, author=_member_of(user), body=body.strip())
     comment.full_clean()
     comment.save()
     return comment
@@ -106,13 +114,14 @@ def moderate(*, user, report: Report, hide: bool, reason: str = "") -> Report:
     if report.resolved_at:
         raise ValidationError(f"Report {report.pk} was already resolved.")
     now = timezone.now()
+    moderator = getattr(user, "member", None)  # an administrator moderates without a network profile: recorded as None
     if hide:
         if not reason.strip():
             raise ValidationError({"reason": "Say why the content is hidden (the author sees it)."})
-        type(target).objects.filter(pk=target.pk).update(hidden_at=now, hidden_by=user.member,
+        type(target).objects.filter(pk=target.pk).update(hidden_at=now, hidden_by=moderator,
                                                          hidden_reason=reason.strip())
     open_reports = Report.objects.filter(post=report.post, comment=report.comment, resolved_at__isnull=True)
-    open_reports.update(resolved_at=now, resolved_by=user.member, outcome="hidden" if hide else "kept")
+    open_reports.update(resolved_at=now, resolved_by=moderator, outcome="hidden" if hide else "kept")
     report.refresh_from_db()
     return report
 

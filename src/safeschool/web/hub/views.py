@@ -13,6 +13,7 @@ from safeschool.web.core.permissions import authorize
 from safeschool.web.hub import selectors, services
 from safeschool.web.hub.forms import CommentForm, ModerateForm, NewsletterForm, PostForm, ReportForm
 from safeschool.web.hub.models import Comment, Community, Post, Report
+from safeschool.web.network.access import member_required
 
 POST_LIMIT = (20, 3600)  # posts and comments per member per hour
 
@@ -64,6 +65,7 @@ def community(request, slug: str):
 
 
 @login_required
+@member_required
 @require_POST
 def community_membership(request, slug: str, action: str):
     authorize(request.user, "network.edit_profile")

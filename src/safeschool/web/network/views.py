@@ -14,6 +14,7 @@ from safeschool.web.accounts.ratelimit import client_ip, too_many
 from safeschool.web.core.errors import add_to_form
 from safeschool.web.core.permissions import authorize
 from safeschool.web.network import selectors, services
+from safeschool.web.network.access import member_required
 from safeschool.web.network.forms import DirectoryFilter, JoinForm, ParentalConsentForm, ProfileForm
 from safeschool.web.network.models import ConsentText
 
@@ -91,6 +92,7 @@ def _me_page(request, member, form, parental_form, status: int):
 
 
 @login_required
+@member_required
 @require_POST
 def consent(request, kind: str, action: str):
     authorize(request.user, "network.edit_profile")
@@ -110,6 +112,7 @@ def consent(request, kind: str, action: str):
 
 
 @login_required
+@member_required
 def export(request):
     authorize(request.user, "network.edit_profile")
     payload = json.dumps(selectors.member_export(user=request.user), indent=2, ensure_ascii=False)
@@ -119,6 +122,7 @@ def export(request):
 
 
 @login_required
+@member_required
 def erase(request):
     authorize(request.user, "network.edit_profile")
     if request.method == "POST" and request.POST.get("confirm") == request.user.username:
