@@ -32,5 +32,6 @@ class UploadLimitHandler(FileUploadHandler):
         return None  # the next handler keeps the file
 
     def _refuse(self):
-        self.request.upload_refused = upload_limit_message(self.file_name)
+        if not getattr(self.request, "upload_refused", ""):  # the first file skipped is the one to name
+            self.request.upload_refused = upload_limit_message(self.file_name)
         raise SkipFile
