@@ -15,7 +15,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 PAGES = ["/network/", "/network/join/", "/network/members/", "/network/me/", "/hub/", "/hub/c/topic-inclusive/",
          "/hub/programmes/", "/hub/policies/", "/hub/library/", "/hub/wiki/", "/hub/practices/",
-         "/hub/practices/new/", "/hub/moderation/", "/hub/newsletters/", "/cocreation/delphi/", "/cocreation/par/"]
+         "/hub/practices/new/", "/hub/moderation/", "/hub/newsletters/", "/cocreation/delphi/", "/cocreation/par/",
+         "/accounts/password/", "/accounts/password/reset/"]
 
 
 def serious(page) -> list[str]:
