@@ -155,3 +155,11 @@ def test_password_change_needs_a_login(client, db):
 
 def test_login_page_links_to_the_reset(client, db):
     assert reverse("accounts:password_reset") in client.get(LOGIN).content.decode()
+
+
+def test_password_pages_in_spanish(client, staff, mailoutbox):
+    client.post(reverse("set_language"), {"language": "es", "next": "/"})
+    assert "¿Ha olvidado su contraseña?" in client.get(LOGIN).content.decode()
+    assert "Restablezca su contraseña" in client.get(reverse("accounts:password_reset")).content.decode()
+    client.post(reverse("accounts:password_reset"), {"email": "staff@example.org"})
+    assert mailoutbox[0].subject.startswith("Elija una contraseña nueva") and '"staff"' in mailoutbox[0].body
