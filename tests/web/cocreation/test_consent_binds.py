@@ -97,3 +97,12 @@ def test_nothing_is_recorded_or_coded_for_an_interviewee_who_withdrew(settings, 
     with pytest.raises(ValidationError, match="withdrawn"):
         fieldwork.interview_schedule(user=team, interviewee=one, topic="Again", scheduled_at=timezone.now())
     assert Interview.objects.get(pk=interview.pk).notes == "" and not Excerpt.objects.exists()
+
+
+def test_the_panel_page_offers_only_members_who_may_join(study_open, client):
+    researcher, study, _, _ = study_open
+    willing, withdrawn = _member("willing"), _member("gone")
+    network.consent_withdraw(member=withdrawn, kind="membership")
+    client.force_login(researcher)
+    page = client.get(reverse("cocreation:study", args=[study.pk])).content.decode()
+    assert "Willing" in page and "Gone" not in page

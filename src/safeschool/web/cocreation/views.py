@@ -17,6 +17,7 @@ from safeschool.web.core.ids import ids_or_none, int_or_none
 from safeschool.web.core.permissions import authorize
 from safeschool.web.network.models import Member
 from safeschool.web.network.rules import refusal
+from safeschool.web.network.selectors import consenting
 
 
 def _panellist(user, study):
@@ -60,7 +61,7 @@ def study_detail(request, pk: int):
     return render(request, "cocreation/study_detail.html", {
         "study": study, "current": current, "rule": selectors.rule_of(study).describe(),
         "statement_form": StatementForm(), "panel": study.panel.select_related("member"),
-        "eligible": Member.objects.filter(level__in=["c", "d"], user__is_active=True)
+        "eligible": Member.objects.filter(consenting(), level__in=["c", "d"], user__is_active=True)
         .exclude(delphi_panels__study=study).order_by("stakeholder_type", "display_name")[:200],
         "comments": Rating.objects.filter(round=current, statement__study=study).exclude(comment="")
         .select_related("statement")[:100] if current else []})
