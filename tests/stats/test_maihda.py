@@ -49,10 +49,26 @@ def test_small_strata_are_estimated_but_never_displayed(small):
     assert m.n_strata_ == 4 and m.n_small_strata_ == 1
     assert len(m.strata_) == 4  # estimated
     shown = m.display_strata()
-    assert len(shown) == 3 and (shown.n >= 10).all()
+    # the stratum of 8 is hidden, and the next smallest (25) with it: n_obs - shown strata = 33, not 8
+    assert len(shown) == 2 and (shown.n >= 10).all() and set(shown.n) == {40, 30}
     out = m.to_dict()
-    assert out["n_strata_suppressed"] == 1 and len(out["strata"]) == 3
+    assert out["n_strata_suppressed"] == 1 and out["n_strata_protecting"] == 1 and len(out["strata"]) == 2
     assert all(s["stratum"] != "A=b · B=y" and s["n"] != 8 for s in out["strata"])
+
+
+def test_hidden_strata_cannot_be_sized_by_subtraction(small):
+    out = Maihda("y", ["A", "B"]).fit(small).to_dict()
+    hidden = out["n_obs"] - sum(s["n"] for s in out["strata"])
+    assert hidden == out["n_in_small_strata"] == 33 and out["small_strata"] == "33 students in hidden strata"
+    assert not 0 < hidden < 10
+
+
+def test_too_few_students_in_hidden_strata_are_folded(small):
+    m = Maihda("y", ["A", "B"]).fit(small)
+    m.n_in_small_strata_ = 7  # as when every stratum is hidden and they hold 7 students together
+    out = m.to_dict()
+    assert out["n_obs"] is None and out["n_dropped_incomplete"] is None and out["n_in_small_strata"] is None
+    assert out["small_strata"] == "fewer than 10 students in small strata" and "7" not in out["small_strata"]
 
 
 def test_auc_by_hand():

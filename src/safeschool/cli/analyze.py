@@ -136,8 +136,10 @@ def analyze_maihda(
                            lambda tick: run_maihda(frame, outcome=outcome, strata=attributes, family=family,
                                                    progress=tick), json_out, out)
     r = output.result
-    table = Table(title=f"MAIHDA of {outcome}: {r['n_obs']:,} students in {r['n_strata']} strata "
-                        f"({r['n_strata_suppressed']} with n<10 not shown)")
+    students = "students" if r["n_obs"] is None else f"{r['n_obs']:,} students"  # withheld: see stats/maihda.py
+    table = Table(title=f"MAIHDA of {outcome}: {students} in {r['n_strata']} strata "
+                        f"({r['n_strata_suppressed']} with n<10 and {r['n_strata_protecting']} protecting them not shown: "
+                        f"{r['small_strata']})")
     for col in ("model", "between-strata var.", "VPC", "PCV", "AUC"):
         table.add_column(col, justify="left" if col == "model" else "right")
     for m in r["models"]:

@@ -13,6 +13,14 @@ References: Evans, Leckie, Subramanian, Bell & Merlo (2024), "A tutorial for con
 multilevel analysis of individual heterogeneity and discriminatory accuracy (MAIHDA)", SSM - Population Health
 25, 101664; Merlo (2018), Social Science & Medicine 203, 74-80. The R reference is the CRAN package MAIHDA
 (``fit_maihda`` / ``summary_maihda``); the models are ``lme4::lmer`` / ``lme4::glmer`` fits.
+
+Disclosure (stats/disclosure.py): strata of fewer than ``min_display`` students are estimated but never shown.
+The number of students analysed is public (it is the number of students in the data, less incomplete rows), so
+n_obs minus the shown strata gives the students of the hidden strata together: when they are fewer than
+``min_display``, the next-smallest strata are hidden too (complementary suppression) until they are not. The
+number of students in hidden strata is published only when it is 0 or at least ``min_display``; otherwise (every
+stratum hidden and still too few) it is folded ("fewer than 10 students in small strata") and n_obs and the
+number of incomplete rows are withheld.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as st
 
+from safeschool.stats.disclosure import BELOW_MIN, PROTECTS, REASONS, protect
 from safeschool.stats.formula import ModelSpecError
 from safeschool.stats.mixed import MixedModel
 from safeschool.stats.printing import json_records
@@ -68,7 +77,8 @@ class Maihda:
 
     Attributes after ``fit``: ``summary_`` (per model: between- and within-stratum variance, VPC, PCV, AUC),
     ``strata_`` (every stratum, for internal use), ``display_strata()`` (only strata that may be shown),
-    ``null_``, ``main_`` (the fitted MixedModel objects), ``n_obs_``, ``n_strata_``, ``n_small_strata_``.
+    ``null_``, ``main_`` (the fitted MixedModel objects), ``n_obs_``, ``n_strata_``, ``n_small_strata_``,
+    ``n_protecting_strata_`` (hidden so that the small ones cannot be worked out), ``n_in_small_strata_``.
 
     Matches the CRAN package MAIHDA (``fit_maihda``, ``summary_maihda``) on the same models.
     """
@@ -181,7 +191,9 @@ class Maihda:
                         "main_effects_high", "total", "total_low", "total_high"):
                 strata[col] = _expit(strata[col])  # probabilities; intervals from the logit scale
         strata["interaction_significant"] = (strata.interaction_low > 0) | (strata.interaction_high < 0)
-        strata["suppressed"] = strata.n < self.min_display
+        protection = protect({str(k): int(v) for k, v in counts.items()}, k=self.min_display, total_shown=True)
+        strata["reason"] = [protection.reasons[str(name)] for name in strata.stratum]
+        strata["suppressed"] = strata.reason.notna()
         strata["rank"] = strata.predicted.rank(ascending=True, method="first").astype(int)
         self.strata_ = strata.sort_values("predicted").reset_index(drop=True)
         if self.family_ == "binomial":
@@ -196,14 +208,29 @@ class Maihda:
         self.summary_ = pd.DataFrame(rows)
         self.n_obs_ = int(len(frame))
         self.n_strata_ = int(len(counts))
-        self.n_small_strata_ = int((counts < self.min_display).sum())
+        self.n_small_strata_ = int((strata.reason == BELOW_MIN).sum())
+        self.n_protecting_strata_ = int((strata.reason == PROTECTS).sum())
+        self.n_in_small_strata_ = int(strata.n[strata.suppressed].sum())
+
+    @property
+    def small_strata_folded(self) -> bool:
+        """True when the students of the hidden strata are too few to publish their number (0 < n < min)."""
+        return 0 < self.n_in_small_strata_ < self.min_display
 
     def display_strata(self) -> pd.DataFrame:
-        """Strata that may be shown: those with at least `min_display` students."""
-        return self.strata_[~self.strata_.suppressed].drop(columns=["suppressed"]).reset_index(drop=True)
+        """Strata that may be shown: those of at least `min_display` students not hidden to protect smaller ones."""
+        shown = self.strata_[~self.strata_.suppressed]
+        return shown.drop(columns=["suppressed", "reason"]).reset_index(drop=True)
 
     def to_dict(self) -> dict:
+        """The publishable result: shown strata only; when the small strata hold 0 < n < min_display students,
+        n_obs, n_dropped_incomplete and n_in_small_strata are None and `small_strata` says so in words."""
         shown = self.display_strata()
+        folded = self.small_strata_folded
+        if folded:
+            small = f"{REASONS[BELOW_MIN]} in small strata"
+        else:
+            small = f"{self.n_in_small_strata_:,} students in hidden strata"
         return {
             "analysis": "maihda",
             "outcome": self.outcome,
@@ -211,10 +238,13 @@ class Maihda:
             "method": self.main_.method_,
             "engine": self.main_.engine_,
             "strata_attributes": self.columns_,
-            "n_obs": self.n_obs_,
-            "n_dropped_incomplete": self.n_dropped_,
+            "n_obs": None if folded else self.n_obs_,
+            "n_dropped_incomplete": None if folded else self.n_dropped_,
             "n_strata": self.n_strata_,
             "n_strata_suppressed": self.n_small_strata_,
+            "n_strata_protecting": self.n_protecting_strata_,
+            "n_in_small_strata": None if folded else self.n_in_small_strata_,
+            "small_strata": small,
             "min_display": self.min_display,
             "models": json_records(self.summary_),
             "fixed_effects": json_records(self.main_.summary),

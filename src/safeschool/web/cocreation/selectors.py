@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pandas as pd
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from safeschool.stats.delphi import Rule, Scale, response, stats_from_counts
+from safeschool.stats.disclosure import protect
 from safeschool.web.accounts.rules import is_admin
 from safeschool.web.cocreation.models import (
     DelphiStudy,
@@ -98,9 +100,27 @@ def code_frequencies(by: str = "group") -> list[dict]:
     return [{"code": r["codes__name"], by: r[f"interview__{by}"], "n": r["n"]} for r in rows if r["codes__name"]]
 
 
+OTHER_GROUPS = "other groups"
+
+
+def feedback_groups(sizes: dict[str, int], *, minimum: int) -> tuple[list[str], list[str]]:
+    """Which stakeholder groups' distributions a panellist may see (the rest are merged into 'other groups').
+
+    A group that gave fewer than `minimum` ratings would show its few panellists' ratings to everyone, so it is
+    merged; and since the overall distribution is shown, the merged groups together must also reach `minimum`
+    (otherwise overall - shown groups gives them back): the next-smallest groups join them until they do
+    (stats.disclosure.protect). Returns (groups shown on their own, groups merged); when every group is merged
+    their row would only repeat the overall one, and no group row is shown."""
+    protection = protect(sizes, k=minimum, total_shown=True)
+    merged = sorted(g for g in sizes if protection.hidden(g))
+    return sorted(g for g in sizes if not protection.hidden(g)), merged
+
+
 def feedback(*, study: DelphiStudy, panellist: Panellist, round: Round) -> list[dict]:
-    """Per statement of `round`: last round's distribution (overall and by group), this panellist's previous
-    rating, the anonymised comments, and whether they have rated it in this round already."""
+    """Per statement of `round`: last round's distribution (overall and by group, groups under
+    settings.DELPHI_MIN_FEEDBACK_GROUP merged into 'other groups'), this panellist's previous rating, the
+    anonymised comments, and whether they have rated it in this round already."""
+    minimum = settings.DELPHI_MIN_FEEDBACK_GROUP
     previous = round.number - 1
     ratings = Rating.objects.filter(round__study=study, round__number=previous).select_related("panellist")
     by_statement: dict[int, list[Rating]] = {}
@@ -111,12 +131,19 @@ def feedback(*, study: DelphiStudy, panellist: Panellist, round: Round) -> list[
     rows = []
     for s in round.statements.all():
         last = by_statement.get(s.pk, [])
-        groups = sorted({r.panellist.group for r in last})
+        sizes: dict[str, int] = {}
+        for r in last:
+            sizes[r.panellist.group] = sizes.get(r.panellist.group, 0) + 1
+        shown, merged = feedback_groups(sizes, minimum=minimum)
+        by_group = {g: [sum(1 for r in last if r.value == v and r.panellist.group == g) for v in scale]
+                    for g in shown}
+        if merged and shown:
+            by_group[OTHER_GROUPS] = [sum(1 for r in last if r.value == v and r.panellist.group in merged)
+                                      for v in scale]
         rows.append({
             "statement": s, "rated": mine.get(s.pk),
             "overall": [sum(1 for r in last if r.value == v) for v in scale],
-            "by_group": {g: [sum(1 for r in last if r.value == v and r.panellist.group == g) for v in scale]
-                         for g in groups},
+            "by_group": by_group,
             "own_previous": next((r.value for r in last if r.panellist_id == panellist.pk), None),
             "comments": [r.comment for r in last if r.comment],
         })

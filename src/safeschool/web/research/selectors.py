@@ -1,4 +1,6 @@
-"""Reads of the research registry for pages, exports and the CLI. Aggregates come out already suppressed."""
+"""Reads of the research registry for pages, exports and the CLI. Aggregates come out already suppressed: a hidden
+figure carries its reason and no count or mean (rules: stats/disclosure.py). A country's figures cover only its
+schools of at least MIN_CELL students, so that country - shown schools reveals no small school."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from django.db.models import Count, Q, QuerySet
 
 from safeschool.ingest.cohort_files import analysis_frame as build_analysis_frame
 from safeschool.stats import descriptives as d
+from safeschool.stats.disclosure import BELOW_MIN, protect
+from safeschool.stats.disclosure import label as hidden_label
 from safeschool.vocabulary import GROUPS, MIN_CELL
 from safeschool.web.research.models import (
     CohortLoad,
@@ -36,6 +40,9 @@ PROFILE_MEASURES = {
     "attendance_rate": "Attendance rate",
     "dropped_out": "Left education early (share)",
 }
+# decimals each measure is published with (tables and chart JSON alike): shares and rates are shown as 0.0 %
+PRECISION = {"achievement": 0, "attendance_rate": 3, "dropped_out": 3}
+DEFAULT_PRECISION = 2
 # the groups a profile breaks early leaving down by (titles and labels: vocabulary.GROUPS)
 PROFILE_GROUPS = ("gender", "migrant_background", "roma_minority", "sen", "ses_band")
 
@@ -53,8 +60,10 @@ def registry_counts() -> dict[str, int]:
 
 
 def home_context(request) -> dict:
-    """What the home page shows of the registry (settings.HOME_CONTEXT names this)."""
-    return {"totals": network_totals(), "simulated": cohort_is_simulated()}
+    """What the home page shows of the registry (settings.HOME_CONTEXT names this): students counted as the
+    country pages count them, so that the network total minus the countries' reveals no small school."""
+    return {"totals": network_totals() | {"students": sum(_published_school_sizes().values())},
+            "simulated": cohort_is_simulated()}
 
 
 def k() -> int:
@@ -72,10 +81,24 @@ def school_list(*, country: str | None = None, stage: str | None = None, search:
     return qs.order_by("country__name", "code")
 
 
-def country_list() -> QuerySet:
-    return Country.objects.annotate(
-        n_schools=Count("schools", distinct=True), n_students=Count("schools__classes__students", distinct=True)
-    ).order_by("name")
+def _school_sizes() -> dict[int, tuple[int, int]]:
+    """school id -> (country id, number of students)."""
+    return {pk: (country, n) for pk, country, n in
+            School.objects.annotate(n=Count("classes__students")).values_list("pk", "country_id", "n")}
+
+
+def _published_school_sizes() -> dict[int, int]:
+    """Schools whose figures count towards their country's: those of at least MIN_CELL students."""
+    return {pk: n for pk, (_country, n) in _school_sizes().items() if n >= k()}
+
+
+def country_list() -> list[Country]:
+    """Countries with their number of schools and of students in schools of at least MIN_CELL students."""
+    countries = list(Country.objects.annotate(n_schools=Count("schools", distinct=True)).order_by("name"))
+    sizes = _school_sizes()
+    for country in countries:
+        country.n_students = sum(n for c, n in sizes.values() if c == country.pk and n >= k())
+    return countries
 
 
 def stage_choices() -> list[tuple[str, str]]:
@@ -136,7 +159,7 @@ class Profile:
         """Rows of (measure label, [(statistic, format) per wave]) for the by-wave table."""
         rows = []
         for measure, label in PROFILE_MEASURES.items():
-            fmt = "%" if measure in ("attendance_rate", "dropped_out") else (".0f" if measure == "achievement" else ".2f")
+            fmt = "%" if measure in ("attendance_rate", "dropped_out") else f".{precision(measure)}f"
             values = []
             for wave in self.waves:
                 values.append((self.value(wave["number"], measure), fmt))
@@ -148,13 +171,17 @@ class Profile:
         return rows.iloc[0].to_dict() if len(rows) else None
 
 
+def precision(measure: str) -> int:
+    return PRECISION.get(measure, DEFAULT_PRECISION)
+
+
 def _profile(frame: pd.DataFrame, n_students: int) -> Profile:
     waves = list(Wave.objects.values("number", "label"))
     if frame.empty:
         empty = pd.DataFrame(columns=["wave", "measure", "label", "n", "mean", "ci_low", "ci_high", "suppressed"])
         return Profile(None if n_students < k() else n_students, waves, empty, pd.DataFrame(), pd.DataFrame(), {},
                        None, frame)
-    summary = d.wave_summary(frame, PROFILE_MEASURES, k())
+    summary = d.wave_summary(frame, PROFILE_MEASURES, k(), digits={m: precision(m) for m in PROFILE_MEASURES})
     last = int(frame.wave.max())
     at_last = frame[frame.wave == last]
     enrolled_last = at_last[~at_last.dropped_out.astype(bool)]
@@ -165,7 +192,8 @@ def _profile(frame: pd.DataFrame, n_students: int) -> Profile:
         achievement_bands=d.banded_counts(enrolled_last.achievement, d.ACHIEVEMENT_BANDS, k()),
         attendance_bands=d.banded_counts(enrolled_last.attendance_rate, d.ATTENDANCE_BANDS, k()),
         dropout_groups={
-            name: d.group_breakdown(at_last, name, "dropped_out", labels=GROUPS[name][1], share=True, k=k())
+            name: d.group_breakdown(at_last, name, "dropped_out", labels=GROUPS[name][1], share=True, k=k(),
+                                    digits=precision("dropped_out"))
             for name in PROFILE_GROUPS
         },
         last_wave=last,
@@ -178,23 +206,30 @@ def school_profile(*, school: School) -> Profile:
     return _profile(student_frame(students=students), students.count())
 
 
+CLASS_MEASURES = {"security": "security", "belonging": "belonging", "attendance": "attendance_rate"}
+
+
 def school_classes(*, school: School, profile: Profile) -> list[dict]:
-    """Per class: size and wave-1 means of security and belonging, each suppressed below 10 students."""
+    """Per class: size and wave-1 means of security, belonging and attendance. The school's total and wave-1
+    means are published beside them, so each column is a breakdown with primary and complementary suppression."""
     frame = profile.frame
-    rows = []
-    for klass in school.classes.annotate(n=Count("students")).order_by("code"):
-        sub = frame[(frame.class_code == klass.code) & (frame.wave == 1)] if not frame.empty else frame
-        rows.append({
-            "code": klass.code, "grade": klass.grade, "n": klass.n if klass.n >= k() else None,
-            "security": d.mean_ci(sub.security, k()) if len(sub) else None,
-            "belonging": d.mean_ci(sub.belonging, k()) if len(sub) else None,
-            "attendance": d.mean_ci(sub.attendance_rate, k()) if len(sub) else None,
-        })
-    return rows
+    classes = list(school.classes.annotate(n=Count("students")).order_by("code"))
+    sizes = protect({c.code: c.n for c in classes}, k=k(), total_shown=True)
+    first = frame[frame.wave == 1] if not frame.empty else frame
+    columns = {}
+    for name, measure in CLASS_MEASURES.items():
+        values = {c.code: (first[first.class_code == c.code][measure] if len(first) else pd.Series(dtype=float))
+                  for c in classes}
+        columns[name] = d.breakdown_means(values, k=k(), digits=precision(measure))
+    return [{"code": c.code, "grade": c.grade, "n": None if sizes.hidden(c.code) else c.n,
+             "reason": sizes.reasons[c.code], **{name: columns[name][c.code] for name in CLASS_MEASURES}}
+            for c in classes]
 
 
 def country_profile(*, country: Country) -> Profile:
-    students = Student.objects.filter(school_class__school__country=country)
+    """A country's figures over its schools of at least MIN_CELL students (country_schools says which)."""
+    students = Student.objects.filter(school_class__school__country=country,
+                                      school_class__school__in=list(_published_school_sizes()))
     return _profile(student_frame(students=students), students.count())
 
 
@@ -202,16 +237,56 @@ def country_stage_dropout(*, profile: Profile) -> pd.DataFrame:
     """Early leaving by the last wave, per school stage, from a country's profile."""
     frame = profile.frame
     if frame.empty:
-        return pd.DataFrame(columns=["group", "key", "n", "value", "suppressed"])
+        return pd.DataFrame(columns=["group", "key", "n", "value", "suppressed", "reason"])
     last = frame[frame.wave == frame.wave.max()]
-    return d.group_breakdown(last, "stage", "dropped_out", labels=dict(Stage.choices), share=True, k=k())
+    return d.group_breakdown(last, "stage", "dropped_out", labels=dict(Stage.choices), share=True, k=k(),
+                             digits=precision("dropped_out"))
 
 
 def country_schools(*, country: Country) -> list[dict]:
+    """The schools of a country; a school of fewer than MIN_CELL students is shown without its size and left out
+    of the country's figures, which are then exactly the sum over the schools shown (nothing to subtract)."""
     rows = []
     for school in school_list(country=country.code):
-        rows.append({"school": school, "n": school.n_students if school.n_students >= k() else None})
+        small = 0 < school.n_students < k()
+        rows.append({"school": school, "n": None if small else school.n_students, "reason": BELOW_MIN if small else None,
+                     "counted": not small})
     return rows
+
+
+PROFILE_CSV_COLUMNS = ["table", "row", "wave", "students", "value", "ci_low", "ci_high", "not_shown"]
+
+
+def profile_csv_rows(*, profile: Profile, units: list[dict] | None = None, unit_table: str = "",
+                     stages: pd.DataFrame | None = None) -> list[list]:
+    """A profile as one tidy table for download, built from the same suppressed figures as the page: a hidden
+    cell has no count and no value, only why it is not shown. `units` are the classes or schools listed beside it."""
+    def row(table, name, wave, stat, value_key="mean"):
+        hidden = bool(stat.get("suppressed"))
+        n = stat.get("n") if "n" in stat else stat.get("count")
+        return [table, name, wave, None if hidden or pd.isna(n) else int(n),
+                None if hidden else stat.get(value_key), None if hidden else stat.get("ci_low"),
+                None if hidden else stat.get("ci_high"), hidden_label(stat.get("reason")) if hidden else ""]
+
+    rows = []
+    for stat in profile.summary.to_dict("records"):
+        rows.append(row("by wave", stat["label"], stat["wave"], stat))
+    for name, bands in (("achievement bands", profile.achievement_bands), ("attendance bands",
+                                                                            profile.attendance_bands)):
+        for stat in bands.to_dict("records"):
+            rows.append(row(name, stat["band"], profile.last_wave, stat, "share"))
+    groups = {**profile.dropout_groups, **({"stage": stages} if stages is not None else {})}
+    for name, table in groups.items():
+        for stat in table.to_dict("records"):
+            rows.append(row(f"left early by {name}", stat["group"], profile.last_wave, stat, "value"))
+    for unit in units or []:
+        name = unit["code"] if "code" in unit else unit["school"].code
+        rows.append(row(unit_table, name, None, {"n": unit["n"], "suppressed": unit["n"] is None,
+                                                "reason": unit.get("reason")}, "none"))
+        for measure in CLASS_MEASURES:
+            if measure in unit:
+                rows.append(row(unit_table, f"{name} {measure}", 1, unit[measure]))
+    return [[None if isinstance(v, float) and pd.isna(v) else v for v in r] for r in rows]
 
 
 def student_rows(*, school: School) -> QuerySet:

@@ -1,12 +1,11 @@
 """Thin views: check the permission, call a selector, render."""
 
-import csv
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from safeschool import csvsafe
 from safeschool.vocabulary import group_title
 from safeschool.web.core.permissions import authorize
 from safeschool.web.research import charts, selectors
@@ -54,10 +53,13 @@ def school_detail(request, pk: int):
     school = get_object_or_404(School.objects.select_related("country", "rec"), pk=pk)
     authorize(request.user, "research.view_school_profile", school)
     profile = selectors.school_profile(school=school)
+    classes = selectors.school_classes(school=school, profile=profile)
+    if request.GET.get("format") == "csv":
+        return _profile_csv(f"school-{school.code}", profile, classes, "classes (wave 1)")
     return render(request, "research/school_detail.html", {
         **_profile_context(profile),
         "school": school,
-        "classes": selectors.school_classes(school=school, profile=profile),
+        "classes": classes,
         "can_see_students": request.user.has_perm("research.view_school_students", school),
     })
 
@@ -76,7 +78,7 @@ def school_students(request, pk: int):
 def _students_csv(school, students) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="students-{school.code}.csv"'
-    writer = csv.writer(response)
+    writer = csvsafe.writer(response)
     writer.writerow(["pseudonym", "class", "gender", "age", "migrant_background", "roma_minority", "ses_index", "sen",
                      "out_of_parental_care", "wave", "security", "belonging", "engagement", "achievement",
                      "attendance_rate", "dropped_out"])
@@ -88,6 +90,16 @@ def _students_csv(school, students) -> HttpResponse:
                              s.ses_index, s.sen, s.out_of_parental_care, o.wave.number,
                              getattr(sc, "security", ""), getattr(sc, "belonging", ""), getattr(sc, "engagement", ""),
                              o.achievement, o.attendance_rate, o.dropped_out])
+    return response
+
+
+def _profile_csv(name: str, profile, units: list[dict], unit_table: str, stages=None) -> HttpResponse:
+    """The profile's figures as shown on its page (hidden cells say why, with no count or value)."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="profile-{name}.csv"'
+    writer = csvsafe.writer(response)
+    writer.writerow(selectors.PROFILE_CSV_COLUMNS)
+    writer.writerows(selectors.profile_csv_rows(profile=profile, units=units, unit_table=unit_table, stages=stages))
     return response
 
 
@@ -104,12 +116,16 @@ def country_detail(request, code: str):
     profile = selectors.country_profile(country=country)
     context = _profile_context(profile)
     stage_dropout = selectors.country_stage_dropout(profile=profile)
+    schools = selectors.country_schools(country=country)
+    if request.GET.get("format") == "csv":
+        return _profile_csv(f"country-{country.code}", profile, schools, "schools", stage_dropout)
     if profile.last_wave is not None:
         context["charts"]["stage"] = charts.group_shares(stage_dropout, "Left education early, by school stage",
                                                          value_title="Left early")
     return render(request, "research/country_detail.html", {
         **context,
         "country": country,
-        "schools": selectors.country_schools(country=country),
+        "schools": schools,
+        "excluded": sum(1 for row in schools if not row["counted"]),
         "stage_dropout": stage_dropout.to_dict("records"),
     })

@@ -5,33 +5,45 @@ import math
 
 from django import template
 from django.templatetags.static import static
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from safeschool.stats.disclosure import label, short_label
 from safeschool.stats.mixed import format_p
 
 register = template.Library()
-SUPPRESSED = mark_safe('<span class="suppressed" title="Fewer than 10 students: not shown">n&lt;10</span>')
+
+
+def hidden(reason: str | None = None):
+    """A figure not shown: 'n<10' for a small group, 'hidden' for one hidden to protect a small group."""
+    return format_html('<span class="suppressed" data-reason="{}" title="{}: not shown">{}</span>',
+                       reason or "small", label(reason).capitalize(), short_label(reason))
+
+
+SUPPRESSED = hidden()
 
 
 @register.filter
 def cell(stat, fmt: str = ".2f"):
-    """Render a statistic dict ({mean, suppressed, ...}) or a plain number, showing 'n<10' when suppressed."""
+    """Render a statistic dict ({mean or value, suppressed, reason, ...}) or a plain number; a suppressed one
+    shows why it is hidden ('n<10', or 'hidden' when it protects a small group)."""
     if stat is None or (isinstance(stat, float) and math.isnan(stat)):
         return SUPPRESSED
     if isinstance(stat, dict):
-        if stat.get("suppressed") or stat.get("mean") is None:
-            return SUPPRESSED
-        stat = stat["mean"]
+        value = stat.get("mean") if "mean" in stat else stat.get("value")
+        if stat.get("suppressed") or value is None or (isinstance(value, float) and math.isnan(value)):
+            return hidden(stat.get("reason"))
+        stat = value
     if fmt == "%":
         return f"{stat:.1%}"
     return format(stat, fmt)
 
 
 @register.filter
-def count(n):
-    """A number of students, or 'n<10' when suppressed (None or NaN)."""
+def count(n, reason: str | None = None):
+    """A number of students, or why it is hidden when suppressed (None or NaN): `{{ row.n|count:row.reason }}`."""
     if n is None or (isinstance(n, float) and math.isnan(n)):
-        return SUPPRESSED
+        return hidden(reason)
     return f"{int(n):,}"
 
 
