@@ -93,8 +93,8 @@ def _serve(host: str, port: int, with_worker: bool = True, workers: int = 1, dev
             call_command("runserver", f"{host}:{port}", use_reloader=True, skip_checks=True)
         else:
             connections.close_all()  # the server's processes are forked from this one: none may share a connection
-            _Gunicorn({"bind": f"{host}:{port}", "workers": workers, "preload_app": True, "timeout": 120, "graceful_timeout": 10,
-                       "accesslog": "-", "errorlog": "-", "proc_name": "safeschool",
+            _Gunicorn({"bind": f"{host}:{port}", "workers": workers, "preload_app": True, "timeout": 120,
+                       "graceful_timeout": 10, "accesslog": "-", "errorlog": "-", "proc_name": "safeschool",
                        "control_socket_disable": True}).run()
     finally:
         if worker is not None:
@@ -115,8 +115,13 @@ class _Gunicorn(BaseApplication):
 
     def load(self):
         from django.core.wsgi import get_wsgi_application
+        from django.urls import get_resolver
 
-        return get_wsgi_application()
+        application = get_wsgi_application()
+        # Import every view (pandas, Altair, …) here, before the server forks, so the processes share these modules
+        # instead of each importing them on its first request.
+        get_resolver().url_patterns  # noqa: B018
+        return application
 
 
 @commands.command()
