@@ -101,7 +101,8 @@ def test_nothing_is_recorded_or_coded_for_an_interviewee_who_withdrew(settings, 
 
 def test_the_panel_page_offers_only_members_who_may_join(study_open, client):
     researcher, study, _, _ = study_open
-    willing, withdrawn = _member("willing"), _member("gone")
+    _member("willing")
+    withdrawn = _member("gone")
     network.consent_withdraw(member=withdrawn, kind="membership")
     client.force_login(researcher)
     page = client.get(reverse("cocreation:study", args=[study.pk])).content.decode()
