@@ -25,6 +25,7 @@ from safeschool.web.cocreation.models import (
 from safeschool.web.cocreation.rules import is_research_team
 from safeschool.web.hub.models import Practice
 from safeschool.web.network.models import Member
+from safeschool.web.network.selectors import consenting
 from safeschool.web.research.models import School
 
 
@@ -192,8 +193,10 @@ def interview_list() -> QuerySet:
 
 
 def interviewees_eligible() -> QuerySet:
-    """Members who may be asked for an interview: levels (c) and (d) (consent is checked when scheduling)."""
-    return Member.objects.filter(level__in=["c", "d"], user__is_active=True).order_by("display_name")[:300]
+    """Members who may be asked for an interview: levels (c) and (d) with current consent (cocreation.interview_member
+    checks it again when scheduling)."""
+    return Member.objects.filter(consenting(), level__in=["c", "d"], user__is_active=True).order_by(
+        "display_name")[:300]
 
 
 def par_cycles_visible(*, user) -> QuerySet:
@@ -214,3 +217,28 @@ def par_schools_startable(*, user) -> QuerySet:
 def practices_for_actions() -> QuerySet:
     """Accepted practices, which a cycle's actions may follow."""
     return Practice.objects.filter(status="accepted").order_by("title")
+
+
+def member_data(*, member: Member) -> dict:
+    """Everything co-creation holds about a member, for "Download all my data" (network/personal_data.py): each
+    Delphi panel with the member's ratings and comments, and each interview with its notes, transcript and
+    coded excerpts."""
+    def at(value):
+        return value.isoformat() if value else None
+
+    panels = member.delphi_panels.select_related("study")
+    interviews = member.interviews.prefetch_related("excerpts__codes")
+    return {
+        "delphi": [{"study": p.study.title, "group": p.group, "invited_at": at(p.invited_at),
+                    "ratings": [{"round": r.round.number, "statement": r.statement.code, "value": r.value,
+                                 "comment": r.comment, "created_at": at(r.created_at)}
+                                for r in p.ratings.select_related("round", "statement").order_by("round__number",
+                                                                                                   "statement__code")]}
+                   for p in panels],
+        "interviews": [{"topic": i.topic, "group": i.group, "country": i.country, "scheduled_at": at(i.scheduled_at),
+                        "place": i.place, "status": i.status, "consent_at": at(i.consent_at),
+                        "consent_method": i.consent_method, "notes": i.notes, "transcript": i.transcript.name,
+                        "excerpts": [{"text": e.text, "codes": [c.name for c in e.codes.all()]}
+                                     for e in i.excerpts.all()]}
+                       for i in interviews],
+    }
