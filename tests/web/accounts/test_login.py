@@ -10,7 +10,12 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from safeschool.web.accounts.models import Role
-from safeschool.web.accounts.ratelimit import LOGIN_ADDRESS_LIMIT, LOGIN_USERNAME_LIMIT, normalise_username
+from safeschool.web.accounts.ratelimit import (
+    LOGIN_ADDRESS_LIMIT,
+    LOGIN_USERNAME_LIMIT,
+    client_ip,
+    normalise_username,
+)
 from safeschool.web.accounts.services import user_create
 
 PASSWORD = "pw-staff-long-1"
@@ -163,3 +168,22 @@ def test_password_pages_in_spanish(client, staff, mailoutbox):
     assert "Restablezca su contraseña" in client.get(reverse("accounts:password_reset")).content.decode()
     client.post(reverse("accounts:password_reset"), {"email": "staff@example.org"})
     assert mailoutbox[0].subject.startswith("Elija una contraseña nueva") and '"staff"' in mailoutbox[0].body
+
+
+def test_client_address_behind_the_local_proxy(rf):
+    assert client_ip(rf.get("/", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="1.2.3.4")) == "203.0.113.9"
+    behind = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.7")
+    assert client_ip(behind) == "198.51.100.7"  # the address nginx appended, not what the client claimed
+    assert client_ip(rf.get("/", REMOTE_ADDR="127.0.0.1")) == "127.0.0.1"
+
+
+def test_clients_behind_the_proxy_are_throttled_apart(client, staff):
+    for i in range(LOGIN_ADDRESS_LIMIT[0]):
+        client.post(LOGIN, {"username": f"nobody{i}", "password": "wrong"}, REMOTE_ADDR="127.0.0.1",
+                    HTTP_X_FORWARDED_FOR="198.51.100.1")
+    locked = client.post(LOGIN, {"username": "staff", "password": PASSWORD}, REMOTE_ADDR="127.0.0.1",
+                         HTTP_X_FORWARDED_FOR="198.51.100.1")
+    assert locked.status_code == 429
+    other = client.post(LOGIN, {"username": "staff", "password": PASSWORD}, REMOTE_ADDR="127.0.0.1",
+                        HTTP_X_FORWARDED_FOR="198.51.100.2")
+    assert other.status_code == 302

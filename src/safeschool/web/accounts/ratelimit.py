@@ -20,8 +20,17 @@ LOGIN_USERNAME_LIMIT = (10, 900)
 LOGIN_ADDRESS_LIMIT = (50, 900)
 
 
+# Behind a proxy on this machine (nginx in docs/deployment.md) every request comes from loopback: the client is the
+# address that proxy appended last to X-Forwarded-For (what a client sends itself stands to its left, untrusted).
+TRUSTED_PROXIES = ("127.0.0.1", "::1")
+
+
 def client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
+    address = request.META.get("REMOTE_ADDR", "unknown")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if address in TRUSTED_PROXIES and forwarded.strip():
+        return forwarded.split(",")[-1].strip()[:64] or address
+    return address
 
 
 def normalise_username(username: str) -> str:
