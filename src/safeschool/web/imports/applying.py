@@ -20,6 +20,7 @@ from safeschool.ingest.validation import Prepared, prepare
 from safeschool.web.imports.models import ImportBatch, ImportChange, SurveyResponse
 from safeschool.web.imports.selectors import import_batch_latest_applied
 from safeschool.web.research.models import Outcome, Student, StudentScales, Teacher, TeacherScales, Wave
+from safeschool.web.research.selectors import profiles_version_new
 from safeschool.web.research.services import pseudonymiser
 
 
@@ -109,6 +110,7 @@ def import_apply(*, prepared: Prepared, user=None) -> ImportOutcome:
         counts["tables"] = tables
         batch.counts = counts
         batch.save(update_fields=["counts"])
+        transaction.on_commit(profiles_version_new)  # the school and country profiles change with the data
     return ImportOutcome(batch, counts=counts)
 
 
@@ -210,4 +212,5 @@ def import_undo(*, batch: ImportBatch, user=None) -> ImportBatch:
         batch.undone_at = timezone.now()
         batch.undone_by = user if user and user.pk else None
         batch.save(update_fields=["status", "undone_at", "undone_by"])
+        transaction.on_commit(profiles_version_new)
     return batch

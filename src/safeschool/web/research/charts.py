@@ -26,7 +26,10 @@ def _why(row) -> str:
 
 
 def _spec(chart: alt.TopLevelMixin) -> dict:
-    spec = chart.configure_view(stroke=None).configure_axis(labelFontSize=12, titleFontSize=12).to_dict()
+    # validate=False: checking the spec against the Vega-Lite JSON schema took most of a profile page's time
+    # (about 1 s a page); the specs come from this module only, and tests validate them once (test_charts)
+    spec = chart.configure_view(stroke=None).configure_axis(labelFontSize=12, titleFontSize=12).to_dict(
+        validate=False)
     spec.pop("$schema", None)  # vega-embed reads the version from the vendored library; nothing is fetched
     return spec
 

@@ -4,10 +4,12 @@ schools of at least MIN_CELL students, so that country - shown schools reveals n
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 import pandas as pd
-from django.db.models import Count, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, QuerySet
 
 from safeschool.ingest.cohort_files import analysis_frame as build_analysis_frame
 from safeschool.stats import descriptives as d
@@ -199,6 +201,34 @@ def _profile(frame: pd.DataFrame, n_students: int) -> Profile:
         last_wave=last,
         frame=frame,
     )
+
+
+PROFILE_VERSION_KEY = "research:profiles:version"
+
+
+def profile_cached(kind: str, pk, compute):
+    """A profile's page figures, computed once per version of the data (shared by every server process through
+    the cache). The version changes when a cohort is loaded or an import is applied or undone (services bump
+    it), and with the number of students and the last stored scores and outcomes, so figures never outlive
+    their data."""
+    version = cache.get(PROFILE_VERSION_KEY)
+    if version is None:  # first use, or the cache was emptied: nothing cached before can match
+        version = profiles_version_new()
+    latest = (Student.objects.count(), Outcome.objects.aggregate(m=Max("pk"))["m"],
+              StudentScales.objects.aggregate(m=Max("pk"))["m"])
+    key = f"research:profile:{kind}:{pk}:{version}:{latest[0]}:{latest[1]}:{latest[2]}"
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, timeout=24 * 3600)
+    return found
+
+
+def profiles_version_new() -> str:
+    """A fresh version: every cached profile is out of date from now on."""
+    version = uuid.uuid4().hex
+    cache.set(PROFILE_VERSION_KEY, version, timeout=None)
+    return version
 
 
 def school_profile(*, school: School) -> Profile:

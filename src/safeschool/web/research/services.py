@@ -27,7 +27,7 @@ from safeschool.web.research.models import (
     TeachingAssignment,
     Wave,
 )
-from safeschool.web.research.selectors import COUNTED, registry_counts
+from safeschool.web.research.selectors import COUNTED, profiles_version_new, registry_counts
 
 LOAD_STEPS = (
     "countries", "recs", "schools", "teachers", "classes", "teacher_classes", "students", "waves", "scales",
@@ -192,6 +192,7 @@ def cohort_load(*, directory: str | Path, user=None, progress: Callable[[str], N
         CohortLoad.objects.create(fingerprint=files.fingerprint, source=str(Path(directory).resolve()),
                                   simulated=files.simulated, counts=added,
                                   loaded_by=user if user is not None and user.is_authenticated else None)
+        transaction.on_commit(profiles_version_new)
     return LoadResult(fingerprint=files.fingerprint, already_loaded=False, added=added, totals=after)
 
 

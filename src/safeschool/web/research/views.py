@@ -35,6 +35,23 @@ def _profile_context(profile) -> dict:
     }
 
 
+def _school_figures(school) -> tuple:
+    """Everything a school page shows that depends on the data only (cached per data version)."""
+    profile = selectors.school_profile(school=school)
+    return profile, selectors.school_classes(school=school, profile=profile), _profile_context(profile)
+
+
+def _country_figures(country) -> tuple:
+    """Everything a country page shows that depends on the data only (cached per data version)."""
+    profile = selectors.country_profile(country=country)
+    context = _profile_context(profile)
+    stage_dropout = selectors.country_stage_dropout(profile=profile)
+    if profile.last_wave is not None:
+        context["charts"]["stage"] = charts.group_shares(stage_dropout, "Left education early, by school stage",
+                                                         value_title="Left early")
+    return profile, stage_dropout, selectors.country_schools(country=country), context
+
+
 @login_required
 def school_list(request):
     authorize(request.user, "research.view_school_profile")
@@ -52,12 +69,11 @@ def school_list(request):
 def school_detail(request, pk: int):
     school = get_object_or_404(School.objects.select_related("country", "rec"), pk=pk)
     authorize(request.user, "research.view_school_profile", school)
-    profile = selectors.school_profile(school=school)
-    classes = selectors.school_classes(school=school, profile=profile)
+    profile, classes, context = selectors.profile_cached("school", school.pk, lambda: _school_figures(school))
     if request.GET.get("format") == "csv":
         return _profile_csv(f"school-{school.code}", profile, classes, "classes (wave 1)")
     return render(request, "research/school_detail.html", {
-        **_profile_context(profile),
+        **context,
         "school": school,
         "classes": classes,
         "can_see_students": request.user.has_perm("research.view_school_students", school),
@@ -113,15 +129,10 @@ def country_list(request):
 def country_detail(request, code: str):
     country = get_object_or_404(Country, code=code)
     authorize(request.user, "research.view_country_overview", country)
-    profile = selectors.country_profile(country=country)
-    context = _profile_context(profile)
-    stage_dropout = selectors.country_stage_dropout(profile=profile)
-    schools = selectors.country_schools(country=country)
+    profile, stage_dropout, schools, context = selectors.profile_cached("country", country.pk,
+                                                                        lambda: _country_figures(country))
     if request.GET.get("format") == "csv":
         return _profile_csv(f"country-{country.code}", profile, schools, "schools", stage_dropout)
-    if profile.last_wave is not None:
-        context["charts"]["stage"] = charts.group_shares(stage_dropout, "Left education early, by school stage",
-                                                         value_title="Left early")
     return render(request, "research/country_detail.html", {
         **context,
         "country": country,
