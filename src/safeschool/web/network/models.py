@@ -77,7 +77,8 @@ class Member(models.Model):
         ordering = ["display_name"]
         constraints = [
             models.CheckConstraint(condition=Q(level__in=Level.values), name="network_member_level_valid"),
-            models.CheckConstraint(condition=Q(stakeholder_type__in=StakeholderType.values),
+            # empty only on an erased profile (erasure writes it without validation; full_clean requires a type)
+            models.CheckConstraint(condition=Q(stakeholder_type="") | Q(stakeholder_type__in=StakeholderType.values),
                                    name="network_member_type_valid"),
             models.CheckConstraint(condition=Q(sector="") | Q(sector__in=Sector.values), name="network_member_sector_valid"),
             models.CheckConstraint(condition=Q(birth_year__gte=1900, birth_year__lte=2100),

@@ -38,9 +38,8 @@ PERSONAL_DATA: dict[str, Decision] = {
     # --------------------------------------------------------------------------------------------- accounts
     "network.Member.user": Decision(
         True, "anonymised", "the profile row stays (posts, ratings and consents point to it) as 'Former member'; "
-        "its stakeholder type stays because the database requires one (it shows nowhere: inactive accounts are "
-        "counted nowhere); the account loses username, e-mail, names and password and is deactivated",
-        fields=("display_name", "sector", "country", "organisation", "languages", "topics", "level", "birth_year",
+        "the account loses username, e-mail, names and password and is deactivated",
+        fields=("display_name", "stakeholder_type", "sector", "country", "organisation", "languages", "topics", "level", "birth_year",
                 "moderator", "notify", "newsletters", "in_directory", "show_organisation", "show_country",
                 "show_type", "show_topics")),
     "accounts.Profile.user": Decision(

@@ -157,7 +157,7 @@ def member_erase(*, user) -> None:
     user.save()
     # an update, not save(): the profile keeps no country, and no receiver should make a community for ""
     Member.objects.filter(pk=member.pk).update(
-        display_name="Former member", sector="", country="", organisation="", languages=[], topics=[], level="a",
+        display_name="Former member", stakeholder_type="", sector="", country="", organisation="", languages=[], topics=[], level="a",
         birth_year=1900, moderator=False, notify="none", newsletters=False, in_directory=False,
         show_organisation=False, show_country=False, show_type=False, show_topics=False)
     member.level_changes.all().delete()

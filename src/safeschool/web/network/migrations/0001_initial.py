@@ -91,7 +91,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='member',
-            constraint=models.CheckConstraint(condition=models.Q(('stakeholder_type__in', ['scientific', 'student', 'family', 'teacher', 'school_board', 'policymaker', 'ngo', 'practitioner'])), name='network_member_type_valid'),
+            constraint=models.CheckConstraint(condition=models.Q(('stakeholder_type', ''), ('stakeholder_type__in', ['scientific', 'student', 'family', 'teacher', 'school_board', 'policymaker', 'ngo', 'practitioner']), _connector='OR'), name='network_member_type_valid'),
         ),
         migrations.AddConstraint(
             model_name='member',
