@@ -29,12 +29,6 @@ def snapshot():
             list(SurveyResponse.objects.order_by("pk").values_list()))
 
 
-@pytest.fixture
-def survey_file(small_cohort, tmp_path):
-    items = small_cohort["student_items"]
-    path = tmp_path / "survey_w2.csv"
-    items[items.wave == 2].to_csv(path, index=False)
-    return path
 
 
 @pytest.fixture

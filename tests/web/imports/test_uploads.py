@@ -26,12 +26,6 @@ def folders(settings) -> list[Path]:
     return sorted(root.iterdir()) if root.exists() else []
 
 
-@pytest.fixture
-def survey_file(small_cohort, tmp_path):
-    items = small_cohort["student_items"]
-    path = tmp_path / "survey_w2.csv"
-    items[items.wave == 2].to_csv(path, index=False)
-    return path
 
 
 def test_an_upload_over_the_limit_is_refused_naming_it(client_as, settings, tmp_path):
