@@ -19,15 +19,13 @@ from safeschool.web.hub.models import (
     WikiPage,
     WikiRevision,
 )
+from safeschool.web.network.access import member_or_refuse
 
 ACCEPTS_NEEDED = 2
 
 
 def _member(user):
-    member = getattr(user, "member", None)
-    if member is None:
-        raise PermissionDenied("Only network members can do this: create your network profile first.")
-    return member
+    return member_or_refuse(user, "Only network members can do this: create your network profile first.")
 
 
 def clean_fit(fit: dict) -> dict:

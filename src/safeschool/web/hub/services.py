@@ -22,6 +22,7 @@ from safeschool.web.hub.models import (
     WikiRevision,
 )
 from safeschool.web.hub.tasks import notify_post
+from safeschool.web.network.access import member_or_refuse
 from safeschool.web.network.models import COUNTRIES, Member, Topic
 from safeschool.web.network.personal_data import ERASED_TEXT
 
@@ -60,10 +61,7 @@ def community_moderator_add(*, user, community: Community, member: Member) -> No
 
 
 def _member_of(user) -> Member:
-    member = getattr(user, "member", None)
-    if member is None:
-        raise PermissionDenied("Posting needs a network profile: create yours on the Network page first.")
-    return member
+    return member_or_refuse(user, "Posting needs a network profile: create yours on the Network page first.")
 
 
 def post_create(*, user, community: Community, title: str, body: str, kind: str = Post.Kind.DISCUSSION,
@@ -96,9 +94,7 @@ def comment_create(*, user, post: Post, body: str) -> Comment:
 
 
 def report_create(*, user, reason: str, post: Post | None = None, comment: Comment | None = None) -> Report:
-    member = getattr(user, "member", None)
-    if member is None:
-        raise PermissionDenied("Only network members can report content.")
+    member = member_or_refuse(user, "Only network members can report content.")
     report = Report(post=post, comment=comment, reporter=member, reason=reason.strip())
     report.full_clean()
     report.save()

@@ -1,11 +1,12 @@
-"""Pages that act as a network member: a signed-in account without a network profile (an administrator, a
-researcher) is sent to create one, with a message, instead of failing on `user.member`."""
+"""Acting as a network member: a page sends a signed-in account without a network profile (an administrator, a
+researcher) to create one, with a message; a service refuses it with its reason. Neither fails on `user.member`."""
 
 from __future__ import annotations
 
 import functools
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 
 NEEDS_PROFILE = "This needs a network profile: create yours first (it takes a minute)."
@@ -22,3 +23,11 @@ def member_required(view):
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def member_or_refuse(user, reason: str):
+    """The user's network profile; PermissionDenied(reason) when they have none."""
+    member = getattr(user, "member", None)
+    if member is None:
+        raise PermissionDenied(reason)
+    return member
