@@ -4,33 +4,39 @@ the simulator, the importers and every web app read the same words from here."""
 
 from __future__ import annotations
 
+
+def gettext_noop(text: str) -> str:
+    """Marks a label for the translation catalogues (Django's makemessages reads this name) and returns it as it is:
+    this module stays Django-free and the web layer translates labels when it shows them."""
+    return text
+
 # Aggregates over fewer than this many students are never shown, anywhere (DESIGN.md, data protection).
 MIN_CELL = 10
 
 # The four ecological levels, innermost first, and the pillar of the Safe Education model at each.
 LEVELS = ("individual", "relational", "community", "political")
-LEVEL_LABELS = {"individual": "Individual", "relational": "Relational", "community": "Community",
-                "political": "Political"}
-PILLARS = {"individual": "Safe Learning", "relational": "Safe Teaching", "community": "Safe School",
-           "political": "Safe Education"}
+LEVEL_LABELS = {"individual": gettext_noop("Individual"), "relational": gettext_noop("Relational"), "community": gettext_noop("Community"),
+                "political": gettext_noop("Political")}
+PILLARS = {"individual": gettext_noop("Safe Learning"), "relational": gettext_noop("Safe Teaching"), "community": gettext_noop("Safe School"),
+           "political": gettext_noop("Safe Education")}
 PILLAR_TEXTS = {
-    "individual": "Each learner's attachment security, self-efficacy and circumstances: socio-economic status, "
-                  "special educational needs, migrant or Roma background, gender, growing up outside parental care.",
-    "relational": "Close, low-conflict relationships with teachers, belonging among peers and support from the "
-                  "family.",
-    "community": "A kind, strong and wise school: its climate and social mix, partnership with a Regional "
-                 "Educational Centre, and alternatives to exclusion.",
-    "political": "Country policies: the age of tracking, grade repetition, support against early leaving, "
-                 "inclusion.",
+    "individual": gettext_noop("Each learner's attachment security, self-efficacy and circumstances: socio-economic status, "
+                  "special educational needs, migrant or Roma background, gender, growing up outside parental care."),
+    "relational": gettext_noop("Close, low-conflict relationships with teachers, belonging among peers and support from the "
+                  "family."),
+    "community": gettext_noop("A kind, strong and wise school: its climate and social mix, partnership with a Regional "
+                 "Educational Centre, and alternatives to exclusion."),
+    "political": gettext_noop("Country policies: the age of tracking, grade repetition, support against early leaving, "
+                 "inclusion."),
 }
 
 # School stages, youngest first.
 STAGE_LABELS = {
-    "ecec": "Early childhood education and care",
-    "primary": "Primary",
-    "lower_secondary": "Lower secondary",
-    "upper_secondary": "Upper secondary",
-    "second_chance": "Second-chance school",
+    "ecec": gettext_noop("Early childhood education and care"),
+    "primary": gettext_noop("Primary"),
+    "lower_secondary": gettext_noop("Lower secondary"),
+    "upper_secondary": gettext_noop("Upper secondary"),
+    "second_chance": gettext_noop("Second-chance school"),
 }
 STAGES = tuple(STAGE_LABELS)
 # The short word a school's name starts with ("Lower secondary school IT-S003").
@@ -40,18 +46,18 @@ STAGE_NAME_WORDS = {"ecec": "Early-years", "primary": "Primary", "lower_secondar
 SECONDARY_STAGES = ("lower_secondary", "upper_secondary", "second_chance")
 
 # Gender as recorded for students and teachers (a breakdown of students reads GROUPS["gender"]).
-GENDERS = {"F": "Female", "M": "Male", "X": "Another gender"}
+GENDERS = {"F": gettext_noop("Female"), "M": gettext_noop("Male"), "X": gettext_noop("Another gender")}
 
 # The groups a breakdown or an intersectional analysis uses: column -> (title, {stored value: label}).
 # Booleans are stored as the text "True"/"False" in analysis frames.
 GROUPS = {
-    "gender": ("Gender", {"F": "Girls", "M": "Boys", "X": "Another gender"}),
-    "migrant_background": ("Migrant background", {"True": "Migrant background", "False": "No migrant background"}),
-    "roma_minority": ("Roma / ethnic minority", {"True": "Roma / ethnic minority", "False": "Not minority"}),
-    "sen": ("Special educational needs", {"True": "SEN / disability", "False": "No SEN"}),
-    "ses_band": ("Socio-economic status", {"low": "Low SES", "middle": "Middle SES", "high": "High SES"}),
-    "out_of_parental_care": ("Growing up outside parental care",
-                             {"True": "Outside parental care", "False": "Parental care"}),
+    "gender": (gettext_noop("Gender"), {"F": gettext_noop("Girls"), "M": gettext_noop("Boys"), "X": gettext_noop("Another gender")}),
+    "migrant_background": (gettext_noop("Migrant background"), {"True": gettext_noop("Migrant background"), "False": gettext_noop("No migrant background")}),
+    "roma_minority": (gettext_noop("Roma / ethnic minority"), {"True": gettext_noop("Roma / ethnic minority"), "False": gettext_noop("Not minority")}),
+    "sen": (gettext_noop("Special educational needs"), {"True": gettext_noop("SEN / disability"), "False": gettext_noop("No SEN")}),
+    "ses_band": (gettext_noop("Socio-economic status"), {"low": gettext_noop("Low SES"), "middle": gettext_noop("Middle SES"), "high": gettext_noop("High SES")}),
+    "out_of_parental_care": (gettext_noop("Growing up outside parental care"),
+                             {"True": gettext_noop("Outside parental care"), "False": gettext_noop("Parental care")}),
 }
 # Short names researchers type for those columns (`--strata migrant,ses`).
 GROUP_ALIASES = {"gender": "gender", "migrant": "migrant_background", "roma": "roma_minority", "ses": "ses_band",
@@ -70,11 +76,11 @@ def group_label(column: str, value: str) -> str:
 
 # EU member states, in the order the simulator draws them.
 EU_COUNTRIES = (
-    ("IT", "Italy"), ("ES", "Spain"), ("PT", "Portugal"), ("EL", "Greece"), ("RO", "Romania"), ("PL", "Poland"),
-    ("IE", "Ireland"), ("HU", "Hungary"), ("BG", "Bulgaria"), ("HR", "Croatia"), ("SI", "Slovenia"),
-    ("SK", "Slovakia"), ("CZ", "Czechia"), ("AT", "Austria"), ("BE", "Belgium"), ("NL", "Netherlands"),
-    ("DE", "Germany"), ("FR", "France"), ("LU", "Luxembourg"), ("DK", "Denmark"), ("SE", "Sweden"),
-    ("FI", "Finland"), ("EE", "Estonia"), ("LV", "Latvia"), ("LT", "Lithuania"), ("CY", "Cyprus"), ("MT", "Malta"),
+    ("IT", gettext_noop("Italy")), ("ES", gettext_noop("Spain")), ("PT", gettext_noop("Portugal")), ("EL", gettext_noop("Greece")), ("RO", gettext_noop("Romania")), ("PL", gettext_noop("Poland")),
+    ("IE", gettext_noop("Ireland")), ("HU", gettext_noop("Hungary")), ("BG", gettext_noop("Bulgaria")), ("HR", gettext_noop("Croatia")), ("SI", gettext_noop("Slovenia")),
+    ("SK", gettext_noop("Slovakia")), ("CZ", gettext_noop("Czechia")), ("AT", gettext_noop("Austria")), ("BE", gettext_noop("Belgium")), ("NL", gettext_noop("Netherlands")),
+    ("DE", gettext_noop("Germany")), ("FR", gettext_noop("France")), ("LU", gettext_noop("Luxembourg")), ("DK", gettext_noop("Denmark")), ("SE", gettext_noop("Sweden")),
+    ("FI", gettext_noop("Finland")), ("EE", gettext_noop("Estonia")), ("LV", gettext_noop("Latvia")), ("LT", gettext_noop("Lithuania")), ("CY", gettext_noop("Cyprus")), ("MT", gettext_noop("Malta")),
 )
 # Where a network member may come from: the EU, and beyond it.
-COUNTRIES = (*EU_COUNTRIES, ("UK", "United Kingdom"), ("OTHER", "Outside the EU"))
+COUNTRIES = (*EU_COUNTRIES, ("UK", gettext_noop("United Kingdom")), ("OTHER", gettext_noop("Outside the EU")))

@@ -134,7 +134,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("es", "Español")]
+LANGUAGES = [  # the languages of the countries the demo cohort covers, each named in itself
+    ("en", "English"), ("es", "Español"), ("it", "Italiano"), ("pt", "Português"), ("el", "Ελληνικά"),
+    ("ro", "Română"), ("pl", "Polski"),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Brussels"
 USE_I18N = True
