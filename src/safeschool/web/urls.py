@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from safeschool.web.accounts.views import admin_login
+from safeschool.web.accounts.views import admin_login, set_language
 
 urlpatterns = [
     path("", include("safeschool.web.core.urls")),
@@ -12,7 +12,7 @@ urlpatterns = [
     path("network/", include("safeschool.web.network.urls")),
     path("hub/", include("safeschool.web.hub.urls")),
     path("cocreation/", include("safeschool.web.cocreation.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", set_language, name="set_language"),  # Django's, also saving a signed-in member's choice
     path("admin/login/", admin_login),  # the admin's own login view, throttled like the site's (before admin.site.urls)
     path("admin/", admin.site.urls),
 ]

@@ -15,9 +15,15 @@ class Profile(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    # the interface language chosen by the member; blank: follow the browser (then the switcher's cookie)
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, blank=True)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(role__in=Role.values), name="accounts_profile_role_valid")]
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="accounts_profile_role_valid"),
+            models.CheckConstraint(condition=Q(language="") | Q(language__in=[c for c, _ in settings.LANGUAGES]),
+                                   name="accounts_profile_language_valid"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"

@@ -1,9 +1,12 @@
-"""Writes for accounts: creating users with a role."""
+"""Writes for accounts: creating users with a role; the interface language a user chose."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from safeschool.web.accounts.models import Profile, Role
 
@@ -25,3 +28,16 @@ def user_create(*, username: str, password: str | None, role: str, email: str = 
     user.save()
     Profile.objects.create(user=user, role=role)
     return user
+
+
+def profile_language_set(*, user, language: str) -> Profile:
+    """Save the interface language a signed-in user chose ('' to follow the browser); an unknown code is refused."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("'%(code)s' is not one of this site's languages.") % {"code": language}})
+    profile = Profile.objects.filter(user=user).first()
+    if profile is None:  # e.g. a superuser made with createsuperuser: administrators whatever the profile says
+        profile = Profile(user=user, role=Role.ADMIN if user.is_superuser else Role.MEMBER)
+    profile.language = language
+    profile.full_clean()
+    profile.save()
+    return profile

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
 from safeschool.web.accounts import views
 
@@ -7,9 +7,8 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.login, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/", auth_views.PasswordChangeView.as_view(
-        template_name="accounts/password_change_form.html",
-        success_url=reverse_lazy("accounts:password_change_done")), name="password_change"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("language/", views.language_preference, name="language"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(
         template_name="accounts/password_change_done.html"), name="password_change_done"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),

@@ -1,4 +1,5 @@
-"""Login, password change and password reset, all with Django's own views.
+"""Login, password change and password reset, all with Django's own views; the language switcher and the
+language kept in the profile.
 
 Every login form (this site's and the admin's) goes through `login_throttled`: failed attempts are counted per
 normalised username and per client address in the shared cache, and a locked username is unlocked by resetting
@@ -9,10 +10,21 @@ from __future__ import annotations
 
 import functools
 
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth import views as auth_views
-from django.shortcuts import render
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import translation
+from django.utils.translation import gettext
+from django.views import i18n
+from django.views.decorators.http import require_POST
+
+from safeschool.web.accounts.forms import LanguageForm
+from safeschool.web.accounts.selectors import profile_language
+from safeschool.web.accounts.services import profile_language_set
 
 from safeschool.web.accounts.ratelimit import (
     client_ip,
@@ -68,3 +80,46 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         # the owner proved who they are: failed logins by someone else no longer lock them out
         login_failures_clear(username=form.user.get_username())
         return super().form_valid(form)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """The account page: the password, and the language kept in the profile."""
+
+    template_name = "accounts/password_change_form.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            language_form=LanguageForm(initial={"language": profile_language(self.request.user)}), **kwargs)
+
+
+@require_POST
+def set_language(request):
+    """The switcher: Django's set_language (cookie, then back to `next`); signed in, the choice is also saved to the
+    profile so that the next login anywhere is in that language. An unknown code is refused."""
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        return HttpResponseBadRequest(gettext("That language is not offered here."))
+    if request.user.is_authenticated:
+        profile_language_set(user=request.user, language=language)
+    return i18n.set_language(request)
+
+
+@login_required
+@require_POST
+def language_preference(request):
+    """Save the profile's language from the account page; 'follow my browser' also forgets the switcher's cookie."""
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(gettext("That language is not offered here."))
+    language = form.cleaned_data["language"]
+    profile_language_set(user=request.user, language=language)
+    response = redirect("accounts:password_change")
+    if language:
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+                            samesite=settings.LANGUAGE_COOKIE_SAMESITE, secure=settings.LANGUAGE_COOKIE_SECURE)
+    else:
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+    with translation.override(language or translation.get_language_from_request(request)):
+        messages.success(request, gettext("Your language is saved."))
+    return response
