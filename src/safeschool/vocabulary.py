@@ -59,6 +59,27 @@ GROUPS = {
     "out_of_parental_care": (gettext_noop("Growing up outside parental care"),
                              {"True": gettext_noop("Outside parental care"), "False": gettext_noop("Parental care")}),
 }
+# What the other columns of the analysis frame are called when shown (determinants and outcomes; the group columns
+# above are titled by GROUPS): model terms, chart axes and tables read these, never the column name.
+VARIABLE_LABELS = {
+    "ses_index": gettext_noop("Socio-economic status (index)"),
+    "security": gettext_noop("Attachment security"),
+    "closeness": gettext_noop("Teacher–student closeness"),
+    "conflict": gettext_noop("Teacher–student conflict"),
+    "belonging": gettext_noop("Sense of belonging"),
+    "engagement": gettext_noop("Engagement"),
+    "ses_composition": gettext_noop("School socio-economic composition"),
+    "climate_index": gettext_noop("School climate"),
+    "rec_partner": gettext_noop("Partnership with a Regional Educational Centre"),
+    "alternatives_to_exclusion": gettext_noop("Alternatives to exclusion"),
+    "inclusion_index": gettext_noop("Inclusion measures (index)"),
+    "early_tracking": gettext_noop("Early tracking"),
+    "esl_support": gettext_noop("Support against early leaving"),
+    "achievement": gettext_noop("Achievement"),
+    "attendance_rate": gettext_noop("Attendance rate"),
+    "dropped_out": gettext_noop("Left education early"),
+    "age": gettext_noop("Age"),
+}
 # Short names researchers type for those columns (`--strata migrant,ses`).
 GROUP_ALIASES = {"gender": "gender", "migrant": "migrant_background", "roma": "roma_minority", "ses": "ses_band",
                  "sen": "sen", "disability": "sen", "care": "out_of_parental_care"}

@@ -5,11 +5,19 @@ the number formats both use. Every printer reads only the ``FittedMultilevelMode
 from __future__ import annotations
 
 import math
+import re
+from functools import cache
 
 import numpy as np
 import pandas as pd
 
+from safeschool import vocabulary
+from safeschool.instruments.registry import registry
 from safeschool.stats.protocol import FittedMultilevelModel
+
+INTERCEPT = "(Intercept)"
+_FORMULAIC_LEVEL = re.compile(r"^(?P<column>.+?)\[(?:T\.)?(?P<level>[^\]]*)\]$")
+_BOOLEAN_LEVELS = ("TRUE", "FALSE", "True", "False")
 
 
 def json_value(value):
@@ -28,6 +36,70 @@ def format_p(p) -> str:
     if p is None or (isinstance(p, float) and math.isnan(p)):
         return ""
     return "<1e-16" if p < 1e-16 else f"{p:.2g}"
+
+
+def split_interaction(term: str) -> list[str]:
+    """The parts of an interaction term, "a:b" -> ["a", "b"] (a colon inside [...] is part of a level)."""
+    parts, depth, current = [], 0, ""
+    for char in term:
+        depth += (char == "[") - (char == "]")
+        if char == ":" and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return [*parts, current]
+
+
+def term_parts(term: str) -> tuple[str, str | None, str | None]:
+    """(column, level, reference level) of one model term, read from lme4's names ("genderM",
+    "migrant_backgroundTRUE") or formulaic's ("gender[T.M]"); level None for a numeric column. The reference is
+    the level treatment coding leaves out (the first in sorted order) for the groups the vocabulary knows."""
+    term = term.strip()
+    if term in (INTERCEPT, "Intercept"):
+        return INTERCEPT, None, None
+    match = _FORMULAIC_LEVEL.match(term)
+    if match:
+        column, level = match["column"], match["level"]
+    elif term in _known_columns():
+        return term, None, None
+    else:
+        column, level = _lme4_split(term)
+        if column is None:
+            return term, None, None
+    return column, level, _reference(column, level)
+
+
+def _known_columns() -> set[str]:
+    return set(vocabulary.GROUPS) | set(vocabulary.VARIABLE_LABELS)
+
+
+def _lme4_split(term: str) -> tuple[str | None, str | None]:
+    """lme4 writes a factor's level straight after the column: the longest known column the term starts with,
+    when what follows is one of its levels (or TRUE/FALSE)."""
+    for column in sorted(_known_columns(), key=len, reverse=True):
+        level = term[len(column):]
+        known = level in _BOOLEAN_LEVELS or level in vocabulary.GROUPS.get(column, ("", {}))[1]
+        if term.startswith(column) and level and known:
+            return column, level
+    return None, None
+
+
+def _reference(column: str, level: str) -> str | None:
+    if level in _BOOLEAN_LEVELS or column not in vocabulary.GROUPS:
+        return None
+    levels = sorted(vocabulary.GROUPS[column][1])
+    return levels[0] if levels[0] != level else None
+
+
+@cache
+def _scale_names() -> dict[str, str]:
+    return {scale.code: scale.name for instrument in registry().values() for scale in instrument.scales}
+
+
+def scale_name(code: str) -> str | None:
+    """The name of an instrument scale with this code ("belonging" -> "Sense of school membership"), if any."""
+    return _scale_names().get(code)
 
 
 def json_records(frame: pd.DataFrame) -> list[dict]:

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from safeschool.stats.disclosure import label, short_label
-from safeschool.stats.mixed import format_p
+from safeschool.web.core import formatting
 
 register = template.Library()
 
@@ -34,17 +34,72 @@ def cell(stat, fmt: str = ".2f"):
         if stat.get("suppressed") or value is None or (isinstance(value, float) and math.isnan(value)):
             return hidden(stat.get("reason"))
         stat = value
-    if fmt == "%":
-        return f"{stat:.1%}"
-    return format(stat, fmt)
+    return _formatted(stat, fmt)
+
+
+def _formatted(value, fmt: str) -> str:
+    """A Python format spec (".2f", "%", ".1%", ".0f") read as the formatting layer's rule for it."""
+    fmt = fmt or ".2f"
+    if fmt.endswith("%"):
+        return formatting.percent(value, int(fmt[1:-1]) if fmt[1:-1].isdigit() else 1)
+    if fmt.startswith(".") and fmt[-1] in "fg" and fmt[1:-1].isdigit():
+        return formatting.number(value, int(fmt[1:-1]))
+    return formatting.number(value)
 
 
 @register.filter
 def count(n, reason: str | None = None):
-    """A number of students, or why it is hidden when suppressed (None or NaN): `{{ row.n|count:row.reason }}`."""
-    if n is None or (isinstance(n, float) and math.isnan(n)):
+    """A number of students, or why it is hidden when suppressed (None or NaN): `{{ row.n|count:row.reason }}`;
+    an integer with the locale's thousands separator ("1,131")."""
+    if formatting.is_missing(n):
         return hidden(reason)
-    return f"{int(n):,}"
+    return formatting.count(n)
+
+
+# The formatting layer's figures (web/core/formatting.py): missing reads "—", never "-0", locale-aware.
+@register.filter
+def number(x, digits=2):
+    """`{{ value|number }}` -> "3.23" / "3,23"; `{{ value|number:1 }}`."""
+    return formatting.number(x, int(digits))
+
+
+@register.filter
+def percent(p, digits=1):
+    """A proportion 0–1: `{{ share|percent }}` -> "93.9 %"."""
+    return formatting.percent(p, int(digits))
+
+
+@register.filter
+def p_value(p):
+    """`{{ p|p_value }}` -> "< 0.001" or "0.023"."""
+    return formatting.p_value(p)
+
+
+@register.filter(name="label")
+def label_filter(code, kind: str):
+    """The translated label of a code: `{{ member.stakeholder_type|label:"stakeholder_type" }}`."""
+    return formatting.label(kind, code)
+
+
+@register.filter
+def term_label(term):
+    """A model term as a reader says it: `{{ "genderM"|term_label }}` -> "Gender: boys (vs girls)"."""
+    return formatting.term_label(term)
+
+
+@register.filter(name="interval")
+def interval_filter(row, field: str):
+    """An estimate with its interval from a row's `field`, `field_low`, `field_high` (dict or object):
+    `{{ s|interval:"predicted" }}` -> "0.12 (0.05 to 0.19)"."""
+    def get(name):
+        return row.get(name) if isinstance(row, dict) else getattr(row, name, None)
+    return formatting.interval(get(field), get(f"{field}_low"), get(f"{field}_high"))
+
+
+@register.simple_tag(name="interval")
+def interval_tag(estimate, low, high, digits=2):
+    """`{% interval est lo hi %}` -> "0.12 (0.05 to 0.19)"."""
+    return formatting.interval(estimate, low, high, int(digits))
 
 
 # Vega, Vega-Lite, vega-embed and our renderer: about 1 MB, so only pages that show a chart load them.
@@ -83,4 +138,5 @@ def chart(context, spec: dict, name: str, description: str = ""):
 
 @register.filter
 def pvalue(p):
-    return format_p(p)
+    """The older name of `p_value`."""
+    return formatting.p_value(p)
