@@ -142,6 +142,11 @@ LANGUAGES = [  # the languages of the countries the demo cohort covers, each nam
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Brussels"
 USE_I18N = True
+# Dates and numbers in each language's own formats (Django's locale data; English in British order, 24-hour clock).
+# Figures are grouped in thousands by core.formatting, which every figure goes through; grouping every number
+# Django renders would also write years ("2.024") and ids in links and forms, so it stays off.
+FORMAT_MODULE_PATH = ["safeschool.web.formats"]
+USE_THOUSAND_SEPARATOR = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
