@@ -47,6 +47,7 @@ SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("SAFESCHOOL_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
 INSTALLED_APPS = [
+    "safeschool.web.core",  # first, so that its admin/base_site.html (the site's favicon and wordmark) wins
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -57,7 +58,6 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "django_tasks",
     "django_tasks_db",
-    "safeschool.web.core",
     "safeschool.web.accounts",
     "safeschool.web.research",
     "safeschool.web.analysis",

@@ -42,6 +42,7 @@ def world(users, school):
     services.statement_add(user=researcher, study=study, code="S1", text="A caring adult.", level="relational")
     hub.communities_ensure()
     group = Community.objects.get(slug="topic-inclusive")
+    hub.community_join(member=panel[0], community=group)
     post = hub.post_create(user=panel[0].user, community=group, title="Hello", body="First post")
     report = hub.report_create(user=panel[1].user, reason="spam", post=post)
     cycle = fieldwork.cycle_start(user=researcher, school=school, title="Cycle", goal="Belonging")

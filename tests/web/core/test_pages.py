@@ -46,7 +46,8 @@ def test_404_is_styled_in_the_site_layout(client):
     response = client.get("/no/such/page/")
     assert response.status_code == 404
     body = response.content.decode()
-    assert "This page does not exist" in body and "<nav>" in body and "site.css" in body
+    assert "This page does not exist" in body and '<nav id="site-menu"' in body and "site.css" in body
+    assert '<main class="container" id="content">' in body and "<h1>" in body
 
 
 @override_settings(ROOT_URLCONF=__name__)
@@ -56,7 +57,8 @@ def test_500_is_styled_in_the_site_layout_without_touching_the_database(client, 
         response = client.get("/boom/")
     assert response.status_code == 500
     body = response.content.decode()
-    assert "Something went wrong on our side" in body and "<nav>" in body and "site.css" in body
+    assert "Something went wrong on our side" in body and '<nav id="site-menu"' in body and "site.css" in body
+    assert '<main class="container" id="content">' in body and "<h1>" in body
     assert "a bug" not in body  # no traceback for the visitor
 
 

@@ -68,6 +68,7 @@ def test_communities_are_made_by_migrate_and_joining_not_by_viewing_the_hub(clie
 def test_posting_follows_level_and_consent(client, topic):
     reader = member("rea", level="a")
     client.force_login(reader.user)
+    client.post(reverse("hub:membership", args=[topic.slug, "join"]))  # only members of a community post in it
     response = client.post(reverse("hub:community", args=[topic.slug]),
                            {"kind": "discussion", "title": "Hello", "body": "First post", "language": "en"})
     post = Post.objects.get()
@@ -87,8 +88,47 @@ def test_posting_follows_level_and_consent(client, topic):
     assert Post.objects.count() == 2
 
 
+def test_a_member_joins_a_community_before_posting_in_it(client, topic):
+    ana = member("ana", level="b")
+    client.force_login(ana.user)
+    page = client.get(reverse("hub:community", args=[topic.slug])).content.decode()
+    assert "Join to post" in page and 'name="title"' not in page  # the join button, not the post form
+    refused = client.post(reverse("hub:community", args=[topic.slug]),
+                          {"kind": "discussion", "title": "Hello", "body": "First post", "language": "en"})
+    assert refused.status_code == 400 and "Join this community to post in it." in refused.content.decode()
+    with pytest.raises(PermissionDenied, match="Join this community"):
+        hub.post_create(user=ana.user, community=topic, title="Hello", body="First post")
+    assert not Post.objects.exists()
+    client.post(reverse("hub:membership", args=[topic.slug, "join"]))
+    page = client.get(reverse("hub:community", args=[topic.slug])).content.decode()
+    assert "Join to post" not in page and 'name="title"' in page
+    posted = client.post(reverse("hub:community", args=[topic.slug]),
+                         {"kind": "discussion", "title": "Hello", "body": "First post", "language": "en"})
+    assert posted.status_code == 302 and Post.objects.get().author == ana
+    client.post(reverse("hub:membership", args=[topic.slug, "leave"]))  # leaving ends it again
+    with pytest.raises(PermissionDenied, match="Join this community"):
+        hub.post_create(user=ana.user, community=topic, title="Again", body="x")
+
+
+@pytest.mark.parametrize("role", ["community_moderator", "network_moderator", "admin_with_profile"])
+def test_moderators_and_administrators_post_without_joining(topic, role):
+    m = member(role, level="b")
+    if role == "community_moderator":
+        topic.moderators.add(m)
+    elif role == "network_moderator":
+        Member.objects.filter(pk=m.pk).update(moderator=True)
+    else:
+        type(m.user).objects.filter(pk=m.user.pk).update(is_superuser=True)  # an administrator who is also a member
+    user = type(m.user).objects.get(pk=m.user.pk)  # fresh: no cached relations
+    assert not topic.members.filter(pk=m.pk).exists()
+    post = hub.post_create(user=user, community=topic, title="Welcome", body="Rules of this community")
+    assert post.author == m and topic.members.filter(pk=m.pk).exists()  # and they follow the thread from now on
+
+
 def test_bad_posts_are_refused_with_the_field_named(client, topic):
-    client.force_login(member("ana").user)
+    ana = member("ana")
+    hub.community_join(member=ana, community=topic)
+    client.force_login(ana.user)
     response = client.post(reverse("hub:community", args=[topic.slug]),
                            {"kind": "event", "title": "Meeting", "body": "Come", "language": "en"})
     assert response.status_code == 400 and "An event needs a start date" in response.content.decode()
@@ -99,6 +139,7 @@ def test_bad_posts_are_refused_with_the_field_named(client, topic):
                                      "<a href=\"javascript:alert(1)\">click</a>"])
 def test_user_text_is_escaped_everywhere(client, topic, payload):
     author = member("mal")
+    hub.community_join(member=author, community=topic)
     post = hub.post_create(user=author.user, community=topic, title=payload, body=payload)
     hub.comment_create(user=author.user, post=post, body=payload)
     client.force_login(author.user)
@@ -110,6 +151,7 @@ def test_user_text_is_escaped_everywhere(client, topic, payload):
 def test_report_and_moderation_queue(client, topic):
     author, reader, mod = member("aut"), member("rdr"), member("mod")
     Member.objects.filter(pk=mod.pk).update(moderator=True)
+    hub.community_join(member=author, community=topic)
     post = hub.post_create(user=author.user, community=topic, title="Off topic", body="spam spam")
     client.force_login(reader.user)
     client.post(reverse("hub:report", args=["post", post.pk]), {"reason": "spam"})
@@ -137,6 +179,8 @@ def test_community_moderators_moderate_only_their_community(topic):
     other = Community.objects.get(slug="country-it")
     mod, author, reader = member("cm"), member("au"), member("rd")
     topic.moderators.add(mod)
+    for community in (topic, other):
+        hub.community_join(member=author, community=community)
     here = hub.post_create(user=author.user, community=topic, title="Here", body="x")
     there = hub.post_create(user=author.user, community=other, title="There", body="x")
     hub.moderate(user=mod.user, report=hub.report_create(user=reader.user, reason="r", post=here), hide=False)
@@ -150,7 +194,7 @@ def test_immediate_notifications_and_digests(topic, django_capture_on_commit_cal
     daily = member("day", notify="daily")
     weekly = member("wee", notify="weekly")
     kid = member("kid", year=date.today().year - 12, notify="immediate")  # no parental consent: no e-mails
-    for m in (now_reader, daily, weekly, kid):
+    for m in (author, now_reader, daily, weekly, kid):
         hub.community_join(member=m, community=topic)
     with django_capture_on_commit_callbacks(execute=True):
         post = hub.post_create(user=author.user, community=topic, title="Workshop in Madrid", body="Details")
@@ -170,7 +214,9 @@ def test_immediate_notifications_and_digests(topic, django_capture_on_commit_cal
 
 
 def test_posting_is_rate_limited(client, topic):
-    client.force_login(member("fast").user)
+    fast = member("fast")
+    hub.community_join(member=fast, community=topic)
+    client.force_login(fast.user)
     for i in range(20):
         client.post(reverse("hub:community", args=[topic.slug]),
                     {"kind": "discussion", "title": f"P{i}", "body": "x", "language": "en"})

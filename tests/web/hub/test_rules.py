@@ -33,6 +33,9 @@ GRANTED = {
                                   "admin"},
     "hub.moderate_community@ours": {"community_moderator", "network_moderator", "admin"},
     "hub.moderate_community@other": {"network_moderator", "admin"},
+    # nobody here has joined "ours" or "other": only those who moderate a community write in it without joining
+    "hub.write_in_community@ours": {"community_moderator", "network_moderator", "admin"},
+    "hub.write_in_community@other": {"network_moderator", "admin"},
     "hub.review_practice@practice": {"network_moderator", "researcher", "admin"},
     "hub.view_practice_reviews@practice": {"network_moderator", "researcher", "admin"},
 }
@@ -78,6 +81,16 @@ def test_hub_permissions(role, perm):
     name, _, target = perm.partition("@")
     obj = {"": None, "ours": ours, "other": other, "practice": practice}[target]
     assert user_in_role(role, ours).has_perm(name, obj) is (role in GRANTED[perm])
+
+
+@pytest.mark.parametrize("role", [*MEMBERS, "minor", "minor_with_parent"])
+def test_joining_a_community_lets_a_member_write_in_it_level_and_consent_permitting(role):
+    ours = Community.objects.get(slug="topic-inclusive")
+    user = user_in_role(role, ours)
+    ours.members.add(user.member)
+    assert user.has_perm("hub.write_in_community", ours)  # the membership side; the network's side is separate:
+    assert user.has_perm("network.post_in_community") is (not role.endswith("_withdrawn") and role != "minor")
+    assert not user.has_perm("hub.write_in_community", Community.objects.get(slug="country-it"))
 
 
 def test_authors_see_the_reviews_of_their_practice_but_never_review_it():

@@ -22,6 +22,7 @@ def test_a_new_post_is_queued_after_commit_not_mailed_in_the_request(django_capt
                                  display_name="Ana", stakeholder_type="teacher", country="ES",
                                  birth_year=date.today().year - 30, consent=True)
     with django_capture_on_commit_callbacks() as callbacks:
+        services.community_join(member=author, community=Community.objects.get(slug="topic-inclusive"))
         post = services.post_create(user=author.user, community=Community.objects.get(slug="topic-inclusive"),
                                     title="Hello", body="First post")
         assert not DBTaskResult.objects.exists()  # nothing is queued before the post is committed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -146,7 +147,7 @@ def test_minor_reads_until_a_parent_consents(client):
     client.post(reverse("network:consent", args=["parental", "give"]), {"given_by": "Maria Rossi", "agree": "on"})
     user = get_user_model().objects.get(username="kid")
     assert user.has_perm("network.post_in_community") and not user.has_perm("network.share_item")  # level (a)
-    client.post(reverse("network:consent", args=["parental", "withdraw"]))
+    client.post(reverse("network:consent", args=["parental", "withdraw"]), {"confirm": "on"})
     assert not get_user_model().objects.get(username="kid").has_perm("network.post_in_community")
 
 
@@ -165,11 +166,47 @@ def test_level_changes_any_time_and_is_recorded(client):
 def test_withdrawing_is_as_easy_as_giving(client):
     member = make_member(level="b")
     client.force_login(member.user)
-    client.post(reverse("network:consent", args=["membership", "withdraw"]))
+    client.post(reverse("network:consent", args=["membership", "withdraw"]), {"confirm": "on"})
     assert not get_user_model().objects.get(pk=member.user.pk).has_perm("network.share_item")
     client.post(reverse("network:consent", args=["membership", "give"]))
     assert get_user_model().objects.get(pk=member.user.pk).has_perm("network.share_item")
     assert member.consents.count() == 2 and member.consents.filter(withdrawn_at__isnull=False).count() == 1
+
+
+@pytest.mark.django_db
+def test_withdrawing_needs_a_confirmation_and_is_not_the_main_button(client):
+    member = make_member(level="b")
+    client.force_login(member.user)
+    page = client.get(reverse("network:me")).content.decode()
+    url = reverse("network:consent", args=["membership", "withdraw"])
+    # on My profile withdrawal is a link to a confirmation page, styled as a secondary (danger-outline) action
+    assert re.search(rf'<a href="{url}" role="button" class="danger-outline[^"]*">', page)
+    assert f'action="{url}"' not in page  # no one-click withdraw form on the profile page
+    confirm = client.get(url)
+    assert confirm.status_code == 200 and 'name="confirm"' in confirm.content.decode()
+    assert member.consents.filter(withdrawn_at__isnull=False).count() == 0  # looking at it withdraws nothing
+    refused = client.post(url)  # the box not ticked
+    assert refused.status_code == 400 and "Tick the box" in refused.content.decode()
+    assert member.consents.filter(withdrawn_at__isnull=False).count() == 0
+    assert get_user_model().objects.get(pk=member.user.pk).has_perm("network.share_item")
+    done = client.post(url, {"confirm": "on"}, follow=True)
+    assert member.consents.filter(withdrawn_at__isnull=False).count() == 1
+    assert "Your consent has been withdrawn" in done.content.decode()
+    assert not get_user_model().objects.get(pk=member.user.pk).has_perm("network.share_item")
+
+
+@pytest.mark.django_db
+def test_saving_my_profile_says_so(client):
+    member = make_member(level="a")
+    client.force_login(member.user)
+    form = {"display_name": "Ana B.", "stakeholder_type": "teacher", "country": "IT", "level": "a", "notify": "none"}
+    saved = client.post(reverse("network:me"), form, follow=True)
+    assert saved.redirect_chain == [(reverse("network:me"), 302)]
+    assert '<li class="success">Your profile has been saved.</li>' in saved.content.decode()
+    again = client.get(reverse("network:me")).content.decode()
+    assert "Your profile has been saved." not in again  # said once
+    refused = client.post(reverse("network:me"), {**form, "display_name": ""})
+    assert refused.status_code == 400 and "Your profile has been saved." not in refused.content.decode()
 
 
 @pytest.mark.django_db

@@ -95,6 +95,7 @@ def everything(db, settings, tmp_path):
                     event_starts=timezone.now(), event_place="Aula magna, Liceo Galilei")
     hub.post_create(user=me.user, community=community, title="A guide", body="Read it", kind="share",
                     link="https://example.org/ana-guide")
+    hub.community_join(member=others[0], community=community)
     theirs = hub.post_create(user=others[0].user, community=community, title="Question", body="How?")
     hub.comment_create(user=me.user, post=theirs, body="Ana answers")
     report = hub.report_create(user=me.user, post=theirs, reason="Ana thinks this is off-topic")

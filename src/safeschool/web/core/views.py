@@ -5,9 +5,10 @@ import logging
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponsePermanentRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
 from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 
@@ -38,6 +39,11 @@ def server_error(request):
     """Rendered without the request's context: whatever broke (the database, a context processor) must not break
     the error page too."""
     return HttpResponseServerError(loader.get_template("core/500.html").render({}))
+
+
+def favicon(request):
+    """Browsers and feed readers ask for /favicon.ico whatever the page says; send them to the site's icon."""
+    return HttpResponsePermanentRedirect(static("core/favicon.svg"))
 
 
 @never_cache

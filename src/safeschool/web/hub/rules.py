@@ -17,6 +17,13 @@ def moderates_this_community(user, community) -> bool:
 
 
 @rules.predicate
+def joined_this_community(user, community) -> bool:
+    """A member of the community (Community.members): joined it, or was joined by the demo."""
+    member = member_of(user)
+    return member is not None and community is not None and community.members.filter(pk=member.pk).exists()
+
+
+@rules.predicate
 def moderates_a_community(user) -> bool:
     member = member_of(user)
     return member is not None and member.moderates.exists()
@@ -41,5 +48,9 @@ rules.add_perm("hub.curate", is_admin | is_researcher)  # adding programmes and 
 rules.add_perm("hub.review_practice", is_reviewer & is_awaiting_review & ~is_practice_author)  # the practice
 rules.add_perm("hub.view_practice_reviews", is_reviewer | is_practice_author)  # the practice
 # communities: network moderators everywhere, a community's moderators there, always with consent
-rules.add_perm("hub.moderate_community", is_admin | (has_consent & (is_moderator | moderates_this_community)))
+can_moderate_community = is_admin | (has_consent & (is_moderator | moderates_this_community))
+rules.add_perm("hub.moderate_community", can_moderate_community)
+# writing a post in a community: its members, and whoever moderates it; the participation level and consent needed
+# for posting at all are network.post_in_community's (checked too)
+rules.add_perm("hub.write_in_community", joined_this_community | can_moderate_community)
 rules.add_perm("hub.view_moderation_queue", is_admin | (is_moderator & has_consent) | moderates_a_community)

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from safeschool.web.hub import notifications, selectors
 from safeschool.web.hub.models import (
@@ -72,12 +73,14 @@ def post_create(*, user, community: Community, title: str, body: str, kind: str 
     if not user.has_perm(needed):
         raise PermissionDenied("Your participation level or consent does not allow this yet (see My profile).")
     author = _member_of(user)
+    if not user.has_perm("hub.write_in_community", community):
+        raise PermissionDenied(_("Join this community to post in it."))
     post = Post(community=community, author=author, title=title.strip(), body=body.strip(), kind=kind,
                 language=language, link=link, event_starts=event_starts, event_place=event_place)
     post.full_clean()
     with transaction.atomic():
         post.save()
-        community.members.add(author)
+        community.members.add(author)  # a moderator who posts without having joined follows the thread from now on
         transaction.on_commit(lambda: notify_post.enqueue(post.pk))  # e-mailed by the worker, not in the request
     return post
 

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from safeschool.web.accounts.ratelimit import too_many
@@ -30,10 +31,10 @@ def submitted(request, form, act):
     return None
 
 
-def _write(request, form, create, what: str):
-    """A member's post or comment: 429 beyond the limit, else as `submitted`."""
+def _write(request, form, create, message: str):
+    """A member's post or comment: 429 (saying `message`) beyond the limit, else as `submitted`."""
     if too_many("post", str(request.user.pk), limit=POST_LIMIT[0], window=POST_LIMIT[1]):
-        return render(request, "core/429.html", {"what": what}, status=429)
+        return render(request, "core/429.html", {"message": message}, status=429)
     return submitted(request, form, create)
 
 
@@ -54,12 +55,14 @@ def community(request, slug: str):
     def create(data):
         return redirect("hub:post", pk=services.post_create(user=request.user, community=group, **data).pk)
 
-    if request.method == "POST" and (response := _write(request, form, create, "posts")) is not None:
+    too_many_posts = _("There have been too many posts in a short time.")
+    if request.method == "POST" and (response := _write(request, form, create, too_many_posts)) is not None:
         return response
     member = getattr(request.user, "member", None)
     return render(request, "hub/community.html", {
         "community": group, "posts": selectors.community_posts(community=group, include_hidden=moderator),
         "form": form, "moderator": moderator, "can_post": request.user.has_perm("network.post_in_community"),
+        "may_write_here": request.user.has_perm("hub.write_in_community", group),
         "joined": selectors.community_is_joined(member=member, community=group), "member": member},
         status=400 if request.method == "POST" else 200)
 
@@ -87,7 +90,8 @@ def post(request, pk: int):
         services.comment_create(user=request.user, post=item, body=data["body"])
         return redirect("hub:post", pk=pk)
 
-    if request.method == "POST" and (response := _write(request, form, create, "comments")) is not None:
+    too_many_comments = _("There have been too many comments in a short time.")
+    if request.method == "POST" and (response := _write(request, form, create, too_many_comments)) is not None:
         return response
     return render(request, "hub/post.html", {
         "post": item, "comments": selectors.post_comments(post=item, include_hidden=moderator), "form": form,

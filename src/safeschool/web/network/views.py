@@ -2,12 +2,14 @@
 
 import json
 
+from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from safeschool.vocabulary import MIN_CELL
 from safeschool.web.accounts.ratelimit import client_ip, too_many
@@ -15,7 +17,8 @@ from safeschool.web.core.errors import add_to_form
 from safeschool.web.core.permissions import authorize
 from safeschool.web.network import selectors, services
 from safeschool.web.network.access import member_required
-from safeschool.web.network.forms import DirectoryFilter, JoinForm, ParentalConsentForm, ProfileForm
+from safeschool.web.network.forms import (ConsentWithdrawForm, DirectoryFilter, JoinForm, ParentalConsentForm,
+                                          ProfileForm)
 from safeschool.web.network.models import ConsentText
 
 JOIN_LIMIT = (5, 3600)  # sign-ups per address per hour
@@ -50,7 +53,8 @@ def join(request):
                 return redirect("network:me")
     elif request.method == "POST":
         if too_many("join", client_ip(request), limit=JOIN_LIMIT[0], window=JOIN_LIMIT[1]):
-            return render(request, "core/429.html", {"what": "sign-ups from this address"}, status=429)
+            return render(request, "core/429.html", status=429, context={
+                "message": _("There have been too many sign-ups from this address in a short time.")})
         if form.is_valid():
             d = form.cleaned_data
             try:
@@ -80,6 +84,7 @@ def me(request):
         except ValidationError as exc:
             add_to_form(form, exc)
         else:
+            messages.success(request, _("Your profile has been saved."))
             return redirect("network:me")
     return _me_page(request, member, form, ParentalConsentForm(), status=400 if form.errors else 200)
 
@@ -93,21 +98,32 @@ def _me_page(request, member, form, parental_form, status: int):
 
 @login_required
 @member_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def consent(request, kind: str, action: str):
+    """Give a consent (one button) or withdraw it (a page that says what stops, and a ticked box to confirm: no
+    script needed). Withdrawing stays as easy as giving: one confirmation, no reason asked."""
     authorize(request.user, "network.edit_profile")
     member = request.user.member
     if kind not in ConsentText.Kind.values or action not in ("give", "withdraw"):
         return redirect("network:me")
     if action == "withdraw":
-        services.consent_withdraw(member=member, kind=kind)
-    elif kind == ConsentText.Kind.PARENTAL:
+        form = ConsentWithdrawForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            services.consent_withdraw(member=member, kind=kind)
+            messages.success(request, _("Your consent has been withdrawn. You can give it again at any time."))
+            return redirect("network:me")
+        return render(request, "network/consent_withdraw.html", {"form": form, "kind": kind},
+                      status=400 if form.errors else 200)
+    if request.method != "POST":
+        return redirect("network:me")
+    if kind == ConsentText.Kind.PARENTAL:
         form = ParentalConsentForm(request.POST)
         if not form.is_valid():
             return _me_page(request, member, ProfileForm.for_member(member), form, status=400)
         services.consent_give(member=member, kind=kind, given_by=form.cleaned_data["given_by"])
     else:
         services.consent_give(member=member, kind=kind)
+    messages.success(request, _("Thank you: your consent has been recorded."))
     return redirect("network:me")
 
 
