@@ -10,7 +10,7 @@ from django.core.cache import cache
 from safeschool.web.cocreation.models import DelphiStudy, ParCycle
 from safeschool.web.demo import DEMO_STEPS, demo_seed
 from safeschool.web.demo.accounts import demo_users_ensure
-from safeschool.web.demo.hub import demo_hub_ensure
+from safeschool.web.demo.hub import POSTS, demo_hub_ensure
 from safeschool.web.demo.network import demo_members_ensure
 from safeschool.web.hub.models import Comment, Document, Post, Practice, Programme, Report, WikiRevision
 from safeschool.web.network.models import Member
@@ -43,7 +43,7 @@ def test_demo_hub_has_posts_and_entries_in_every_state(settings, tmp_path):
     demo_users_ensure()
     demo_members_ensure(n=300)
     assert demo_hub_ensure() and not demo_hub_ensure()
-    assert Post.objects.count() == 5 and Comment.objects.exists() and Report.objects.count() == 1
+    assert Post.objects.count() == len(POSTS) and Comment.objects.exists() and Report.objects.count() == 1
     assert set(Practice.objects.values_list("status", flat=True)) == {"accepted", "submitted", "returned"}
     assert {p.signed_off for p in Programme.objects.all()} == {True, False}
     assert Document.objects.count() == 3 and WikiRevision.objects.filter(number=2).count() == 3

@@ -23,9 +23,6 @@ from django.views import i18n
 from django.views.decorators.http import require_POST
 
 from safeschool.web.accounts.forms import LanguageForm
-from safeschool.web.accounts.selectors import profile_language
-from safeschool.web.accounts.services import profile_language_set
-
 from safeschool.web.accounts.ratelimit import (
     client_ip,
     login_blocked,
@@ -33,6 +30,8 @@ from safeschool.web.accounts.ratelimit import (
     login_failures_clear,
     too_many,
 )
+from safeschool.web.accounts.selectors import profile_language
+from safeschool.web.accounts.services import profile_language_set
 
 RESET_LIMIT = (5, 900)  # reset e-mails asked for from one address in 15 minutes
 

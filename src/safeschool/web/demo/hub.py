@@ -18,17 +18,23 @@ from safeschool.web.hub import services as communities
 from safeschool.web.hub.models import PRINCIPLES, Community, Post, Programme
 from safeschool.web.network.models import Member
 
-POSTS = [
+POSTS = [  # (community topic, kind, title, body, the language they are written in)
     ("inclusive", "discussion", "Alternatives to exclusion that worked for us",
-     "We replaced most fixed-term exclusions with restorative meetings and a mentor. What did you try?"),
+     "We replaced most fixed-term exclusions with restorative meetings and a mentor. What did you try?", "en"),
     ("attachment", "discussion", "Measuring belonging in primary school",
-     "Has anyone used the PSSM with 9-year-olds? We are unsure about the reverse-keyed items."),
+     "Has anyone used the PSSM with 9-year-olds? We are unsure about the reverse-keyed items.", "en"),
     ("gender", "event", "Workshop: safe-teaching competencies",
-     "A half-day workshop for teachers on gender-responsive classroom practice."),
+     "A half-day workshop for teachers on gender-responsive classroom practice.", "en"),
     ("economics", "share", "Costing early leaving: a short guide",
-     "A guide to estimating what early school leaving costs a region, and what prevention saves."),
+     "A guide to estimating what early school leaving costs a region, and what prevention saves.", "en"),
     ("attachment", "discussion", "Teacher-student closeness after transition",
-     "Our STRS closeness scores drop after the move to secondary. Ideas for the first term?"),
+     "Our STRS closeness scores drop after the move to secondary. Ideas for the first term?", "en"),
+    ("inclusive", "discussion", "Alumnado mentor en el primer curso de la ESO",
+     "En nuestro instituto, el alumnado de 4.º acompaña a los de 1.º durante el primer trimestre. "
+     "¿Alguien lo ha evaluado con datos de asistencia?", "es"),
+    ("attachment", "discussion", "L'accoglienza nella prima settimana di scuola media",
+     "Quest'anno abbiamo provato una settimana di accoglienza con attività in piccoli gruppi e un docente di "
+     "riferimento per ogni classe. Quali esperienze avete?", "it"),
 ]
 REPLIES = ["Thank you, this is useful.", "We had the same experience in our school.", "Could you share the materials?",
            "Our network in the region is trying this too."]
@@ -50,13 +56,18 @@ PROGRAMMES = [
     ("Inclusive tracking reform", "Later tracking and support classes instead of grade repetition.", "PL",
      "political", "moderate", "whole_school"),
 ]
-POLICIES = [("National strategy against early school leaving", "IT", "political", 2022),
-            ("Inclusive education law", "PT", "political", 2018),
-            ("Regional plan for school climate", "ES", "community", 2021),
-            ("Alternatives-to-exclusion guidance", "UK", "community", 2019),
-            ("Teacher wellbeing programme", "EL", "relational", 2023),
-            ("Roma inclusion in schools action plan", "RO", "political", 2021),
-            ("Individual learning plans for students at risk", "PL", "individual", 2020)]
+DEMO_SUMMARY = "Summary written for the demo; see the national sources for the text."
+POLICIES = [  # (title, country, level, year, language, summary): some described in the country's own language
+    ("Piano nazionale contro la dispersione scolastica", "IT", "political", 2022, "it",
+     "Sintesi scritta per la demo; il testo completo è nelle fonti nazionali."),
+    ("Educação inclusiva: regime jurídico (Decreto-Lei n.º 54/2018)", "PT", "political", 2018, "pt",
+     "Resumo escrito para a demonstração; o texto integral está nas fontes nacionais."),
+    ("Plan regional de convivencia escolar", "ES", "community", 2021, "es",
+     "Resumen redactado para la demostración; el texto completo está en las fuentes oficiales."),
+    ("Alternatives-to-exclusion guidance", "UK", "community", 2019, "en", DEMO_SUMMARY),
+    ("Teacher wellbeing programme", "EL", "relational", 2023, "en", DEMO_SUMMARY),
+    ("Roma inclusion in schools action plan", "RO", "political", 2021, "en", DEMO_SUMMARY),
+    ("Individual learning plans for students at risk", "PL", "individual", 2020, "en", DEMO_SUMMARY)]
 DOCUMENTS = [("Safe Education model: overview", "deliverable"), ("Guide to the school profile", "guide"),
              ("Early leaving in six countries: baseline report", "report")]
 WIKI = [("Secure base", "concept", "A teacher can act as a secure base: a predictable, caring adult a student returns "
@@ -89,11 +100,11 @@ def demo_communities_ensure(*, members: list[Member], admin, rng: random.Random)
             communities.community_moderator_add(user=admin, community=community, member=pool[0])
     topics = {c.topic: c for c in Community.objects.exclude(topic="")}
     now = timezone.now()
-    for i, (topic, kind, title, body) in enumerate(POSTS):
+    for i, (topic, kind, title, body, language) in enumerate(POSTS):
         pool = _allowed([m for m in members if topic in m.topics],
                         "network.share_item" if kind == "share" else "network.post_in_community")
         post = communities.post_create(
-            user=pool[i % len(pool)].user, community=topics[topic], kind=kind, title=title, body=body, language="en",
+            user=pool[i % len(pool)].user, community=topics[topic], kind=kind, title=title, body=body, language=language,
             link="https://example.org/guide" if kind == "share" else "",
             event_starts=now + timedelta(days=21) if kind == "event" else None,
             event_place="Online" if kind == "event" else "")
@@ -118,9 +129,9 @@ def demo_library_ensure(*, members: list[Member], curator, rng: random.Random) -
             fit={str(n): rng.choice([1, 2, 2]) for n in PRINCIPLES})
         for reviewer in reviewers[: 2 if i % 3 else 1]:
             library.programme_signoff(user=reviewer.user, programme=programme)
-    for title, country, level, year in POLICIES:
-        library.policy_create(user=curator, title=title, country=country, level=level, year=year, language="en",
-                              summary="Summary written for the demo; see the national sources for the text.")
+    for title, country, level, year, language, summary in POLICIES:
+        library.policy_create(user=curator, title=title, country=country, level=level, year=year, language=language,
+                              summary=summary)
     for title, kind in DOCUMENTS:
         text = f"{title}\n\nDemo document of the safeschool network.\n"
         library.document_upload(user=authors[0].user, file=ContentFile(text.encode(), name=f"{slugify(title)}.txt"),

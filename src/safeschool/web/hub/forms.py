@@ -4,6 +4,7 @@ reviews, wiki pages and uploads."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from safeschool.web.core.languages import CONTENT_LANGUAGES, content_language
 from safeschool.web.hub.models import (
     LEVEL_CHOICES,
     PRINCIPLES,
@@ -26,10 +27,17 @@ class FilterForm(forms.Form):
     level = forms.ChoiceField(choices=[("", _("Any"))] + LEVEL_CHOICES, required=False, label=_("Ecological level"))
     target_group = forms.ChoiceField(choices=[("", _("Any"))] + list(TargetGroup.choices), required=False,
                                      label=_("Target group"))
-    language = forms.ChoiceField(choices=[("", _("Any"))] + LANGUAGES, required=False)
+    language = forms.ChoiceField(choices=[("", _("Any"))] + CONTENT_LANGUAGES, required=False,
+                                 label=_("Written in"))
+
+
+def written_in() -> forms.ChoiceField:
+    """The language of what a member writes, offered as the one they are using the site in."""
+    return forms.ChoiceField(choices=CONTENT_LANGUAGES, initial=content_language, label=_("Written in"))
 
 
 class PracticeForm(forms.ModelForm):
+    language = written_in()
     stages = forms.MultipleChoiceField(choices=STAGE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False)
 
     class Meta:
@@ -64,6 +72,7 @@ class WikiForm(forms.Form):
 
 
 class DocumentForm(forms.ModelForm):
+    language = written_in()
     stages = forms.MultipleChoiceField(choices=STAGE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False)
 
     class Meta:
@@ -76,7 +85,7 @@ class PostForm(forms.Form):
     kind = forms.ChoiceField(choices=[("discussion", "Discussion"), ("event", "Event"), ("share", "Shared item")])
     title = forms.CharField(max_length=200)
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=20_000)
-    language = forms.ChoiceField(choices=LANGUAGES, initial="en")
+    language = written_in()
     link = forms.URLField(required=False, assume_scheme="https", help_text=_("For a shared item: where it lives."))
     event_starts = forms.DateTimeField(required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
                                        label=_("Event starts"))

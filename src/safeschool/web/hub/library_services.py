@@ -1,4 +1,5 @@
-"""Writes for the Hub databases: practice submission and review, programme sign-offs, wiki revisions, uploads."""
+"""Writes for the Hub databases: practice submission and review, programme sign-offs, wiki revisions, uploads.
+Every entry records the language it is written in: by default the one its author is using the site in."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.text import slugify
 
+from safeschool.web.core.languages import content_language
 from safeschool.web.hub.models import (
     MAX_UPLOAD,
     PRINCIPLES,
@@ -28,6 +30,11 @@ def _member(user):
     return member_or_refuse(user, "Only network members can do this: create your network profile first.")
 
 
+def _in_language(fields: dict) -> dict:
+    """The entry's fields with its language: the one given, else the author's active language."""
+    return {**fields, "language": content_language(fields.get("language", ""))}
+
+
 def clean_fit(fit: dict) -> dict:
     """Criterion A: every principle rated 0 (no fit), 1 (partial) or 2 (full)."""
     clean = {}
@@ -42,7 +49,7 @@ def clean_fit(fit: dict) -> dict:
 def practice_submit(*, user, **fields) -> Practice:
     if not user.has_perm("network.submit_practice"):
         raise PermissionDenied("Submitting practices needs participation level (c) or (d) and your consent.")
-    practice = Practice(submitted_by=_member(user), **fields)
+    practice = Practice(submitted_by=_member(user), **_in_language(fields))
     practice.full_clean()
     practice.save()
     return practice
@@ -128,7 +135,7 @@ def document_upload(*, user, file, **fields) -> Document:
     if file.size > MAX_UPLOAD:
         raise ValidationError({"file": f"{file.name} is {file.size / 1e6:.1f} MB: the limit is "
                                        f"{MAX_UPLOAD / 1e6:.0f} MB."})
-    document = Document(file=file, uploaded_by=_member(user), **fields)
+    document = Document(file=file, uploaded_by=_member(user), **_in_language(fields))
     document.full_clean()
     document.save()
     return document
@@ -136,12 +143,12 @@ def document_upload(*, user, file, **fields) -> Document:
 
 def programme_create(*, user, **fields) -> Programme:
     """A programme in the database (the curators: researchers and administrators)."""
-    return _curated_create(user, Programme(**fields))
+    return _curated_create(user, Programme(**_in_language(fields)))
 
 
 def policy_create(*, user, **fields) -> Policy:
     """A policy in the database (the curators: researchers and administrators)."""
-    return _curated_create(user, Policy(**fields))
+    return _curated_create(user, Policy(**_in_language(fields)))
 
 
 def _curated_create(user, entry):

@@ -3,11 +3,13 @@ rubric and reviewer sign-offs, policies, a library of documents, a wiki with rev
 for review). Every database entry carries a language and the fields the databases are filtered by: country, school
 stage, ecological level, target group."""
 
+from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
 
 from safeschool.vocabulary import LEVELS, STAGE_LABELS
+from safeschool.web.core.languages import CONTENT_LANGUAGES
 from safeschool.web.network.models import COUNTRIES, LANGUAGES, Level, Member, Topic
 
 
@@ -42,7 +44,8 @@ class Post(models.Model):
     kind = models.CharField(max_length=15, choices=Kind.choices, default=Kind.DISCUSSION)
     title = models.CharField(max_length=200)
     body = models.TextField(max_length=20_000)
-    language = models.CharField(max_length=10, default="en")
+    language = models.CharField(max_length=10, choices=CONTENT_LANGUAGES, default=settings.LANGUAGE_CODE,
+                                help_text="The language the post is written in.")
     link = models.URLField(blank=True, help_text="For shared items: where the item lives.")
     event_starts = models.DateTimeField(null=True, blank=True)
     event_place = models.CharField(max_length=200, blank=True)
@@ -181,7 +184,8 @@ class Entry(models.Model):
     title = models.CharField(max_length=200)
     summary = models.TextField(max_length=5_000, blank=True)
     country = models.CharField(max_length=5, choices=COUNTRIES)
-    language = models.CharField(max_length=10, choices=LANGUAGES, default="en")
+    language = models.CharField(max_length=10, choices=CONTENT_LANGUAGES, default=settings.LANGUAGE_CODE,
+                                help_text="The language the title and description are written in.")
     level = models.CharField(max_length=12, choices=LEVEL_CHOICES, help_text="Ecological level.")
     stages = models.JSONField(default=list, blank=True)
     target_group = models.CharField(max_length=15, choices=TargetGroup.choices, blank=True)

@@ -42,9 +42,11 @@ def community_is_joined(*, member: Member | None, community: Community) -> bool:
     return bool(member and community.members.filter(pk=member.pk).exists())
 
 
-def community_posts(*, community: Community, include_hidden: bool) -> list[Post]:
-    """The latest 100 posts; hidden ones only for moderators."""
+def community_posts(*, community: Community, include_hidden: bool, language: str = "") -> list[Post]:
+    """The latest 100 posts (in `language` when given); hidden ones only for moderators."""
     posts = community.posts.select_related("author")
+    if language:
+        posts = posts.filter(language=language)
     return list((posts if include_hidden else posts.filter(hidden_at__isnull=True))[:100])
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from safeschool.web.core.languages import content_language
 from safeschool.web.hub import notifications, selectors
 from safeschool.web.hub.models import (
     Comment,
@@ -66,7 +67,8 @@ def _member_of(user) -> Member:
 
 
 def post_create(*, user, community: Community, title: str, body: str, kind: str = Post.Kind.DISCUSSION,
-                language: str = "en", link: str = "", event_starts=None, event_place: str = "") -> Post:
+                language: str = "", link: str = "", event_starts=None, event_place: str = "") -> Post:
+    """A post in a community, in `language` (by default the one its author is using the site in)."""
     needed = "network.share_item" if kind == Post.Kind.SHARE else "network.post_in_community"
     if kind == Post.Kind.ANNOUNCEMENT and not user.has_perm("hub.moderate_community", community):
         raise PermissionDenied("Only moderators post announcements.")
@@ -76,7 +78,7 @@ def post_create(*, user, community: Community, title: str, body: str, kind: str 
     if not user.has_perm("hub.write_in_community", community):
         raise PermissionDenied(_("Join this community to post in it."))
     post = Post(community=community, author=author, title=title.strip(), body=body.strip(), kind=kind,
-                language=language, link=link, event_starts=event_starts, event_place=event_place)
+                language=content_language(language), link=link, event_starts=event_starts, event_place=event_place)
     post.full_clean()
     with transaction.atomic():
         post.save()

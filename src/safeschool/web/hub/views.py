@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from safeschool.web.accounts.ratelimit import too_many
 from safeschool.web.core.errors import add_to_form, reason
+from safeschool.web.core.languages import CONTENT_LANGUAGES, NAMES
 from safeschool.web.core.permissions import authorize
 from safeschool.web.hub import selectors, services
 from safeschool.web.hub.forms import CommentForm, ModerateForm, NewsletterForm, PostForm, ReportForm
@@ -59,8 +60,11 @@ def community(request, slug: str):
     if request.method == "POST" and (response := _write(request, form, create, too_many_posts)) is not None:
         return response
     member = getattr(request.user, "member", None)
+    language = request.GET.get("language", "")
+    language = language if language in NAMES else ""
     return render(request, "hub/community.html", {
-        "community": group, "posts": selectors.community_posts(community=group, include_hidden=moderator),
+        "community": group, "language": language, "languages": CONTENT_LANGUAGES,
+        "posts": selectors.community_posts(community=group, include_hidden=moderator, language=language),
         "form": form, "moderator": moderator, "can_post": request.user.has_perm("network.post_in_community"),
         "may_write_here": request.user.has_perm("hub.write_in_community", group),
         "joined": selectors.community_is_joined(member=member, community=group), "member": member},
