@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from safeschool.web.analysis.models import Kind
 from safeschool.web.analysis.services import OUTCOMES, STRATA
@@ -6,13 +7,15 @@ from safeschool.web.research.models import Stage
 
 
 class AnalysisForm(forms.Form):
-    kind = forms.ChoiceField(choices=Kind.choices, initial=Kind.ECOLOGICAL, label="Analysis")
-    outcome = forms.ChoiceField(choices=list(OUTCOMES.items()), initial="achievement")
+    kind = forms.ChoiceField(choices=Kind.choices, initial=Kind.ECOLOGICAL, label=_("Analysis"))
+    outcome = forms.ChoiceField(choices=list(OUTCOMES.items()), initial="achievement", label=_("Outcome"))
     strata = forms.MultipleChoiceField(
-        choices=list(STRATA.items()), required=False, initial=["gender", "migrant", "ses"],
-        widget=forms.CheckboxSelectMultiple, label="Strata attributes (MAIHDA)",
-        help_text="At least two; strata are all their combinations.")
-    wave = forms.IntegerField(min_value=1, initial=1, help_text="Predictors and outcomes from this wave; early "
-                                                                "leaving is counted by the last wave.")
+        choices=[(alias, _(title)) for alias, title in STRATA.items()], required=False,
+        initial=["gender", "migrant", "ses"],
+        widget=forms.CheckboxSelectMultiple, label=_("Strata attributes (MAIHDA)"),
+        help_text=_("At least two; strata are all their combinations."))
+    wave = forms.IntegerField(min_value=1, initial=1, label=_("Wave"),
+                              help_text=_("Predictors and outcomes from this wave; early leaving is counted by the "
+                                          "last wave."))
     stages = forms.MultipleChoiceField(choices=Stage.choices, required=False, widget=forms.CheckboxSelectMultiple,
-                                       label="Only these stages", help_text="Leave empty for all stages.")
+                                       label=_("Only these stages"), help_text=_("Leave empty for all stages."))

@@ -3,18 +3,19 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Kind(models.TextChoices):
-    ECOLOGICAL = "ecological", "Ecological decomposition"
-    MAIHDA = "maihda", "Intersectional MAIHDA"
+    ECOLOGICAL = "ecological", _("Ecological decomposition")
+    MAIHDA = "maihda", _("Intersectional MAIHDA")
 
 
 class Status(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
 
 
 class AnalysisRun(models.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from safeschool.vocabulary import GROUP_ALIASES, group_title
 from safeschool.web.analysis.models import AnalysisRun, Kind
@@ -11,14 +12,14 @@ from safeschool.web.analysis.tasks import run_analysis
 from safeschool.web.research.models import Stage
 
 OUTCOMES = {
-    "achievement": "Achievement (test score)",
-    "attendance_rate": "Attendance rate",
-    "behaviour_incidents": "Behaviour incidents",
-    "suspensions": "Suspensions / exclusions",
-    "dropout": "Early leaving (by the last wave)",
-    "security": "Attachment security",
-    "belonging": "Sense of belonging",
-    "engagement": "Engagement",
+    "achievement": _("Achievement (test score)"),
+    "attendance_rate": _("Attendance rate"),
+    "behaviour_incidents": _("Behaviour incidents"),
+    "suspensions": _("Suspensions / exclusions"),
+    "dropout": _("Early leaving (by the last wave)"),
+    "security": _("Attachment security"),
+    "belonging": _("Sense of belonging"),
+    "engagement": _("Engagement"),
 }
 # the attributes strata are formed from, by the short names the CLI takes
 STRATA = {alias: group_title(column) for alias, column in GROUP_ALIASES.items() if alias != "disability"}
@@ -27,32 +28,32 @@ STRATA = {alias: group_title(column) for alias, column in GROUP_ALIASES.items() 
 def clean_parameters(*, kind: str, parameters: dict) -> dict:
     """Validate a run's parameters; raise ValidationError naming the field."""
     if kind not in Kind.values:
-        raise ValidationError({"kind": f"unknown analysis '{kind}'"})
+        raise ValidationError({"kind": _("unknown analysis '%(kind)s'") % {"kind": kind}})
     outcome = parameters.get("outcome")
     if outcome not in OUTCOMES:
-        raise ValidationError({"outcome": f"choose an outcome from: {', '.join(OUTCOMES)}"})
+        raise ValidationError({"outcome": _("choose an outcome from: %(outcomes)s") % {"outcomes": ', '.join(OUTCOMES)}})
     wave = parameters.get("wave", 1)
     try:
         wave = int(wave)
     except (TypeError, ValueError) as exc:
-        raise ValidationError({"wave": "the wave must be a number"}) from exc
+        raise ValidationError({"wave": _("the wave must be a number")}) from exc
     if wave < 1:
-        raise ValidationError({"wave": "the wave must be 1 or later"})
+        raise ValidationError({"wave": _("the wave must be 1 or later")})
     stages = list(parameters.get("stages") or [])
     bad = [s for s in stages if s not in Stage.values]
     if bad:
-        raise ValidationError({"stages": f"unknown stage '{bad[0]}'"})
+        raise ValidationError({"stages": _("unknown stage '%(stage)s'") % {"stage": bad[0]}})
     family = parameters.get("family", "auto")
     if family not in ("auto", "gaussian", "binomial"):
-        raise ValidationError({"family": "choose auto, gaussian or binomial"})
+        raise ValidationError({"family": _("choose auto, gaussian or binomial")})
     clean = {"outcome": outcome, "wave": wave, "stages": stages, "family": family}
     if kind == Kind.MAIHDA:
         strata = list(parameters.get("strata") or [])
         unknown = [s for s in strata if s not in STRATA]
         if unknown:
-            raise ValidationError({"strata": f"unknown attribute '{unknown[0]}'"})
+            raise ValidationError({"strata": _("unknown attribute '%(attribute)s'") % {"attribute": unknown[0]}})
         if len(strata) < 2:
-            raise ValidationError({"strata": "choose at least two attributes to form intersectional strata"})
+            raise ValidationError({"strata": _("choose at least two attributes to form intersectional strata")})
         clean["strata"] = strata
     return clean
 
@@ -60,7 +61,7 @@ def clean_parameters(*, kind: str, parameters: dict) -> dict:
 def analysis_run_create(*, user, kind: str, parameters: dict, rerun_of: AnalysisRun | None = None) -> AnalysisRun:
     """Store a queued run and enqueue its background task once the transaction commits."""
     if not user.has_perm("analysis.run_analysis"):
-        raise PermissionDenied("Only researchers and administrators run analyses.")
+        raise PermissionDenied(_("Only researchers and administrators run analyses."))
     clean = clean_parameters(kind=kind, parameters=parameters)
     with transaction.atomic():
         run = AnalysisRun(kind=kind, parameters=clean, created_by=user, rerun_of=rerun_of)

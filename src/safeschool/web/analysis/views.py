@@ -39,7 +39,7 @@ def run_detail(request, pk: int):
     authorize(request.user, "analysis.view_analysis")
     run = get_object_or_404(AnalysisRun, pk=pk)
     template = "analysis/includes/status.html" if request.headers.get("HX-Request") else "analysis/run_detail.html"
-    return render(request, template, {"run": run, "r": run.result or {}})
+    return render(request, template, {"run": run, **selectors.run_display(run)})
 
 
 @login_required
