@@ -22,7 +22,7 @@ from django.utils.translation import gettext
 from django.views import i18n
 from django.views.decorators.http import require_POST
 
-from safeschool.web.accounts.forms import LanguageForm
+from safeschool.web.accounts.forms import LanguageForm, PasswordResetForm
 from safeschool.web.accounts.ratelimit import (
     client_ip,
     login_blocked,
@@ -60,6 +60,7 @@ admin_login = login_throttled(admin.site.login)
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm  # the e-mail in the account holder's language
     template_name = "accounts/password_reset_form.html"
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"

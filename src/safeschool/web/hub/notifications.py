@@ -1,5 +1,6 @@
 """The Hub's e-mails: a new post to the members who want it at once, the daily and weekly digests, newsletters.
-Called by the background tasks (tasks.py) and by the newsletter service; imports neither, so there is no cycle."""
+Called by the background tasks (tasks.py) and by the newsletter service; imports neither, so there is no cycle.
+Each e-mail is written in its recipient's language (their profile's, else the site's default)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,19 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
+from safeschool.web.accounts.selectors import recipient_language
 from safeschool.web.hub import selectors
 from safeschool.web.hub.models import DigestRun, Newsletter, Post
 from safeschool.web.network.models import Member
 
 DIGEST_PERIOD = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
-PROFILE_HINT = "Change how often you hear from the network in My profile."
+
+
+def _profile_hint() -> str:
+    return gettext("Change how often you hear from the network in My profile.")
 
 
 def _send(messages: list[tuple]) -> int:
@@ -26,11 +32,15 @@ def send_post_notification(post_id: int) -> int:
     post = Post.objects.select_related("community", "author").get(pk=post_id)
     if post.hidden_at:
         return 0
-    return _send([(f"[{post.community.name}] {post.title}",
-                   f"{post.author.display_name} posted in {post.community.name}:\n\n{post.body[:2000]}\n\n"
-                   f"{PROFILE_HINT}", settings.DEFAULT_FROM_EMAIL, [m.user.email])
-                  for m in selectors.notification_recipients(community=post.community, frequency="immediate",
-                                                             exclude=post.author)])
+    messages = []
+    for m in selectors.notification_recipients(community=post.community, frequency="immediate", exclude=post.author):
+        with translation.override(recipient_language(m.user)):
+            intro = gettext("%(author)s posted in %(community)s:") % {"author": post.author.display_name,
+                                                                      "community": post.community.name}
+            messages.append((f"[{post.community.name}] {post.title}",
+                             f"{intro}\n\n{post.body[:2000]}\n\n{_profile_hint()}", settings.DEFAULT_FROM_EMAIL,
+                             [m.user.email]))
+    return _send(messages)
 
 
 def send_digests(*, frequency: str, now=None, force: bool = False) -> int:
@@ -46,15 +56,28 @@ def send_digests(*, frequency: str, now=None, force: bool = False) -> int:
     messages = []
     for member in selectors.digest_recipients(frequency=frequency):
         posts = selectors.digest_posts(member=member, since=since, until=now)
-        if posts:
-            lines = [f"- [{p.community.name}] {p.title} ({p.author.display_name})" for p in posts]
-            messages.append((f"Your {frequency} Safe Education network digest: {len(posts)} new post(s)",
-                             "\n".join(lines) + f"\n\n{PROFILE_HINT}", settings.DEFAULT_FROM_EMAIL, [member.user.email]))
+        if not posts:
+            continue
+        lines = [f"- [{p.community.name}] {p.title} ({p.author.display_name})" for p in posts]
+        with translation.override(recipient_language(member.user)):
+            subject = (ngettext("Your daily Safe Education network digest: %(count)s new post",
+                                "Your daily Safe Education network digest: %(count)s new posts", len(posts))
+                       if frequency == "daily" else
+                       ngettext("Your weekly Safe Education network digest: %(count)s new post",
+                                "Your weekly Safe Education network digest: %(count)s new posts", len(posts)))
+            messages.append((subject % {"count": len(posts)}, "\n".join(lines) + f"\n\n{_profile_hint()}",
+                             settings.DEFAULT_FROM_EMAIL, [member.user.email]))
     sent = _send(messages)
     DigestRun.objects.update_or_create(frequency=frequency, defaults={"sent_at": now})
     return sent
 
 
 def send_newsletter(*, newsletter: Newsletter, audience: list[Member]) -> int:
-    return _send([(newsletter.subject, newsletter.body + "\n\nYou receive this because you opted in to newsletters "
-                   "(My profile).", settings.DEFAULT_FROM_EMAIL, [m.user.email]) for m in audience])
+    """The newsletter as written (in its own language); the footer in each recipient's language."""
+    messages = []
+    for m in audience:
+        with translation.override(recipient_language(m.user)):
+            footer = gettext("You receive this because you opted in to newsletters (My profile).")
+        messages.append((newsletter.subject, f"{newsletter.body}\n\n{footer}", settings.DEFAULT_FROM_EMAIL,
+                         [m.user.email]))
+    return _send(messages)
