@@ -13,6 +13,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from safeschool.ingest.mapping import Mapping
 from safeschool.ingest.readers import RawTable, read_file
@@ -198,9 +199,9 @@ def import_undo(*, batch: ImportBatch, user=None) -> ImportBatch:
     """Undo the most recent applied import: delete what it created, restore what it replaced."""
     latest = import_batch_latest_applied()
     if batch.status != ImportBatch.Status.APPLIED:
-        raise ValidationError(f"import #{batch.pk} was already undone")
+        raise ValidationError(gettext("import #%(pk)s was already undone") % {"pk": batch.pk})
     if latest is None or latest.pk != batch.pk:
-        raise ValidationError(f"only the most recent import can be undone: undo #{latest.pk} first")
+        raise ValidationError(gettext("only the most recent import can be undone: undo #%(pk)s first") % {"pk": latest.pk})
     with transaction.atomic():
         for change in batch.changes.all():
             model = apps.get_model(change.table)

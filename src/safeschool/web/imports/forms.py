@@ -1,5 +1,7 @@
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from safeschool.ingest.mapping import TARGETS, Mapping, known_targets
 from safeschool.ingest.readers import FORMATS
@@ -8,10 +10,10 @@ from safeschool.web.imports.uploads import upload_limit_message
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(help_text="CSV, Excel (.xlsx), SPSS (.sav) or Stata (.dta).")
-    target = forms.ChoiceField(choices=ImportBatch.Target.choices, label="What the file holds")
-    mapping = forms.FileField(required=False, label="Mapping (optional)",
-                              help_text="A YAML mapping saved from an earlier import or written by hand.")
+    file = forms.FileField(help_text=_("CSV, Excel (.xlsx), SPSS (.sav) or Stata (.dta)."))
+    target = forms.ChoiceField(choices=ImportBatch.Target.choices, label=_("What the file holds"))
+    mapping = forms.FileField(required=False, label=_("Mapping (optional)"),
+                              help_text=_("A YAML mapping saved from an earlier import or written by hand."))
 
     def __init__(self, *args, refused: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -27,7 +29,7 @@ class UploadForm(forms.Form):
             raise forms.ValidationError(upload_limit_message(upload.name))
         suffix = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
         if suffix not in FORMATS:
-            raise forms.ValidationError(f"'{upload.name}': use a .csv, .xlsx, .sav or .dta file.")
+            raise forms.ValidationError(gettext("'%(name)s': use a .csv, .xlsx, .sav or .dta file.") % {"name": upload.name})
         return upload
 
 
@@ -41,19 +43,19 @@ class MappingForm(forms.Form):
         column_choices = [("", "—")] + [(c, c) for c in columns]
         self.fields["target"] = forms.ChoiceField(choices=[(t, t) for t in TARGETS], initial=mapping.target,
                                                   widget=forms.HiddenInput)
-        self.fields["id_column"] = forms.ChoiceField(choices=column_choices, initial=mapping.id, label="Id column",
-                                                     help_text="Pseudonymised with the network's key on import.")
+        self.fields["id_column"] = forms.ChoiceField(choices=column_choices, initial=mapping.id, label=gettext("Id column"),
+                                                     help_text=gettext("Pseudonymised with the network's key on import."))
         self.fields["wave_column"] = forms.ChoiceField(choices=column_choices, initial=mapping.wave_column or "",
-                                                       required=False, label="Wave column")
+                                                       required=False, label=gettext("Wave column"))
         self.fields["wave"] = forms.IntegerField(min_value=1, required=False, initial=mapping.wave,
-                                                 label="…or one wave for every row")
+                                                 label=gettext("…or one wave for every row"))
         self.fields["language_column"] = forms.ChoiceField(choices=column_choices, required=False,
                                                            initial=mapping.language_column or "",
-                                                           label="Language column")
+                                                           label=gettext("Language column"))
         self.fields["language"] = forms.CharField(max_length=10, required=False, initial=mapping.language or "",
-                                                  label="…or one language", help_text="e.g. es, it, el")
+                                                  label=gettext("…or one language"), help_text=gettext("e.g. es, it, el"))
         self.fields["missing"] = forms.CharField(required=False, initial=", ".join(map(str, mapping.missing)),
-                                                 label="Codes meaning no answer", help_text="e.g. 99, -9")
+                                                 label=gettext("Codes meaning no answer"), help_text=gettext("e.g. 99, -9"))
         for i, col in enumerate(columns):
             self.fields[f"col_{i}"] = forms.ChoiceField(choices=options, required=False, label=col,
                                                         initial=mapping.columns.get(col, ""))
@@ -75,7 +77,7 @@ class MappingForm(forms.Form):
                     self.add_error(f"col_{i}", f"'{dest}' is already taken by column '{chosen[dest]}'.")
                 chosen[dest] = col
         if not chosen:
-            raise forms.ValidationError("Map at least one column to an item or field.")
+            raise forms.ValidationError(gettext("Map at least one column to an item or field."))
         return data
 
     def mapping(self, sheet: str | None = None) -> dict:

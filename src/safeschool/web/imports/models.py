@@ -3,17 +3,18 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class ImportBatch(models.Model):
     class Target(models.TextChoices):
-        STUDENT_SURVEY = "student_survey", "Student survey"
-        TEACHER_SURVEY = "teacher_survey", "Teacher survey"
-        SCHOOL_RECORDS = "school_records", "School records"
+        STUDENT_SURVEY = "student_survey", _("Student survey")
+        TEACHER_SURVEY = "teacher_survey", _("Teacher survey")
+        SCHOOL_RECORDS = "school_records", _("School records")
 
     class Status(models.TextChoices):
-        APPLIED = "applied", "Applied"
-        UNDONE = "undone", "Undone"
+        APPLIED = "applied", _("Applied")
+        UNDONE = "undone", _("Undone")
 
     target = models.CharField(max_length=20, choices=Target.choices)
     file_name = models.CharField(max_length=255)
@@ -21,7 +22,7 @@ class ImportBatch(models.Model):
     file_sha256 = models.CharField(max_length=64)
     file_format = models.CharField(max_length=10)
     encoding = models.CharField(max_length=40, blank=True)
-    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the file's bytes and the mapping.")
+    fingerprint = models.CharField(max_length=64, help_text=_("SHA-256 of the file's bytes and the mapping."))
     mapping = models.JSONField()
     counts = models.JSONField(default=dict)
     warnings = models.JSONField(default=list)
@@ -35,7 +36,7 @@ class ImportBatch(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name_plural = "import batches"
+        verbose_name_plural = _("import batches")
         constraints = [
             # the same file with the same mapping is applied at most once (importing it again changes nothing)
             models.UniqueConstraint(fields=["fingerprint"], condition=Q(status="applied"),
@@ -54,8 +55,8 @@ class ImportChange(models.Model):
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="changes")
     table = models.CharField(max_length=60)
-    created = models.JSONField(default=list, help_text="Primary keys of the rows the import created.")
-    replaced = models.JSONField(default=list, help_text="The rows the import replaced, as they were before it.")
+    created = models.JSONField(default=list, help_text=_("Primary keys of the rows the import created."))
+    replaced = models.JSONField(default=list, help_text=_("The rows the import replaced, as they were before it."))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["batch", "table"], name="imports_change_per_table")]
@@ -74,7 +75,7 @@ class SurveyResponse(models.Model):
     wave = models.ForeignKey("research.Wave", on_delete=models.PROTECT, related_name="+")
     instrument = models.CharField(max_length=40)
     language = models.CharField(max_length=10, blank=True)
-    answers = models.JSONField(help_text="Item code -> answer; missing answers are absent.")
+    answers = models.JSONField(help_text=_("Item code -> answer; missing answers are absent."))
     batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
@@ -99,7 +100,7 @@ class ItemText(models.Model):
     item = models.CharField(max_length=60)
     language = models.CharField(max_length=10)
     text = models.TextField()
-    licence_note = models.CharField(max_length=300, blank=True, help_text="Who licensed this text to the network.")
+    licence_note = models.CharField(max_length=300, blank=True, help_text=_("Who licensed this text to the network."))
 
     class Meta:
         ordering = ["instrument", "language", "item"]
@@ -113,18 +114,18 @@ class ImportJob(models.Model):
     """An import the web queued for the background worker: the staged upload, its mapping, and how it went."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Importing"
-        SUCCEEDED = "succeeded", "Imported"
-        FAILED = "failed", "Refused"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Importing")
+        SUCCEEDED = "succeeded", _("Imported")
+        FAILED = "failed", _("Refused")
 
-    token = models.CharField(max_length=32, help_text="The staged upload (see staging.py).")
+    token = models.CharField(max_length=32, help_text=_("The staged upload (see staging.py)."))
     file_name = models.CharField(max_length=255)
     mapping = models.JSONField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     error = models.TextField(blank=True)
     batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    already = models.BooleanField(default=False, help_text="The same file and mapping were imported before.")
+    already = models.BooleanField(default=False, help_text=_("The same file and mapping were imported before."))
     task_id = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
