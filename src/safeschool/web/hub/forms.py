@@ -2,6 +2,7 @@
 reviews, wiki pages and uploads."""
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from safeschool.web.core.languages import CONTENT_LANGUAGES, content_language
@@ -44,7 +45,7 @@ class PracticeForm(forms.ModelForm):
         model = Practice
         fields = ["title", "summary", "target_group", "country", "language", "level", "stages", "years_in_place",
                   "stakeholders_involved", "funding", "evaluation", "cost_band", "licence"]
-        labels = {"summary": "Description"}
+        labels = {"summary": _("Description")}
 
 
 class ReviewForm(forms.Form):
@@ -57,7 +58,7 @@ class ReviewForm(forms.Form):
         super().__init__(*args, **kwargs)
         for number, text in PRINCIPLES.items():
             self.fields[f"fit_{number}"] = forms.ChoiceField(
-                choices=[("0", "0 — no fit"), ("1", "1 — partial"), ("2", "2 — full")], label=f"A{number}. {text}")
+                choices=[("0", _("0 — no fit")), ("1", _("1 — partial")), ("2", _("2 — full"))], label=_("A%(number)s. %(text)s") % {"number": number, "text": text})
 
     def fit(self) -> dict:
         return {n: int(self.cleaned_data[f"fit_{n}"]) for n in PRINCIPLES}
@@ -78,11 +79,11 @@ class DocumentForm(forms.ModelForm):
     class Meta:
         model = Document
         fields = ["title", "kind", "summary", "country", "language", "level", "stages", "target_group", "file"]
-        help_texts = {"file": f"{', '.join(UPLOAD_TYPES)}; at most 10 MB."}
+        help_texts = {"file": format_lazy(_("{types}; at most 10 MB."), types=", ".join(UPLOAD_TYPES))}
 
 
 class PostForm(forms.Form):
-    kind = forms.ChoiceField(choices=[("discussion", "Discussion"), ("event", "Event"), ("share", "Shared item")])
+    kind = forms.ChoiceField(choices=[("discussion", _("Discussion")), ("event", _("Event")), ("share", _("Shared item"))])
     title = forms.CharField(max_length=200)
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=20_000)
     language = written_in()
@@ -109,7 +110,7 @@ class ReportForm(forms.Form):
 
 
 class ModerateForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("hide", "Hide"), ("keep", "Keep")])
+    decision = forms.ChoiceField(choices=[("hide", _("Hide")), ("keep", _("Keep"))])
     reason = forms.CharField(max_length=300, required=False)
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils.formats import number_format
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from safeschool.web.core.languages import content_language
 from safeschool.web.hub.models import (
@@ -41,14 +43,14 @@ def clean_fit(fit: dict) -> dict:
     for number in PRINCIPLES:
         value = fit.get(number, fit.get(str(number)))
         if value not in (0, 1, 2, "0", "1", "2"):
-            raise ValidationError({"fit": f"rate principle {number} as 0, 1 or 2"})
+            raise ValidationError({"fit": gettext("rate principle %(number)s as 0, 1 or 2") % {"number": number}})
         clean[str(number)] = int(value)
     return clean
 
 
 def practice_submit(*, user, **fields) -> Practice:
     if not user.has_perm("network.submit_practice"):
-        raise PermissionDenied("Submitting practices needs participation level (c) or (d) and your consent.")
+        raise PermissionDenied(gettext("Submitting practices needs participation level (c) or (d) and your consent."))
     practice = Practice(submitted_by=_member(user), **_in_language(fields))
     practice.full_clean()
     practice.save()
@@ -57,9 +59,9 @@ def practice_submit(*, user, **fields) -> Practice:
 
 def practice_resubmit(*, user, practice: Practice, **fields) -> Practice:
     if practice.submitted_by != _member(user):
-        raise PermissionDenied("Only the author resubmits a practice.")
+        raise PermissionDenied(gettext("Only the author resubmits a practice."))
     if practice.status != Practice.Status.RETURNED:
-        raise ValidationError("Only a returned practice can be resubmitted.")
+        raise ValidationError(gettext("Only a returned practice can be resubmitted."))
     for key, value in fields.items():
         setattr(practice, key, value)
     practice.status = Practice.Status.SUBMITTED
@@ -72,17 +74,17 @@ def practice_resubmit(*, user, practice: Practice, **fields) -> Practice:
 @transaction.atomic
 def practice_review(*, user, practice: Practice, decision: str, fit: dict, tier: str, comment: str = "") -> Practice:
     if not user.has_perm("hub.review"):
-        raise PermissionDenied("Only reviewers review practices.")
+        raise PermissionDenied(gettext("Only reviewers review practices."))
     reviewer = _member(user)
     if reviewer == practice.submitted_by:
-        raise ValidationError("Authors do not review their own practice.")
+        raise ValidationError(gettext("Authors do not review their own practice."))
     practice = Practice.objects.select_for_update().get(pk=practice.pk)
     if practice.status != Practice.Status.SUBMITTED:
-        raise ValidationError(f"This practice is {practice.get_status_display().lower()}: nothing to review.")
+        raise ValidationError(gettext("This practice is %(status)s: nothing to review.") % {"status": practice.get_status_display().lower()})
     if decision == PracticeReview.Decision.RETURN and not comment.strip():
-        raise ValidationError({"comment": "Say what the author should change."})
+        raise ValidationError({"comment": gettext("Say what the author should change.")})
     if practice.reviews.filter(reviewer=reviewer, round=practice.round).exists():
-        raise ValidationError("You have already reviewed this round of the practice.")
+        raise ValidationError(gettext("You have already reviewed this round of the practice."))
     review = PracticeReview(practice=practice, reviewer=reviewer, decision=decision, fit=clean_fit(fit), tier=tier,
                             comment=comment.strip(), round=practice.round)
     review.full_clean()
@@ -97,10 +99,10 @@ def practice_review(*, user, practice: Practice, decision: str, fit: dict, tier:
 
 def programme_signoff(*, user, programme: Programme, note: str = "") -> ProgrammeSignoff:
     if not user.has_perm("hub.review"):
-        raise PermissionDenied("Only reviewers sign off programmes.")
+        raise PermissionDenied(gettext("Only reviewers sign off programmes."))
     reviewer = _member(user)
     if programme.signoffs.filter(reviewer=reviewer).exists():
-        raise ValidationError("You have already signed off this programme.")
+        raise ValidationError(gettext("You have already signed off this programme."))
     return ProgrammeSignoff.objects.create(programme=programme, reviewer=reviewer, note=note.strip())
 
 
@@ -109,20 +111,20 @@ def wiki_save(*, user, body: str, note: str = "", page: WikiPage | None = None, 
               kind: str = "concept", language: str = "en") -> WikiRevision:
     """A new revision of a page (a new page when `page` is None)."""
     if not user.has_perm("network.post_in_community"):
-        raise PermissionDenied("Editing the wiki needs your consent (see My profile).")
+        raise PermissionDenied(gettext("Editing the wiki needs your consent (see My profile)."))
     author = _member(user)
     if page is None:
         slug = slugify(title)[:120]
         if not slug:
-            raise ValidationError({"title": "Give the page a title."})
+            raise ValidationError({"title": gettext("Give the page a title.")})
         if WikiPage.objects.filter(slug=slug, language=language).exists():
-            raise ValidationError({"title": f"A page '{title}' already exists in this language."})
+            raise ValidationError({"title": gettext("A page '%(title)s' already exists in this language.") % {"title": title}})
         page = WikiPage(slug=slug, title=title.strip(), kind=kind, language=language)
         page.full_clean()
         page.save()
     last = page.revisions.aggregate(n=Max("number"))["n"] or 0
     if last and page.current.body == body:
-        raise ValidationError({"body": "Nothing changed."})
+        raise ValidationError({"body": gettext("Nothing changed.")})
     revision = WikiRevision(page=page, number=last + 1, body=body, note=note.strip(), author=author)
     revision.full_clean()
     revision.save()
@@ -131,10 +133,10 @@ def wiki_save(*, user, body: str, note: str = "", page: WikiPage | None = None, 
 
 def document_upload(*, user, file, **fields) -> Document:
     if not user.has_perm("network.share_item"):
-        raise PermissionDenied("Uploading to the library needs participation level (b) or above and your consent.")
+        raise PermissionDenied(gettext("Uploading to the library needs participation level (b) or above and your consent."))
     if file.size > MAX_UPLOAD:
-        raise ValidationError({"file": f"{file.name} is {file.size / 1e6:.1f} MB: the limit is "
-                                       f"{MAX_UPLOAD / 1e6:.0f} MB."})
+        raise ValidationError({"file": gettext("%(name)s is %(size)s MB: the limit is %(limit)s MB.") % {
+            "name": file.name, "size": number_format(file.size / 1e6, 1), "limit": number_format(MAX_UPLOAD / 1e6, 0)}})
     document = Document(file=file, uploaded_by=_member(user), **_in_language(fields))
     document.full_clean()
     document.save()
@@ -153,7 +155,7 @@ def policy_create(*, user, **fields) -> Policy:
 
 def _curated_create(user, entry):
     if not user.has_perm("hub.curate"):
-        raise PermissionDenied(f"Only researchers and administrators add {entry._meta.verbose_name_plural}.")
+        raise PermissionDenied(gettext("Only researchers and administrators add %(entries)s.") % {"entries": entry._meta.verbose_name_plural})
     entry.full_clean()
     entry.save()
     return entry

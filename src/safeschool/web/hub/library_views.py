@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 
 from safeschool.web.core.errors import reason
 from safeschool.web.core.ids import int_or_none
@@ -81,7 +82,7 @@ def practice_list(request):
 @login_required
 def practice_new(request):
     if not request.user.has_perm("network.submit_practice"):
-        raise PermissionDenied("Submitting practices needs participation level (c) or (d) and your consent.")
+        raise PermissionDenied(gettext("Submitting practices needs participation level (c) or (d) and your consent."))
     form = PracticeForm(request.POST or None)
 
     def submit(data):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from safeschool.vocabulary import LEVELS, STAGE_LABELS
 from safeschool.web.core.languages import CONTENT_LANGUAGES
@@ -26,7 +27,7 @@ class Community(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "communities"
+        verbose_name_plural = _("communities")
 
     def __str__(self) -> str:
         return self.name
@@ -34,10 +35,10 @@ class Community(models.Model):
 
 class Post(models.Model):
     class Kind(models.TextChoices):
-        DISCUSSION = "discussion", "Discussion"
-        EVENT = "event", "Event"
-        SHARE = "share", "Shared item"
-        ANNOUNCEMENT = "announcement", "Announcement"
+        DISCUSSION = "discussion", _("Discussion")
+        EVENT = "event", _("Event")
+        SHARE = "share", _("Shared item")
+        ANNOUNCEMENT = "announcement", _("Announcement")
 
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="posts")
     author = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="posts")
@@ -45,8 +46,8 @@ class Post(models.Model):
     title = models.CharField(max_length=200)
     body = models.TextField(max_length=20_000)
     language = models.CharField(max_length=10, choices=CONTENT_LANGUAGES, default=settings.LANGUAGE_CODE,
-                                help_text="The language the post is written in.")
-    link = models.URLField(blank=True, help_text="For shared items: where the item lives.")
+                                help_text=_("The language the post is written in."))
+    link = models.URLField(blank=True, help_text=_("For shared items: where the item lives."))
     event_starts = models.DateTimeField(null=True, blank=True)
     event_place = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -95,7 +96,7 @@ class Report(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    outcome = models.CharField(max_length=10, blank=True, choices=[("hidden", "Hidden"), ("kept", "Kept")])
+    outcome = models.CharField(max_length=10, blank=True, choices=[("hidden", _("Hidden")), ("kept", _("Kept"))])
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -131,8 +132,8 @@ class Newsletter(models.Model):
     subject = models.CharField(max_length=200)
     body = models.TextField(max_length=20_000)
     language = models.CharField(max_length=10, default="en")
-    topics = models.JSONField(default=list, blank=True, help_text="Empty: every topic.")
-    countries = models.JSONField(default=list, blank=True, help_text="Empty: every country.")
+    topics = models.JSONField(default=list, blank=True, help_text=_("Empty: every topic."))
+    countries = models.JSONField(default=list, blank=True, help_text=_("Empty: every country."))
     min_level = models.CharField(max_length=1, choices=Level.choices, default=Level.A)
     created_by = models.ForeignKey(Member, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -161,21 +162,21 @@ MAX_UPLOAD = 10 * 1024 * 1024
 
 
 class TargetGroup(models.TextChoices):
-    STUDENTS = "students", "Students"
-    TEACHERS = "teachers", "Teachers"
-    FAMILIES = "families", "Families"
-    LEADERS = "leaders", "School leaders"
-    WHOLE_SCHOOL = "whole_school", "Whole school"
-    COMMUNITY = "community", "Community and services"
+    STUDENTS = "students", _("Students")
+    TEACHERS = "teachers", _("Teachers")
+    FAMILIES = "families", _("Families")
+    LEADERS = "leaders", _("School leaders")
+    WHOLE_SCHOOL = "whole_school", _("Whole school")
+    COMMUNITY = "community", _("Community and services")
 
 
 class Tier(models.TextChoices):
     """Criterion B: the evidence of effectiveness."""
 
-    STRONG = "strong", "Strong (experimental or quasi-experimental evaluations)"
-    MODERATE = "moderate", "Moderate (controlled, non-randomised evaluations)"
-    PROMISING = "promising", "Promising (pre-post or correlational evidence)"
-    RATIONALE = "rationale", "Rationale (a logic model grounded in research)"
+    STRONG = "strong", _("Strong (experimental or quasi-experimental evaluations)")
+    MODERATE = "moderate", _("Moderate (controlled, non-randomised evaluations)")
+    PROMISING = "promising", _("Promising (pre-post or correlational evidence)")
+    RATIONALE = "rationale", _("Rationale (a logic model grounded in research)")
 
 
 class Entry(models.Model):
@@ -185,8 +186,8 @@ class Entry(models.Model):
     summary = models.TextField(max_length=5_000, blank=True)
     country = models.CharField(max_length=5, choices=COUNTRIES)
     language = models.CharField(max_length=10, choices=CONTENT_LANGUAGES, default=settings.LANGUAGE_CODE,
-                                help_text="The language the title and description are written in.")
-    level = models.CharField(max_length=12, choices=LEVEL_CHOICES, help_text="Ecological level.")
+                                help_text=_("The language the title and description are written in."))
+    level = models.CharField(max_length=12, choices=LEVEL_CHOICES, help_text=_("Ecological level."))
     stages = models.JSONField(default=list, blank=True)
     target_group = models.CharField(max_length=15, choices=TargetGroup.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -201,7 +202,7 @@ class Entry(models.Model):
 
 class Programme(Entry):
     url = models.URLField(blank=True)
-    fit = models.JSONField(default=dict, help_text="Criterion A: principle number -> 0, 1 or 2.")
+    fit = models.JSONField(default=dict, help_text=_("Criterion A: principle number -> 0, 1 or 2."))
     tier = models.CharField(max_length=10, choices=Tier.choices)
 
     class Meta(Entry.Meta):
@@ -234,15 +235,15 @@ class Policy(Entry):
     url = models.URLField(blank=True)
 
     class Meta(Entry.Meta):
-        verbose_name_plural = "policies"
+        verbose_name_plural = _("policies")
 
 
 class Document(Entry):
     class Kind(models.TextChoices):
-        DELIVERABLE = "deliverable", "Project deliverable"
-        REPORT = "report", "Report"
-        GUIDE = "guide", "Guide or toolkit"
-        ARTICLE = "article", "Article"
+        DELIVERABLE = "deliverable", _("Project deliverable")
+        REPORT = "report", _("Report")
+        GUIDE = "guide", _("Guide or toolkit")
+        ARTICLE = "article", _("Article")
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     file = models.FileField(upload_to="library/%Y/", validators=[FileExtensionValidator(UPLOAD_TYPES)])
@@ -251,8 +252,8 @@ class Document(Entry):
 
 class WikiPage(models.Model):
     class Kind(models.TextChoices):
-        CONCEPT = "concept", "Concept"
-        PRACTICE = "practice", "Practice"
+        CONCEPT = "concept", _("Concept")
+        PRACTICE = "practice", _("Practice")
 
     slug = models.SlugField(max_length=120)
     language = models.CharField(max_length=10, choices=LANGUAGES, default="en")
@@ -277,7 +278,7 @@ class WikiRevision(models.Model):
     page = models.ForeignKey(WikiPage, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
     body = models.TextField(max_length=50_000)
-    note = models.CharField(max_length=200, blank=True, help_text="What changed.")
+    note = models.CharField(max_length=200, blank=True, help_text=_("What changed."))
     author = models.ForeignKey(Member, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -291,30 +292,30 @@ class WikiRevision(models.Model):
 
 class Practice(Entry):
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", "Submitted, awaiting review"
-        RETURNED = "returned", "Returned to the author"
-        ACCEPTED = "accepted", "Accepted and published"
+        SUBMITTED = "submitted", _("Submitted, awaiting review")
+        RETURNED = "returned", _("Returned to the author")
+        ACCEPTED = "accepted", _("Accepted and published")
 
     class Evaluation(models.TextChoices):
-        NONE = "none", "Not evaluated"
-        INTERNAL = "internal", "Internal monitoring"
-        EXTERNAL = "external", "External evaluation"
-        EXPERIMENTAL = "experimental", "Experimental or quasi-experimental"
+        NONE = "none", _("Not evaluated")
+        INTERNAL = "internal", _("Internal monitoring")
+        EXTERNAL = "external", _("External evaluation")
+        EXPERIMENTAL = "experimental", _("Experimental or quasi-experimental")
 
     class Cost(models.TextChoices):
-        LOW = "low", "Low (under €5,000 a year)"
-        MEDIUM = "medium", "Medium (€5,000–50,000 a year)"
-        HIGH = "high", "High (over €50,000 a year)"
+        LOW = "low", _("Low (under €5,000 a year)")
+        MEDIUM = "medium", _("Medium (€5,000–50,000 a year)")
+        HIGH = "high", _("High (over €50,000 a year)")
 
     years_in_place = models.PositiveSmallIntegerField()
     stakeholders_involved = models.CharField(max_length=300)
-    funding = models.CharField(max_length=300, help_text="Funding and sustainability.")
+    funding = models.CharField(max_length=300, help_text=_("Funding and sustainability."))
     evaluation = models.CharField(max_length=12, choices=Evaluation.choices)
     cost_band = models.CharField(max_length=6, choices=Cost.choices)
-    licence = models.CharField(max_length=20, choices=[("cc-by", "CC BY 4.0"), ("cc-by-sa", "CC BY-SA 4.0"),
-                                                       ("cc-by-nc", "CC BY-NC 4.0"), ("all-rights", "All rights reserved")])
+    licence = models.CharField(max_length=20, choices=[("cc-by", _("CC BY 4.0")), ("cc-by-sa", _("CC BY-SA 4.0")),
+                                                       ("cc-by-nc", _("CC BY-NC 4.0")), ("all-rights", _("All rights reserved"))])
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
-    round = models.PositiveSmallIntegerField(default=1, help_text="Submission round: returned and resubmitted -> +1.")
+    round = models.PositiveSmallIntegerField(default=1, help_text=_("Submission round: returned and resubmitted -> +1."))
     submitted_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="practices")
 
     class Meta(Entry.Meta):
@@ -323,17 +324,17 @@ class Practice(Entry):
 
 class PracticeReview(models.Model):
     class Decision(models.TextChoices):
-        ACCEPT = "accept", "Accept"
-        RETURN = "return", "Return to the author"
+        ACCEPT = "accept", _("Accept")
+        RETURN = "return", _("Return to the author")
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="reviews")
     reviewer = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     decision = models.CharField(max_length=6, choices=Decision.choices)
-    fit = models.JSONField(default=dict, help_text="Criterion A ratings, principle -> 0/1/2.")
+    fit = models.JSONField(default=dict, help_text=_("Criterion A ratings, principle -> 0/1/2."))
     tier = models.CharField(max_length=10, choices=Tier.choices)
     comment = models.TextField(max_length=3_000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    round = models.PositiveSmallIntegerField(default=1, help_text="Reviews count per submission round.")
+    round = models.PositiveSmallIntegerField(default=1, help_text=_("Reviews count per submission round."))
 
     class Meta:
         ordering = ["created_at", "pk"]

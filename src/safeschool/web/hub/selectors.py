@@ -7,6 +7,7 @@ import difflib
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from safeschool.web.hub.models import (
     PRINCIPLES,
@@ -160,7 +161,7 @@ def wiki_diff(page: WikiPage, old: int, new: int) -> list[tuple[str, str]]:
         a = page.revisions.get(number=old).body.splitlines()
         b = page.revisions.get(number=new).body.splitlines()
     except WikiRevision.DoesNotExist as exc:
-        raise ValidationError(f"revision {old} or {new} does not exist") from exc
+        raise ValidationError(gettext("revision %(old)s or %(new)s does not exist") % {"old": old, "new": new}) from exc
     out = []
     for line in difflib.unified_diff(a, b, f"revision {old}", f"revision {new}", lineterm=""):
         tag = ("header" if line.startswith(("---", "+++", "@@")) else "add" if line.startswith("+")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -58,7 +59,7 @@ def community_join(*, member: Member, community: Community, join: bool = True) -
 def community_moderator_add(*, user, community: Community, member: Member) -> None:
     """A member moderates this community from now on: administrators appoint them."""
     if not user.has_perm("network.appoint_moderators"):
-        raise PermissionDenied("Only administrators appoint moderators.")
+        raise PermissionDenied(_("Only administrators appoint moderators."))
     community.moderators.add(member)
 
 
@@ -71,9 +72,9 @@ def post_create(*, user, community: Community, title: str, body: str, kind: str 
     """A post in a community, in `language` (by default the one its author is using the site in)."""
     needed = "network.share_item" if kind == Post.Kind.SHARE else "network.post_in_community"
     if kind == Post.Kind.ANNOUNCEMENT and not user.has_perm("hub.moderate_community", community):
-        raise PermissionDenied("Only moderators post announcements.")
+        raise PermissionDenied(_("Only moderators post announcements."))
     if not user.has_perm(needed):
-        raise PermissionDenied("Your participation level or consent does not allow this yet (see My profile).")
+        raise PermissionDenied(_("Your participation level or consent does not allow this yet (see My profile)."))
     author = _member_of(user)
     if not user.has_perm("hub.write_in_community", community):
         raise PermissionDenied(_("Join this community to post in it."))
@@ -89,9 +90,9 @@ def post_create(*, user, community: Community, title: str, body: str, kind: str 
 
 def comment_create(*, user, post: Post, body: str) -> Comment:
     if not user.has_perm("network.post_in_community"):
-        raise PermissionDenied("Your consent does not allow posting yet (see My profile).")
+        raise PermissionDenied(_("Your consent does not allow posting yet (see My profile)."))
     if post.hidden_at:
-        raise ValidationError("This post was hidden by a moderator: it takes no comments.")
+        raise ValidationError(_("This post was hidden by a moderator: it takes no comments."))
     comment = Comment(post=post, author=_member_of(user), body=body.strip())
     comment.full_clean()
     comment.save()
@@ -111,14 +112,14 @@ def moderate(*, user, report: Report, hide: bool, reason: str = "") -> Report:
     target = report.target
     community = target.community if isinstance(target, Post) else target.post.community
     if not user.has_perm("hub.moderate_community", community):
-        raise PermissionDenied("Only moderators of this community can do this.")
+        raise PermissionDenied(_("Only moderators of this community can do this."))
     if report.resolved_at:
-        raise ValidationError(f"Report {report.pk} was already resolved.")
+        raise ValidationError(_("Report %(pk)s was already resolved.") % {"pk": report.pk})
     now = timezone.now()
     moderator = getattr(user, "member", None)  # an administrator moderates without a network profile: recorded as None
     if hide:
         if not reason.strip():
-            raise ValidationError({"reason": "Say why the content is hidden (the author sees it)."})
+            raise ValidationError({"reason": _("Say why the content is hidden (the author sees it).")})
         type(target).objects.filter(pk=target.pk).update(hidden_at=now, hidden_by=moderator,
                                                          hidden_reason=reason.strip())
     open_reports = Report.objects.filter(post=report.post, comment=report.comment, resolved_at__isnull=True)
@@ -130,7 +131,7 @@ def moderate(*, user, report: Report, hide: bool, reason: str = "") -> Report:
 def unhide(*, user, target: Post | Comment) -> None:
     community = target.community if isinstance(target, Post) else target.post.community
     if not user.has_perm("hub.moderate_community", community):
-        raise PermissionDenied("Only moderators of this community can do this.")
+        raise PermissionDenied(_("Only moderators of this community can do this."))
     type(target).objects.filter(pk=target.pk).update(hidden_at=None, hidden_by=None, hidden_reason="")
 
 
@@ -151,7 +152,8 @@ def newsletter_send(*, user, newsletter: Newsletter) -> int:
     """Send a stored newsletter once; returns the number of e-mails."""
     _newsletter_sender(user)
     if newsletter.sent_at:
-        raise ValidationError(f"'{newsletter.subject}' was already sent on {newsletter.sent_at:%Y-%m-%d}.")
+        raise ValidationError(_("'%(subject)s' was already sent on %(date)s.") % {
+            "subject": newsletter.subject, "date": date_format(newsletter.sent_at, "SHORT_DATE_FORMAT")})
     audience = selectors.newsletter_audience(newsletter)
     sent = notifications.send_newsletter(newsletter=newsletter, audience=audience)
     Newsletter.objects.filter(pk=newsletter.pk).update(sent_at=timezone.now(), recipients=len(audience))
@@ -161,7 +163,7 @@ def newsletter_send(*, user, newsletter: Newsletter) -> int:
 
 def _newsletter_sender(user) -> None:
     if not user.has_perm("network.moderate"):
-        raise PermissionDenied("Only moderators and administrators send newsletters.")
+        raise PermissionDenied(_("Only moderators and administrators send newsletters."))
 
 
 # ------------------------------------------------------------------------------------------------ demo

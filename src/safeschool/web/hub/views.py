@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from safeschool.web.accounts.ratelimit import too_many
@@ -114,7 +115,7 @@ def report(request, kind: str, pk: int):
     if form.is_valid():
         services.report_create(user=request.user, reason=form.cleaned_data["reason"],
                                **({"post": target} if kind == "post" else {"comment": target}))
-        messages.success(request, "Thank you: a moderator will look at it.")
+        messages.success(request, _("Thank you: a moderator will look at it."))
     return redirect("hub:post", pk=post_id)
 
 
@@ -146,8 +147,9 @@ def newsletters(request):
 
     def send(data):
         letter = services.newsletter_create_and_send(user=request.user, **data)
-        messages.success(request, f"Sent '{letter.subject}' to {letter.recipients} member(s) "
-                                  f"({letter.recipients} e-mails).")
+        messages.success(request, ngettext("Sent '%(subject)s' to %(recipients)s member (%(recipients)s e-mail).",
+                                           "Sent '%(subject)s' to %(recipients)s members (%(recipients)s e-mails).",
+                                           letter.recipients) % {"subject": letter.subject, "recipients": letter.recipients})
         return redirect("hub:newsletters")
 
     if (response := submitted(request, form, send)) is not None:
