@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from safeschool.web.cocreation import fieldwork, selectors
@@ -27,7 +28,7 @@ def interview_list(request):
         when = parse_datetime(request.POST.get("scheduled_at", ""))
         try:
             if member is None or when is None:
-                raise ValidationError("Choose the interviewee and a date and time.")
+                raise ValidationError(gettext("Choose the interviewee and a date and time."))
             interview = fieldwork.interview_schedule(user=request.user, interviewee=member,
                                                      topic=request.POST.get("topic", ""), scheduled_at=when,
                                                      place=request.POST.get("place", ""))
@@ -105,7 +106,7 @@ def par_action(request, pk: int, action: str):
             fieldwork.note_add(user=request.user, cycle=cycle, kind=request.POST.get("kind", ""),
                                text=request.POST.get("text", ""))
         else:
-            raise ValidationError(f"unknown action '{action}'")
+            raise ValidationError(gettext("unknown action '%(action)s'") % {"action": action})
     except (ValidationError, PermissionDenied) as exc:
         _say(request, exc)
     return redirect("cocreation:par", pk=pk)

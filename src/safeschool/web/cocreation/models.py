@@ -5,6 +5,7 @@ and the consensus rule cannot change once round 1 has opened: both are enforced 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from safeschool.vocabulary import LEVELS
 from safeschool.web.network.models import Member
@@ -15,14 +16,14 @@ class DelphiStudy(models.Model):
     description = models.TextField(blank=True)
     scale_min = models.PositiveSmallIntegerField(default=1)
     scale_max = models.PositiveSmallIntegerField(default=9)
-    rule = models.JSONField(help_text="name (comet, agreement, iqr, rand), threshold, max_iqr, rand_method, by_group")
-    drop_settled = models.BooleanField(default=True, help_text="Statements that reached consensus leave later rounds.")
+    rule = models.JSONField(help_text=_("name (comet, agreement, iqr, rand), threshold, max_iqr, rand_method, by_group"))
+    drop_settled = models.BooleanField(default=True, help_text=_("Statements that reached consensus leave later rounds."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name_plural = "Delphi studies"
+        verbose_name_plural = _("Delphi studies")
         constraints = [models.CheckConstraint(condition=Q(scale_min__lt=models.F("scale_max")),
                                               name="cocreation_scale_ordered")]
 
@@ -37,7 +38,7 @@ class DelphiStudy(models.Model):
 class Panellist(models.Model):
     study = models.ForeignKey(DelphiStudy, on_delete=models.CASCADE, related_name="panel")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="delphi_panels")
-    group = models.CharField(max_length=30, help_text="Stakeholder group, as when invited.")
+    group = models.CharField(max_length=30, help_text=_("Stakeholder group, as when invited."))
     invited_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -66,8 +67,8 @@ class Statement(models.Model):
 
 class Round(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
 
     study = models.ForeignKey(DelphiStudy, on_delete=models.CASCADE, related_name="rounds")
     number = models.PositiveSmallIntegerField()
@@ -76,7 +77,7 @@ class Round(models.Model):
     opened_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     results = models.JSONField(null=True, blank=True, editable=False,
-                               help_text="Statistics of every statement, computed once when the round closes.")
+                               help_text=_("Statistics of every statement, computed once when the round closes."))
 
     class Meta:
         ordering = ["study", "number"]
@@ -115,22 +116,22 @@ class Interview(models.Model):
     once the interviewee's consent is recorded (a database constraint)."""
 
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        DONE = "done", "Done"
-        CANCELLED = "cancelled", "Cancelled"
+        SCHEDULED = "scheduled", _("Scheduled")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
 
     topic = models.CharField(max_length=200)
     interviewee = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="interviews")
-    group = models.CharField(max_length=30, help_text="Stakeholder group, as when scheduled.")
+    group = models.CharField(max_length=30, help_text=_("Stakeholder group, as when scheduled."))
     country = models.CharField(max_length=5)
     interviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     scheduled_at = models.DateTimeField()
-    place = models.CharField(max_length=200, blank=True, help_text="Room, or 'online'.")
+    place = models.CharField(max_length=200, blank=True, help_text=_("Room, or 'online'."))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     consent_at = models.DateTimeField(null=True, blank=True)
-    consent_method = models.CharField(max_length=20, blank=True, choices=[("signed_form", "Signed form"),
-                                                                          ("recorded_oral", "Recorded oral consent"),
-                                                                          ("web", "Web form")])
+    consent_method = models.CharField(max_length=20, blank=True, choices=[("signed_form", _("Signed form")),
+                                                                          ("recorded_oral", _("Recorded oral consent")),
+                                                                          ("web", _("Web form"))])
     notes = models.TextField(blank=True)
     transcript = models.FileField(upload_to="interviews/%Y/", blank=True)
 
@@ -197,7 +198,7 @@ class ParAction(models.Model):
     cycle = models.ForeignKey(ParCycle, on_delete=models.CASCADE, related_name="actions")
     description = models.CharField(max_length=500)
     practice = models.ForeignKey("hub.Practice", null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="par_actions", help_text="The Hub practice this action applies.")
+                                 related_name="par_actions", help_text=_("The Hub practice this action applies."))
     due = models.DateField(null=True, blank=True)
     done = models.BooleanField(default=False)
 
@@ -209,9 +210,9 @@ class ParNote(models.Model):
     """Evidence and reflections, each tied to the phase it was written in."""
 
     class Kind(models.TextChoices):
-        EVIDENCE = "evidence", "Evidence"
-        OUTCOME = "outcome", "Outcome"
-        REFLECTION = "reflection", "Reflection"
+        EVIDENCE = "evidence", _("Evidence")
+        OUTCOME = "outcome", _("Outcome")
+        REFLECTION = "reflection", _("Reflection")
 
     cycle = models.ForeignKey(ParCycle, on_delete=models.CASCADE, related_name="notes")
     phase = models.CharField(max_length=8)

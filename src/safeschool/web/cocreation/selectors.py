@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext
 
 from safeschool.stats.delphi import Rule, Scale, response, stats_from_counts
 from safeschool.stats.disclosure import protect
@@ -95,7 +96,7 @@ def _counts(round_id: int, number: int, codes: dict[int, str]) -> pd.DataFrame:
 def code_frequencies(by: str = "group") -> list[dict]:
     """How many excerpts carry each code, per stakeholder group or country of the interviewee."""
     if by not in ("group", "country"):
-        raise ValidationError("by must be group or country")
+        raise ValidationError(gettext("by must be group or country"))
     rows = (Excerpt.objects.values("codes__name", f"interview__{by}").annotate(n=Count("id", distinct=True))
             .order_by("codes__name", f"interview__{by}"))
     return [{"code": r["codes__name"], by: r[f"interview__{by}"], "n": r["n"]} for r in rows if r["codes__name"]]

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.db.utils import DatabaseError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from safeschool.stats.delphi import DelphiError, Rule, Scale, records
 from safeschool.web.cocreation.models import (
@@ -27,7 +28,7 @@ from safeschool.web.network.rules import refusal
 
 def _researcher(user) -> None:
     if not user.has_perm("cocreation.run_delphi"):
-        raise PermissionDenied("Only researchers and administrators run Delphi studies.")
+        raise PermissionDenied(gettext("Only researchers and administrators run Delphi studies."))
 
 
 def clean_rule(rule: dict) -> dict:
@@ -58,8 +59,7 @@ def study_create(*, user, title: str, rule: dict, scale: tuple[int, int] = (1, 9
 def rule_change(*, user, study: DelphiStudy, rule: dict) -> DelphiStudy:
     _researcher(user)
     if study.rounds.exists():
-        raise ValidationError("The consensus rule is fixed once round 1 has opened; it was set to: "
-                              f"{rule_of(study).describe()}.")
+        raise ValidationError(gettext("The consensus rule is fixed once round 1 has opened; it was set to: %(rule)s.") % {"rule": rule_of(study).describe()})
     study.rule = clean_rule(rule)
     study.save(update_fields=["rule"])
     return study
@@ -70,8 +70,7 @@ def panel_invite(*, user, study: DelphiStudy, members: list[Member]) -> int:
     _researcher(user)
     refused = [m.display_name for m in members if not rules.has_perm("network.join_delphi", m.user)]
     if refused:
-        raise ValidationError(f"Not eligible for a Delphi panel (level (c) or (d) and consent needed): "
-                              f"{', '.join(refused[:5])}")
+        raise ValidationError(gettext("Not eligible for a Delphi panel (level (c) or (d) and consent needed): %(members)s") % {"members": ', '.join(refused[:5])})
     made = 0
     for m in members:
         _, created = Panellist.objects.get_or_create(study=study, member=m, defaults={"group": m.stakeholder_type})
@@ -85,7 +84,7 @@ def statement_add(*, user, study: DelphiStudy, code: str, text: str, level: str,
     _researcher(user)
     current = study.current_round
     if current is not None and current.status == Round.Status.OPEN:
-        raise ValidationError(f"Round {current.number} is open: add statements between rounds.")
+        raise ValidationError(gettext("Round %(number)s is open: add statements between rounds.") % {"number": current.number})
     statement = Statement(study=study, code=code.strip(), text=text.strip(), level=level,
                           added_in_round=(current.number + 1) if current else 1, from_comment=from_comment)
     statement.full_clean()
@@ -98,16 +97,16 @@ def round_open(*, user, study: DelphiStudy) -> Round:
     _researcher(user)
     previous = study.current_round
     if previous is not None and previous.status == Round.Status.OPEN:
-        raise ValidationError(f"Round {previous.number} is still open: close it first.")
+        raise ValidationError(gettext("Round %(number)s is still open: close it first.") % {"number": previous.number})
     if not study.panel.exists():
-        raise ValidationError("Invite the panel before opening a round.")
+        raise ValidationError(gettext("Invite the panel before opening a round."))
     statements = list(study.statements.all())
     if previous is not None and study.drop_settled:
         table = results(study=study, number=previous.number)
         settled = set(table.loc[table["verdict"].isin(["in", "out"]), "statement"]) if len(table) else set()
         statements = [s for s in statements if s.code not in settled]
     if not statements:
-        raise ValidationError("No statement left to rate: every statement has settled.")
+        raise ValidationError(gettext("No statement left to rate: every statement has settled."))
     new = Round.objects.create(study=study, number=(previous.number + 1) if previous else 1)
     new.statements.set(statements)
     return new
@@ -118,7 +117,7 @@ def round_close(*, user, round: Round) -> Round:
     """Close the round and store its statistics: a closed round never changes, so they are computed once."""
     _researcher(user)
     if round.status == Round.Status.CLOSED:
-        raise ValidationError(f"Round {round.number} is already closed.")
+        raise ValidationError(gettext("Round %(number)s is already closed.") % {"number": round.number})
     Round.objects.filter(pk=round.pk).update(status=Round.Status.CLOSED, closed_at=timezone.now())
     table = round_statistics(study=round.study, number=round.number)
     Round.objects.filter(pk=round.pk).update(results=records(table))
@@ -130,23 +129,22 @@ def rating_submit(*, user, round: Round, statement: Statement, value: int, comme
     member = getattr(user, "member", None)
     panellist = Panellist.objects.filter(study=round.study_id, member=member).first() if member else None
     if panellist is None:
-        raise PermissionDenied("Only this study's panellists rate its statements.")
+        raise PermissionDenied(gettext("Only this study's panellists rate its statements."))
     if not rules.has_perm("cocreation.rate", user, round.study):  # consent withdrawn, a parent's missing, level below (c)
-        raise PermissionDenied(f"You cannot rate now: {refusal(user, 'c')} (see My profile).")
+        raise PermissionDenied(gettext("You cannot rate now: %(reason)s (see My profile).") % {"reason": refusal(user, 'c')})
     if round.status != Round.Status.OPEN:
-        raise ValidationError(f"Round {round.number} is closed: its ratings can no longer change.")
+        raise ValidationError(gettext("Round %(number)s is closed: its ratings can no longer change.") % {"number": round.number})
     study = round.study
     if not isinstance(value, int) or not study.scale_min <= value <= study.scale_max:
-        raise ValidationError({"value": f"Rate from {study.scale_min} to {study.scale_max}."})
+        raise ValidationError({"value": gettext("Rate from %(scale_min)s to %(scale_max)s.") % {"scale_min": study.scale_min, "scale_max": study.scale_max}})
     if not round.statements.filter(pk=statement.pk).exists():
-        raise ValidationError(f"Statement {statement.code} is not rated in round {round.number}.")
+        raise ValidationError(gettext("Statement %(code)s is not rated in round %(number)s.") % {"code": statement.code, "number": round.number})
     try:
         with transaction.atomic():
             return Rating.objects.create(round=round, panellist=panellist, statement=statement, value=value,
                                          comment=comment.strip())
     except IntegrityError as exc:
-        raise ValidationError(f"You have already rated {statement.code} in round {round.number}; a rating is final "
-                              "for its round.") from exc
+        raise ValidationError(gettext("You have already rated %(code)s in round %(number)s; a rating is final for its round.") % {"code": statement.code, "number": round.number}) from exc
     except DatabaseError as exc:  # a trigger: the round closed meanwhile, or the value is off the scale
         raise ValidationError(str(exc).split("\n")[0]) from exc
 
@@ -156,7 +154,7 @@ def reminders_send(*, user, round: Round) -> int:
     (cocreation.rate: level (c) or (d) with current consent); nobody who withdrew hears from the study again."""
     _researcher(user)
     if round.status != Round.Status.OPEN:
-        raise ValidationError(f"Round {round.number} is closed: no reminders.")
+        raise ValidationError(gettext("Round %(number)s is closed: no reminders.") % {"number": round.number})
     needed = round.statements.count()
     done = dict(round.ratings.values_list("panellist").annotate(n=Count("id")))
     messages = []

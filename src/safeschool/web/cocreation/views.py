@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from safeschool.web.cocreation import reports, selectors, services
@@ -55,7 +56,7 @@ def study_detail(request, pk: int):
     panellist = _panellist(request.user, study)
     if not request.user.has_perm("cocreation.run_delphi"):
         if panellist is None:
-            raise PermissionDenied("This study's page is for its panel and the research team.")
+            raise PermissionDenied(gettext("This study's page is for its panel and the research team."))
         return redirect("cocreation:rate", pk=pk)
     current = study.current_round
     return render(request, "cocreation/study_detail.html", {
@@ -76,10 +77,10 @@ def study_action(request, pk: int, action: str):
         if action == "invite":
             ids = ids_or_none(request.POST.getlist("members"))
             if ids is None:
-                raise ValidationError("Choose panellists from the list.")
+                raise ValidationError(gettext("Choose panellists from the list."))
             members = list(Member.objects.filter(pk__in=ids).select_related("user"))
             n = services.panel_invite(user=request.user, study=study, members=members)
-            messages.success(request, f"Invited {n} panellist(s).")
+            messages.success(request, ngettext("Invited %(n)s panellist.", "Invited %(n)s panellists.", n) % {"n": n})
         elif action == "statement":
             form = StatementForm(request.POST)
             if not form.is_valid():
@@ -90,18 +91,18 @@ def study_action(request, pk: int, action: str):
                                    from_comment=comment)
         elif action == "open":
             r = services.round_open(user=request.user, study=study)
-            messages.success(request, f"Round {r.number} is open with {r.statements.count()} statements.")
+            messages.success(request, gettext("Round %(number)s is open with %(statements)s statements.") % {"number": r.number, "statements": r.statements.count()})
         elif action in ("close", "remind") and study.current_round is None:
-            raise ValidationError("This study has no open round yet: open round 1 first.")
+            raise ValidationError(gettext("This study has no open round yet: open round 1 first."))
         elif action == "close":
             services.round_close(user=request.user, round=study.current_round)
         elif action == "remind":
             n = services.reminders_send(user=request.user, round=study.current_round)
-            messages.success(request, f"Sent {n} reminder(s).")
+            messages.success(request, ngettext("Sent %(n)s reminder.", "Sent %(n)s reminders.", n) % {"n": n})
         elif action == "rule":
             services.rule_change(user=request.user, study=study, rule={"name": request.POST.get("rule", "")})
         else:
-            raise ValidationError(f"unknown action '{action}'")
+            raise ValidationError(gettext("unknown action '%(action)s'") % {"action": action})
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, reason(exc))
     return redirect("cocreation:study", pk=pk)
@@ -112,7 +113,7 @@ def rate(request, pk: int):
     study = get_object_or_404(DelphiStudy, pk=pk)
     panellist = _panellist(request.user, study)
     if panellist is None:
-        raise PermissionDenied("Only this study's panellists rate its statements.")
+        raise PermissionDenied(gettext("Only this study's panellists rate its statements."))
     if not rules.has_perm("cocreation.rate", request.user, study):  # consent withdrawn or level below (c): say why
         return render(request, "cocreation/rate.html", {"study": study, "refused": refusal(request.user, "c")},
                       status=403)
