@@ -1,13 +1,14 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 
 class Role(models.TextChoices):
-    MEMBER = "member", "Network member"
-    STAFF = "staff", "School staff"
-    RESEARCHER = "researcher", "Researcher"
-    ADMIN = "admin", "Administrator"
+    MEMBER = "member", gettext_lazy("Network member")
+    STAFF = "staff", gettext_lazy("School staff")
+    RESEARCHER = "researcher", gettext_lazy("Researcher")
+    ADMIN = "admin", gettext_lazy("Administrator")
 
 
 class Profile(models.Model):

@@ -48,14 +48,14 @@ class JoinForm(ProfileFields):
     def clean_username(self):
         name = self.cleaned_data["username"]
         if get_user_model().objects.filter(username__iexact=name).exists():
-            raise forms.ValidationError("This username is taken.")
+            raise forms.ValidationError(_("This username is taken."))
         return name
 
     def clean_birth_year(self):
         year = self.cleaned_data["birth_year"]
         low, high = birth_year_bounds()
         if not low <= year <= high:
-            raise forms.ValidationError(f"Give a year between {low} and {high}.")
+            raise forms.ValidationError(_("Give a year between %(low)s and %(high)s.") % {"low": low, "high": high})
         return year
 
     def clean(self):
@@ -77,11 +77,6 @@ class ProfileForm(ProfileFields):
     def for_member(cls, member: Member, data=None):
         initial = {f: getattr(member, f) for f in cls.base_fields if hasattr(member, f)}
         return cls(data, initial=initial)
-
-
-class ConsentWithdrawForm(forms.Form):
-    confirm = forms.BooleanField(label=_("Yes, withdraw my consent"),
-                                 error_messages={"required": _("Tick the box to confirm that you want to withdraw.")})
 
 
 class ParentalConsentForm(forms.Form):

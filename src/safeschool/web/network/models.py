@@ -53,18 +53,18 @@ class Member(models.Model):
     display_name = models.CharField(max_length=80)
     stakeholder_type = models.CharField(max_length=20, choices=StakeholderType.choices)
     sector = models.CharField(max_length=20, choices=Sector.choices, blank=True,
-                              help_text="For practitioners: the sector they work in.")
+                              help_text=_("For practitioners: the sector they work in."))
     country = models.CharField(max_length=5, choices=COUNTRIES)
     organisation = models.CharField(max_length=200, blank=True)
     languages = models.JSONField(default=list, blank=True)
     topics = models.JSONField(default=list, blank=True)
     level = models.CharField(max_length=1, choices=Level.choices, default=Level.A)
-    birth_year = models.PositiveSmallIntegerField(help_text="Only to know whether a parent must consent (under 16).")
+    birth_year = models.PositiveSmallIntegerField(help_text=_("Only to know whether a parent must consent (under 16)."))
     moderator = models.BooleanField(default=False)
     notify = models.CharField(max_length=10, default="weekly", choices=[
-        ("none", "No e-mails"), ("immediate", "At once, for every new post"), ("daily", "Daily digest"),
-        ("weekly", "Weekly digest")], help_text="E-mails about new posts in my communities.")
-    newsletters = models.BooleanField(default=False, help_text="Opted in to the network's newsletters.")
+        ("none", _("No e-mails")), ("immediate", _("At once, for every new post")), ("daily", _("Daily digest")),
+        ("weekly", _("Weekly digest"))], help_text=_("E-mails about new posts in my communities."))
+    newsletters = models.BooleanField(default=False, help_text=_("Opted in to the network's newsletters."))
     # what the member chose to show in the directory (nothing unless they opt in)
     in_directory = models.BooleanField(default=False)
     show_organisation = models.BooleanField(default=False)
@@ -121,8 +121,8 @@ class ConsentText(models.Model):
     """A versioned consent text. A new version is a new row; records point to the exact version agreed to."""
 
     class Kind(models.TextChoices):
-        MEMBERSHIP = "membership", "Membership and data processing"
-        PARENTAL = "parental", "Parental consent for a member under 16"
+        MEMBERSHIP = "membership", _("Membership and data processing")
+        PARENTAL = "parental", _("Parental consent for a member under 16")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     version = models.PositiveSmallIntegerField()
@@ -142,14 +142,14 @@ class ConsentRecord(models.Model):
     """Who consented to which version, when and how; withdrawing sets withdrawn_at (the record itself stays)."""
 
     class Method(models.TextChoices):
-        WEB = "web", "Web form, by the member"
-        PARENT_WEB = "parent_web", "Web form, by a parent or guardian"
-        PAPER = "paper", "Signed paper form, recorded by an administrator"
+        WEB = "web", _("Web form, by the member")
+        PARENT_WEB = "parent_web", _("Web form, by a parent or guardian")
+        PAPER = "paper", _("Signed paper form, recorded by an administrator")
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="consents")
     text = models.ForeignKey(ConsentText, on_delete=models.PROTECT, related_name="records")
     method = models.CharField(max_length=20, choices=Method.choices)
-    given_by = models.CharField(max_length=120, blank=True, help_text="The parent's or guardian's name.")
+    given_by = models.CharField(max_length=120, blank=True, help_text=_("The parent's or guardian's name."))
     given_at = models.DateTimeField(auto_now_add=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 

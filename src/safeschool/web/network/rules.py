@@ -2,6 +2,7 @@
 reading needs an active membership consent and, for members under 16, an active parental consent."""
 
 import rules
+from django.utils.translation import gettext
 
 from safeschool.web.accounts.rules import is_admin, is_signed_in
 
@@ -78,14 +79,15 @@ def refusal(user, minimum: str = "a") -> str:
     refused pages and services to say what to change on My profile."""
     member = member_of(user)
     if member is None:
-        return "no network profile"
+        return gettext("no network profile")
     active = {c.text.kind for c in member.consents.select_related("text") if c.withdrawn_at is None}
     if "membership" not in active:
-        return "consent to the membership terms withdrawn"
+        return gettext("consent to the membership terms withdrawn")
     if member.is_minor and "parental" not in active:
-        return "a parent's or guardian's consent not recorded"
+        return gettext("a parent's or guardian's consent not recorded")
     if member.level < minimum:
         allowed = [f"({level})" for level in "abcd" if level >= minimum]
-        wanted = allowed[0] if len(allowed) == 1 else f"{', '.join(allowed[:-1])} or {allowed[-1]}"
-        return f"participation level ({member.level}); level {wanted} is needed"
+        wanted = allowed[0] if len(allowed) == 1 else gettext("%(levels)s or %(last)s") % {
+            "levels": ", ".join(allowed[:-1]), "last": allowed[-1]}
+        return gettext("participation level (%(level)s); level %(wanted)s is needed") % {"level": member.level, "wanted": wanted}
     return ""

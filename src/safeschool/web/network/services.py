@@ -8,6 +8,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from safeschool.web.accounts.models import Role
 from safeschool.web.accounts.services import user_create
@@ -69,18 +70,17 @@ def member_join(*, username: str, password: str | None, email: str, display_name
 def member_profile_create(*, user, consent: bool, consent_version: int | None = None, **fields) -> Member:
     """A network profile for a signed-in user who has none yet (staff, researchers, earlier accounts)."""
     if hasattr(user, "member"):
-        raise ValidationError("You are already a member of the network.")
+        raise ValidationError(gettext("You are already a member of the network."))
     return _member_create(user=user, text=_agreed_terms(consent, consent_version), **fields)
 
 
 def _agreed_terms(consent: bool, consent_version: int | None) -> ConsentText:
     """The membership terms being agreed to: consent given, to the version now current (if the form says which)."""
     if not consent:
-        raise ValidationError({"consent": "Joining needs your consent to the membership terms."})
+        raise ValidationError({"consent": gettext("Joining needs your consent to the membership terms.")})
     text = consent_text_current(ConsentText.Kind.MEMBERSHIP)
     if consent_version is not None and consent_version != text.version:
-        raise ValidationError(f"The membership terms changed while you were filling in the form (now version "
-                              f"{text.version}): please read them again and confirm.")
+        raise ValidationError(gettext("The membership terms changed while you were filling in the form (now version %(version)s): please read them again and confirm.") % {"version": text.version})
     return text
 
 
@@ -101,7 +101,7 @@ def member_update(*, member: Member, **fields) -> Member:
                "in_directory", "show_organisation", "show_country", "show_type", "show_topics"}
     unknown = set(fields) - allowed
     if unknown:
-        raise ValidationError(f"cannot change {', '.join(sorted(unknown))} here")
+        raise ValidationError(gettext("cannot change %(fields)s here") % {"fields": ', '.join(sorted(unknown))})
     for key, value in fields.items():
         setattr(member, key, value)
     member.full_clean()
@@ -125,9 +125,9 @@ def consent_give(*, member: Member, kind: str = ConsentText.Kind.MEMBERSHIP, giv
                  method: str | None = None) -> ConsentRecord:
     if kind == ConsentText.Kind.PARENTAL:
         if not member.is_minor:
-            raise ValidationError(f"parental consent is only for members under {ADULT_AGE}")
+            raise ValidationError(gettext("parental consent is only for members under %(ADULT_AGE)s") % {"ADULT_AGE": ADULT_AGE})
         if not given_by.strip():
-            raise ValidationError({"given_by": "Give the parent's or guardian's name."})
+            raise ValidationError({"given_by": gettext("Give the parent's or guardian's name.")})
     record = ConsentRecord(member=member, text=consent_text_current(kind), given_by=given_by.strip(),
                            method=method or (ConsentRecord.Method.PARENT_WEB if kind == ConsentText.Kind.PARENTAL
                                              else ConsentRecord.Method.WEB))
@@ -170,7 +170,7 @@ def member_erase(*, user) -> None:
 def member_moderator_set(*, user, member: Member, moderator: bool = True) -> Member:
     """Make a member a network moderator (or no longer one): administrators only."""
     if not user.has_perm("network.appoint_moderators"):
-        raise PermissionDenied("Only administrators appoint moderators.")
+        raise PermissionDenied(gettext("Only administrators appoint moderators."))
     member.moderator = moderator
     member.save(update_fields=["moderator"])
     return member
