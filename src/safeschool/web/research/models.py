@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from safeschool.vocabulary import GENDERS, STAGE_LABELS
 
@@ -22,8 +24,8 @@ Stage = models.TextChoices("Stage", [(code.upper(), (code, label)) for code, lab
 
 
 class Context(models.TextChoices):
-    URBAN = "urban", "Urban"
-    RURAL = "rural", "Rural"
+    URBAN = "urban", _("Urban")
+    RURAL = "rural", _("Rural")
 
 
 Gender = models.TextChoices("Gender", [(code, (code, label)) for code, label in GENDERS.items()])
@@ -32,17 +34,17 @@ Gender = models.TextChoices("Gender", [(code, (code, label)) for code, label in 
 class Country(models.Model):
     """A partner country and its education-policy indicators (the political level, Safe Education)."""
 
-    code = models.CharField(max_length=3, unique=True, help_text="ISO/Eurostat country code, e.g. IT, EL.")
+    code = models.CharField(max_length=3, unique=True, help_text=_("ISO/Eurostat country code, e.g. IT, EL."))
     name = models.CharField(max_length=100)
-    tracking_age = models.PositiveSmallIntegerField(help_text="Age at which students are first tracked into school types.")
-    grade_repetition_pct = models.FloatField(help_text="Share of students who repeated a grade (%).")
-    esl_rate_pct = models.FloatField(help_text="Early leavers from education and training, 18-24-year-olds (%).")
-    esl_support = models.BooleanField(help_text="A national strategy supporting learners at risk of early leaving.")
-    inclusion_index = models.FloatField(help_text="Inclusion measures index, 0 (none) to 1 (comprehensive).")
+    tracking_age = models.PositiveSmallIntegerField(help_text=_("Age at which students are first tracked into school types."))
+    grade_repetition_pct = models.FloatField(help_text=_("Share of students who repeated a grade (%)."))
+    esl_rate_pct = models.FloatField(help_text=_("Early leavers from education and training, 18-24-year-olds (%)."))
+    esl_support = models.BooleanField(help_text=_("A national strategy supporting learners at risk of early leaving."))
+    inclusion_index = models.FloatField(help_text=_("Inclusion measures index, 0 (none) to 1 (comprehensive)."))
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "countries"
+        verbose_name_plural = _("countries")
         constraints = [
             _range("tracking_age", 6, 19, nullable=False),
             _range("grade_repetition_pct", 0, 100, nullable=False),
@@ -67,7 +69,7 @@ class RegionalEducationalCentre(models.Model):
 
     class Meta:
         ordering = ["code"]
-        verbose_name = "Regional Educational Centre"
+        verbose_name = _("Regional Educational Centre")
 
     def __str__(self) -> str:
         return self.name
@@ -81,12 +83,12 @@ class School(models.Model):
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="schools")
     stage = models.CharField(max_length=20, choices=Stage.choices)
     context = models.CharField(max_length=10, choices=Context.choices)
-    ses_composition = models.FloatField(help_text="Mean socio-economic status of the school's students (z units).")
-    climate_index = models.FloatField(null=True, blank=True, help_text="School climate index from the staff survey, 1-5.")
+    ses_composition = models.FloatField(help_text=_("Mean socio-economic status of the school's students (z units)."))
+    climate_index = models.FloatField(null=True, blank=True, help_text=_("School climate index from the staff survey, 1-5."))
     alternatives_to_exclusion = models.BooleanField(default=False)
     rec = models.ForeignKey(
         RegionalEducationalCentre, on_delete=models.SET_NULL, null=True, blank=True, related_name="schools",
-        verbose_name="partner Regional Educational Centre",
+        verbose_name=_("partner Regional Educational Centre"),
     )
 
     class Meta:
@@ -103,7 +105,7 @@ class School(models.Model):
 
     def clean(self):
         if self.rec_id and self.country_id and self.rec.country_id != self.country_id:
-            raise ValidationError({"rec": "The Regional Educational Centre must be in the school's country."})
+            raise ValidationError({"rec": gettext("The Regional Educational Centre must be in the school's country.")})
 
 
 class Teacher(models.Model):
@@ -130,7 +132,7 @@ class SchoolClass(models.Model):
 
     code = models.CharField(max_length=60, unique=True)
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="classes")
-    grade = models.PositiveSmallIntegerField(help_text="Grade (0 for early childhood groups).")
+    grade = models.PositiveSmallIntegerField(help_text=_("Grade (0 for early childhood groups)."))
     homeroom_teacher = models.ForeignKey(
         Teacher, on_delete=models.SET_NULL, null=True, blank=True, related_name="homeroom_classes"
     )
@@ -138,8 +140,8 @@ class SchoolClass(models.Model):
 
     class Meta:
         ordering = ["code"]
-        verbose_name = "class"
-        verbose_name_plural = "classes"
+        verbose_name = _("class")
+        verbose_name_plural = _("classes")
         constraints = [_range("grade", 0, 14, nullable=False)]
 
     def __str__(self) -> str:
@@ -148,8 +150,8 @@ class SchoolClass(models.Model):
 
 class TeachingAssignment(models.Model):
     class Role(models.TextChoices):
-        HOMEROOM = "homeroom", "Homeroom teacher"
-        SUBJECT = "subject", "Subject teacher"
+        HOMEROOM = "homeroom", _("Homeroom teacher")
+        SUBJECT = "subject", _("Subject teacher")
 
     teacher = models.ForeignKey(Teacher, on_delete=models.CASCADE)
     school_class = models.ForeignKey(SchoolClass, on_delete=models.CASCADE)
@@ -171,11 +173,11 @@ class Student(models.Model):
     pseudonym = models.CharField(max_length=32, unique=True)
     school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="students")
     gender = models.CharField(max_length=1, choices=Gender.choices)
-    age = models.PositiveSmallIntegerField(help_text="Age in years at the first wave.")
+    age = models.PositiveSmallIntegerField(help_text=_("Age in years at the first wave."))
     migrant_background = models.BooleanField()
-    roma_minority = models.BooleanField(verbose_name="Roma or ethnic minority")
-    ses_index = models.FloatField(help_text="Socio-economic status (z units).")
-    sen = models.BooleanField(verbose_name="special educational needs / disability")
+    roma_minority = models.BooleanField(verbose_name=_("Roma or ethnic minority"))
+    ses_index = models.FloatField(help_text=_("Socio-economic status (z units)."))
+    sen = models.BooleanField(verbose_name=_("special educational needs / disability"))
     out_of_parental_care = models.BooleanField()
 
     class Meta:
@@ -214,16 +216,16 @@ class StudentScales(models.Model):
 
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="scales")
     wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="+")
-    security = models.FloatField(null=True, blank=True, help_text="Attachment security, Kerns Security Scale, 1-4.")
-    closeness = models.FloatField(null=True, blank=True, help_text="Teacher-student closeness, STRS, 1-5.")
-    conflict = models.FloatField(null=True, blank=True, help_text="Teacher-student conflict, STRS, 1-5.")
-    belonging = models.FloatField(null=True, blank=True, help_text="Sense of school membership, PSSM, 1-5.")
-    engagement = models.FloatField(null=True, blank=True, help_text="Student engagement, 1-5.")
-    climate = models.FloatField(null=True, blank=True, help_text="Perceived school climate, 1-5.")
+    security = models.FloatField(null=True, blank=True, help_text=_("Attachment security, Kerns Security Scale, 1-4."))
+    closeness = models.FloatField(null=True, blank=True, help_text=_("Teacher-student closeness, STRS, 1-5."))
+    conflict = models.FloatField(null=True, blank=True, help_text=_("Teacher-student conflict, STRS, 1-5."))
+    belonging = models.FloatField(null=True, blank=True, help_text=_("Sense of school membership, PSSM, 1-5."))
+    engagement = models.FloatField(null=True, blank=True, help_text=_("Student engagement, 1-5."))
+    climate = models.FloatField(null=True, blank=True, help_text=_("Perceived school climate, 1-5."))
 
     class Meta:
-        verbose_name = "student scale scores"
-        verbose_name_plural = "student scale scores"
+        verbose_name = _("student scale scores")
+        verbose_name_plural = _("student scale scores")
         constraints = [
             models.UniqueConstraint(fields=["student", "wave"], name="research_scales_one_per_wave"),
             _range("security", 1, 4),
@@ -241,11 +243,11 @@ class StudentScales(models.Model):
 class TeacherScales(models.Model):
     teacher = models.ForeignKey(Teacher, on_delete=models.CASCADE, related_name="scales")
     wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="+")
-    self_efficacy = models.FloatField(null=True, blank=True, help_text="Teacher self-efficacy, TSES short form, 1-9.")
+    self_efficacy = models.FloatField(null=True, blank=True, help_text=_("Teacher self-efficacy, TSES short form, 1-9."))
 
     class Meta:
-        verbose_name = "teacher scale scores"
-        verbose_name_plural = "teacher scale scores"
+        verbose_name = _("teacher scale scores")
+        verbose_name_plural = _("teacher scale scores")
         constraints = [
             models.UniqueConstraint(fields=["teacher", "wave"], name="research_teacher_scales_one_per_wave"),
             _range("self_efficacy", 1, 9),
@@ -260,11 +262,11 @@ class Outcome(models.Model):
 
     student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="outcomes")
     wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="+")
-    achievement = models.FloatField(null=True, blank=True, help_text="Achievement test score (mean about 500).")
-    attendance_rate = models.FloatField(null=True, blank=True, help_text="Share of school days attended, 0-1.")
+    achievement = models.FloatField(null=True, blank=True, help_text=_("Achievement test score (mean about 500)."))
+    attendance_rate = models.FloatField(null=True, blank=True, help_text=_("Share of school days attended, 0-1."))
     behaviour_incidents = models.PositiveIntegerField(null=True, blank=True)
-    suspensions = models.PositiveIntegerField(null=True, blank=True, help_text="Suspensions and exclusions.")
-    dropped_out = models.BooleanField(default=False, help_text="Has left education early by this wave.")
+    suspensions = models.PositiveIntegerField(null=True, blank=True, help_text=_("Suspensions and exclusions."))
+    dropped_out = models.BooleanField(default=False, help_text=_("Has left education early by this wave."))
 
     class Meta:
         constraints = [
@@ -301,7 +303,7 @@ class StaffAppointment(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="appointments")
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="staff_appointments")
-    position = models.CharField(max_length=100, blank=True, help_text="e.g. school leader, teacher, counsellor")
+    position = models.CharField(max_length=100, blank=True, help_text=_("e.g. school leader, teacher, counsellor"))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "school"], name="research_appointment_unique")]
