@@ -1,0 +1,144 @@
+"""The tour of README's "A tour", as data: for each role (signed out, member, staff, researcher, admin) the pages that
+role visits, with concrete addresses resolved from the database (the staff login's own school, the demo Delphi
+study, the analyses that exist). Shared by the browser test that checks every page (tests/browser/test_tour.py) and
+`make screenshots` (safeschool.web.demo.screenshots); `tour_visit` drives a Playwright page (passed in, so this
+module does not import Playwright)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+
+from safeschool.web.demo.accounts import demo_password
+
+ROLES = ("visitor", "member", "staff", "researcher", "admin")  # visitor: signed out
+WIDTHS = (1366, 390)
+HEIGHT = 900
+CHARTS_DRAWN = ("() => document.querySelectorAll("
+                "'figure.chart:not([data-rendered]), figure.chart[data-rendered=pending]').length === 0")
+
+
+@dataclass(frozen=True)
+class Step:
+    role: str
+    name: str  # a file-name slug, unique within the role ("school-profile")
+    path: str  # the address; for an upload step, the form the file is uploaded through
+    upload: Path | None = None  # upload this file as a student survey and land on the import preview
+    status: int = 200  # what the page answers (the 404 page: 404)
+
+
+def _first(queryset):
+    obj = queryset.first()
+    if obj is None:
+        raise LookupError(f"the tour needs a {queryset.model.__name__} (seed the demo first)")
+    return obj
+
+
+def tour_steps(*, upload: Path) -> list[Step]:
+    """Every page of the tour, in the order of README's tour; `upload` is the survey file the researcher uploads."""
+    from safeschool.web.analysis.models import AnalysisRun
+    from safeschool.web.cocreation.models import DelphiStudy, Interview, ParCycle
+    from safeschool.web.hub.models import Community
+    from safeschool.web.research.models import School, Student
+
+    User = get_user_model()
+    staff = User.objects.get(username="staff")
+    own = _first(School.objects.filter(staff_appointments__user=staff))
+    other = _first(School.objects.exclude(pk=own.pk).order_by("country__name", "code"))
+    country = own.country
+    study = _first(DelphiStudy.objects.order_by("pk"))
+    own_cycle = _first(ParCycle.objects.filter(school=own))
+    ecological = _first(AnalysisRun.objects.filter(kind="ecological", status="succeeded").order_by("pk"))
+    maihda = _first(AnalysisRun.objects.filter(kind="maihda", status="succeeded").order_by("pk"))
+    community = _first(Community.objects.order_by("pk"))
+    interview = _first(Interview.objects.exclude(excerpts=None).order_by("pk"))
+    student = _first(Student.objects.order_by("pk"))
+    missing = "/this-page-does-not-exist/"
+    pages = {
+        "visitor": [
+            ("home", "/"), ("network", "/network/"), ("join", "/network/join/"), ("login", "/accounts/login/"),
+            ("password-reset", "/accounts/password/reset/"), ("not-found", missing),
+        ],
+        "member": [
+            ("home", "/"), ("schools", "/schools/"), ("school-profile", f"/schools/{other.pk}/"),
+            ("countries", "/schools/countries/"), ("country", f"/schools/countries/{country.code}/"),
+            ("network", "/network/"), ("my-profile", "/network/me/"), ("members", "/network/members/"),
+            ("hub", "/hub/"), ("community", f"/hub/c/{community.slug}/"), ("programmes", "/hub/programmes/"),
+            ("library", "/hub/library/"), ("delphi-studies", "/cocreation/delphi/"),
+            ("delphi-rate", f"/cocreation/delphi/{study.pk}/rate/"), ("password-change", "/accounts/password/"),
+        ],
+        "staff": [
+            ("home", "/"), ("schools", "/schools/"), ("own-school", f"/schools/{own.pk}/"),
+            ("student-records", f"/schools/{own.pk}/students/"), ("country", f"/schools/countries/{country.code}/"),
+            ("par-cycles", "/cocreation/par/"), ("par-cycle", f"/cocreation/par/{own_cycle.pk}/"),
+            ("not-found", missing),
+        ],
+        "researcher": [
+            ("analyses", "/analysis/"), ("decomposition", f"/analysis/{ecological.pk}/"),
+            ("maihda", f"/analysis/{maihda.pk}/"), ("imports", "/schools/imports/"),
+            ("instruments", "/schools/imports/instruments/"), ("delphi-study", f"/cocreation/delphi/{study.pk}/"),
+            ("delphi-results", f"/cocreation/delphi/{study.pk}/results/"),
+            ("delphi-report", f"/cocreation/delphi/{study.pk}/report/"), ("interviews", "/cocreation/interviews/"),
+            ("interview", f"/cocreation/interviews/{interview.pk}/"), ("par-cycles", "/cocreation/par/"),
+        ],
+        "admin": [
+            ("admin", "/admin/"), ("admin-students", "/admin/research/student/"),
+            ("admin-student", f"/admin/research/student/{student.pk}/change/"), ("moderation", "/hub/moderation/"),
+        ],
+    }
+    steps = [Step(role, name, path, status=404 if path == missing else 200)
+             for role in ROLES for name, path in pages[role]]
+    at = next(i for i, s in enumerate(steps) if s.role == "researcher" and s.name == "imports") + 1
+    steps.insert(at, Step("researcher", "import-preview", "/schools/imports/", upload=upload))
+    return steps
+
+
+def tour_prepare() -> bool:
+    """What the tour needs beyond `safeschool demo`: the researcher's MAIHDA of early leaving by gender x Roma /
+    minority x SES in lower and upper secondary and second-chance schools (README's tour, step 7), queued through
+    the analysis service like the form does; True when queued now (the caller runs the worker)."""
+    from safeschool.web.analysis.models import AnalysisRun
+    from safeschool.web.analysis.services import analysis_run_create
+    from safeschool.web.research.models import School
+
+    if AnalysisRun.objects.filter(kind="maihda").exists():
+        return False
+    stages = [s for s in ("lower_secondary", "upper_secondary", "second_chance")
+              if School.objects.filter(stage=s).exists()]  # a small cohort may lack one
+    analysis_run_create(user=get_user_model().objects.get(username="researcher"), kind="maihda", parameters={
+        "outcome": "dropout", "strata": ["gender", "roma", "ses"], "stages": stages})
+    return True
+
+
+def tour_log_in(page, base_url: str, role: str) -> None:
+    """Sign the page's browser context in as the demo login of `role` through the real login form."""
+    if role == "visitor":
+        return
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("input[name=username]", role)
+    page.fill("input[name=password]", demo_password(role))
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    if "/accounts/login/" in page.url:
+        raise RuntimeError(f"the demo login '{role}' was refused")
+
+
+def tour_visit(page, base_url: str, step: Step, uploaded: dict[Step, str]) -> int:
+    """Open the step's page and wait until its charts are drawn; return the HTTP status. An upload step uploads its
+    file through the form the first time and remembers the preview's address in `uploaded` for later visits."""
+    if step.upload is not None and step in uploaded:
+        response = page.goto(uploaded[step])
+    elif step.upload is not None:
+        page.goto(f"{base_url}{step.path}")
+        page.set_input_files("input[name=file]", str(step.upload))
+        page.select_option("select[name=target]", "student_survey")
+        with page.expect_navigation():
+            page.click("main form[enctype] button[type=submit]")
+        uploaded[step] = page.url
+        response = page.goto(page.url)  # a plain load of the preview, as the other pages
+    else:
+        response = page.goto(f"{base_url}{step.path}")
+    page.wait_for_function(CHARTS_DRAWN, timeout=20000)
+    return response.status if response is not None else 0
