@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from safeschool.vocabulary import LEVELS
 from safeschool.web.network.models import Member
@@ -67,7 +68,7 @@ class Statement(models.Model):
 
 class Round(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("a Delphi round that is open (adjective)", "Open")
         CLOSED = "closed", _("Closed")
 
     study = models.ForeignKey(DelphiStudy, on_delete=models.CASCADE, related_name="rounds")

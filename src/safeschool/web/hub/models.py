@@ -8,6 +8,7 @@ from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from safeschool.vocabulary import LEVELS, STAGE_LABELS
 from safeschool.web.core.languages import CONTENT_LANGUAGES
@@ -241,7 +242,7 @@ class Policy(Entry):
 class Document(Entry):
     class Kind(models.TextChoices):
         DELIVERABLE = "deliverable", _("Project deliverable")
-        REPORT = "report", _("Report")
+        REPORT = "report", pgettext_lazy("a kind of library document", "Report")
         GUIDE = "guide", _("Guide or toolkit")
         ARTICLE = "article", _("Article")
 
