@@ -149,6 +149,14 @@ def known_targets(target: str) -> list[str]:
     return [item for ins in _instruments_for(target) for item in ins.items]
 
 
+def target_groups(target: str) -> list[tuple[str, str, list[str]]]:
+    """known_targets grouped as a form shows them: (instrument code, instrument name, its items) per instrument of
+    this target; school records give one group, ("records", "", the record fields)."""
+    if target == "school_records":
+        return [("records", "", list(RECORD_FIELDS))]
+    return [(ins.code, ins.name, list(ins.items)) for ins in _instruments_for(target)]
+
+
 def _norm(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", str(text).lower())
 

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from safeschool.ingest.mapping import TARGETS, Mapping, known_targets
+from safeschool.ingest.mapping import TARGETS, Mapping, known_targets, target_groups
 from safeschool.ingest.readers import FORMATS
 from safeschool.web.imports.models import ImportBatch
 from safeschool.web.imports.uploads import upload_limit_message
@@ -56,12 +56,51 @@ class MappingForm(forms.Form):
                                                   label=gettext("…or one language"), help_text=gettext("e.g. es, it, el"))
         self.fields["missing"] = forms.CharField(required=False, initial=", ".join(map(str, mapping.missing)),
                                                  label=gettext("Codes meaning no answer"), help_text=gettext("e.g. 99, -9"))
+        # Compact: a column the names matched to an item offers that instrument's items only (the field still
+        # accepts any known target, e.g. from an uploaded YAML mapping); an unmatched column offers every item,
+        # grouped by instrument. 73 columns × every item was a 260 KB page.
+        not_imported = ("", gettext("— not imported —"))
+        self.groups = target_groups(mapping.target)
+        group_of = {item: code for code, _, items in self.groups for item in items}
+        every = [not_imported] + [(name or gettext("Record fields"), [(t, t) for t in items])
+                                  for code, name, items in self.groups]
+        keys = {mapping.id, mapping.wave_column, mapping.language_column} - {None, ""}
         for i, col in enumerate(columns):
-            self.fields[f"col_{i}"] = forms.ChoiceField(choices=options, required=False, label=col,
-                                                        initial=mapping.columns.get(col, ""))
+            suggested = mapping.columns.get(col, "")
+            field = forms.ChoiceField(choices=options, required=False, label=col, initial=suggested)
+            group = group_of.get(suggested)
+            if group:
+                field.widget.choices = [not_imported] + [(t, t) for code, _, items in self.groups if code == group
+                                                         for t in items]
+            else:  # the id, wave and language columns are not items; another unmatched column may be any item
+                field.widget.choices = [not_imported] if col in keys else every
+            field.group = group or ("keys" if col in keys else "")
+            self.fields[f"col_{i}"] = field
 
     def column_fields(self):
         return [self[f"col_{i}"] for i in range(len(self.columns))]
+
+    def column_groups(self, samples: dict[str, str] | None = None) -> list[dict]:
+        """The column rows grouped for the page: first the columns that need a decision (no suggestion), open;
+        then one closed group per instrument with its matched columns (open when one of them has an error)."""
+        samples = samples or {}
+        rows = [{"field": self[f"col_{i}"], "column": col, "samples": samples.get(col, "")}
+                for i, col in enumerate(self.columns) if f"col_{i}" in self.fields]
+        out = []
+        pending = [r for r in rows if not r["field"].field.group]
+        if pending:
+            out.append({"code": "", "name": gettext("Needs a decision"), "rows": pending, "open": True,
+                        "matched": None, "items": None})
+        keys = [r for r in rows if r["field"].field.group == "keys"]
+        if keys:
+            out.append({"code": "keys", "name": gettext("Id, wave and language columns"), "rows": keys,
+                        "open": any(r["field"].errors for r in keys), "matched": None, "items": None})
+        for code, name, items in self.groups:
+            mine = [r for r in rows if r["field"].field.group == code]
+            if mine:
+                out.append({"code": code, "name": name or gettext("Record fields"), "rows": mine,
+                            "open": any(r["field"].errors for r in mine), "matched": len(mine), "items": len(items)})
+        return out
 
     def clean(self):
         data = super().clean()

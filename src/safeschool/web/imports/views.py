@@ -96,7 +96,16 @@ def import_preview(request, token: str):
         "token": token, "meta": meta, "table": table, "form": form, "prepared": prepared,
         "problems": prepared.problems[:50] if prepared else [], "preview_columns": columns[:12],
         "preview_rows": [[str(v) for v in row[:12]] for row in preview.itertuples(index=False)],
-        "mapping_yaml": mapping.to_yaml()}, status=status)
+        "mapping_yaml": mapping.to_yaml(), "column_groups": form.column_groups(_samples(table.frame))}, status=status)
+
+
+def _samples(frame, n: int = 3) -> dict[str, str]:
+    """A few distinct answers of each column, for the mapping form's rows ("1 · 4 · 5")."""
+    out = {}
+    for col in frame.columns:
+        values = frame[col].head(500).dropna().astype(str).str.strip()
+        out[str(col)] = " · ".join(v[:20] for v in values[values != ""].unique()[:n])
+    return out
 
 
 @login_required
