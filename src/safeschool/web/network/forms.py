@@ -79,6 +79,11 @@ class ProfileForm(ProfileFields):
         return cls(data, initial=initial)
 
 
+class ConsentWithdrawForm(forms.Form):
+    confirm = forms.BooleanField(label=_("Yes, withdraw my consent"),
+                                 error_messages={"required": _("Tick the box to confirm that you want to withdraw.")})
+
+
 class ParentalConsentForm(forms.Form):
     given_by = forms.CharField(max_length=120, label=_("Parent's or guardian's full name"))
     agree = forms.BooleanField(label=_("I am this member's parent or legal guardian and I agree to the text above"))

@@ -17,8 +17,13 @@ from safeschool.web.core.errors import add_to_form
 from safeschool.web.core.permissions import authorize
 from safeschool.web.network import selectors, services
 from safeschool.web.network.access import member_required
-from safeschool.web.network.forms import (ConsentWithdrawForm, DirectoryFilter, JoinForm, ParentalConsentForm,
-                                          ProfileForm)
+from safeschool.web.network.forms import (
+    ConsentWithdrawForm,
+    DirectoryFilter,
+    JoinForm,
+    ParentalConsentForm,
+    ProfileForm,
+)
 from safeschool.web.network.models import ConsentText
 
 JOIN_LIMIT = (5, 3600)  # sign-ups per address per hour
