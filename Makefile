@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install demo test lint browser bench clean vendor messages
+.PHONY: install demo test lint browser bench clean vendor messages screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ lint: install
 test: install browser lint  ## install what the tests need and run the whole suite
 	@$(BIN)/pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$status
+
+screenshots: install browser  ## the README tour as each role at 1366 and 390 px: var/screenshots/<width>/<role>-<page>.png + index.html
+	$(BIN)/python -m safeschool.web.screenshots
 
 bench: install  ## side-by-side benchmarks (figures go in docs/performance.md)
 	$(BIN)/python benchmarks/bench_load.py

@@ -1,7 +1,7 @@
 """The tour of README's "A tour", as data: for each role (signed out, member, staff, researcher, admin) the pages that
 role visits, with concrete addresses resolved from the database (the staff login's own school, the demo Delphi
 study, the analyses that exist). Shared by the browser test that checks every page (tests/browser/test_tour.py) and
-`make screenshots` (safeschool.web.demo.screenshots); `tour_visit` drives a Playwright page (passed in, so this
+`make screenshots` (safeschool.web.screenshots); `tour_visit` drives a Playwright page (passed in, so this
 module does not import Playwright)."""
 
 from __future__ import annotations
