@@ -13,11 +13,13 @@ import numpy as np
 import pandas as pd
 
 from safeschool.stats.disclosure import BELOW_MIN, MIN_CELL, protect, rounded, suppress_groups
+from safeschool.vocabulary import gettext_noop
 
-ACHIEVEMENT_BANDS = ((-math.inf, 400, "below 400"), (400, 450, "400-449"), (450, 500, "450-499"),
-                     (500, 550, "500-549"), (550, 600, "550-599"), (600, math.inf, "600 and above"))
-ATTENDANCE_BANDS = ((-math.inf, 0.80, "below 80 % (persistent absence)"), (0.80, 0.90, "80-89 %"),
-                    (0.90, 0.95, "90-94 %"), (0.95, math.inf, "95 % and above"))
+# band labels are marked for translation (pages translate them with gettext() when they show them)
+ACHIEVEMENT_BANDS = ((-math.inf, 400, gettext_noop("below 400")), (400, 450, "400-449"), (450, 500, "450-499"),
+                     (500, 550, "500-549"), (550, 600, "550-599"), (600, math.inf, gettext_noop("600 and above")))
+ATTENDANCE_BANDS = ((-math.inf, 0.80, gettext_noop("below 80 % (persistent absence)")), (0.80, 0.90, "80-89 %"),
+                    (0.90, 0.95, "90-94 %"), (0.95, math.inf, gettext_noop("95 % and above")))
 
 
 def hidden(reason: str = BELOW_MIN) -> dict:

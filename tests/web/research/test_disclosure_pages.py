@@ -44,7 +44,7 @@ def _add_students(klass, n: int, prefix: str):
 
 
 def _specs(html: str) -> dict:
-    found = re.findall(r'<figure class="chart" data-chart="(\w+)">.*?<script type="application/json">(.*?)</script>',
+    found = re.findall(r'<figure class="chart" data-chart="(\w+)"[^>]*>.*?<script type="application/json">(.*?)</script>',
                        html, re.S)
     return {name: json.loads(payload) for name, payload in found}
 

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _specs(html: str) -> dict:
-    found = re.findall(r'<figure class="chart" data-chart="(\w+)">.*?<script type="application/json">(.*?)</script>',
+    found = re.findall(r'<figure class="chart" data-chart="(\w+)"[^>]*>.*?<script type="application/json">(.*?)</script>',
                        html, re.S)
     return {name: json.loads(payload) for name, payload in found}
 
@@ -34,12 +34,14 @@ def test_school_list_filters_by_country_stage_and_search(client_as, loaded):
 def test_school_profile_has_charts_with_data(client_as, school):
     body = client_as("member").get(reverse("research:school_detail", args=[school.pk])).content.decode()
     specs = _specs(body)
-    assert set(specs) >= {"security", "achievement", "attendance", "dropout"}
+    assert set(specs) >= {"trend_security", "trend_belonging", "trend_engagement", "trend_attendance_rate",
+                          "achievement", "attendance", "dropout"}
     assert all("$schema" not in spec for spec in specs.values())  # nothing to fetch
-    values = specs["security"]["layer"][1]["data"]["values"] if "data" in specs["security"]["layer"][1] else \
-        specs["security"]["data"]["values"]
-    means = [v["mean"] for v in values if v["label"].startswith("Attachment") and not v["suppressed"]]
+    values = specs["trend_security"]["data"]["values"]
+    means = [v["mean"] for v in values if not v["suppressed"]]
     assert len(means) == 2 and all(1 <= m <= 4 for m in means)
+    # each figure written on the chart is the figure as the formatting layer writes it
+    assert [v["display"] for v in values if not v["suppressed"]] == [f"{m:.2f}" for m in means]
 
 
 def test_small_groups_are_suppressed_on_every_page(client_as, loaded):

@@ -9,6 +9,8 @@ from altair.utils.schemapi import validate_jsonschema
 from django.core.cache import cache
 
 from safeschool.web.research import selectors
+from safeschool.web.research.charts_compare import country_panels, network_map
+from safeschool.web.research.comparisons import country_indicators, network_by_country
 from safeschool.web.research.models import Outcome
 from safeschool.web.research.services import cohort_load
 from safeschool.web.research.views import _country_figures, _school_figures
@@ -42,7 +44,11 @@ def test_loading_a_cohort_makes_every_cached_profile_stale(cohort_dir, django_ca
 def test_profile_chart_specs_are_valid_vega_lite(loaded, school):
     schema = vegalite.load_schema()
     country = school.country
-    specs = list(_school_figures(school)[2]["charts"].values()) + list(_country_figures(country)[3]["charts"].values())
-    assert len(specs) >= 9
+    school_context, country_context = _school_figures(school)[2], _country_figures(country)[3]
+    specs = [*school_context["charts"].values(), *school_context["trends"].values(),
+             *school_context["peer_charts"].values(), *country_context["charts"].values(),
+             *country_context["trends"].values(), *country_panels(country_indicators()).values(),
+             network_map(network_by_country())]
+    assert len(specs) >= 20
     for spec in specs:
         validate_jsonschema(spec, schema)

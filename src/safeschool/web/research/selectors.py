@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
+from django.utils.translation import get_language, gettext_noop
 
 from safeschool.ingest.cohort_files import analysis_frame as build_analysis_frame
 from safeschool.stats import descriptives as d
@@ -32,15 +33,16 @@ from safeschool.web.research.models import (
     Wave,
 )
 
+# labels marked for translation; pages translate them with gettext() (the CSV keeps them as written here)
 PROFILE_MEASURES = {
-    "security": "Attachment security (1-4)",
-    "belonging": "Sense of belonging (1-5)",
-    "engagement": "Engagement (1-5)",
-    "closeness": "Teacher-student closeness (1-5)",
-    "conflict": "Teacher-student conflict (1-5)",
-    "achievement": "Achievement (points)",
-    "attendance_rate": "Attendance rate",
-    "dropped_out": "Left education early (share)",
+    "security": gettext_noop("Attachment security (1-4)"),
+    "belonging": gettext_noop("Sense of belonging (1-5)"),
+    "engagement": gettext_noop("Engagement (1-5)"),
+    "closeness": gettext_noop("Teacher-student closeness (1-5)"),
+    "conflict": gettext_noop("Teacher-student conflict (1-5)"),
+    "achievement": gettext_noop("Achievement (points)"),
+    "attendance_rate": gettext_noop("Attendance rate"),
+    "dropped_out": gettext_noop("Left education early (share)"),
 }
 # decimals each measure is published with (tables and chart JSON alike): shares and rates are shown as 0.0 %
 PRECISION = {"achievement": 0, "attendance_rate": 3, "dropped_out": 3}
@@ -92,6 +94,11 @@ def _school_sizes() -> dict[int, tuple[int, int]]:
 def _published_school_sizes() -> dict[int, int]:
     """Schools whose figures count towards their country's: those of at least MIN_CELL students."""
     return {pk: n for pk, (_country, n) in _school_sizes().items() if n >= k()}
+
+
+def published_school_ids() -> list[int]:
+    """The schools whose figures count towards their country's (at least MIN_CELL students)."""
+    return list(_published_school_sizes())
 
 
 def country_list() -> list[Country]:
@@ -207,16 +214,17 @@ PROFILE_VERSION_KEY = "research:profiles:version"
 
 
 def profile_cached(kind: str, pk, compute):
-    """A profile's page figures, computed once per version of the data (shared by every server process through
-    the cache). The version changes when a cohort is loaded or an import is applied or undone (services bump
-    it), and with the number of students and the last stored scores and outcomes, so figures never outlive
-    their data."""
+    """A profile's page figures, computed once per version of the data and language (shared by every server
+    process through the cache). The version changes when a cohort is loaded or an import is applied or undone
+    (services bump it), and with the number of students and the last stored scores and outcomes, so figures never
+    outlive their data."""
     version = cache.get(PROFILE_VERSION_KEY)
     if version is None:  # first use, or the cache was emptied: nothing cached before can match
         version = profiles_version_new()
     latest = (Student.objects.count(), Outcome.objects.aggregate(m=Max("pk"))["m"],
               StudentScales.objects.aggregate(m=Max("pk"))["m"])
-    key = f"research:profile:{kind}:{pk}:{version}:{latest[0]}:{latest[1]}:{latest[2]}"
+    # the language too: figures on charts are written in the reader's language ("3.23", "3,23")
+    key = f"research:profile:{kind}:{pk}:{get_language()}:{version}:{latest[0]}:{latest[1]}:{latest[2]}"
     found = cache.get(key)
     if found is None:
         found = compute()

@@ -6,35 +6,60 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext
 
 from safeschool import csvsafe
 from safeschool.vocabulary import group_title
 from safeschool.web.core.permissions import authorize
-from safeschool.web.research import charts, selectors
+from safeschool.web.research import charts, charts_compare, comparisons, selectors
 from safeschool.web.research.models import Country, School
 
 
 def _profile_charts(profile) -> dict:
     if profile.last_wave is None:
         return {}
+    wave = profile.last_wave
     return {
-        "security": charts.wave_means(profile.summary, ["security", "belonging", "engagement"],
-                                      "Security, belonging and engagement by wave", domain=[1, 5]),
-        "achievement": charts.banded(profile.achievement_bands, f"Achievement, wave {profile.last_wave}"),
-        "attendance": charts.banded(profile.attendance_bands, f"Attendance, wave {profile.last_wave}"),
         "dropout": charts.group_shares(profile.dropout_groups["gender"],
-                                       f"Left education early by wave {profile.last_wave}, by gender",
-                                       value_title="Left early"),
+                                       gettext("Left education early by wave %(wave)s, by gender") % {"wave": wave},
+                                       value_title=gettext("Left early")),
+        "achievement": charts.banded(profile.achievement_bands,
+                                     gettext("Achievement, wave %(wave)s: students per band") % {"wave": wave}),
+        "attendance": charts.banded(profile.attendance_bands,
+                                    gettext("Attendance, wave %(wave)s: students per band") % {"wave": wave}),
     }
+
+
+def _trend_charts(profile) -> dict:
+    """The key measures by wave, one small chart each."""
+    if profile.last_wave is None:
+        return {}
+    waves = {w["number"]: w["label"] for w in profile.waves}
+    return {f"trend_{m}": charts.trend(profile.summary, m, gettext(selectors.PROFILE_MEASURES[m]),
+                                       share=m in charts_compare.SHARES, digits=selectors.precision(m), waves=waves)
+            for m in comparisons.KEY_MEASURES}
 
 
 def _profile_context(profile) -> dict:
     """What a school page and a country page both show of a profile."""
     return {
-        "profile": profile, "charts": _profile_charts(profile), "wave_rows": profile.wave_table(),
-        "groups": [(group_title(name), table.to_dict("records")) for name, table in
+        "profile": profile, "charts": _profile_charts(profile), "trends": _trend_charts(profile),
+        "wave_rows": profile.wave_table(),
+        "groups": [(gettext(group_title(name)), table.to_dict("records")) for name, table in
                    profile.dropout_groups.items()],
     }
+
+
+def _peer_context(school, profile) -> dict:
+    """Where the school stands among the schools of its stage and country (comparisons.school_peers says who is
+    left out and why)."""
+    if profile.last_wave is None:
+        return {"peers": None, "peer_charts": {}}
+    peers = comparisons.school_peers(school=school, profile=profile)
+    peer_charts = {f"peer_{m}": charts_compare.peer_strip(m, figures, gettext(figures["label"]))
+                   for m, figures in peers["measures"].items() if figures["shown"]}
+    return {"peers": peers, "peer_charts": peer_charts,
+            "peers_left_out": max((f["left_out"] for f in peers["measures"].values()), default=0)}
 
 
 def _without_rows(profile):
@@ -47,8 +72,9 @@ def _school_figures(school) -> tuple:
     """Everything a school page shows that depends on the data only (cached per data version)."""
     profile = selectors.school_profile(school=school)
     classes = selectors.school_classes(school=school, profile=profile)
+    context = _profile_context(profile) | _peer_context(school, profile)
     profile = _without_rows(profile)
-    return profile, classes, _profile_context(profile)
+    return profile, classes, context | {"profile": profile}
 
 
 def _country_figures(country) -> tuple:
@@ -57,8 +83,9 @@ def _country_figures(country) -> tuple:
     context = _profile_context(profile)
     stage_dropout = selectors.country_stage_dropout(profile=profile)
     if profile.last_wave is not None:
-        context["charts"]["stage"] = charts.group_shares(stage_dropout, "Left education early, by school stage",
-                                                         value_title="Left early")
+        context["charts"]["stage"] = charts.group_shares(
+            stage_dropout, gettext("Left education early by wave %(wave)s, by school stage") % {
+                "wave": profile.last_wave}, value_title=gettext("Left early"))
     profile = _without_rows(profile)
     return profile, stage_dropout, selectors.country_schools(country=country), context | {"profile": profile}
 
@@ -133,7 +160,10 @@ def _profile_csv(name: str, profile, units: list[dict], unit_table: str, stages=
 @login_required
 def country_list(request):
     authorize(request.user, "research.view_country_overview")
-    return render(request, "research/country_list.html", {"countries": selectors.country_list()})
+    panels = selectors.profile_cached("countries", 0, lambda: charts_compare.country_panels(
+        comparisons.country_indicators()))
+    return render(request, "research/country_list.html", {"countries": selectors.country_list(),
+                                                          "panels": panels})
 
 
 @login_required

@@ -1,6 +1,5 @@
 """Template filters that keep suppressed cells suppressed wherever they are shown; the chart tags."""
 
-import json
 import math
 
 from django import template
@@ -9,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from safeschool.stats.disclosure import label, short_label
-from safeschool.web.core import formatting
+from safeschool.web.core import charts, formatting
 
 register = template.Library()
 
@@ -75,6 +74,12 @@ def p_value(p):
     return formatting.p_value(p)
 
 
+@register.filter
+def fraction(part, whole):
+    """A count out of a total, counts as integers: `{{ r.responded|fraction:r.invited }}` -> "25 of 33"."""
+    return formatting.fraction(part, whole)
+
+
 @register.filter(name="label")
 def label_filter(code, kind: str):
     """The translated label of a code: `{{ member.stakeholder_type|label:"stakeholder_type" }}`."""
@@ -127,13 +132,10 @@ def chart_scripts(context) -> str:
 
 @register.simple_tag(takes_context=True)
 def chart(context, spec: dict, name: str, description: str = ""):
-    """A container that static/core/charts.js turns into a Vega-Lite chart; the spec travels as JSON."""
+    """A figure that static/core/charts.js turns into a Vega-Lite chart (the spec travels as JSON, with the chart
+    theme), with its title, accessible name and description, and its data table (web/core/charts.py)."""
     uses_charts(context)
-    payload = json.dumps(spec).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return mark_safe(
-        f'<figure class="chart" data-chart="{name}"><div class="vega" role="img" aria-label="{description}"></div>'
-        f'<script type="application/json">{payload}</script></figure>'
-    )
+    return charts.figure_html(spec, name, description)
 
 
 @register.filter
