@@ -91,7 +91,7 @@ AUTHENTICATION_BACKENDS = [
 
 ROOT_URLCONF = "safeschool.web.urls"
 # Callables (request -> dict) whose results the home page shows; core imports no feature app itself.
-HOME_CONTEXT = ["safeschool.web.research.selectors.home_context"]
+HOME_CONTEXT = ["safeschool.web.research.home.home_context"]
 WSGI_APPLICATION = "safeschool.web.wsgi.application"
 
 TEMPLATES = [

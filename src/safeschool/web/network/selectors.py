@@ -91,3 +91,10 @@ def member_export(*, user) -> dict:
     for _, part in personal_data.member_export.send(sender=Member, member=member):
         data |= part
     return data
+
+
+def members_by_country() -> dict[str, int]:
+    """Active members per country code (the home page's picture of the network; it shows fewer than MIN_CELL
+    members as such)."""
+    return dict(Member.objects.filter(active_members()).exclude(country="").values_list("country")
+                .annotate(n=Count("id")).order_by("country"))
