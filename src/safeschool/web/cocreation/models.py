@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from safeschool.vocabulary import LEVELS
+from safeschool.vocabulary import LEVEL_LABELS, LEVELS
 from safeschool.web.network.models import Member
 
 
@@ -54,7 +54,7 @@ class Statement(models.Model):
     study = models.ForeignKey(DelphiStudy, on_delete=models.CASCADE, related_name="statements")
     code = models.CharField(max_length=20)
     text = models.TextField(max_length=2_000)
-    level = models.CharField(max_length=12, choices=[(v, v.title()) for v in LEVELS])
+    level = models.CharField(max_length=12, choices=[(v, _(LEVEL_LABELS[v])) for v in LEVELS])
     added_in_round = models.PositiveSmallIntegerField(default=1)
     from_comment = models.ForeignKey("Rating", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
@@ -181,7 +181,10 @@ class ParCycle(models.Model):
     school = models.ForeignKey("research.School", on_delete=models.CASCADE, related_name="par_cycles")
     title = models.CharField(max_length=200)
     goal = models.TextField(max_length=3_000)
-    phase = models.CharField(max_length=8, choices=[(p, p.title()) for p in PHASES], default="plan")
+    phase = models.CharField(max_length=8, default="plan", choices=[
+        ("plan", pgettext_lazy("action research phase", "Plan")), ("act", pgettext_lazy("action research phase", "Act")),
+        ("observe", pgettext_lazy("action research phase", "Observe")),
+        ("reflect", pgettext_lazy("action research phase", "Reflect"))])
     researchers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="par_cycles", blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

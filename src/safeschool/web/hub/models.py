@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from safeschool.vocabulary import LEVELS, STAGE_LABELS
+from safeschool.vocabulary import LEVEL_LABELS, LEVELS, STAGE_LABELS
 from safeschool.web.core.languages import CONTENT_LANGUAGES
 from safeschool.web.network.models import COUNTRIES, LANGUAGES, Level, Member, Topic
 
@@ -149,7 +149,7 @@ class Newsletter(models.Model):
 
 
 # ------------------------------------------------------------------------------------------------ databases
-LEVEL_CHOICES = [(level, level.title()) for level in LEVELS]
+LEVEL_CHOICES = [(level, _(LEVEL_LABELS[level])) for level in LEVELS]
 STAGE_CHOICES = list(STAGE_LABELS.items())
 PRINCIPLES = {  # criterion A: fit with the five principles of Safe Education (rated 0 none, 1 partial, 2 full)
     1: "Secure relationships: every student has a caring adult at school",
