@@ -1,4 +1,5 @@
-"""`reliability` and `delphi-stats`: measurement quality of a scale, and consensus in a Delphi study."""
+"""`instruments`, `reliability` and `delphi-stats`: the registry's instruments and their wording per language,
+measurement quality of a scale, and consensus in a Delphi study."""
 
 from __future__ import annotations
 
@@ -12,6 +13,47 @@ from rich.table import Table
 from safeschool.cli._shell import console, fail, write_json
 
 commands = typer.Typer()
+
+
+@commands.command()
+def instruments(
+    wording: Annotated[str | None, typer.Option("--wording", help="Also print every item's wording in this "
+                                                "language (e.g. es), with its translation status.")] = None,
+) -> None:
+    """The registry's instruments and, per language, how many items are worded and at which translation status
+    (forward, back_translated, reviewed: TRAPD)."""
+    from safeschool.instruments.registry import LANGUAGES, TRANSLATION_STATUSES, InstrumentError, registry
+
+    if wording is not None and wording not in LANGUAGES:
+        raise fail(f"--wording: unknown language '{wording}' (one of {', '.join(LANGUAGES)})")
+    try:
+        found = registry()
+    except InstrumentError as exc:
+        raise fail(str(exc)) from exc
+    table = Table(title="Instruments and their wording per language")
+    for col in ("instrument", "items", "language", "source", *TRANSLATION_STATUSES, "missing"):
+        table.add_column(col, justify="left" if col in ("instrument", "language") else "right")
+    unworded = []
+    for code in sorted(found):
+        ins = found[code]
+        coverage = ins.coverage()
+        if not coverage:
+            unworded.append(code)
+        for language, counts in coverage.items():
+            table.add_row(code, str(len(ins.items)), language,
+                          *[str(counts.get(s, 0)) for s in ("source", *TRANSLATION_STATUSES)], str(counts["missing"]))
+    console.print(table)
+    if unworded:
+        console.print(f"No published wording: {', '.join(unworded)} (licensed texts are attached per language in "
+                      "the admin; docs/instruments.md).")
+    if wording:
+        for code in sorted(found):
+            ins = found[code]
+            texts = [(item, ins.text(item, wording)) for item in ins.items]
+            if any(t for _, t in texts):
+                console.print(f"\n[bold]{ins.name}[/bold] ({code}), {wording}:")
+                for item, text in texts:
+                    console.print(f"  {item:<14} {text.status if text else 'missing':<15} {text.text if text else ''}")
 
 
 @commands.command()

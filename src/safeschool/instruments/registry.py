@@ -4,6 +4,10 @@ An instrument has items ``{code}_{n}`` on one response range, some reverse-keyed
 set of items with a scoring rule (mean of the answered items, prorated when at least ``min_answered`` of them
 were answered) and, optionally, the platform field it fills (``student.belonging``). The shipped definitions live
 beside this file; ``SAFESCHOOL_INSTRUMENTS`` names a further directory whose files add to or replace them.
+
+An instrument may carry its items' wording per language, each translation with its status in the TRAPD/ESS
+sequence (``forward`` translation, ``back_translated``, ``reviewed``): only instruments whose texts the network may
+publish (its own); licensed texts are attached in the admin instead.
 """
 
 from __future__ import annotations
@@ -24,6 +28,11 @@ TARGETS = {  # platform fields an instrument's scale may fill, with the responde
     "teacher.self_efficacy": "teacher",
 }
 SHIPPED = Path(__file__).parent
+LANGUAGES = ("en", "es", "it", "pt", "el", "ro", "pl")  # the platform's languages (web settings.LANGUAGES; tested)
+# A translation's status, in the order a survey translation goes through them (TRAPD; ESS translation guidelines):
+# translated forward from the source, translated back by someone who has not seen the source, then reviewed and
+# adjudicated by a team. The source language's own wording has no status.
+TRANSLATION_STATUSES = ("forward", "back_translated", "reviewed")
 
 
 class InstrumentError(ValueError):
@@ -38,6 +47,12 @@ class Scale:
     method: str = "mean"
     min_answered: float = 0.8
     target: str | None = None
+
+
+@dataclass(frozen=True)
+class Wording:
+    text: str
+    status: str = "source"  # the source language's text; translations: one of TRANSLATION_STATUSES
 
 
 @dataclass(frozen=True)
@@ -56,6 +71,23 @@ class Instrument:
     languages: tuple[str, ...] = ()
     anchors: dict = field(default_factory=dict, compare=False)
     source: str = ""
+    source_language: str = "en"
+    wording: dict = field(default_factory=dict, compare=False)  # item code -> language -> Wording
+
+    def text(self, item: str, language: str) -> Wording | None:
+        """An item's wording in a language, or None when it has not been written (or may not be published)."""
+        return self.wording.get(item, {}).get(language)
+
+    def coverage(self) -> dict[str, dict[str, int]]:
+        """Per language with any wording: how many items are worded, by status, and how many are missing."""
+        out: dict[str, dict[str, int]] = {}
+        for item in self.items:
+            for language, wording in self.wording.get(item, {}).items():
+                counts = out.setdefault(language, {})
+                counts[wording.status] = counts.get(wording.status, 0) + 1
+        for counts in out.values():
+            counts["missing"] = len(self.items) - sum(counts.values())
+        return {language: out[language] for language in LANGUAGES if language in out}
 
     @property
     def pillar(self) -> str:
@@ -127,10 +159,43 @@ def parse(data: dict, source: str = "<memory>") -> Instrument:
                             method, share, target))
     if not scales:
         raise InstrumentError(f"{source}: an instrument needs at least one scale")
+    source_language = str(data.get("source_language", "en"))
+    if source_language not in LANGUAGES:
+        raise InstrumentError(f"{source}: source_language '{source_language}' is not one of {', '.join(LANGUAGES)}")
+    wording = parse_wording(data.get("wording") or {}, code=code, count=count, source=source,
+                            source_language=source_language)
     return Instrument(code, need("name", str), str(data.get("reference", "")), respondent,
                       str(data.get("about", respondent)), level, lo, hi, items,
                       numbers(data.get("reverse") or [], "reverse"), tuple(scales),
-                      tuple(data.get("languages") or ()), dict(response.get("anchors") or {}), source)
+                      tuple(data.get("languages") or ()), dict(response.get("anchors") or {}), source,
+                      source_language, wording)
+
+
+def parse_wording(data, *, code: str, count: int, source: str, source_language: str) -> dict:
+    """``{item number: {language: {text, status}}}`` -> ``{item code: {language: Wording}}``; InstrumentError names
+    the file, instrument, item and language of the first entry at fault, in one line."""
+    if not isinstance(data, dict):
+        raise InstrumentError(f"{source}: {code}: wording must map item numbers to languages")
+    out: dict[str, dict[str, Wording]] = {}
+    for number, languages in data.items():
+        if not (isinstance(number, int) and 1 <= number <= count):
+            raise InstrumentError(f"{source}: {code}: wording for item {number!r}, which is not between 1 and {count}")
+        where = f"{source}: {code} item {number}"
+        if not isinstance(languages, dict):
+            raise InstrumentError(f"{where}: wording must map languages to {{text, status}}")
+        for language, entry in languages.items():
+            at = f"{where} ({language})"
+            if language not in LANGUAGES:
+                raise InstrumentError(f"{at}: unknown language '{language}' (one of {', '.join(LANGUAGES)})")
+            if not isinstance(entry, dict) or not str(entry.get("text") or "").strip():
+                raise InstrumentError(f"{at}: needs a text")
+            status = entry.get("status", "source" if language == source_language else None)
+            if language == source_language and status != "source":
+                raise InstrumentError(f"{at}: the source language's wording has no translation status")
+            if language != source_language and status not in TRANSLATION_STATUSES:
+                raise InstrumentError(f"{at}: status {status!r} is not one of {', '.join(TRANSLATION_STATUSES)}")
+            out.setdefault(f"{code}_{number}", {})[language] = Wording(" ".join(str(entry["text"]).split()), status)
+    return out
 
 
 def load_file(path: Path) -> Instrument:
