@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils.translation import get_language, gettext_noop
 
 from safeschool.ingest.cohort_files import analysis_frame as build_analysis_frame
@@ -331,6 +331,21 @@ def student_rows(*, school: School) -> QuerySet:
     """Student-level rows of one school (callers must have checked research.view_school_students)."""
     return (Student.objects.filter(school_class__school=school).select_related("school_class")
             .prefetch_related("scales__wave", "outcomes__wave").order_by("school_class__code", "pseudonym"))
+
+
+def student_wave_rows(*, school: School, wave: int) -> QuerySet:
+    """One school's students with their scores and outcomes at one wave (`wave_scales`, `wave_outcomes`: a list of
+    at most one each), for the paged student list (callers must have checked research.view_school_students)."""
+    return (Student.objects.filter(school_class__school=school).select_related("school_class")
+            .prefetch_related(Prefetch("scales", StudentScales.objects.filter(wave__number=wave),
+                                       to_attr="wave_scales"),
+                              Prefetch("outcomes", Outcome.objects.filter(wave__number=wave),
+                                       to_attr="wave_outcomes"))
+            .order_by("school_class__code", "pseudonym"))
+
+
+def wave_numbers() -> list[int]:
+    return list(Wave.objects.order_by("number").values_list("number", flat=True))
 
 
 def cohort_tables() -> dict[str, pd.DataFrame]:

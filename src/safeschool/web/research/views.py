@@ -125,8 +125,21 @@ def school_students(request, pk: int):
     students = selectors.student_rows(school=school)
     if request.GET.get("format") == "csv":
         return _students_csv(school, students)
-    page = Paginator(students, 50).get_page(request.GET.get("page"))
-    return render(request, "research/school_students.html", {"school": school, "page": page})
+    waves = selectors.wave_numbers()
+    wave = _chosen(request.GET.get("wave"), waves)
+    # get_page: a page that is not a number reads page 1, one past the end the last page
+    page = Paginator(selectors.student_wave_rows(school=school, wave=wave), STUDENTS_PER_PAGE).get_page(
+        request.GET.get("page"))
+    return render(request, "research/school_students.html", {"school": school, "page": page, "wave": wave,
+                                                             "waves": waves})
+
+
+STUDENTS_PER_PAGE = 50
+
+
+def _chosen(value: str | None, waves: list[int]) -> int | None:
+    """The wave asked for when it exists, else the last one."""
+    return int(value) if value and value.isdigit() and int(value) in waves else (waves[-1] if waves else None)
 
 
 def _students_csv(school, students) -> HttpResponse:
