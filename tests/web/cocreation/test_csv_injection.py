@@ -40,7 +40,7 @@ def test_delphi_csvs_neutralise_formulas(client):
     client.force_login(researcher)
     report = client.get(reverse("cocreation:report_as", args=[study.pk, "csv"])).content.decode()
     rows = list(csv.DictReader(io.StringIO(report)))
-    assert rows[0]["text"] == "'" + HOSTILE and float(rows[0]["median"]) == 8
+    assert rows[0]["Text"] == "'" + HOSTILE and float(rows[0]["Median"]) == 8
     per_round = client.get(reverse("cocreation:results", args=[study.pk]), {"round": 1, "format": "csv"})
     cells = [c for row in csv.reader(io.StringIO(per_round.content.decode())) for c in row]
     assert not any(c.startswith(("=", "@", "\t", "\r")) or (c.startswith(("+", "-")) and not c.lstrip("+-")[:1].isdigit())

@@ -155,12 +155,12 @@ def test_results_and_reports(team, client):
     services.round_close(user=researcher, round=r2)
     client.force_login(researcher)
     results = client.get(reverse("cocreation:results", args=[study.pk]), {"round": 2}).content.decode()
-    assert "S3" in results and "<strong>in</strong>" in results
+    assert "S3" in results and "<strong>In</strong>" in results
     report = client.get(reverse("cocreation:report", args=[study.pk])).content.decode()
-    assert "COMET" in report and "fixed since round 1 opened" in report and "family: 4" in report
+    assert "COMET" in report and "fixed since round 1 opened" in report and "Family member: 4" in report
     assert "Every student has a caring adult" in report  # settled in round 1, still reported
     csv_text = client.get(reverse("cocreation:report_as", args=[study.pk, "csv"])).content.decode()
-    assert csv_text.splitlines()[0].startswith("statement,level,text,round,n,median")
+    assert csv_text.splitlines()[0].startswith("Statement,Level,Text,Round,Ratings,Median")
     assert len(csv_text.strip().splitlines()) == 4
     pdf = client.get(reverse("cocreation:report_as", args=[study.pk, "pdf"]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")

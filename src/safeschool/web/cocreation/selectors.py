@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from safeschool.stats.delphi import Rule, Scale, response, stats_from_counts
 from safeschool.stats.disclosure import protect
 from safeschool.web.accounts.rules import is_admin
+from safeschool.web.cocreation import labels
 from safeschool.web.cocreation.models import (
     DelphiStudy,
     Excerpt,
@@ -183,7 +184,7 @@ def final_report(study: DelphiStudy) -> dict:
                 s = statements.get(row["statement"])
                 final.append(row | {"text": s.text if s else "", "level": s.level if s else "", "settled_in": number})
                 shown.add(row["statement"])
-    return {"study": study, "rule": rule_of(study).describe(), "rule_fixed_at": rounds[0].opened_at if rounds else None,
+    return {"study": study, "rule": labels.rule_text(rule_of(study)), "rule_fixed_at": rounds[0].opened_at if rounds else None,
             "rule_defined_at": study.created_at, "rounds": rounds, "composition": composition,
             "panel_size": sum(c["n"] for c in composition), "response": resp,
             "final": sorted(final, key=lambda r: r["statement"]), "changes": changes}

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
-from safeschool.web.cocreation import reports, selectors, services
+from safeschool.web.cocreation import labels, reports, selectors, services
 from safeschool.web.cocreation.forms import StatementForm, StudyForm
 from safeschool.web.cocreation.models import DelphiStudy, Panellist, Rating, Round
 from safeschool.web.core.errors import reason
@@ -60,7 +60,7 @@ def study_detail(request, pk: int):
         return redirect("cocreation:rate", pk=pk)
     current = study.current_round
     return render(request, "cocreation/study_detail.html", {
-        "study": study, "current": current, "rule": selectors.rule_of(study).describe(),
+        "study": study, "current": current, "rule": labels.rule_text(selectors.rule_of(study)),
         "statement_form": StatementForm(), "panel": study.panel.select_related("member"),
         "eligible": Member.objects.filter(consenting(), level__in=["c", "d"], user__is_active=True)
         .exclude(delphi_panels__study=study).order_by("stakeholder_type", "display_name")[:200],
@@ -156,13 +156,13 @@ def results(request, pk: int):
         response["Content-Disposition"] = f'attachment; filename="delphi-{study.pk}-round-{number}.csv"'
         return response
     if request.GET.get("format") == "pdf":
-        response = HttpResponse(reports.round_pdf(study, number, selectors.rule_of(study).describe(), rows),
+        response = HttpResponse(reports.round_pdf(study, number, labels.rule_text(selectors.rule_of(study)), rows),
                                 content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="delphi-{study.pk}-round-{number}.pdf"'
         return response
     return render(request, "cocreation/results.html", {"study": study, "rounds": rounds, "number": number,
                                                         "rows": table.to_dict("records"),
-                                                        "rule": selectors.rule_of(study).describe()})
+                                                        "rule": labels.rule_text(selectors.rule_of(study))})
 
 
 @login_required
