@@ -1,0 +1,17 @@
+"""The instruments page shows, per instrument, the wording it publishes per language by translation status."""
+
+import re
+
+from django.urls import reverse
+
+
+def test_instrument_page_shows_wording_coverage_per_language(client_as):
+    page = client_as("researcher").get(reverse("imports:instruments"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    climate = page[page.index("<code>climate</code>"):page.index("</article>", page.index("<code>climate</code>"))]
+    assert "Forward translation" in climate
+    # source, forward, back-translated, reviewed, missing: ten Spanish items, forward only
+    assert re.search(r'<td lang="es">Español</td>\s*<td class="num">0</td><td class="num">10</td>'
+                     r'<td class="num">0</td><td class="num">0</td><td class="num">0</td>', climate)
+    assert re.search(r'<td lang="en">English</td>\s*<td class="num">10</td><td class="num">0</td>', climate)
+    pssm = page[page.index("<code>pssm</code>"):page.index("</article>", page.index("<code>pssm</code>"))]
+    assert "Forward translation" not in pssm  # licensed: no published wording
