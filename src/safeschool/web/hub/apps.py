@@ -13,7 +13,9 @@ class HubConfig(AppConfig):
     verbose_name = "Hub"
 
     def ready(self):
+        from safeschool.web.core import formatting
         from safeschool.web.hub import receivers
+        from safeschool.web.hub.models import Tier
         from safeschool.web.network import personal_data
         from safeschool.web.network.models import Member
 
@@ -21,3 +23,4 @@ class HubConfig(AppConfig):
         post_save.connect(receivers.community_for_member, sender=Member, dispatch_uid="hub.community_for_member")
         personal_data.member_export.connect(receivers.member_export, dispatch_uid="hub.member_export")
         personal_data.member_erase.connect(receivers.member_erase, dispatch_uid="hub.member_erase")
+        formatting.register("tier", Tier.choices)
