@@ -66,6 +66,12 @@ def test_ecological_result_reads_terms_as_words_and_p_values_as_less_than(users,
     assert "Achievement (test score)" in text and "decomposition of achievement" not in text
     assert "Determinants in the final model" in text and 'class="table-scroll"' in page
     assert_no_raw_output(text)
+    # in Spanish: the locale's decimal comma, and the terms in Spanish words
+    client = client_as("researcher")
+    spanish = visible_text(client.get(reverse("analysis:run_detail", args=[run.pk]),
+                                      HTTP_ACCEPT_LANGUAGE="es").content.decode())
+    assert f"<{NBSP}0,001" in spanish and "Género" in spanish and "Gender: boys" not in spanish
+    assert_no_raw_output(spanish)
 
 
 def test_maihda_at_the_boundary_says_so_in_words_and_draws_no_flat_chart(users, client_as,
