@@ -62,6 +62,7 @@ def test_ecological_result_reads_terms_as_words_and_p_values_as_less_than(users,
     assert "Gender: boys (vs girls)" in text  # … the page says them in words
     assert "Migrant background" in text
     assert "genderM" not in page and "migrant_backgroundTRUE" not in page  # in the chart's data too
+    assert "individual (estimate" not in page and "Individual: estimate, 95 % CI" in page  # the panels' axes
     assert f"<{NBSP}0.001" in text  # the steps' likelihood-ratio tests on a simulated cohort with real effects
     assert "Achievement (test score)" in text and "decomposition of achievement" not in text
     assert "Determinants in the final model" in text and 'class="table-scroll"' in page

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext
@@ -92,6 +93,8 @@ def _ecological(result: dict, charts: dict) -> None:
     _relabel_values(charts.get("coefficients"), "term", formatting.term_label)
     _relabel_values(charts.get("variance_partition"), "step", step_label)
     _relabel_values(charts.get("variance_partition"), "level", lambda v: formatting.label("model_level", v))
+    for spec in (charts.get("variance_partition"), charts.get("coefficients")):
+        _axis_titles(spec, _axis_title)
     outcome = formatting.label("outcome", result.get("outcome"))
     _title(charts.get("variance_partition"), gettext("Variance of %(outcome)s by level, step by step"), outcome)
     _title(charts.get("coefficients"), gettext("Determinants of %(outcome)s (final model)"), outcome)
@@ -112,6 +115,8 @@ def _maihda(result: dict, charts: dict) -> bool:
     for name in ("strata", "interactions"):
         _relabel_values(charts.get(name), "stratum", lambda v: labels.get(v, v))
     outcome = formatting.label("outcome", result.get("outcome"))
+    for spec in (charts.get("strata"), charts.get("interactions")):
+        _axis_titles(spec, lambda t: _axis_title(t, outcome=(result.get("outcome", ""), outcome)))
     _title(charts.get("strata"), gettext("Predicted %(outcome)s by stratum (null model, shrunken)"), outcome)
     _title(charts.get("interactions"), gettext("Stratum interaction effects (main-effects model)"), outcome)
     for f in result.get("fixed_effects", []):
@@ -121,6 +126,39 @@ def _maihda(result: dict, charts: dict) -> bool:
     if boundary:  # every interaction is zero by construction: a flat chart at 0 would say nothing
         charts.pop("interactions", None)
     return boundary
+
+
+_BLOCK_AXIS = re.compile(r"(\w+) \(estimate, 95 % CI\)")
+
+
+def _axis_title(text: str, outcome: tuple[str, str] = ("", "")) -> str:
+    """An axis or legend title of the stored (English) spec in the reader's language."""
+    block = _BLOCK_AXIS.fullmatch(text)
+    if block:
+        # Translators: the axis of one ecological level's panel of estimates, e.g. "Individual: estimate, 95 % CI".
+        return gettext("%(level)s: estimate, 95 %% CI") % {"level": formatting.label("level", block[1])}
+    words = {"Variance": gettext("Variance"), "Level": gettext("Level"),
+             "Predicted probability": gettext("Predicted probability"),
+             "Interaction (logit scale)": gettext("Interaction (logit scale)"),
+             "Interaction effect": gettext("Interaction effect")}
+    if text in words:
+        return words[text]
+    if outcome[0] and text == f"Predicted {outcome[0]}":
+        return gettext("Predicted %(outcome)s") % {"outcome": outcome[1]}
+    return text
+
+
+def _axis_titles(spec, translate) -> None:
+    """Every axis and legend title below the top of a spec (whose title `_title` sets)."""
+    if isinstance(spec, dict):
+        for value in spec.values():
+            if isinstance(value, dict):
+                if isinstance(value.get("title"), str):
+                    value["title"] = translate(value["title"])
+                _axis_titles(value, translate)
+            elif isinstance(value, list):
+                for item in value:
+                    _axis_titles(item, translate)
 
 
 def _title(spec: dict | None, text: str, outcome: str) -> None:
