@@ -9,6 +9,7 @@ class StudyForm(forms.Form):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     scale_min = forms.IntegerField(initial=1, min_value=0, max_value=20, label=_("Lowest rating"))
     scale_max = forms.IntegerField(initial=9, min_value=1, max_value=21, label=_("Highest rating"))
+    # xgettext:no-python-format
     rule = forms.ChoiceField(choices=[("comet", _("COMET (≥70 % rate 7-9 and <15 % rate 1-3)")),
                                       ("agreement", _("Percent agreement at a threshold")),
                                       ("iqr", _("Median and IQR")),
