@@ -21,7 +21,9 @@ LOCALE = Path(settings.LOCALE_PATHS[0])
 TRANSLATED = [code for code, _ in settings.LANGUAGES if code != "en"]
 # Integer plural categories (CLDR): Polish and Romanian have three forms, the others two.
 NPLURALS = {"es": 2, "it": 2, "pt": 2, "el": 2, "ro": 3, "pl": 3}
-PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[sdifr]|%[-#0 +]*\d*(?:\.\d+)?[sdifr]|\{[A-Za-z_]\w*\}")
+# Python's space flag ("% d") is left out: it would read "95 % de" or "70 % rate" as placeholders, and our strings
+# never use it.
+PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0+]*\d*(?:\.\d+)?[sdifr]|%[-#0+]*\d*(?:\.\d+)?[sdif]|\{[A-Za-z_]\w*\}")
 
 
 def placeholders(text: str) -> tuple[set[str], int]:
@@ -176,6 +178,8 @@ def test_the_checker_catches_each_mistake(completed):
 def test_placeholders_are_read_as_python_and_format_write_them():
     assert placeholders("%(count)s of %(total)d, 50%% and %s, {types}") == ({"%(count)", "%(total)", "{types}"}, 1)
     assert placeholders("{not a placeholder} 100 %") == (set(), 0)
+    assert placeholders("95 % de IC; ≥70 % rate 7-9") == (set(), 0)  # percentages, not placeholders
+    assert placeholders("%(n)d students, %.1f%%") == ({"%(n)"}, 1)
 
 
 # ------------------------------------------------------------------------------------- no English left in Greek

@@ -17,7 +17,7 @@ BASE = {"code": "demo", "name": "Demo", "respondent": "student", "level": "commu
 
 
 def test_the_registry_knows_the_platforms_languages():
-    assert LANGUAGES == tuple(code for code, _ in settings.LANGUAGES)
+    assert tuple(code for code, _ in settings.LANGUAGES) == LANGUAGES
 
 
 def test_the_projects_own_instruments_are_worded_in_english_spanish_and_italian():
