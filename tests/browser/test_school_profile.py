@@ -32,10 +32,11 @@ def test_staff_log_in_and_see_their_school_profile_charts(live_server, browser, 
     log_in(page, "head", "pw-head-12345")
     page.wait_for_url(f"{live_server.url}/schools/{staff_school.pk}/")
     assert page.locator("h1").inner_text() == staff_school.name
-    page.wait_for_selector("figure[data-chart='security'][data-rendered='true'] svg", timeout=15000)
-    # the chart drew marks: security and belonging points per wave
-    points = page.locator("figure[data-chart='security'] svg .mark-symbol path")
-    assert points.count() >= 4
+    page.wait_for_selector("figure[data-chart='trend_security'][data-rendered='true'] svg", timeout=15000)
+    # the trend charts drew marks: a point per wave for security and for belonging
+    for measure in ("security", "belonging"):
+        points = page.locator(f"figure[data-chart='trend_{measure}'] svg .mark-symbol path")
+        assert points.count() == 2
     bars = page.locator("figure[data-chart='achievement'] svg .mark-rect path")
     assert bars.count() >= 1
     assert page.locator("figure[data-rendered='error']").count() == 0

@@ -8,9 +8,13 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
+from safeschool import chart_theme as theme
+
 LEVEL_ORDER = ["country", "school", "class", "student"]
-LEVEL_COLOURS = ["#3d405b", "#1f6f8b", "#81b29a", "#f2cc8f"]
-BLOCK_COLOURS = {"individual": "#1f6f8b", "relational": "#e07a5f", "community": "#81b29a", "political": "#3d405b"}
+# colours from the one chart theme (Okabe-Ito), so analyses look like the rest of the platform
+LEVEL_COLOURS = [theme.PALETTE[0], theme.PALETTE[1], theme.PALETTE[2], theme.PALETTE[3]]
+BLOCK_COLOURS = {"individual": theme.PALETTE[0], "relational": theme.PALETTE[1], "community": theme.PALETTE[2],
+                 "political": theme.PALETTE[3]}
 
 
 def _values(df: pd.DataFrame) -> alt.Data:
@@ -21,7 +25,7 @@ def _values(df: pd.DataFrame) -> alt.Data:
 def _spec(chart) -> dict:
     spec = chart.configure_view(stroke=None).to_dict()
     spec.pop("$schema", None)
-    return spec
+    return theme.themed(spec)
 
 
 def variance_partition(variance: pd.DataFrame, steps: list[str], title: str) -> dict:
@@ -57,7 +61,7 @@ def coefficients(coefs: pd.DataFrame, title: str) -> dict:
             tooltip=[alt.Tooltip("term:N"), alt.Tooltip("estimate:Q", format=".3g"),
                      alt.Tooltip("ci_low:Q", format=".3g"), alt.Tooltip("ci_high:Q", format=".3g"),
                      alt.Tooltip("p:Q", format=".3g")])
-        zero = alt.Chart(alt.Data(values=[{"x": 0}])).mark_rule(strokeDash=[4, 4], color="#888").encode(x="x:Q")
+        zero = alt.Chart(alt.Data(values=[{"x": 0}])).mark_rule(strokeDash=[4, 4], color=theme.REFERENCE).encode(x="x:Q")
         panels.append(alt.layer(zero, rule, point).properties(width="container", height=18 * len(part) + 10))
     return _spec(alt.vconcat(*panels, title=title).resolve_scale(x="independent"))
 
@@ -69,15 +73,15 @@ def caterpillar(strata: pd.DataFrame, *, value: str, low: str, high: str, title:
     order = list(data.stratum)
     base = alt.Chart(_values(data[["stratum", "n", value, low, high]])).encode(y=alt.Y("stratum:N", sort=order,
                                                                                      title=None))
-    rule = base.mark_rule(color="#1f6f8b").encode(x=alt.X(f"{low}:Q", title=x_title, scale=alt.Scale(zero=False)),
+    rule = base.mark_rule(color=theme.PRIMARY).encode(x=alt.X(f"{low}:Q", title=x_title, scale=alt.Scale(zero=False)),
                                                    x2=f"{high}:Q")
-    point = base.mark_point(filled=True, color="#1f6f8b").encode(
+    point = base.mark_point(filled=True, color=theme.PRIMARY).encode(
         x=f"{value}:Q", tooltip=[alt.Tooltip("stratum:N"), alt.Tooltip("n:Q", title="students"),
                                  alt.Tooltip(f"{value}:Q", format=".3g"), alt.Tooltip(f"{low}:Q", format=".3g"),
                                  alt.Tooltip(f"{high}:Q", format=".3g")])
     layers = [rule, point]
     if reference is not None:
-        layers.insert(0, alt.Chart(alt.Data(values=[{"x": reference}])).mark_rule(strokeDash=[4, 4], color="#888")
+        layers.insert(0, alt.Chart(alt.Data(values=[{"x": reference}])).mark_rule(strokeDash=[4, 4], color=theme.REFERENCE)
                       .encode(x="x:Q"))
     return _spec(alt.layer(*layers).properties(width="container", height=14 * len(data) + 40, title=title))
 
