@@ -35,7 +35,7 @@ test: install browser lint  ## install what the tests need and run the whole sui
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$status
 
 screenshots: install browser  ## the README tour as each role at 1366 and 390 px: var/screenshots/<width>/<role>-<page>.png + index.html
-	$(BIN)/python -m safeschool.web.screenshots
+	$(BIN)/python -m safeschool.cli.screenshots
 
 bench: install  ## side-by-side benchmarks (figures go in docs/performance.md)
 	$(BIN)/python benchmarks/bench_load.py

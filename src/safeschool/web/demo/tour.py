@@ -1,7 +1,7 @@
 """The tour of README's "A tour", as data: for each role (signed out, member, staff, researcher, admin) the pages that
 role visits, with concrete addresses resolved from the database (the staff login's own school, the demo Delphi
 study, the analyses that exist). Shared by the browser test that checks every page (tests/browser/test_tour.py) and
-`make screenshots` (safeschool.web.screenshots); `tour_visit` drives a Playwright page (passed in, so this
+`make screenshots` (safeschool.cli.screenshots); `tour_visit` drives a Playwright page (passed in, so this
 module does not import Playwright)."""
 
 from __future__ import annotations
@@ -11,7 +11,13 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 
+from safeschool.vocabulary import SECONDARY_STAGES
+from safeschool.web.analysis.models import AnalysisRun
+from safeschool.web.analysis.services import analysis_run_create
+from safeschool.web.cocreation.models import DelphiStudy, Interview, ParCycle
 from safeschool.web.demo.accounts import demo_password
+from safeschool.web.hub.models import Community
+from safeschool.web.research.models import School, Student
 
 ROLES = ("visitor", "member", "staff", "researcher", "admin")  # visitor: signed out
 WIDTHS = (1366, 390)
@@ -38,11 +44,6 @@ def _first(queryset):
 
 def tour_steps(*, upload: Path) -> list[Step]:
     """Every page of the tour, in the order of README's tour; `upload` is the survey file the researcher uploads."""
-    from safeschool.web.analysis.models import AnalysisRun
-    from safeschool.web.cocreation.models import DelphiStudy, Interview, ParCycle
-    from safeschool.web.hub.models import Community
-    from safeschool.web.research.models import School, Student
-
     User = get_user_model()
     staff = User.objects.get(username="staff")
     own = _first(School.objects.filter(staff_appointments__user=staff))
@@ -99,14 +100,9 @@ def tour_prepare() -> bool:
     """What the tour needs beyond `safeschool demo`: the researcher's MAIHDA of early leaving by gender x Roma /
     minority x SES in lower and upper secondary and second-chance schools (README's tour, step 7), queued through
     the analysis service like the form does; True when queued now (the caller runs the worker)."""
-    from safeschool.web.analysis.models import AnalysisRun
-    from safeschool.web.analysis.services import analysis_run_create
-    from safeschool.web.research.models import School
-
     if AnalysisRun.objects.filter(kind="maihda").exists():
         return False
-    stages = [s for s in ("lower_secondary", "upper_secondary", "second_chance")
-              if School.objects.filter(stage=s).exists()]  # a small cohort may lack one
+    stages = [s for s in SECONDARY_STAGES if School.objects.filter(stage=s).exists()]  # a small cohort may lack one
     analysis_run_create(user=get_user_model().objects.get(username="researcher"), kind="maihda", parameters={
         "outcome": "dropout", "strata": ["gender", "roma", "ses"], "stages": stages})
     return True

@@ -1,11 +1,12 @@
-"""`make screenshots` (python -m safeschool.web.screenshots): the tour of README (safeschool.web.demo.tour) as
+"""`make screenshots` (python -m safeschool.cli.screenshots): the tour of README (safeschool.web.demo.tour) as
 each role at 1366 and 390 px, one full-page PNG per page in var/screenshots/<width>/<role>-<page>.png and a contact
 sheet, var/screenshots/index.html, for people to review the pages side by side.
 
 The platform runs from a throw-away home, var/screenshots-home (its own SQLite database, never DATABASE_URL): seeded
-by `safeschool demo --no-serve` (the whole demo, kept between runs: delete the folder to start over), the tour's
-MAIHDA queued and every analysis run by `safeschool worker --batch`, then served by `safeschool serve` on a free port
-while Chromium (Playwright, a development dependency) walks the tour."""
+as `safeschool demo` seeds it (the whole demo, kept between runs: delete the folder to start over), the tour's MAIHDA
+queued and every analysis run by the worker in batch mode, then served by `safeschool serve` on a free port while
+Chromium (Playwright, a development dependency) walks the tour. Not a `safeschool` command: it needs the
+development extras."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from safeschool.cli._shell import migrate, progress, setup_django
 
 CHROMIUM = os.environ.get("SAFESCHOOL_CHROMIUM", "/usr/bin/chromium")
 # Settings that would point the throw-away platform at a real database, cache or mail server.
@@ -63,23 +66,29 @@ def _wait_until_up(url: str, server: subprocess.Popen, seconds: float = 120) -> 
     raise SystemExit(f"the server did not answer on {url} within {seconds:.0f} s")
 
 
-def _prepare(home: Path, env: dict) -> list:
-    """Seed the demo in `home`, queue the tour's MAIHDA, run every queued task; return the tour's steps."""
-    cli = [sys.executable, "-m", "safeschool.cli"]
-    seeded = subprocess.run([*cli, "demo", "--no-serve"], env=env)
-    if seeded.returncode:  # the tour's steps below name anything the demo did not seed
-        print(f"`safeschool demo --no-serve` exited with {seeded.returncode} (see above); going on with its database")
-    os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeschool.web.settings")
-    os.environ["SAFESCHOOL_SECRET_KEY_FILE"] = str(home / "keys" / "secret.key")  # made by `safeschool demo`
-    import django
+def _prepare(home: Path) -> list:
+    """Seed the demo in `home` as `safeschool demo` does, queue the tour's MAIHDA, run every queued task (the
+    analyses); return the tour's steps."""
+    setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connections
 
-    django.setup()
+    from safeschool.web.demo import DEMO_STEPS, demo_seed
     from safeschool.web.demo.tour import tour_prepare, tour_steps
 
-    tour_prepare()
-    subprocess.run([*cli, "worker", "--batch", "--quiet"], env=env, check=True)
-    return tour_steps(upload=home / "demo-cohort" / "student_items.csv")
+    if Path(settings.HOME) != home or not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        raise SystemExit(f"the screenshots need their own SQLite database in {home}")
+    migrate()
+    with progress() as bar:
+        task = bar.add_task("Seeding the demo", total=DEMO_STEPS)
+        demo_seed(home=home, progress=lambda step: bar.update(task, advance=1, description=step))
+        tour_prepare()
+        bar.add_task("Running the analyses", total=None)
+        call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+    steps = tour_steps(upload=home / "demo-cohort" / "student_items.csv")
+    connections.close_all()
+    return steps
 
 
 def main(argv: list[str] | None = None) -> Path:
@@ -88,12 +97,14 @@ def main(argv: list[str] | None = None) -> Path:
     parser.add_argument("--out", type=Path, default=Path("var/screenshots"))
     args = parser.parse_args(argv)
     home, out = args.home.resolve(), args.out.resolve()
-    env = {k: v for k, v in os.environ.items() if k not in NOT_PASSED_ON} | {"SAFESCHOOL_HOME": str(home)}
     home.mkdir(parents=True, exist_ok=True)
-    steps = _prepare(home, env)
+    for name in NOT_PASSED_ON:
+        os.environ.pop(name, None)
+    os.environ["SAFESCHOOL_HOME"] = str(home)
+    steps = _prepare(home)
+    env = os.environ.copy()  # with the secret key file setup_django made in the home
 
     from playwright.sync_api import sync_playwright
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from safeschool.web.demo.tour import HEIGHT, ROLES, WIDTHS, tour_log_in, tour_visit
 
@@ -105,8 +116,7 @@ def main(argv: list[str] | None = None) -> Path:
     shots: list[tuple[int, str, str, str]] = []
     try:
         _wait_until_up(url, server)
-        with sync_playwright() as p, Progress(TextColumn("{task.description}"), BarColumn(),
-                                              TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn()) as bar:
+        with sync_playwright() as p, progress() as bar:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
             task = bar.add_task("Screenshots", total=len(steps) * len(WIDTHS))
             uploaded: dict = {}

@@ -1,6 +1,6 @@
 """The contact sheet `make screenshots` writes: every screenshot under its width, linked, captioned and escaped."""
 
-from safeschool.web.screenshots import contact_sheet
+from safeschool.cli.screenshots import contact_sheet
 
 
 def test_contact_sheet_links_every_screenshot_by_width_with_escaped_names():
