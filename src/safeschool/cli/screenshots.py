@@ -84,8 +84,9 @@ def _prepare(home: Path) -> list:
         task = bar.add_task("Seeding the demo", total=DEMO_STEPS)
         demo_seed(home=home, progress=lambda step: bar.update(task, advance=1, description=step))
         tour_prepare()
-        bar.add_task("Running the analyses", total=None)
+        running = bar.add_task("Running the analyses", total=1)
         call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+        bar.update(running, completed=1)
     steps = tour_steps(upload=home / "demo-cohort" / "student_items.csv")
     connections.close_all()
     return steps
