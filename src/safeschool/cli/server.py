@@ -39,7 +39,7 @@ def demo(
     for col in ("username", "password", "role", "sees"):
         table.add_column(col)
     for a in result.accounts:
-        table.add_row(a["username"], a["password"], a["role"], a["what"])
+        table.add_row(a["username"], a["password"], str(a["role"]), str(a["what"]))
     console.print(table)
     if serve_after:
         _serve("127.0.0.1", port, workers=default_workers())
