@@ -140,8 +140,9 @@ def network_map(rows: list[dict]) -> dict:
     ).properties(width=WIDTH, height=300, title=gettext("The network in Europe: schools per country"))
     registry = [r for r in rows if r["in_registry"]]
     # Translators: the home page map's summary, e.g. "6 countries with 120 schools; members from 8 countries."
-    summary = gettext("%(countries)s countries with %(schools)s schools in the registry; network members from "
-                      "%(member_countries)s countries.") % {
+    summary = gettext("%(countries)s countries with %(schools)s schools in the registry (dark tiles, with their "
+                      "number of schools); network members from %(member_countries)s countries (light tiles: "
+                      "members only).") % {
         "countries": formatting.count(len(registry)),
         "schools": formatting.count(sum(r["n_schools"] for r in registry)),
         "member_countries": formatting.count(sum(1 for r in rows if r["n_members"] != 0))}
