@@ -101,3 +101,18 @@ def test_par_cycles_for_school_staff_and_linked_researchers(client, users, schoo
     page = client.get(reverse("cocreation:par", args=[cycle.pk])).content.decode()
     assert "Greet every student" in page and "Check-in" in page and "Keep it; add parents." in page
     assert ParCycle.objects.get().notes.count() == 2
+
+
+@pytest.mark.django_db
+def test_interview_list_names_groups_and_countries_by_their_labels(client):
+    team = user_create(username="res", password="pw-long-enough-1", role=Role.RESEARCHER)
+    board = member("brd", "school_board", "EL")
+    one = fieldwork.interview_schedule(user=team, interviewee=board, topic="Governance", scheduled_at=timezone.now())
+    fieldwork.interview_consent(user=team, interview=one, method="signed_form")
+    fieldwork.excerpt_code(user=team, interview=one, text="The board decides late.", codes=["timing"])
+    client.force_login(team)
+    page = client.get(reverse("cocreation:interviews"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "school_board" not in page  # the code, anywhere: table, code frequencies, the scheduling form
+    interviews = page[page.index("<table"):page.index("</table>")]
+    assert 'data-label="Group">School board or leadership</td>' in interviews
+    assert 'data-label="Country">Greece</td>' in interviews
