@@ -2,7 +2,7 @@
 
 import pytest
 
-from safeschool.instruments.registry import InstrumentError, registry, scale_items
+from safeschool.instruments.registry import TARGET_LABELS, TARGETS, InstrumentError, registry, scale_items
 
 
 def test_scale_items_gives_items_reverse_keyed_and_range():
@@ -20,3 +20,7 @@ def test_scale_items_gives_items_reverse_keyed_and_range():
 def test_unknown_instrument_or_scale_is_named(spec, message):
     with pytest.raises(InstrumentError, match=message):
         scale_items(spec)
+
+
+def test_every_target_a_scale_may_fill_has_a_label():
+    assert set(TARGET_LABELS) == set(TARGETS)

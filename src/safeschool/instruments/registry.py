@@ -19,13 +19,22 @@ from pathlib import Path
 
 import yaml
 
-from safeschool.vocabulary import LEVELS, PILLARS
+from safeschool.vocabulary import LEVELS, PILLARS, gettext_noop
 
 RESPONDENTS = ("student", "teacher", "parent", "school_leader")
 TARGETS = {  # platform fields an instrument's scale may fill, with the respondent row they belong to
     "student.security": "student", "student.closeness": "student", "student.conflict": "student",
     "student.belonging": "student", "student.engagement": "student", "student.climate": "student",
     "teacher.self_efficacy": "teacher",
+}
+TARGET_LABELS = {  # what a reader sees for a target (the instruments page's "Fills" column), translated when shown
+    "student.security": gettext_noop("Student record: attachment security"),
+    "student.closeness": gettext_noop("Student record: teacher–student closeness"),
+    "student.conflict": gettext_noop("Student record: teacher–student conflict"),
+    "student.belonging": gettext_noop("Student record: sense of belonging"),
+    "student.engagement": gettext_noop("Student record: engagement"),
+    "student.climate": gettext_noop("Student record: school climate as the student sees it"),
+    "teacher.self_efficacy": gettext_noop("Teacher record: self-efficacy"),
 }
 SHIPPED = Path(__file__).parent
 LANGUAGES = ("en", "es", "it", "pt", "el", "ro", "pl")  # the platform's languages (web settings.LANGUAGES; tested)
