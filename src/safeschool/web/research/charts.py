@@ -127,7 +127,12 @@ def group_shares(groups: pd.DataFrame, title: str, *, value_title: str | None = 
     data["group"] = data["group"].map(gettext)
     value_title = value_title or pgettext("a proportion of students", "Share")
     shown = data[~data.suppressed.astype(bool)]
-    if len(shown):
+    if len(shown) == 1:
+        only = shown.iloc[0]
+        # Translators: a chart's summary when one group alone can be shown, e.g. "Only Girls can be shown (8.7 %)."
+        summary = gettext("Only %(group)s can be shown (%(value)s); the other groups are hidden.") % {
+            "group": only["group"], "value": formatting.percent(only["value"])}
+    elif len(shown):
         high = shown.loc[shown["value"].astype(float).idxmax()]
         low = shown.loc[shown["value"].astype(float).idxmin()]
         # Translators: a chart's summary, e.g. "Highest: Boys (14.3 %); lowest: Another gender (9.7 %)."
