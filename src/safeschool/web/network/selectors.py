@@ -94,7 +94,7 @@ def member_export(*, user) -> dict:
 
 
 def members_by_country() -> dict[str, int]:
-    """Active members per country code (the home page's picture of the network; it shows fewer than MIN_CELL
-    members as such)."""
-    return dict(Member.objects.filter(active_members()).exclude(country="").values_list("country")
+    """Active members whose consent is current, per country code (the home page's picture of the network; it
+    shows fewer than MIN_CELL members as such). Withdrawing consent takes a member off the map at once."""
+    return dict(Member.objects.filter(active_members(), consenting()).exclude(country="").values_list("country")
                 .annotate(n=Count("id")).order_by("country"))
