@@ -139,7 +139,9 @@ STUDENTS_PER_PAGE = 50
 
 def _chosen(value: str | None, waves: list[int]) -> int | None:
     """The wave asked for when it exists, else the last one."""
-    return int(value) if value and value.isdigit() and int(value) in waves else (waves[-1] if waves else None)
+    # isascii: '²'.isdigit() is true but int('²') fails; a few digits: int() refuses more than 4300
+    return (int(value) if value and len(value) < 10 and value.isascii() and value.isdigit() and int(value) in waves
+            else (waves[-1] if waves else None))
 
 
 def _students_csv(school, students) -> HttpResponse:
