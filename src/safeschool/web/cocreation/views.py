@@ -5,7 +5,7 @@ import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
@@ -168,6 +168,8 @@ def results(request, pk: int):
 @login_required
 def report(request, pk: int, fmt: str = "html"):
     authorize(request.user, "cocreation.run_delphi")
+    if fmt not in ("html", "csv", "pdf"):  # report.xml is not the HTML page under another name
+        raise Http404
     study = get_object_or_404(DelphiStudy, pk=pk)
     data = selectors.final_report(study)
     if fmt == "csv":
