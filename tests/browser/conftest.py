@@ -1,5 +1,6 @@
 import os
 import shutil
+from importlib import import_module
 
 import pytest
 
@@ -33,3 +34,26 @@ def log_in():
         page.click("main button[type=submit]")  # the form's button, not the header's
 
     return submit
+
+
+@pytest.fixture
+def closed_rounds_flushable(transactional_db):
+    """A closed Delphi round's ratings are a fixed snapshot (database triggers refuse to delete them), so the flush
+    after a transactional test would fail: at teardown, before that flush, empty the tables with those triggers
+    dropped, then put them back."""
+    yield
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return  # PostgreSQL's flush truncates, which its row triggers do not see
+    triggers = import_module("safeschool.web.cocreation.migrations.0002_immutability_triggers")
+    names = ("cocreation_rating_closed_delete", "cocreation_round_no_delete")
+    with connection.cursor() as cursor:
+        for name in names:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+    call_command("flush", interactive=False, verbosity=0)
+    with connection.cursor() as cursor:
+        for sql in triggers.SQLITE:
+            if any(f"TRIGGER {name} " in sql for name in names):
+                cursor.execute(sql)

@@ -4,11 +4,9 @@ no raw output — no "nan", "None", "-0", "TRUE"/"FALSE", model terms such as "g
 counts "25.0 / 33.0" or stakeholder codes."""
 
 import re
-from importlib import import_module
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from safeschool.web.accounts.models import Role
 from safeschool.web.accounts.services import user_create
@@ -24,26 +22,8 @@ RAW = re.compile(r"\b(nan|None|NaN|TRUE|FALSE|school_board|ngo|genderM|migrant_b
                  r"|(?<![\w])-0(?:[.,]0+)?(?![.,]?\d)")
 
 
-def closed_rounds_unlocked_for_flush():
-    """A closed Delphi round's ratings are a fixed snapshot (database triggers refuse to delete them), so the flush
-    after a transactional test would fail: empty the tables with those triggers dropped, then put them back."""
-    if connection.vendor != "sqlite":
-        return  # PostgreSQL's flush truncates, which its row triggers do not see
-    triggers = import_module("safeschool.web.cocreation.migrations.0002_immutability_triggers")
-    names = ("cocreation_rating_closed_delete", "cocreation_round_no_delete")
-    with connection.cursor() as cursor:
-        for name in names:
-            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
-    call_command("flush", interactive=False, verbosity=0)
-    with connection.cursor() as cursor:
-        for sql in triggers.SQLITE:
-            if any(f"TRIGGER {name} " in sql for name in names):
-                cursor.execute(sql)
-
-
 @pytest.fixture
-def pages(transactional_db, cohort_dir, request):
-    request.addfinalizer(closed_rounds_unlocked_for_flush)
+def pages(closed_rounds_flushable, cohort_dir):
     cohort_load(directory=cohort_dir)
     researcher = user_create(username="res", password="pw-res-123456", role=Role.RESEARCHER)
     eco = analysis_run_create(user=researcher, kind="ecological", parameters={"outcome": "achievement"})

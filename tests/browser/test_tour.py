@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import re
 import time
-from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -97,7 +96,7 @@ def test_raw_text_patterns_catch_what_the_issue_saw_and_spare_real_figures():
 
 
 @pytest.fixture
-def seeded_tour(cohort_dir, settings, tmp_path, request):
+def seeded_tour(closed_rounds_flushable, cohort_dir, settings, tmp_path):
     """The demo, seeded through the same functions as `safeschool demo` but with the small test cohort, 100
     members (enough for a Delphi panel of 20) and the MAIHDA run of the tour; analyses run by the worker."""
     from safeschool.web.demo import accounts, analysis, cocreation, hub, network
@@ -105,7 +104,6 @@ def seeded_tour(cohort_dir, settings, tmp_path, request):
     from safeschool.web.research.services import cohort_load
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    request.addfinalizer(closed_rounds_unlocked_for_flush)
     started = time.monotonic()
     cohort_load(directory=cohort_dir)
     accounts.demo_users_ensure()
@@ -117,25 +115,6 @@ def seeded_tour(cohort_dir, settings, tmp_path, request):
     call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
     print(f"seeded the tour in {time.monotonic() - started:.0f} s")
     return tour_steps(upload=cohort_dir / "student_items.csv")
-
-
-def closed_rounds_unlocked_for_flush():
-    """A closed Delphi round's ratings are a fixed snapshot (database triggers refuse to delete them), so the flush
-    after a transactional test would fail: empty the tables with those triggers dropped, then put them back."""
-    from django.db import connection
-
-    if connection.vendor != "sqlite":
-        return  # PostgreSQL's flush truncates, which its row triggers do not see
-    triggers = import_module("safeschool.web.cocreation.migrations.0002_immutability_triggers")
-    names = ("cocreation_rating_closed_delete", "cocreation_round_no_delete")
-    with connection.cursor() as cursor:
-        for name in names:
-            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
-    call_command("flush", interactive=False, verbosity=0)
-    with connection.cursor() as cursor:
-        for sql in triggers.SQLITE:
-            if any(f"TRIGGER {name} " in sql for name in names):
-                cursor.execute(sql)
 
 
 def listen(page) -> list[str]:
