@@ -79,7 +79,7 @@ SEED_7_DIGEST = {
     "classes": (18, 114.0, 0),
     "teachers": (30, 513.0, 0),
     "teacher_classes": (52, 0.0, 0),
-    "students": (540, 6273.495, 0),
+    "students": (540, 1099233.495, 0),  # the entry cohort (a year) added 1092960; no draw moved
     "waves": (3, 6.0, 0),
     "scales": (1514, 30349.48, 569),
     "teacher_scales": (90, 787.83, 0),
@@ -87,6 +87,7 @@ SEED_7_DIGEST = {
     "random_effects": (574, -1468.9749, 0),
     "student_items": (1514, 305584.0, 8109),
     "teacher_items": (90, 7344.0, 19),
+    "true_risk": (540, 76.017608, 0),
 }
 
 

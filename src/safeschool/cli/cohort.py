@@ -25,6 +25,11 @@ def simulate(
     teachers: Annotated[int, typer.Option(help="Number of teachers (at least one per class).")] = 2400,
     students: Annotated[int, typer.Option(help="Number of students (spread evenly over classes).")] = 18000,
     waves: Annotated[int, typer.Option(help="Number of measurement waves (at least 2).")] = 2,
+    cohorts: Annotated[int, typer.Option(
+        help="Number of entry cohorts (school years, the latest 2025/26); a school's classes take them in turn.")] = 3,
+    drift: Annotated[float, typer.Option(
+        help="Change of the baseline logit of early leaving with each later cohort (0: none); "
+             "screening models trained on earlier cohorts then meet a changed school year.")] = 0.0,
     config: Annotated[Path | None, typer.Option(
         help="YAML file overriding generating parameters, e.g. {achievement: {security: 30}} "
              "(see docs/simulation.md for every parameter).")] = None,
@@ -44,11 +49,13 @@ def simulate(
         if not isinstance(overrides, dict):
             raise fail(f"--config: {config} must hold a mapping of sections to parameters")
     sizes = Sizes(countries=countries, schools=schools, classes=classes, teachers=teachers, students=students,
-                  waves=waves)
+                  waves=waves, cohorts=cohorts)
     problems = sizes.problems()
     if problems:
         raise fail(problems[0])
     try:
+        if drift:
+            overrides = {**overrides, "dropout": {**overrides.get("dropout", {}), "drift_per_cohort": drift}}
         cfg = CohortConfig.from_dict({**overrides, "seed": seed})
     except (ValueError, TypeError) as exc:
         raise fail(f"--config: {exc}") from exc

@@ -16,6 +16,8 @@ import pandas as pd
 from safeschool.cohort.params import COUNTRY_POOL, STAGE_AGES, STAGE_SHARES, CohortConfig
 from safeschool.vocabulary import STAGE_NAME_WORDS, STAGES
 
+LATEST_COHORT_YEAR = 2025  # the school year the waves' dates belong to; earlier cohorts started a year apart
+
 
 def distribute(total: int, bins: int) -> np.ndarray:
     """Split `total` items over `bins` as evenly as possible; the first bins get the remainder."""
@@ -170,6 +172,7 @@ class ClassesAndTeachers:
     closeness: np.ndarray  # class components of teacher-student closeness and conflict
     conflict: np.ndarray
     stable_efficacy: np.ndarray  # each teacher's self-efficacy before the wave-to-wave noise
+    cohort_index: np.ndarray  # of each class: 0 for the earliest entry cohort, cohorts - 1 for the latest
 
 
 def classes_and_teachers(config: CohortConfig, rng: np.random.Generator, schools: Schools) -> ClassesAndTeachers:
@@ -219,7 +222,8 @@ def classes_and_teachers(config: CohortConfig, rng: np.random.Generator, schools
     stable_efficacy = rng.normal(sc.tses_mean, sc.tses_sd * 0.8, nt)
     return ClassesAndTeachers(
         classes, teachers, pd.DataFrame(links, columns=["teacher_id", "class_id", "role"]), class_ids, teacher_ids,
-        k_school, first_grade, grade, homeroom, u_achievement, closeness, conflict, stable_efficacy)
+        k_school, first_grade, grade, homeroom, u_achievement, closeness, conflict, stable_efficacy,
+        k_local % sizes.cohorts)  # a school's classes take the entry cohorts in turn
 
 
 @dataclass
@@ -236,6 +240,12 @@ class Students:
     ses: np.ndarray  # as recorded (rounded): the outcomes depend on the SES the data show
     sen: np.ndarray
     care: np.ndarray  # growing up outside parental care
+    cohort_index: np.ndarray  # 0 for the earliest entry cohort
+
+
+def cohort_year(config: CohortConfig, index):
+    """The school year (its first calendar year) in which entry cohort `index` started; the latest is 2025."""
+    return LATEST_COHORT_YEAR - (config.sizes.cohorts - 1) + index
 
 
 def students(config: CohortConfig, rng: np.random.Generator, countries: Countries, schools: Schools,
@@ -271,6 +281,7 @@ def students(config: CohortConfig, rng: np.random.Generator, countries: Countrie
         "ses_index": np.round(ses, 3),
         "sen": sen,
         "out_of_parental_care": care,
+        "cohort": cohort_year(config, staff.cohort_index[i_class]),
     })
     return Students(table, ids, i_class, i_school, i_country, i_stage, gender == "M", migrant, roma,
-                    table.ses_index.to_numpy(), sen, care)
+                    table.ses_index.to_numpy(), sen, care, staff.cohort_index[i_class])

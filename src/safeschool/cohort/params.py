@@ -42,11 +42,13 @@ class Sizes:
     teachers: int = _p(2400, "Number of teachers, spread evenly over schools; each class has a homeroom teacher.")
     students: int = _p(18000, "Number of students, spread evenly over classes.")
     waves: int = _p(2, "Number of measurement waves (autumn, then spring of each school year).")
+    cohorts: int = _p(3, "Number of entry cohorts (school years); each school's classes take them in turn, so a "
+                         "screening model can be trained on earlier cohorts and tested on the latest.")
 
     def problems(self) -> list[str]:
         """Reasons this size is impossible, as one-line messages (empty when it is possible)."""
         out = []
-        for name in ("countries", "schools", "classes", "teachers", "students", "waves"):
+        for name in ("countries", "schools", "classes", "teachers", "students", "waves", "cohorts"):
             if getattr(self, name) < 1:
                 out.append(f"--{name} must be at least 1 (got {getattr(self, name)})")
         if out:
@@ -192,6 +194,11 @@ class Dropout:
     rec_partner: float = _p(-0.30, "Partnership with a Regional Educational Centre.", "community", "logit")
     early_tracking: float = _p(0.35, "Country tracks at age 12 or younger.", "political", "logit")
     esl_support: float = _p(-0.25, "Country has a national early-leaving support strategy.", "political", "logit")
+    drift_per_cohort: float = _p(0.0, "Change of the baseline logit with each later entry cohort (0: no drift "
+                                      "between school years).", "", "logit/cohort")
+    attendance_drift_per_cohort: float = _p(0.0, "Change of the attendance effect with each later entry cohort "
+                                                 "(0: the same effect every school year).", "individual",
+                                            "logit/unit/cohort")
     sd_school: float = _p(0.35, "SD of the school random intercept (logit).", "community", "logit")
     sd_country: float = _p(0.25, "SD of the country random intercept (logit).", "political", "logit")
 

@@ -23,6 +23,7 @@ from safeschool.cohort.waves import CENTRING, Waves, waves
 TABLES = (
     "countries", "recs", "schools", "classes", "teachers", "teacher_classes", "students", "waves",
     "scales", "teacher_scales", "outcomes", "random_effects", "student_items", "teacher_items",
+    "true_risk",
 )
 
 
@@ -106,6 +107,8 @@ def _tables_and_truth(config: CohortConfig, countries: levels.Countries, schools
     }
     # item-level answers from the instrument registry (their own random stream: the tables above do not change)
     tables["student_items"], tables["teacher_items"] = _survey_items(tables, config.seed + 1)
+    # the simulated truth a screening model can at best recover (its AUC is the ceiling); never loaded
+    tables["true_risk"] = pd.DataFrame({"student_id": students.ids, "p_dropped_out": np.round(measured.p_dropout, 6)})
     truth = _truth(config, tables, {level: effect for level, (_, effect) in achievement_effects.items()})
     return tables, truth
 

@@ -30,6 +30,7 @@ class Waves:
     teacher_scales: pd.DataFrame
     outcomes: pd.DataFrame
     u_student: np.ndarray  # realised stable student effect on achievement
+    p_dropout: np.ndarray  # each student's true chance of having left by the last wave (the screening oracle)
 
 
 def waves(config: CohortConfig, rng: np.random.Generator, countries: Countries, schools: Schools,
@@ -46,6 +47,7 @@ def waves(config: CohortConfig, rng: np.random.Generator, countries: Countries, 
     stable = {name: rng.normal(0, 1, n) for name in ("security", "closeness", "conflict", "belonging", "engagement")}
     u_student = rng.normal(0, config.achievement.sd_student, n)
     enrolled = np.ones(n, dtype=bool)
+    stays = np.ones(n)  # true chance of still being enrolled, interval by interval
     scale_frames, outcome_frames, teacher_frames = [], [], []
     for w in range(1, nw + 1):
         efficacy = np.round(np.clip(staff.stable_efficacy + rng.normal(0, sc.tses_sd * 0.6, nt), 1, 9), 2)
@@ -65,10 +67,11 @@ def waves(config: CohortConfig, rng: np.random.Generator, countries: Countries, 
         if w < nw:  # who leaves before the next wave
             chance = _leave_chance(config.dropout, sc, countries, schools, students, scores, achievement,
                                    records["attendance_rate"])
+            stays *= 1 - chance
             leaves = enrolled & (rng.random(n) < chance)
             enrolled = enrolled & ~leaves
     return Waves(table, pd.concat(scale_frames, ignore_index=True), pd.concat(teacher_frames, ignore_index=True),
-                 pd.concat(outcome_frames, ignore_index=True), u_student)
+                 pd.concat(outcome_frames, ignore_index=True), u_student, 1 - stays)
 
 
 def clip_round(x, lo, hi):
@@ -173,8 +176,10 @@ def _leave_chance(dp: Dropout, sc: Scales, countries: Countries, schools: School
     """Each student's chance of leaving school before the next wave."""
     st = students
     i_school, i_country = st.school_index, st.country_index
+    later = st.cohort_index  # 0 for the earliest cohort: drift moves later school years away from it
     logit = (
-        np.array([dp.stage_logit[s] for s in st.stage])
+        np.array([dp.stage_logit[s] for s in st.stage]) + dp.drift_per_cohort * later
+        + dp.attendance_drift_per_cohort * later * (attendance - CENTRING["attendance_rate"])
         + dp.achievement * (achievement - 500) + dp.belonging * (scores["belonging"] - sc.belonging_mean)
         + dp.engagement * (scores["engagement"] - sc.engagement_mean)
         + dp.attendance * (attendance - CENTRING["attendance_rate"])

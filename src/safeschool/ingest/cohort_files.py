@@ -25,6 +25,7 @@ class Column:
     high: float | None = None
     choices: tuple[str, ...] = ()
     references: str | None = None  # "table.column"
+    may_be_absent: bool = False  # files written before the column existed still load (every value missing)
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ SCHEMA: tuple[Table, ...] = (
         Column("gender", "choice", choices=("F", "M", "X")), Column("age", "int", low=2, high=30),
         Column("migrant_background", "bool"), Column("roma_minority", "bool"),
         Column("ses_index", "float", low=-6, high=6), Column("sen", "bool"), Column("out_of_parental_care", "bool"),
+        Column("cohort", "int", required=False, low=1990, high=2100, may_be_absent=True),
     ), key=("student_id",)),
     Table("waves", (
         Column("wave", "int", low=1, high=100), Column("label", "text"), Column("starts_on", "date"),
@@ -213,6 +215,9 @@ def read_cohort_dir(directory: str | Path) -> CohortFiles:
         except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
             problems.append(Problem(path.name, None, "", "", "format", f"cannot be read as CSV ({exc})".splitlines()[0]))
             continue
+        for col in table.columns:
+            if col.may_be_absent and col.name not in df.columns:
+                df[col.name] = ""
         missing_cols = [c.name for c in table.columns if c.name not in df.columns]
         if missing_cols:
             problems.append(Problem(path.name, None, missing_cols[0], "", "columns",

@@ -179,6 +179,9 @@ class Student(models.Model):
     ses_index = models.FloatField(help_text=_("Socio-economic status (z units)."))
     sen = models.BooleanField(verbose_name=_("special educational needs / disability"))
     out_of_parental_care = models.BooleanField()
+    cohort = models.PositiveSmallIntegerField(
+        null=True, blank=True,
+        help_text=_("Entry cohort: the school year (its first calendar year) in which the student's follow-up began."))
 
     class Meta:
         ordering = ["pseudonym"]

@@ -147,10 +147,11 @@ def cohort_load(*, directory: str | Path, user=None, progress: Callable[[str], N
         _upsert(Student, [
             Student(pseudonym=student_pseudonyms[r.student_id], school_class_id=class_id[r.class_id], gender=r.gender,
                     age=int(r.age), migrant_background=bool(r.migrant_background), roma_minority=bool(r.roma_minority),
-                    ses_index=r.ses_index, sen=bool(r.sen), out_of_parental_care=bool(r.out_of_parental_care))
+                    ses_index=r.ses_index, sen=bool(r.sen), out_of_parental_care=bool(r.out_of_parental_care),
+                    cohort=_none(r.cohort))
             for r in t["students"].itertuples()
         ], ["pseudonym"], ["school_class", "gender", "age", "migrant_background", "roma_minority", "ses_index", "sen",
-                           "out_of_parental_care"])
+                           "out_of_parental_care", "cohort"])
         student_id = dict(Student.objects.filter(pseudonym__in=student_pseudonyms.values())
                           .values_list("pseudonym", "id"))
         student_by_source = {src: student_id[p] for src, p in student_pseudonyms.items()}

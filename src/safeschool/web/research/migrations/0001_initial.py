@@ -113,6 +113,7 @@ class Migration(migrations.Migration):
                 ('ses_index', models.FloatField(help_text='Socio-economic status (z units).')),
                 ('sen', models.BooleanField(verbose_name='special educational needs / disability')),
                 ('out_of_parental_care', models.BooleanField()),
+                ('cohort', models.PositiveSmallIntegerField(blank=True, help_text="Entry cohort: the school year (its first calendar year) in which the student's follow-up began.", null=True)),
                 ('school_class', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='students', to='research.schoolclass')),
             ],
             options={
