@@ -1,6 +1,6 @@
 """Dependencies point one way, computed from the source (docs/development.md draws the layers):
 
-- the pure packages (stats, cohort, ingest, instruments, vocabulary) never import Django or the web layer;
+- the pure packages (stats, cohort, ingest, instruments, screening, vocabulary) never import Django or the web layer;
 - web/core, the floor the feature apps stand on, imports none of them (accounts sits below core);
 - no module under web/ imports safeschool.web inside a function (the import cycles this used to hide), except in
   an AppConfig.ready(), where Django requires it;
@@ -20,7 +20,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "safeschool"
 WEB = SRC / "web"
-PURE = ["stats", "cohort", "ingest", "instruments", "vocabulary.py"]
+PURE = ["stats", "cohort", "ingest", "instruments", "screening", "vocabulary.py"]
 BELOW_CORE = {"core", "accounts"}  # accounts (users and roles) sits below core
 WRITES = (".save(", ".create(", ".delete(", ".update(", "bulk_")
 
