@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from safeschool import __version__
-from safeschool.cli import analyze, cohort, imports, measures, models, server
+from safeschool.cli import analyze, cohort, imports, measures, models, screen, server
 from safeschool.cli._shell import console
 
 app = typer.Typer(
@@ -25,6 +25,7 @@ app = typer.Typer(
 for group in (cohort, imports, measures, models, server):
     app.registered_commands += group.commands.registered_commands
 app.add_typer(analyze.analyze_app, name="analyze")
+app.add_typer(screen.screen_app, name="screen")
 
 
 @app.callback()

@@ -1,0 +1,327 @@
+"""`screen`: the early-warning model evaluated on a later cohort, audited for fairness, trained into a model file with
+its card, used to score students; and the security screen against norms. The work is done by
+`safeschool.screening` (no Django); these commands parse options, call it and print what it found."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from safeschool.cli._shell import console, err, fail, progress, write_json
+
+screen_app = typer.Typer(
+    help="Early warning and the security screen: evaluate against baselines, audit fairness, train, score.",
+    no_args_is_help=True)
+
+DataOpt = Annotated[Path, typer.Option(
+    "--data", help="A cohort directory as written by `safeschool simulate` (students.csv with a cohort column, "
+                   "classes.csv, schools.csv, outcomes.csv, scales.csv).")]
+OutcomeOpt = Annotated[str, typer.Option(
+    "--outcome", help="What to predict: dropped_out (left education by the last wave), persistent_absence "
+                      "(attended under 90 % in a later wave) or excluded (suspended or excluded in a later wave).")]
+TestCohortOpt = Annotated[int | None, typer.Option(
+    "--test-cohort", help="Entry year of the held-out cohort (default: the latest in the data); the models learn "
+                          "only from earlier cohorts.")]
+CapacityOpt = Annotated[float, typer.Option(
+    "--capacity", help="Share of each school's students its support staff can follow up (0-1]: each school's "
+                       "top ceil(capacity x students) are selected, and k is their total.")]
+BootstrapOpt = Annotated[int, typer.Option(
+    "--bootstrap", min=0, help="Bootstrap replicates for the 95 % intervals of the AUC and of its difference to "
+                               "the school-only baseline.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed of the bootstrap.")]
+
+
+def _table(data: Path):
+    """The screening table of a cohort directory; a one-line error naming the file and column otherwise."""
+    from safeschool.screening.data import ScreeningDataError, read_cohort, screening_table
+
+    if not data.exists():
+        raise fail(f"--data: {data} does not exist")
+    try:
+        return screening_table(read_cohort(data))
+    except ScreeningDataError as exc:
+        raise fail(str(exc)) from exc
+
+
+def _check_outcome(outcome: str) -> None:
+    from safeschool.screening.data import OUTCOMES
+
+    if outcome not in OUTCOMES:
+        raise fail(f"--outcome: unknown outcome '{outcome}' (choose {', '.join(OUTCOMES)})")
+
+
+def _check_capacity(capacity: float) -> None:
+    if not 0 < capacity <= 1:
+        raise fail(f"--capacity: {capacity:g} is not a share above 0 and at most 1 (e.g. 0.1 = a tenth of each "
+                   "school's students)")
+
+
+def _algorithms(text: str, option: str) -> tuple[str, ...]:
+    from safeschool.screening.models import CANDIDATES
+
+    names = tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
+    unknown = [n for n in names if n not in CANDIDATES]
+    if unknown or not names:
+        raise fail(f"{option}: unknown model '{unknown[0] if unknown else text}' (choose {', '.join(CANDIDATES)})")
+    return names
+
+
+def _split(table, outcome: str, test_cohort: int | None):
+    from safeschool.screening.data import ScreeningDataError, temporal_split
+
+    if test_cohort is None:
+        cohorts = table["cohort"].dropna()
+        if cohorts.empty:
+            raise fail("students.csv: no cohort column (simulate with --cohorts, or add each student's entry year)")
+        test_cohort = int(cohorts.max())
+    try:
+        train, test = temporal_split(table, test_cohort)
+    except ScreeningDataError as exc:
+        raise fail(str(exc)) from exc
+    for part, rows in (("training", train), ("test", test)):
+        if rows[outcome].notna().sum() == 0 or rows[outcome].nunique(dropna=True) < 2:
+            raise fail(f"--outcome: {outcome} does not vary in the {part} cohorts, so it cannot be predicted")
+    return train, test, test_cohort
+
+
+def _assess(data, outcome, test_cohort, capacity, models, bootstrap, seed):
+    """Read, split, evaluate against the baselines, audit and gate: (assessment dict, fitted best model, test)."""
+    from safeschool.screening.pipeline import assess
+
+    _check_outcome(outcome)
+    _check_capacity(capacity)
+    with progress(transient=True) as bar:
+        task = bar.add_task(f"Reading {data}", total=None)
+        table = _table(data)
+        train, test, test_cohort = _split(table, outcome, test_cohort)
+        try:
+            result, model = assess(train, test, outcome=outcome, models=models, capacity=capacity, n_boot=bootstrap,
+                                   seed=seed, step=lambda label: bar.update(task, description=label))
+        except ValueError as exc:
+            raise fail(str(exc)) from exc
+    return result, model, train, test
+
+
+def _print_assessment(result: dict) -> None:
+    table = Table(title=f"{result['outcome']}: trained on {', '.join(map(str, result['train_cohorts']))} "
+                        f"({result['n_train']:,} students), tested on {result['test_cohort']} "
+                        f"({result['n_test']:,}, base rate {result['base_rate']:.1%}); k = {result['k']:,} "
+                        f"(capacity {result['capacity']:.0%} per school)")
+    for col in ("model", "kind", "AUC", "95 % CI", "Brier", "precision@k", "recall@k"):
+        table.add_column(col, justify="left" if col in ("model", "kind") else "right")
+
+    def num(value, fmt=".3f"):
+        return "—" if value is None else format(value, fmt)
+
+    for m in result["models"]:
+        ci = m.get("auc_ci") or [None, None]
+        table.add_row(m["name"], m.get("kind", ""), num(m["auc"]),
+                      "—" if ci[0] is None else f"{ci[0]:.3f}–{ci[1]:.3f}", num(m["brier"], ".4f"),
+                      num(m["precision_at_k"]), num(m["recall_at_k"]))
+    console.print(table)
+    console.print(result["verdict"]["sentence"], highlight=False)
+    if result["passed_gate"]:
+        console.print(f"Fairness gate: [green]passed[/] ({result['audited_model']}).", highlight=False)
+    else:
+        console.print(f"Fairness gate: [bold red]failed[/] ({result['audited_model']}):", highlight=False)
+        for reason in result["gate"]["reasons"]:
+            console.print(f"  - {reason}", highlight=False, soft_wrap=True)
+
+
+@screen_app.command("evaluate")
+def screen_evaluate(
+    data: DataOpt,
+    outcome: OutcomeOpt = "dropped_out",
+    test_cohort: TestCohortOpt = None,
+    capacity: CapacityOpt = 0.1,
+    models: Annotated[str, typer.Option(
+        "--models", help="Candidate models, comma-separated: logistic (regularised logistic regression), "
+                         "boosting (gradient boosting).")] = "logistic",
+    bootstrap: BootstrapOpt = 200,
+    seed: SeedOpt = 0,
+    json_out: Annotated[Path | None, typer.Option(
+        "--json", help="Write the evaluation, the fairness audit and the gate as JSON to this file.")] = None,
+) -> None:
+    """Train on earlier cohorts, test on a later one: AUC, Brier, precision and recall at k, tiers, beside the ABC
+    rule, a school-only model and chance; then the fairness audit and gate of the best model."""
+    names = _algorithms(models, "--models")
+    result, _, _, _ = _assess(data, outcome, test_cohort, capacity, names, bootstrap, seed)
+    _print_assessment(result)
+    if json_out is not None:
+        write_json(json_out, result)
+
+
+@screen_app.command("train")
+def screen_train(
+    data: DataOpt,
+    out: Annotated[Path, typer.Option("--out", help="The model file to write (a zip: model.json and the "
+                                                     "estimator in skops format; no pickle).")],
+    outcome: OutcomeOpt = "dropped_out",
+    algorithm: Annotated[str, typer.Option(
+        "--algorithm", help="logistic (regularised logistic regression) or boosting (gradient boosting).")] = "logistic",
+    test_cohort: TestCohortOpt = None,
+    capacity: CapacityOpt = 0.1,
+    bootstrap: BootstrapOpt = 200,
+    seed: SeedOpt = 0,
+    name: Annotated[str | None, typer.Option(
+        "--name", help="The model's name on its card (default: the outcome and algorithm).")] = None,
+    model_version: Annotated[int, typer.Option("--model-version", min=1, help="The model's version number.")] = 1,
+    expires_in_days: Annotated[int, typer.Option(
+        "--expires-in-days", min=1, help="Days until the model expires and must be retrained on newer cohorts.")] = 365,
+    card: Annotated[Path | None, typer.Option("--card", help="Also write the model card as Markdown here.")] = None,
+    card_html: Annotated[Path | None, typer.Option("--card-html", help="Also write the model card as HTML here.")]
+    = None,
+) -> None:
+    """Train one model on the cohorts before the test cohort, evaluate and audit it there, and write the model file
+    (with its evaluation, audit, gate, version and expiry) and its card."""
+    from safeschool.screening import modelfile
+    from safeschool.screening.pipeline import model_meta
+
+    algorithms = _algorithms(algorithm, "--algorithm")
+    if len(algorithms) != 1:
+        raise fail("--algorithm: give one algorithm (logistic or boosting)")
+    result, model, _, _ = _assess(data, outcome, test_cohort, capacity, algorithms, bootstrap, seed)
+    meta = model_meta(model, result, name=name or f"{outcome} ({algorithms[0]})", version=model_version,
+                      expires_on=dt.date.today() + dt.timedelta(days=expires_in_days))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        modelfile.save(model, out, meta=meta)
+    except OSError as exc:
+        raise fail(f"--out: cannot write {out} ({exc.strerror})") from exc
+    _print_assessment(result)
+    console.print(f"Wrote {out} (version {model_version}, expires on {meta['expires_on']})")
+    for path, fmt, option in ((card, "md", "--card"), (card_html, "html", "--card-html")):
+        if path is not None:
+            _write_card(meta, path, fmt, option)
+
+
+def _load_model(path: Path):
+    from safeschool.screening.modelfile import ModelFileError, load
+
+    if not path.exists():
+        raise fail(f"--model: file {path} does not exist")
+    try:
+        return load(path)
+    except ModelFileError as exc:
+        raise fail(f"--model: {path.name}: {exc}") from exc
+
+
+def _write_card(meta: dict, path: Path, fmt: str, option: str) -> None:
+    from safeschool.screening.card import card_html, card_markdown
+
+    text = card_markdown(meta) if fmt == "md" else card_html(meta)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise fail(f"{option}: cannot write {path} ({exc.strerror})") from exc
+    console.print(f"Wrote {path}")
+
+
+@screen_app.command("score")
+def screen_score(
+    data: DataOpt,
+    model_path: Annotated[Path, typer.Option("--model", help="A model file written by `safeschool screen train`.")],
+    out: Annotated[Path, typer.Option(
+        "--out", help="CSV to write, one row per student: student_id, school_id, score (probability 0-1), tier "
+                      "(low, moderate, high) and top_domains (what raises the score, e.g. 'attendance; behaviour').")],
+) -> None:
+    """Score every student in the data with a trained model: probability, tier and the domains behind it."""
+    model = _load_model(model_path)
+    meta = getattr(model, "meta", {}) or {}
+    expires_on = meta.get("expires_on")
+    if expires_on and dt.date.fromisoformat(str(expires_on)[:10]) < dt.date.today():
+        raise fail(f"--model: {model_path} expired on {expires_on}; retrain it on the newer cohorts")
+    with progress(transient=True) as bar:
+        task = bar.add_task(f"Reading {data}", total=3)
+        table = _table(data)
+        bar.update(task, advance=1, description=f"Scoring {len(table):,} students")
+        try:
+            scores = model.predict_proba(table)
+            bar.update(task, advance=1, description="Finding the domains behind each score")
+            domains = model.domains(table)
+        except (KeyError, ValueError) as exc:
+            raise fail(f"--data: the model cannot score these data ({exc})") from exc
+        bar.update(task, advance=1)
+    import pandas as pd
+
+    frame = pd.DataFrame({"student_id": table["student_id"], "school_id": table["school_id"], "score": scores,
+                          "tier": model.tiers(scores), "top_domains": ["; ".join(d) for d in domains]})
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(out, index=False)
+    except OSError as exc:
+        raise fail(f"--out: cannot write {out} ({exc.strerror})") from exc
+    if meta.get("gate") and not meta["gate"].get("passed"):
+        err.print("[yellow]Warning:[/] this model failed its fairness gate; its scores are for research, not for "
+                  "schools.", highlight=False, soft_wrap=True)
+    counts = frame["tier"].value_counts()
+    console.print(f"Wrote {out}: {len(frame):,} students; " + ", ".join(
+        f"{tier} {counts.get(tier, 0):,}" for tier in ("high", "moderate", "low")), highlight=False)
+
+
+@screen_app.command("card")
+def screen_card(
+    model_path: Annotated[Path, typer.Option("--model", help="A model file written by `safeschool screen train`.")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the card: a .md (Markdown) or .html file.")],
+) -> None:
+    """Write a model's card (data, cohorts, features, metrics against the baselines, audit, intended use, expiry)."""
+    suffix = out.suffix.lower()
+    if suffix not in (".md", ".markdown", ".html", ".htm"):
+        raise fail(f"--out: {out.name} is neither .md nor .html")
+    model = _load_model(model_path)
+    _write_card(model.meta, out, "md" if suffix in (".md", ".markdown") else "html", "--out")
+
+
+@screen_app.command("security")
+def screen_security(
+    data: DataOpt,
+    out: Annotated[Path, typer.Option(
+        "--out", help="CSV of the flags: student_id, school_id, scale, score, z, percentile, cutoff, sem, flagged.")],
+    cutoff_percentile: Annotated[float, typer.Option(
+        "--cutoff-percentile", help="The cut-off: this percentile of the student's norm group (stage x country); "
+                                    "for conflict, where high is worse, the mirrored one.")] = 15,
+    confidence: Annotated[float, typer.Option(
+        "--confidence", help="How sure a flag must be that the score is below the cut-off, given its standard "
+                             "error of measurement (one-sided).")] = 0.95,
+    every_row: Annotated[bool, typer.Option(
+        "--all", help="Write every student and scale, not only the flagged ones.")] = False,
+) -> None:
+    """The socio-emotional security screen: each scale against norms per stage and country, flagged only when the
+    score is reliably below the cut-off."""
+    from safeschool.screening.norms import DEFAULT_RELIABILITY, SCREEN_SCALES, norms, security_screen
+
+    if not 0 < cutoff_percentile < 50:
+        raise fail(f"--cutoff-percentile: {cutoff_percentile:g} is not between 0 and 50")
+    if not 0.5 <= confidence < 1:
+        raise fail(f"--confidence: {confidence:g} is not between 0.5 and 1")
+    with progress(transient=True) as bar:
+        task = bar.add_task(f"Reading {data}", total=None)
+        table = _table(data)
+        bar.update(task, description="Norms per stage and country")
+        norm_table = norms(table)
+        bar.update(task, description="Screening")
+        flags = security_screen(table, norm_table, DEFAULT_RELIABILITY, cutoff_percentile=cutoff_percentile,
+                                confidence=confidence)
+    if "school_id" not in flags:
+        flags = flags.merge(table[["student_id", "school_id"]], on="student_id", how="left")
+    written = flags if every_row else flags[flags["flagged"]]
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        written.to_csv(out, index=False)
+    except OSError as exc:
+        raise fail(f"--out: cannot write {out} ({exc.strerror})") from exc
+    summary = Table(title=f"Security screen: {table['student_id'].nunique():,} students, cut-off at the "
+                          f"{cutoff_percentile:g}th percentile of their stage and country, {confidence:.0%} sure")
+    for col in ("scale", "screened", "flagged", "share"):
+        summary.add_column(col, justify="left" if col == "scale" else "right")
+    for scale in SCREEN_SCALES:
+        rows = flags[flags["scale"] == scale]
+        n, k = int(rows["score"].notna().sum()), int(rows["flagged"].sum())
+        summary.add_row(scale, f"{n:,}", f"{k:,}", f"{k / n:.1%}" if n else "—")
+    console.print(summary)
+    console.print(f"Wrote {out} ({len(written):,} rows)")
