@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "safeschool.web.network",
     "safeschool.web.hub",
     "safeschool.web.cocreation",
+    "safeschool.web.screening",
 ]
 
 # Background tasks: the database backend, run by `safeschool worker` (started by `safeschool serve` and `demo`).
