@@ -249,11 +249,13 @@ def screen_score(
         bar.update(task, advance=1)
     import pandas as pd
 
+    from safeschool.csvsafe import frame_to_csv
+
     frame = pd.DataFrame({"student_id": table["student_id"], "school_id": table["school_id"], "score": scores,
                           "tier": model.tiers(scores), "top_domains": ["; ".join(d) for d in domains]})
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(out, index=False)
+        frame_to_csv(frame, out, index=False)
     except OSError as exc:
         raise fail(f"--out: cannot write {out} ({exc.strerror})") from exc
     if meta.get("gate") and not meta["gate"].get("passed"):
@@ -293,6 +295,7 @@ def screen_security(
 ) -> None:
     """The socio-emotional security screen: each scale against norms per stage and country, flagged only when the
     score is reliably below the cut-off."""
+    from safeschool.csvsafe import frame_to_csv
     from safeschool.screening.norms import DEFAULT_RELIABILITY, SCREEN_SCALES, norms, security_screen
 
     if not 0 < cutoff_percentile < 50:
@@ -312,7 +315,7 @@ def screen_security(
     written = flags if every_row else flags[flags["flagged"]]
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        written.to_csv(out, index=False)
+        frame_to_csv(written, out, index=False)
     except OSError as exc:
         raise fail(f"--out: cannot write {out} ({exc.strerror})") from exc
     summary = Table(title=f"Security screen: {table['student_id'].nunique():,} students, cut-off at the "
