@@ -32,7 +32,9 @@ CapacityOpt = Annotated[float, typer.Option(
 BootstrapOpt = Annotated[int, typer.Option(
     "--bootstrap", min=0, help="Bootstrap replicates for the 95 % intervals of the AUC and of its difference to "
                                "the school-only baseline.")]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed of the bootstrap.")]
+SeedOpt = Annotated[int, typer.Option(
+    "--seed", help="Random seed of the bootstrap, of tie-breaks in the top-k and of gradient boosting's validation "
+                   "split; the same seed gives the same figures.")]
 
 
 def _table(data: Path):
@@ -111,19 +113,23 @@ def _print_assessment(result: dict) -> None:
                         f"({result['n_train']:,} students), tested on {result['test_cohort']} "
                         f"({result['n_test']:,}, base rate {result['base_rate']:.1%}); k = {result['k']:,} "
                         f"(capacity {result['capacity']:.0%} per school)")
-    for col in ("model", "kind", "AUC", "95 % CI", "Brier", "precision@k", "recall@k"):
-        table.add_column(col, justify="left" if col in ("model", "kind") else "right")
+    for col in ("model", "AUC", "95 % CI", "Brier", "precision@k", "recall@k"):
+        table.add_column(col, justify="left" if col == "model" else "right", no_wrap=True)
 
     def num(value, fmt=".3f"):
         return "—" if value is None else format(value, fmt)
 
     for m in result["models"]:
         ci = m.get("auc_ci") or [None, None]
-        table.add_row(m["name"], m.get("kind", ""), num(m["auc"]),
+        table.add_row(m["name"], num(m["auc"]),
                       "—" if ci[0] is None else f"{ci[0]:.3f}–{ci[1]:.3f}", num(m["brier"], ".4f"),
                       num(m["precision_at_k"]), num(m["recall_at_k"]))
     console.print(table)
     console.print(result["verdict"]["sentence"], highlight=False)
+    audited = next(m for m in result["models"] if m["name"] == result["audited_model"])
+    console.print(f"Observed {result['outcome']} per tier ({audited['name']}): " + ", ".join(
+        f"{t['tier']} {'—' if t['observed_rate'] is None else format(t['observed_rate'], '.1%')} (n {t['n']:,})"
+        for t in audited["tiers"]), highlight=False)
     if result["passed_gate"]:
         console.print(f"Fairness gate: [green]passed[/] ({result['audited_model']}).", highlight=False)
     else:
@@ -178,12 +184,12 @@ def screen_train(
 ) -> None:
     """Train one model on the cohorts before the test cohort, evaluate and audit it there, and write the model file
     (with its evaluation, audit, gate, version and expiry) and its card."""
-    from safeschool.screening import modelfile
-    from safeschool.screening.pipeline import model_meta
-
     algorithms = _algorithms(algorithm, "--algorithm")
     if len(algorithms) != 1:
         raise fail("--algorithm: give one algorithm (logistic or boosting)")
+    from safeschool.screening import modelfile
+    from safeschool.screening.pipeline import model_meta
+
     result, model, _, _ = _assess(data, outcome, test_cohort, capacity, algorithms, bootstrap, seed)
     meta = model_meta(model, result, name=name or f"{outcome} ({algorithms[0]})", version=model_version,
                       expires_on=dt.date.today() + dt.timedelta(days=expires_in_days))

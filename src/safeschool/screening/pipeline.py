@@ -31,10 +31,10 @@ def assess(train: pd.DataFrame, test: pd.DataFrame, *, outcome: str = "dropped_o
                       school_capacity=school_capacity, n_boot=n_boot, seed=seed)
     best = result["verdict"]["best_model"]
     step(f"Auditing {best} for fairness")
-    model = RiskModel(algorithm=best, outcome=outcome).fit(train)
+    model = RiskModel(algorithm=best, outcome=outcome, random_state=seed).fit(train)  # as evaluate() fitted it
     audited = test[test[outcome].notna()].reset_index(drop=True)
     scores = model.predict_proba(audited)
-    selected = select_top_k(scores, audited["school_id"].to_numpy(), capacity, school_capacity)
+    selected = select_top_k(scores, audited["school_id"].to_numpy(), capacity, school_capacity, seed)
     rows = audit(audited, scores=scores, selected=selected, outcome=outcome)
     entry = next(m for m in result["models"] if m["name"] == best)
     verdict = gate(rows, entry, settings or GateSettings())
