@@ -1,0 +1,261 @@
+"""What the screening pages show, as rows for the templates: an evaluation's table, the fairness audit, the gate's
+checks, the counsellor's list and a student's screen, with every code read as its label (web/core/formatting) and
+every hidden figure carrying why. Reads only (through the selectors); the views stay thin."""
+
+from __future__ import annotations
+
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, gettext_lazy
+from django_tasks_db.models import DBTaskResult
+from markdown_it import MarkdownIt
+
+from safeschool.screening.data import DOMAINS, OUTCOMES, PROTECTED
+from safeschool.vocabulary import MIN_CELL
+from safeschool.web.accounts.rules import is_admin, is_researcher
+from safeschool.web.core import formatting
+from safeschool.web.hub.models import Practice
+from safeschool.web.research.models import Student
+from safeschool.web.screening import selectors
+from safeschool.web.screening.charts import model_label
+from safeschool.web.screening.models import Algorithm, ApprovalRole, ModelStatus, RiskModel
+
+KINDS = {"model": gettext_lazy("Model"), "baseline": gettext_lazy("Baseline"),
+         "oracle": gettext_lazy("Simulated truth")}
+# What each domain means for a student, in words a teacher uses (the domain's name is the risk_domain label).
+DOMAIN_MEANINGS = {
+    "attendance": gettext_lazy("Missed more school days than most students in the first year."),
+    "behaviour": gettext_lazy("Behaviour incidents or suspensions were recorded in the first year."),
+    "achievement": gettext_lazy("Results in the first year were below what most students reached."),
+    "security": gettext_lazy("Reports feeling less secure with teachers and adults at school (closeness, "
+                             "conflict, security)."),
+    "belonging": gettext_lazy("Reports a weaker sense of belonging and engagement at school."),
+}
+CHECKS = {"fpr_ratio": gettext_lazy("False-positive rate ratio"),
+          "fnr_ratio": gettext_lazy("False-negative rate ratio"),
+          "calibration": gettext_lazy("Calibration in the large"),
+          "monotone_tiers": gettext_lazy("Observed rate rises with the tier")}
+TIER_BADGES = {"high": "danger", "moderate": "warning", "low": "muted"}
+TASK_STATUS = {"READY": gettext_lazy("Waiting for the background worker"),
+               "RUNNING": gettext_lazy("Training, this page refreshes by itself"),
+               "SUCCEEDED": gettext_lazy("Finished"), "FAILED": gettext_lazy("Failed")}
+
+
+def domain_label(code: str) -> str:
+    return formatting.label("risk_domain", code)
+
+
+def safe_domains(codes) -> list[str]:
+    """Only the domains a school can change, never a protected attribute, whatever was stored."""
+    return [c for c in (codes or []) if c in DOMAINS and c not in PROTECTED]
+
+
+# ------------------------------------------------------------------------------------------------ the evaluation
+def evaluation_rows(evaluation: dict) -> dict:
+    """The evaluation's table: one row per model, baseline and the simulated truth, plus the verdict."""
+    rows = []
+    for m in evaluation.get("models") or []:
+        ci = m.get("auc_ci") or [None, None]
+        rows.append({"name": m["name"], "label": model_label(m["name"]), "kind": m.get("kind"),
+                     "kind_label": str(KINDS.get(m.get("kind"), formatting.humanise(m.get("kind") or ""))),
+                     "auc": m.get("auc"), "auc_low": ci[0], "auc_high": ci[1], "brier": m.get("brier"),
+                     "precision_at_k": m.get("precision_at_k"), "recall_at_k": m.get("recall_at_k")})
+    verdict = evaluation.get("verdict") or {}
+    return {"rows": rows, "verdict": verdict, "oracle_auc": evaluation.get("oracle_auc"),
+            "k": evaluation.get("k"), "capacity": evaluation.get("capacity"),
+            "n_train": evaluation.get("n_train"), "n_test": evaluation.get("n_test"),
+            "base_rate": evaluation.get("base_rate"), "train_cohorts": evaluation.get("train_cohorts") or [],
+            "test_cohort": evaluation.get("test_cohort")}
+
+
+def _stratum_label(value: str) -> str:
+    parts = []
+    for part in str(value).split(", "):
+        column, _, code = part.partition("=")
+        parts.append(formatting.label(f"group:{column}", code) if column in PROTECTED else part)
+    return " × ".join(parts)
+
+
+def fairness_rows(rows) -> list[dict]:
+    """The audit table: each group and stratum with its figures; a hidden row says why (n<10, or hidden to
+    protect a small group) and carries no figure."""
+    out = []
+    for r in rows or []:
+        stratum = r.get("group") == "stratum"
+        hidden = r.get("n") is None
+        out.append({
+            "group": gettext("Stratum") if stratum else formatting.label("group", r.get("group")),
+            "value": _stratum_label(r.get("value")) if stratum else formatting.label(f"group:{r.get('group')}",
+                                                                                     r.get("value")),
+            "stratum": stratum, "hidden": hidden, "reason": r.get("suppressed") or ("small" if hidden else None),
+            **{k: (None if hidden else r.get(k)) for k in ("n", "selection_rate", "fpr", "fnr", "precision",
+                                                           "calibration")}})
+    return out
+
+
+def gate_rows(gate) -> dict:
+    gate = gate or {}
+    checks = [{"label": str(CHECKS.get(c.get("check"), formatting.humanise(c.get("check") or ""))),
+               "group": (gettext("Strata") if c.get("group") == "stratum"
+                         else formatting.label("group", c.get("group")) if c.get("group") else formatting.MISSING),
+               "value": c.get("value"), "limit": c.get("limit"), "passed": bool(c.get("passed")),
+               "reason": c.get("reason")} for c in gate.get("checks") or []]
+    return {"passed": bool(gate.get("passed")), "reasons": list(gate.get("reasons") or []), "checks": checks,
+            "failed": [c for c in checks if not c["passed"]]}
+
+
+# ------------------------------------------------------------------------------------------------ form choices
+def outcome_labels() -> dict:
+    return {code: formatting.label("risk_outcome", code) for code in OUTCOMES}
+
+
+def algorithm_labels() -> dict:
+    return {code: formatting.label("risk_algorithm", code) for code in Algorithm.values}
+
+
+def cohorts() -> list[int]:
+    return selectors.cohorts() if hasattr(selectors, "cohorts") else sorted(
+        c for c in Student.objects.values_list("cohort", flat=True).distinct() if c is not None)
+
+
+# ------------------------------------------------------------------------------------------------ researchers
+def model_rows(models) -> list[dict]:
+    """A model list's rows: the audited model's AUC and the school-only baseline's, from its evaluation."""
+    rows = []
+    for model in models:
+        evaluation = model.evaluation or {}
+        verdict = evaluation.get("verdict") or {}
+        rows.append({"model": model, "auc": verdict.get("best_auc"), "school_only_auc": verdict.get("school_only_auc")})
+    return rows
+
+
+def published_models() -> list[RiskModel]:
+    return [m for m in (selectors.current_model(code) for code in OUTCOMES) if m is not None]
+
+
+def security_overview() -> list[dict]:
+    """How many students the security screen flags on each scale, across the network (researchers' home)."""
+    if not hasattr(selectors, "security_overview"):
+        return []
+    rows = []
+    for r in selectors.security_overview():
+        small = formatting.is_missing(r.get("n")) or r["n"] < MIN_CELL
+        flagged = r.get("flagged")
+        hidden = small or (not formatting.is_missing(flagged) and 0 < flagged < MIN_CELL)
+        rows.append({"scale": scale_label(r["scale"]), "n": None if small else r["n"],
+                     "flagged": None if hidden else flagged,
+                     "share": None if hidden else (flagged / r["n"] if r["n"] else None), "reason": "small"})
+    return rows
+
+
+def actions(model: RiskModel, user) -> dict:
+    """Approvals, what still blocks publication and which buttons this user gets (the services check again)."""
+    approvals = selectors.model_approvals(model)
+    role = ApprovalRole.ADMINISTRATOR if is_admin(user) else ApprovalRole.RESEARCHER if is_researcher(user) else None
+    draft = model.status == ModelStatus.DRAFT
+    published = model.status == ModelStatus.PUBLISHED
+    already = any(a.user_id == user.pk for a in approvals.values())
+    blockers = selectors.publish_refusals(model) if draft else []
+    return {
+        "approvals": list(approvals.values()),
+        "missing_roles": [r for r in ApprovalRole.values if r not in approvals],
+        "approve_as": role,
+        "can_approve": draft and role is not None and role not in approvals and not already
+                       and user.has_perm("screening.approve", model),
+        "can_publish": draft and not blockers and user.has_perm("screening.publish", model),
+        "can_retire": model.status != ModelStatus.RETIRED and user.has_perm("screening.retire", model),
+        "can_score": published and not model.expired and user.has_perm("screening.score", model),
+        "blockers": blockers,
+        "runs": list(model.runs.order_by("-created_at", "-id")[:5]),
+    }
+
+
+def card_html(model: RiskModel) -> str:
+    """The model card as HTML: the card's Markdown rendered with raw HTML switched off (a name or a reason in the
+    card cannot inject markup)."""
+    return mark_safe(MarkdownIt("commonmark", {"html": False}).enable("table").render(model.card_markdown))
+
+
+def training_jobs(limit: int = 5) -> dict:
+    """The latest training tasks (django-tasks' database results): status, and the model or the error."""
+    results = list(DBTaskResult.objects.filter(task_path__endswith="train_model_task").order_by("-enqueued_at")[
+        :limit])
+    ids = [(r.return_value or {}).get("model_id") for r in results if isinstance(r.return_value, dict)]
+    models = {m.pk: m for m in RiskModel.objects.filter(pk__in=[i for i in ids if i])}
+    rows = []
+    for r in results:
+        value = r.return_value if isinstance(r.return_value, dict) else {}
+        rows.append({"requested": r.enqueued_at, "status": r.status,
+                     "status_label": TASK_STATUS.get(r.status, formatting.humanise(r.status)),
+                     "model": models.get(value.get("model_id")),
+                     "error": value.get("error") or (gettext("The training failed; the worker's log says why.")
+                                                     if r.status == "FAILED" else "")})
+    return {"rows": rows, "running": any(r.status in ("READY", "RUNNING") for r in results)}
+
+
+# ------------------------------------------------------------------------------------------------ schools
+def scale_label(code: str) -> str:
+    return formatting.label("variable", code)
+
+
+def share_initial(screening) -> float:
+    return round(float(screening.share), 2)
+
+
+def list_info(screening) -> dict:
+    run = screening.run
+    return {"model": screening.model, "k": screening.k, "share": screening.share, "n_scored": screening.n_scored,
+            "scored_at": run.finished_at if run else None, "capacity_set": screening.capacity_set}
+
+
+def list_rows(screening) -> list[dict]:
+    return [{"pseudonym": r.pseudonym, "short": r.pseudonym[:10], "score": r.score_0_100, "tier": r.tier,
+             "badge": TIER_BADGES.get(r.tier, "muted"), "domains": [domain_label(d) for d in safe_domains(r.domains)],
+             "follow_up": formatting.label("follow_up_status", r.follow_up) if r.follow_up else gettext("none yet")}
+            for r in screening.rows]
+
+
+def flag_rows(screening) -> list[dict]:
+    return [{"pseudonym": f["student_id"], "short": str(f["student_id"])[:10], "scale": scale_label(f["scale"]),
+             "score": f.get("score"), "percentile": f.get("percentile"), "cutoff": f.get("cutoff")}
+            for f in screening.flags]
+
+
+# ------------------------------------------------------------------------------------------------ a student
+def student_summary(screen) -> dict | None:
+    if screen.score is None or screen.model is None:
+        return None
+    return {"score": screen.score.score_0_100, "tier": screen.score.tier,
+            "badge": TIER_BADGES.get(screen.score.tier, "muted"), "model": screen.model, "on_list": screen.in_list}
+
+
+def domain_rows(screen) -> list[dict]:
+    return [{"code": d, "label": domain_label(d), "meaning": str(DOMAIN_MEANINGS[d])}
+            for d in safe_domains(screen.domains)]
+
+
+def support_rows(screen) -> list[dict]:
+    """Each suggested Hub practice once, with the domains it answers."""
+    found: dict[int, dict] = {}
+    for group in screen.practices or []:
+        if group.get("domain") not in DOMAINS:
+            continue
+        for practice in group.get("practices") or []:
+            entry = found.setdefault(practice.pk, {"pk": practice.pk, "title": practice.title, "domains": []})
+            entry["domains"].append(domain_label(group["domain"]))
+    return list(found.values())
+
+
+def practice_choices(screen) -> list:
+    """The practices a follow-up may name: the suggested ones, else every accepted practice."""
+    suggested = {p.pk: p for group in screen.practices or [] for p in group.get("practices") or []}
+    return list(suggested.values()) or list(Practice.objects.filter(status=Practice.Status.ACCEPTED)
+                                            .order_by("title")[:50])
+
+
+def security_rows(screen) -> list[dict]:
+    return [{"scale": scale_label(r["scale"]), "score": r.get("score"), "percentile": r.get("percentile"),
+             "cutoff": r.get("cutoff"), "flagged": bool(r.get("flagged"))} for r in screen.security or []]
+
+
+def follow_up_rows(screen) -> list:
+    return list(screen.follow_ups or [])
