@@ -14,7 +14,7 @@ import skops.io as sio
 
 from safeschool.cohort import CohortConfig, Sizes, simulate
 from safeschool.screening import modelfile
-from safeschool.screening.card import card_markdown
+from safeschool.screening.card import card_html, card_markdown
 from safeschool.screening.data import screening_table, temporal_split
 from safeschool.screening.evaluation import evaluate
 from safeschool.screening.modelfile import ModelFileError, from_bytes, load, save, to_bytes
@@ -147,3 +147,14 @@ def test_the_card_names_data_metrics_governance_and_limits(split):
     assert "gender" not in card.split("## Features")[1].split("##")[0]
     translated = card_markdown(loaded.meta, gettext=lambda s: s.upper() if s == "Intended use" else s)
     assert "INTENDED USE" in translated
+
+
+def test_the_html_card_is_a_page_that_escapes_what_people_wrote(blob):
+    fairness = [{"group": "gender", "value": "F", "n": 20, "selection_rate": 0.1, "fpr": None, "fnr": None,
+                 "precision": None}]
+    meta = {**from_bytes(blob).meta, "name": "<script>alert(1)</script> | model", "fairness": fairness}
+    page = card_html(meta)
+    assert page.startswith("<!DOCTYPE html>") and '<html lang="en">' in page and "<table>" in page
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; / model" in page
+    assert "<blockquote>" in page and "not a life sentence" in page
+    assert "<td>gender</td>\n<td>F</td>\n<td>20</td>\n<td>10.0 %</td>" in page

@@ -1,4 +1,4 @@
-"""The model card (Mitchell et al., 2019) of a screening model, in Markdown, from its model.json (`meta`): what it
+"""The model card (Mitchell et al., 2019) of a screening model, in Markdown (and as a standalone HTML page), from its model.json (`meta`): what it
 is for and not for, its data and cohorts, its inputs, how it did against the baselines on a later cohort, the
 fairness audit and publication gate, its version and expiry.
 
@@ -8,9 +8,19 @@ catalogues. Values that came from people (the model's name, gate reasons) have n
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
+from markdown_it import MarkdownIt
+
 from safeschool.screening.data import DOMAINS, PROTECTED, SCHOOL_FEATURES
+
+# The page's colours are the site's (ink, primary, muted, surface, border); the card must read well on its own.
+_STYLE = ("body{font:16px/1.5 system-ui,sans-serif;color:#1b2733;max-width:60rem;margin:0 auto;padding:1rem}"
+          "h1,h2{color:#153a6b}blockquote{border-left:4px solid #1d4f91;background:#f5f7fa;margin:0;"
+          "padding:.5rem 1rem}table{border-collapse:collapse;display:block;overflow-x:auto}"
+          "th,td{border:1px solid #d5dbe3;padding:.25rem .5rem;text-align:left}code{color:#4a5868;"
+          "overflow-wrap:anywhere}")
 
 
 def _identity(text: str) -> str:
@@ -186,3 +196,15 @@ def card_markdown(meta: dict, gettext: Callable[[str], str] | None = None) -> st
         "",
     ]
     return "\n".join(lines)
+
+
+def card_html(meta: dict, gettext: Callable[[str], str] | None = None, language: str = "en") -> str:
+    """The model card as a standalone HTML page (raw HTML in the Markdown is escaped, never passed through)."""
+    _ = gettext or _identity
+    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(card_markdown(meta, gettext))
+    title = _("Model card: {name}, version {version}").format(
+        name=_clean(meta.get("name") or meta.get("outcome") or "—"), version=meta.get("version", "—"))
+    return (f'<!DOCTYPE html>\n<html lang="{html.escape(language)}">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{html.escape(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n{body}</body>\n"
+            "</html>\n")
