@@ -177,7 +177,7 @@ class GateSettings:
     missed equally often. Each figure is a sample estimate: a check fails only when its one-sided lower
     `confidence` bound lies beyond the limit (the data show the disparity, not just noise in a small group).
 
-    Experiment (docs/screening.md): default cohort (18,000 students, test cohort 2025), logistic model without
+    Experiment: default cohort (18,000 students, test cohort 2025), logistic model without
     protected inputs, each school's top 10 % selected; seeds 2026 and 1–11. The fair model passes on 10 of 12
     seeds (the two refusals are real in the simulation: SEN students' FPR per unit of need 1.99 times others',
     and Roma/minority students' risk under-predicted by 0.106, whose own effect the model does not see); scores
