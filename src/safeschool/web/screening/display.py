@@ -9,7 +9,9 @@ from django.utils.translation import gettext, gettext_lazy
 from django_tasks_db.models import DBTaskResult
 from markdown_it import MarkdownIt
 
+from safeschool.screening.card import card_markdown
 from safeschool.screening.data import DOMAINS, OUTCOMES, PROTECTED
+from safeschool.screening.norms import SCREEN_SCALES
 from safeschool.vocabulary import MIN_CELL
 from safeschool.web.accounts.rules import is_admin, is_researcher
 from safeschool.web.core import formatting
@@ -157,7 +159,7 @@ def actions(model: RiskModel, user) -> dict:
     blockers = selectors.publish_refusals(model) if draft else []
     return {
         "approvals": list(approvals.values()),
-        "missing_roles": [r for r in ApprovalRole.values if r not in approvals],
+        "missing_roles": [r for r in ApprovalRole.values if r not in approvals] if draft else [],
         "approve_as": role,
         "can_approve": draft and role is not None and role not in approvals and not already
                        and user.has_perm("screening.approve", model),
@@ -170,9 +172,10 @@ def actions(model: RiskModel, user) -> dict:
 
 
 def card_html(model: RiskModel) -> str:
-    """The model card as HTML: the card's Markdown rendered with raw HTML switched off (a name or a reason in the
-    card cannot inject markup)."""
-    return mark_safe(MarkdownIt("commonmark", {"html": False}).enable("table").render(model.card_markdown))
+    """The model card in the reader's language as HTML: the card's Markdown rendered with raw HTML switched off
+    (a name or a reason in the card cannot inject markup)."""
+    text = card_markdown(model.meta, gettext)
+    return mark_safe(MarkdownIt("commonmark", {"html": False}).enable("table").render(text))
 
 
 def training_jobs(limit: int = 5) -> dict:
@@ -214,10 +217,23 @@ def list_rows(screening) -> list[dict]:
             for r in screening.rows]
 
 
+def flag_text(scale: str) -> str:
+    """What a flag says: below the cut-off, or above it for teacher–student conflict (high is worse)."""
+    if SCREEN_SCALES.get(scale, 1) < 0:
+        return gettext("reliably above the cut-off")
+    return gettext("reliably below the cut-off")
+
+
 def flag_rows(screening) -> list[dict]:
-    return [{"pseudonym": f["student_id"], "short": str(f["student_id"])[:10], "scale": scale_label(f["scale"]),
-             "score": f.get("score"), "percentile": f.get("percentile"), "cutoff": f.get("cutoff")}
-            for f in screening.flags]
+    """The security screen's flags, one row per student with each scale it is flagged on."""
+    students: dict[str, dict] = {}
+    for f in screening.flags:
+        row = students.setdefault(str(f["student_id"]), {"pseudonym": str(f["student_id"]),
+                                                         "short": str(f["student_id"])[:10], "scales": []})
+        row["scales"].append({"scale": scale_label(f["scale"]), "score": f.get("score"),
+                              "percentile": f.get("percentile"), "cutoff": f.get("cutoff"),
+                              "flag": flag_text(f["scale"])})
+    return list(students.values())
 
 
 # ------------------------------------------------------------------------------------------------ a student
@@ -254,7 +270,8 @@ def practice_choices(screen) -> list:
 
 def security_rows(screen) -> list[dict]:
     return [{"scale": scale_label(r["scale"]), "score": r.get("score"), "percentile": r.get("percentile"),
-             "cutoff": r.get("cutoff"), "flagged": bool(r.get("flagged"))} for r in screen.security or []]
+             "cutoff": r.get("cutoff"), "flagged": bool(r.get("flagged")), "flag": flag_text(r["scale"])}
+            for r in screen.security or []]
 
 
 def follow_up_rows(screen) -> list:
