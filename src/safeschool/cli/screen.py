@@ -217,15 +217,32 @@ def _load_model(path: Path):
 
 
 def _write_card(meta: dict, path: Path, fmt: str, option: str) -> None:
-    from safeschool.screening.card import card_html, card_markdown
+    from safeschool.screening.card import card_markdown
 
-    text = card_markdown(meta) if fmt == "md" else card_html(meta)
+    text = card_markdown(meta) if fmt == "md" else _card_html(card_markdown(meta), meta)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise fail(f"{option}: cannot write {path} ({exc.strerror})") from exc
     console.print(f"Wrote {path}")
+
+
+def _card_html(markdown: str, meta: dict) -> str:
+    """The card as a standalone HTML page (raw HTML in the Markdown is escaped, not passed through)."""
+    from html import escape
+
+    from markdown_it import MarkdownIt
+
+    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
+    title = escape(f"Model card: {meta.get('name', '')}, version {meta.get('version', '')}")
+    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{title}</title>\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n<style>'
+            "body{font-family:system-ui,sans-serif;color:#1b2733;max-width:60rem;margin:2rem auto;padding:0 1rem;"
+            "line-height:1.5}table{border-collapse:collapse;display:block;overflow-x:auto}"
+            "th,td{border:1px solid #d5dbe3;padding:.25rem .5rem;text-align:left}"
+            "blockquote{border-left:4px solid #1d4f91;margin:1rem 0;padding:.25rem 1rem;background:#f5f7fa}"
+            f"</style>\n</head>\n<body>\n{body}</body>\n</html>\n")
 
 
 @screen_app.command("score")
@@ -289,35 +306,47 @@ def screen_card(
 def screen_security(
     data: DataOpt,
     out: Annotated[Path, typer.Option(
-        "--out", help="CSV of the flags: student_id, school_id, scale, score, z, percentile, cutoff, sem, flagged.")],
+        "--out", help="CSV of the flags: student_id, school_id, class_id, scale, score, norm_group, z, percentile, "
+                      "cutoff, sem, below_cutoff, flagged.")],
     cutoff_percentile: Annotated[float, typer.Option(
         "--cutoff-percentile", help="The cut-off: this percentile of the student's norm group (stage x country); "
                                     "for conflict, where high is worse, the mirrored one.")] = 15,
     confidence: Annotated[float, typer.Option(
         "--confidence", help="How sure a flag must be that the score is below the cut-off, given its standard "
                              "error of measurement (one-sided).")] = 0.95,
+    reliability: Annotated[str | None, typer.Option(
+        "--reliability", help="Reliability per scale, e.g. security=0.81,conflict=0.80 (default: Cronbach's alpha "
+                              "from student_items.csv in --data, at each student's first wave).")] = None,
     every_row: Annotated[bool, typer.Option(
         "--all", help="Write every student and scale, not only the flagged ones.")] = False,
 ) -> None:
     """The socio-emotional security screen: each scale against norms per stage and country, flagged only when the
-    score is reliably below the cut-off."""
+    score is reliably below the cut-off (by more than its standard error of measurement explains)."""
     from safeschool.csvsafe import frame_to_csv
-    from safeschool.screening.norms import DEFAULT_RELIABILITY, SCREEN_SCALES, norms, security_screen
+    from safeschool.screening.norms import SCREEN_SCALES, NormsError, norms, security_screen
 
     if not 0 < cutoff_percentile < 50:
         raise fail(f"--cutoff-percentile: {cutoff_percentile:g} is not between 0 and 50")
     if not 0.5 <= confidence < 1:
         raise fail(f"--confidence: {confidence:g} is not between 0.5 and 1")
+    given = _reliabilities(reliability, SCREEN_SCALES)
     with progress(transient=True) as bar:
         task = bar.add_task(f"Reading {data}", total=None)
         table = _table(data)
+        bar.update(task, description="Reliability of each scale")
+        alphas = {**_item_reliabilities(data, set(SCREEN_SCALES) - set(given)), **given}
+        lacking = [s for s in SCREEN_SCALES if s not in alphas]
+        if lacking:
+            raise fail(f"--reliability: none for {', '.join(lacking)} (student_items.csv in --data lacks their "
+                       f"items); give e.g. --reliability {lacking[0]}=0.80")
         bar.update(task, description="Norms per stage and country")
-        norm_table = norms(table)
-        bar.update(task, description="Screening")
-        flags = security_screen(table, norm_table, DEFAULT_RELIABILITY, cutoff_percentile=cutoff_percentile,
-                                confidence=confidence)
-    if "school_id" not in flags:
-        flags = flags.merge(table[["student_id", "school_id"]], on="student_id", how="left")
+        try:
+            norm_table = norms(table)
+            bar.update(task, description="Screening")
+            flags = security_screen(table, norm_table, alphas, cutoff_percentile=cutoff_percentile,
+                                    confidence=confidence)
+        except NormsError as exc:
+            raise fail(str(exc)) from exc
     written = flags if every_row else flags[flags["flagged"]]
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -326,11 +355,54 @@ def screen_security(
         raise fail(f"--out: cannot write {out} ({exc.strerror})") from exc
     summary = Table(title=f"Security screen: {table['student_id'].nunique():,} students, cut-off at the "
                           f"{cutoff_percentile:g}th percentile of their stage and country, {confidence:.0%} sure")
-    for col in ("scale", "screened", "flagged", "share"):
+    for col in ("scale", "reliability", "screened", "below cut-off", "flagged"):
         summary.add_column(col, justify="left" if col == "scale" else "right")
     for scale in SCREEN_SCALES:
         rows = flags[flags["scale"] == scale]
-        n, k = int(rows["score"].notna().sum()), int(rows["flagged"].sum())
-        summary.add_row(scale, f"{n:,}", f"{k:,}", f"{k / n:.1%}" if n else "—")
+        n = len(rows)
+        below, k = int(rows["below_cutoff"].sum()), int(rows["flagged"].sum())
+        summary.add_row(scale, f"{alphas[scale]:.2f}", f"{n:,}", _share(below, n), _share(k, n))
     console.print(summary)
     console.print(f"Wrote {out} ({len(written):,} rows)")
+
+
+def _share(k: int, n: int) -> str:
+    return f"{k:,} ({k / n:.1%})" if n else "—"
+
+
+def _reliabilities(text: str | None, scales) -> dict[str, float]:
+    """`--reliability security=0.81,conflict=0.8` as {scale: value}."""
+    out = {}
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        scale, _, value = part.partition("=")
+        scale = scale.strip()
+        if scale not in scales:
+            raise fail(f"--reliability: unknown scale '{scale}' (choose {', '.join(scales)})")
+        try:
+            out[scale] = float(value)
+        except ValueError:
+            raise fail(f"--reliability: '{part.strip()}' is not scale=number") from None
+        if not 0 <= out[scale] < 1:
+            raise fail(f"--reliability: {scale}={out[scale]:g} is not between 0 and 1")
+    return out
+
+
+def _item_reliabilities(data: Path, wanted: set[str]) -> dict[str, float]:
+    """Cronbach's alpha of each screen scale from the item answers at each student's first wave, when the cohort
+    directory has them (student_items.csv)."""
+    import pandas as pd
+
+    from safeschool.screening.norms import NormsError, screen_reliabilities
+
+    path = data / "student_items.csv"
+    if not wanted or not path.exists():
+        return {}
+    try:
+        items = pd.read_csv(path, low_memory=False)
+        if "wave" in items:
+            items = items[items["wave"] == items.groupby("student_id")["wave"].transform("min")]
+        return {s: a for s, a in screen_reliabilities(items).items() if s in wanted}
+    except (pd.errors.ParserError, UnicodeDecodeError, KeyError, NormsError) as exc:
+        raise fail(f"student_items.csv: cannot compute reliabilities ({exc})") from exc
