@@ -13,9 +13,10 @@ Fitting and scoring run with one OpenMP/BLAS thread (threadpoolctl): on a shared
 made a boosting fit 25 times slower (20 s instead of 0.8 s) and the logistic fit on 36,000 students 3 times slower.
 
 Neither is recalibrated afterwards. A logistic regression fitted by maximum likelihood is calibrated in the large by
-construction, and on the default simulated cohort (train 2023–24, test 2025) isotonic `CalibratedClassifierCV` on
-the training cohorts (5-fold, isotonic or sigmoid) made the held-out Brier score worse for both (logistic
-0.0673 → 0.0683, boosting 0.0698 → 0.0715–0.0718) and cost 5–10 times the fit; the evaluation reports calibration per decile and per tier so a model whose
+construction, and on the default simulated cohort (train 2023–24, test 2025) `CalibratedClassifierCV` on the
+training cohorts (5-fold, isotonic or sigmoid) made the held-out Brier score worse for both (logistic 0.0673 →
+0.0683, boosting 0.0698 → 0.0715–0.0718) and cost 5–10 times the fit; the evaluation reports calibration per
+decile and per tier so a model whose
 calibration drifts is seen.
 
 Baselines (Perdomo et al., 2023; Balfanz's ABC): ``school_only`` is the logistic pipeline on `SCHOOL_FEATURES` only
