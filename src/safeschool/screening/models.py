@@ -16,8 +16,7 @@ Neither is recalibrated afterwards. A logistic regression fitted by maximum like
 construction, and on the default simulated cohort (train 2023–24, test 2025) `CalibratedClassifierCV` on the
 training cohorts (5-fold, isotonic or sigmoid) made the held-out Brier score worse for both (logistic 0.0673 →
 0.0683, boosting 0.0698 → 0.0715–0.0718) and cost 5–10 times the fit; the evaluation reports calibration per
-decile and per tier so a model whose
-calibration drifts is seen.
+decile and per tier so a model whose calibration drifts is seen.
 
 Baselines (Perdomo et al., 2023; Balfanz's ABC): ``school_only`` is the logistic pipeline on `SCHOOL_FEATURES` only
 (school context, no individual data), ``abc`` counts the ABC flags and maps each count to the outcome rate observed
