@@ -111,6 +111,9 @@ def test_training_stores_a_draft_with_its_evaluation_audit_gate_and_model_file(w
     assert fair.gate["passed"] is True and unfair.gate["passed"] is False and unfair.gate["reasons"]
     loaded = modelfile.from_bytes(bytes(fair.estimator))
     assert not set(loaded.features_) & {"gender", "migrant_background", "roma_minority", "ses_band", "sen"}
+    assert loaded.meta["version"] == 1 and fair.meta["estimator_sha256"] == loaded.meta["estimator_sha256"]
+    card = fair.card_markdown
+    assert "not a life sentence" in card and "early-leaving-logistic" in card
 
 
 def test_publishing_is_refused_without_both_approvals(world):

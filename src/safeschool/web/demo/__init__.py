@@ -8,9 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from safeschool.web.demo import accounts, analysis, cocreation, cohort, hub, network
+from safeschool.web.demo import accounts, analysis, cocreation, cohort, hub, network, screening
 
-DEMO_STEPS = cohort.STEPS + 5  # the cohort's steps, then accounts, analysis, members, Hub, co-creation
+DEMO_STEPS = cohort.STEPS + 6  # the cohort's steps, then accounts, analysis, members, Hub, co-creation, screening
 
 
 @dataclass
@@ -39,4 +39,8 @@ def demo_seed(*, home: Path, progress: Callable[[str], None] = lambda step: None
     if cocreation.demo_cocreation_ensure():
         result.notes.append("Seeded co-creation: a Delphi study in round 2, interviews and action research cycles.")
     progress("Co-creation")
+    note = screening.demo_screening_ensure()  # after the Hub: follow-ups link its practices
+    if note:
+        result.notes.append(note)
+    progress("Screening")
     return result

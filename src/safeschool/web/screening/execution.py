@@ -8,6 +8,7 @@ import logging
 import math
 
 import numpy as np
+import pandas as pd
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -55,11 +56,12 @@ def school_capacities() -> dict[str, float]:
 def model_train_execute(*, user_id: int | None, outcome: str = "dropped_out", algorithm: str = "logistic",
                         test_cohort: int | None = None, capacity: float = 0.10, name: str | None = None,
                         expires_in_days: int = 365, n_boot: int = 200, seed: int = 0,
-                        gate_settings: dict | None = None) -> RiskModel:
+                        gate_settings: dict | None = None, table: pd.DataFrame | None = None) -> RiskModel:
     """Train on the cohorts before `test_cohort` (default: the latest), evaluate against the baselines on it, audit
     the selection each school would make, run the gate, and store a draft model with its model file. Raises
-    ScreeningDataError (a one-line reason) when the data cannot support it."""
-    table = database_screening_table()
+    ScreeningDataError (a one-line reason) when the data cannot support it. `table`: the database's screening
+    table when the caller has it already (the demo builds it once)."""
+    table = database_screening_table() if table is None else table
     if test_cohort is None:
         cohorts = sorted(int(c) for c in table["cohort"].dropna().unique())
         if not cohorts:
@@ -90,15 +92,16 @@ def model_train_execute(*, user_id: int | None, outcome: str = "dropped_out", al
     raise ScreeningDataError(f"could not store a new version of {name}: try again")
 
 
-def scoring_run_execute(*, run_id: int) -> ScoringRun:
-    """Score every student of the run's cohort with the run's model; insert one row per student, or none."""
+def scoring_run_execute(*, run_id: int, table: pd.DataFrame | None = None) -> ScoringRun:
+    """Score every student of the run's cohort with the run's model; insert one row per student, or none.
+    `table`: the database's screening table when the caller has it already."""
     run = ScoringRun.objects.select_related("model").get(pk=run_id)
     if run.status in (RunStatus.DONE, RunStatus.FAILED):
         return run
     ScoringRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=timezone.now())
     try:
         fitted = modelfile.from_bytes(bytes(run.model.estimator))
-        table = database_screening_table()
+        table = database_screening_table() if table is None else table
         if run.cohort is not None:
             table = table[table["cohort"] == run.cohort].reset_index(drop=True)
         if table.empty:

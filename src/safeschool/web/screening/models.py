@@ -4,15 +4,22 @@ support capacity and the follow-ups staff record. Integrity lives in the databas
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
+from safeschool.screening.card import card_markdown
 from safeschool.web.hub.models import Practice
 from safeschool.web.research.models import School, Student
+
+MAX_META_BYTES = 20_000_000  # model.json of a model file: the evaluation and audit, far below this
 
 
 class RiskOutcome(models.TextChoices):  # the codes of safeschool.screening.data.OUTCOMES
@@ -122,21 +129,29 @@ class RiskModel(models.Model):
 
     @property
     def meta(self) -> dict:
-        """What the model file's model.json and the model card describe."""
-        return {
+        """What the model card describes: the model file's model.json (estimator hash, cut-offs, versions),
+        overlaid with the database's current fields."""
+        return {**self._file_meta(), **{
             "name": self.name, "version": self.version, "outcome": self.outcome, "algorithm": self.algorithm,
-            "created": self.created_at.isoformat() if self.created_at else None,
             "expires_on": self.expires_on.isoformat() if self.expires_on else None,
             "features": list(self.features), "train_cohorts": list(self.train_cohorts),
             "test_cohort": self.test_cohort, "evaluation": self.evaluation, "fairness": self.fairness,
             "gate": self.gate, "status": self.status,
-        }
+        }}
+
+    def _file_meta(self) -> dict:
+        try:
+            with zipfile.ZipFile(io.BytesIO(bytes(self.estimator or b""))) as archive:
+                if archive.getinfo("model.json").file_size > MAX_META_BYTES:
+                    return {}
+                found = json.loads(archive.read("model.json"))
+        except (zipfile.BadZipFile, KeyError, ValueError):
+            return {}
+        return found if isinstance(found, dict) else {}
 
     @property
     def card_markdown(self) -> str:
-        from safeschool.screening.card import card_markdown  # written alongside this app (issue 15); pure
-
-        return card_markdown(self.meta)
+        return card_markdown(self.meta, gettext=gettext)
 
 
 class ModelApproval(models.Model):

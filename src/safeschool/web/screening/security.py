@@ -51,9 +51,16 @@ def screen_reliability() -> dict[str, dict]:
             else {"reliability": ASSUMED_RELIABILITY, "source": "assumed"} for scale in screen_norms.SCREEN_SCALES}
 
 
-def _norm_table() -> pd.DataFrame:
-    """Norms from every student's first-wave scales per stage × country (cached per version of the data)."""
-    return profile_cached("screening-norms", 0, lambda: screen_norms.norms(database_screening_table()))
+def _norm_table(table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Norms from every student's first-wave scales per stage × country (cached per version of the data);
+    `table`: the database's screening table when the caller has it already."""
+    return profile_cached("screening-norms", 0, lambda: screen_norms.norms(
+        database_screening_table() if table is None else table))
+
+
+def norms_warm(table: pd.DataFrame) -> None:
+    """Compute and cache the norms from a screening table of the whole database the caller built anyway."""
+    _norm_table(table)
 
 
 def _screen(table: pd.DataFrame) -> pd.DataFrame:
