@@ -84,12 +84,15 @@ def _staff_school(staff) -> School | None:
 def _follow_ups(school: School, staff) -> None:
     screening = selectors.school_list(school, staff)
     today = timezone.localdate()
+    used = set()
     for row, (who, action, days) in zip(screening.rows, FOLLOW_UPS, strict=False):
         student = selectors.student_lookup(row.pseudonym)
         suggested = [p for s in selectors.suggested_practices(row.domains) for p in s["practices"]]
+        fresh = [p for p in suggested if p.pk not in used] or suggested  # a different practice for each if any
+        if fresh:
+            used.add(fresh[0].pk)
         try:
             services.add_follow_up(student=student, user=staff, who_acts=who, action=action,
-                                   review_on=today + dt.timedelta(days=days),
-                                   practice=suggested[0] if suggested else None)
+                                   review_on=today + dt.timedelta(days=days), practice=fresh[0] if fresh else None)
         except ValidationError:
             continue

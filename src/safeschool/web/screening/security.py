@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+from django.db.models import Max
 
 from safeschool.instruments.registry import registry
 from safeschool.screening import norms as screen_norms
@@ -79,10 +80,18 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return [{k: plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
+def _screened_cohort(table: pd.DataFrame) -> pd.DataFrame:
+    """The students being screened: the latest entry cohort (everyone when the data carry no cohorts). Norms
+    still come from every cohort."""
+    latest = Student.objects.aggregate(m=Max("cohort"))["m"]
+    return table if latest is None else table[table["cohort"] == latest].reset_index(drop=True)
+
+
 def security_flags(school: School) -> list[dict]:
-    """The school's students flagged by the screen, one row per flagged scale: student_id (pseudonym), scale,
-    score, norm_group, z, percentile, cutoff, sem, below_cutoff, flagged. Callers check who may see the school."""
-    screened = _screen(database_screening_table(school=school))
+    """The school's students of the screened cohort flagged by the screen, one row per flagged scale: student_id
+    (pseudonym), scale, score, norm_group, z, percentile, cutoff, sem, below_cutoff, flagged. Callers check who
+    may see the school."""
+    screened = _screen(_screened_cohort(database_screening_table(school=school)))
     return _records(screened[screened["flagged"].astype(bool)].sort_values(["student_id", "scale"]))
 
 
@@ -93,10 +102,10 @@ def student_security(student: Student) -> list[dict]:
 
 
 def security_overview() -> list[dict]:
-    """Across the network, per scale: students screened (n) and flagged; not suppressed here (the page hides
-    counts under MIN_CELL). Cached per version of the data."""
+    """Across the network's screened cohort, per scale: students screened (n) and flagged; not suppressed here
+    (the page hides counts under MIN_CELL). Cached per version of the data."""
     def compute() -> list[dict]:
-        screened = _screen(database_screening_table())
+        screened = _screen(_screened_cohort(database_screening_table()))
         grouped = screened.groupby("scale", sort=False).agg(n=("score", "count"), flagged=("flagged", "sum"))
         return [{"scale": scale, "n": int(row.n), "flagged": int(row.flagged)} for scale, row in grouped.iterrows()]
     return profile_cached("screening-security-overview", 0, compute)
