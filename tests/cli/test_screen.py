@@ -230,6 +230,7 @@ def test_security_writes_flags_for_every_student_and_scale(tmp_path, data):
     (["evaluate", "--capacity", "0"], "--capacity", "0 is not a share"),
     (["evaluate", "--capacity", "1.5"], "--capacity", "1.5 is not a share"),
     (["evaluate", "--models", "logistic,forest"], "--models", "unknown model 'forest'"),
+    (["evaluate", "--bootstrap", "0"], "--bootstrap", "0 replicates are too few"),
     (["train", "--algorithm", "forest", "--out", "m.zip"], "--algorithm", "unknown model 'forest'"),
 ])
 def test_errors_are_one_line_naming_the_option(data, args, option, reason):

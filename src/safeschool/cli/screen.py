@@ -29,9 +29,10 @@ TestCohortOpt = Annotated[int | None, typer.Option(
 CapacityOpt = Annotated[float, typer.Option(
     "--capacity", help="Share of each school's students its support staff can follow up (0-1]: each school's "
                        "top ceil(capacity x students) are selected, and k is their total.")]
+MIN_BOOTSTRAP = 50
 BootstrapOpt = Annotated[int, typer.Option(
-    "--bootstrap", min=0, help="Bootstrap replicates for the 95 % intervals of the AUC and of its difference to "
-                               "the school-only baseline.")]
+    "--bootstrap", help=f"Bootstrap replicates (at least {MIN_BOOTSTRAP}) for the 95 % intervals of the AUC and of "
+                        "its difference to the school-only baseline, on which the verdict rests.")]
 SeedOpt = Annotated[int, typer.Option(
     "--seed", help="Random seed of the bootstrap, of tie-breaks in the top-k and of gradient boosting's validation "
                    "split; the same seed gives the same figures.")]
@@ -96,6 +97,8 @@ def _assess(data, outcome, test_cohort, capacity, models, bootstrap, seed):
 
     _check_outcome(outcome)
     _check_capacity(capacity)
+    if bootstrap < MIN_BOOTSTRAP:
+        raise fail(f"--bootstrap: {bootstrap} replicates are too few for a 95 % interval (at least {MIN_BOOTSTRAP})")
     with progress(transient=True) as bar:
         task = bar.add_task(f"Reading {data}", total=None)
         table = _table(data)
