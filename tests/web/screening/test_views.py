@@ -10,6 +10,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from safeschool.web.screening.execution import model_train_execute
 from safeschool.web.screening.models import FollowUp, ModelApproval, RiskModel, ScoringRun, SupportCapacity
 
 PAGE_ROLES = ("anonymous", "member", "staff_a", "staff_b", "researcher", "admin")
@@ -193,3 +194,31 @@ def test_training_is_for_researchers_and_checks_its_form(login, pages):
     response = login("researcher").post(url(pages, "train"), {"outcome": "dropped_out", "algorithm": "logistic",
                                                               "test_cohort": "2025", "capacity": "2"})
     assert response.status_code == 400 and 'class="error"' in response.content.decode()
+
+
+def test_training_shows_the_tasks_status(login, pages):
+    client = login("researcher")
+    response = client.post(url(pages, "train"), {"outcome": "dropped_out", "algorithm": "logistic",
+                                                 "test_cohort": "2025", "capacity": "0.1"})
+    assert response.status_code == 302 and "?task=" in response["Location"]
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-status="queued"' in page and "hx-get=" in page  # refreshes itself until the worker is done
+    for hostile in ("abc", "<script>alert(1)</script>", "1" * 5000, "00000000-0000-0000-0000-000000000000"):
+        page = client.get(url(pages, "train"), {"task": hostile})
+        assert page.status_code == 200 and "data-status=" not in page.content.decode()
+
+
+def test_a_really_trained_model_reads_on_its_page(login, pages):
+    """The page against what the training task really stores (evaluate, audit and gate of the pure package)."""
+    model = model_train_execute(user_id=pages.users["researcher"].pk, n_boot=20)
+    response = login("researcher").get(reverse("screening:model", args=[model.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    for chart in ("roc", "calibration", "topk", "tiers"):
+        assert f'data-chart="{chart}"' in page
+    assert 'data-entry="school_only"' in page and 'data-entry="abc"' in page
+    assert model.evaluation["verdict"]["sentence"] in page
+    assert page.count("<tr") > 10  # the fairness audit's groups and strata
+    assert not RAW.search(re.sub(r"<script type=\"application/json\">.*?</script>", "", page, flags=re.S))
+    card = login("researcher").get(reverse("screening:card", args=[model.pk])).content.decode()
+    assert "not a life sentence" in card and "<h1>" in card

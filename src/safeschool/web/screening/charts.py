@@ -52,13 +52,21 @@ def _best(evaluation: dict) -> dict | None:
         (m for m in models if m.get("kind") == "model"), None)
 
 
+def _at_share(entry: dict, share) -> dict | None:
+    """The top-k point of `entry` nearest to `share`."""
+    points = entry.get("topk") or []
+    if formatting.is_missing(share) or not points:
+        return None
+    return min(points, key=lambda p: abs(p["share"] - float(share)))
+
+
 def roc(evaluation: dict) -> dict:
     """The ROC curve of every entry (model, baselines, the simulated truth) with the chance diagonal."""
     models = [m for m in evaluation.get("models") or [] if m.get("roc")]
     names = [m["name"] for m in models]
     points = [{"entry": model_label(m["name"]), "fpr": p["fpr"], "tpr": p["tpr"]} for m in models for p in m["roc"]]
     x_title, y_title = gettext("False-positive rate"), gettext("True-positive rate (recall)")
-    curves = alt.Chart(alt.Data(values=points)).mark_line(strokeWidth=2, interpolate="step-after").encode(
+    curves = alt.Chart(alt.Data(values=points)).mark_line(strokeWidth=2).encode(
         x=alt.X("fpr:Q", title=x_title, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="~%", tickCount=5)),
         y=alt.Y("tpr:Q", title=y_title, scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="~%", tickCount=5)),
         color=alt.Color("entry:N", scale=_colours(names), legend=_legend(), sort=[model_label(n) for n in names]),
@@ -148,7 +156,7 @@ def topk(evaluation: dict) -> dict:
         layers.append(alt.Chart(alt.Data(values=[{"x": capacity, "what": gettext("Support capacity")}])).mark_rule(
             color=theme.REFERENCE, strokeDash=[2, 2]).encode(x="x:Q", tooltip=alt.Tooltip("what:N", title=None)))
     chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT + 60,
-                                          title=gettext("Precision and recall when the top share is selected"))
+                                          title=gettext("Precision and recall when the top share of all students is selected"))
     rows = []
     for m in chosen:
         by_share = {round(p["share"], 3): p for p in m["topk"]}
@@ -158,12 +166,16 @@ def topk(evaluation: dict) -> dict:
                 rows.append({"entry": model_label(m["name"]), "share": share, "precision": p.get("precision"),
                              "recall": p.get("recall")})
     best = _best(evaluation)
-    if best and not formatting.is_missing(best.get("precision_at_k")):
-        # Translators: a chart's summary, e.g. "At the schools' capacity (10.0 % of students) Logistic regression
-        # finds 41.0 % of those who later leave; 38.2 % of those it selects leave."
-        summary = gettext("At the schools' capacity (%(share)s of students) %(model)s finds %(recall)s of those who "
-                          "later have the outcome; %(precision)s of those it selects have it.") % {
+    at = _at_share(best, capacity) if best else None
+    if best and at and not formatting.is_missing(best.get("precision_at_k")):
+        # Translators: a chart's summary, e.g. "Selecting the top 10.0 % of all students, Logistic regression finds
+        # 55.0 % of those who later had the outcome (precision 58.0 %); when each school selects its own top 10.0 %,
+        # as the lists do, it finds 27.8 % (precision 27.8 %)."
+        summary = gettext("Selecting the top %(share)s of all students, %(model)s finds %(recall_all)s of those who "
+                          "later had the outcome (precision %(precision_all)s); when each school selects its own top "
+                          "%(share)s, as the lists do, it finds %(recall)s (precision %(precision)s).") % {
             "share": formatting.percent(capacity), "model": model_label(best["name"]),
+            "recall_all": formatting.percent(at.get("recall")), "precision_all": formatting.percent(at.get("precision")),
             "recall": formatting.percent(best.get("recall_at_k")),
             "precision": formatting.percent(best.get("precision_at_k"))}
     else:

@@ -4,9 +4,10 @@ every hidden figure carrying why. Reads only (through the selectors); the views 
 
 from __future__ import annotations
 
+import copy
+
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_lazy
-from django_tasks_db.models import DBTaskResult
 from markdown_it import MarkdownIt
 
 from safeschool.screening.card import card_markdown
@@ -37,9 +38,9 @@ CHECKS = {"fpr_ratio": gettext_lazy("False-positive rate ratio"),
           "calibration": gettext_lazy("Calibration in the large"),
           "monotone_tiers": gettext_lazy("Observed rate rises with the tier")}
 TIER_BADGES = {"high": "danger", "moderate": "warning", "low": "muted"}
-TASK_STATUS = {"READY": gettext_lazy("Waiting for the background worker"),
-               "RUNNING": gettext_lazy("Training, this page refreshes by itself"),
-               "SUCCEEDED": gettext_lazy("Finished"), "FAILED": gettext_lazy("Failed")}
+TASK_STATUS = {"queued": gettext_lazy("Waiting for the background worker"),
+               "running": gettext_lazy("Training, evaluating and auditing; this page refreshes by itself"),
+               "done": gettext_lazy("Finished: the model is stored as a draft"), "failed": gettext_lazy("Failed")}
 
 
 def domain_label(code: str) -> str:
@@ -94,13 +95,37 @@ def fairness_rows(rows) -> list[dict]:
     return out
 
 
+def fairness_tables(rows) -> dict:
+    """The audit split into the groups of each attribute and the intersectional strata."""
+    shown = fairness_rows(rows)
+    return {"groups": [r for r in shown if not r["stratum"]], "strata": [r for r in shown if r["stratum"]]}
+
+
+def _check_groups(check: dict) -> str:
+    """Which groups a check compares, in words: "Girls vs Boys" for a ratio, the one group for calibration."""
+    group = check.get("group")
+    if not group:
+        return formatting.MISSING
+
+    def name(value):
+        return _stratum_label(value) if group == "stratum" else formatting.label(f"group:{group}", value)
+
+    if check.get("high") is None:
+        return formatting.MISSING
+    if check.get("low") is None:
+        return name(check["high"])
+    # Translators: the two groups a fairness check compares, e.g. "Girls vs Boys".
+    return gettext("%(high)s vs %(low)s") % {"high": name(check["high"]), "low": name(check["low"])}
+
+
 def gate_rows(gate) -> dict:
+    """The gate's verdict, its reasons (stored English sentences) and each check with the groups it compared."""
     gate = gate or {}
     checks = [{"label": str(CHECKS.get(c.get("check"), formatting.humanise(c.get("check") or ""))),
-               "group": (gettext("Strata") if c.get("group") == "stratum"
-                         else formatting.label("group", c.get("group")) if c.get("group") else formatting.MISSING),
-               "value": c.get("value"), "limit": c.get("limit"), "passed": bool(c.get("passed")),
-               "reason": c.get("reason")} for c in gate.get("checks") or []]
+               "attribute": (gettext("Strata") if c.get("group") == "stratum"
+                             else formatting.label("group", c.get("group")) if c.get("group") else formatting.MISSING),
+               "groups": _check_groups(c), "value": c.get("value"), "lower": c.get("lower"), "limit": c.get("limit"),
+               "passed": bool(c.get("passed")), "reason": c.get("reason")} for c in gate.get("checks") or []]
     return {"passed": bool(gate.get("passed")), "reasons": list(gate.get("reasons") or []), "checks": checks,
             "failed": [c for c in checks if not c["passed"]]}
 
@@ -174,25 +199,35 @@ def actions(model: RiskModel, user) -> dict:
 def card_html(model: RiskModel) -> str:
     """The model card in the reader's language as HTML: the card's Markdown rendered with raw HTML switched off
     (a name or a reason in the card cannot inject markup)."""
-    text = card_markdown(model.meta, gettext)
-    return mark_safe(MarkdownIt("commonmark", {"html": False}).enable("table").render(text))
+    html = MarkdownIt("commonmark", {"html": False}).enable("table").render(card_markdown(_labelled(model.meta),
+                                                                                         gettext))
+    # a wide table scrolls inside its own box, never the page (390 px)
+    return mark_safe(html.replace("<table>", '<div class="table-scroll" tabindex="0"><table>')
+                     .replace("</table>", "</table></div>"))
 
 
-def training_jobs(limit: int = 5) -> dict:
-    """The latest training tasks (django-tasks' database results): status, and the model or the error."""
-    results = list(DBTaskResult.objects.filter(task_path__endswith="train_model_task").order_by("-enqueued_at")[
-        :limit])
-    ids = [(r.return_value or {}).get("model_id") for r in results if isinstance(r.return_value, dict)]
-    models = {m.pk: m for m in RiskModel.objects.filter(pk__in=[i for i in ids if i])}
-    rows = []
-    for r in results:
-        value = r.return_value if isinstance(r.return_value, dict) else {}
-        rows.append({"requested": r.enqueued_at, "status": r.status,
-                     "status_label": TASK_STATUS.get(r.status, formatting.humanise(r.status)),
-                     "model": models.get(value.get("model_id")),
-                     "error": value.get("error") or (gettext("The training failed; the worker's log says why.")
-                                                     if r.status == "FAILED" else "")})
-    return {"rows": rows, "running": any(r.status in ("READY", "RUNNING") for r in results)}
+def _labelled(meta: dict) -> dict:
+    """The card's meta with codes read as labels (outcome, model and baseline names, groups and strata), as the
+    pages show them; the model file keeps the codes."""
+    meta = copy.deepcopy(meta)
+    meta["outcome"] = formatting.label("risk_outcome", meta.get("outcome"))
+    for entry in (meta.get("evaluation") or {}).get("models") or []:
+        entry["name"] = model_label(entry.get("name"))
+    for row, shown in zip(meta.get("fairness") or [], fairness_rows(meta.get("fairness")), strict=True):
+        row["group"], row["value"] = shown["group"], shown["value"]
+    return meta
+
+
+def training(task_id) -> dict | None:
+    """A queued training's state for the training page (None without a task, or for an id that is not one)."""
+    if not task_id or len(task_id) > 64:
+        return None
+    status = selectors.training_status(task_id)
+    if status is None:
+        return None
+    model = RiskModel.objects.filter(pk=status["model_id"]).first() if status.get("model_id") else None
+    return status | {"id": task_id, "model": model, "label": str(TASK_STATUS.get(status["status"], "")),
+                     "finished": status["status"] in ("done", "failed")}
 
 
 # ------------------------------------------------------------------------------------------------ schools

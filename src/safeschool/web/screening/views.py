@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -139,7 +141,7 @@ def model_detail(request, pk: int):
     evaluation = model.evaluation or {}
     return render(request, "screening/model_detail.html", {
         "model": model, "ev": display.evaluation_rows(evaluation),
-        "charts": charts.evaluation_charts(evaluation), "fairness": display.fairness_rows(model.fairness),
+        "charts": charts.evaluation_charts(evaluation), "fairness": display.fairness_tables(model.fairness),
         "gate": display.gate_rows(model.gate), "actions": display.actions(model, request.user)})
 
 
@@ -171,15 +173,17 @@ def train(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.train_model(user=request.user, outcome=data["outcome"], algorithm=data["algorithm"],
-                                     test_cohort=data["test_cohort"], capacity=float(data["capacity"]))
+                job = services.train_model(user=request.user, outcome=data["outcome"],
+                                           algorithm=data["algorithm"], test_cohort=data["test_cohort"],
+                                           capacity=float(data["capacity"]))
             except (ValidationError, PermissionDenied) as exc:
                 add_to_form(form, exc)
             else:
-                messages.success(request, gettext("Training has started; the model appears below when it is ready."))
-                return redirect("screening:train")
-    return render(request, "screening/train.html", {
-        "form": form, "can_train": request.user.has_perm("screening.train"), "jobs": display.training_jobs()},
+                return redirect(f"{reverse('screening:train')}?{urlencode({'task': job.id})}")
+    task = display.training(request.GET.get("task"))
+    template = "screening/includes/training.html" if request.headers.get("HX-Request") else "screening/train.html"
+    return render(request, template, {
+        "form": form, "can_train": request.user.has_perm("screening.train"), "task": task},
         status=400 if form.errors else 200)
 
 
