@@ -232,6 +232,7 @@ def test_security_writes_flags_for_every_student_and_scale(tmp_path, data):
     (["evaluate", "--models", "logistic,forest"], "--models", "unknown model 'forest'"),
     (["evaluate", "--bootstrap", "0"], "--bootstrap", "0 replicates are too few"),
     (["train", "--algorithm", "forest", "--out", "m.zip"], "--algorithm", "unknown model 'forest'"),
+    (["train", "--expires-in-days", "0", "--out", "m.zip"], "--expires-in-days", "0 is not a whole number"),
 ])
 def test_errors_are_one_line_naming_the_option(data, args, option, reason):
     result = _run(*args, "--data", data)

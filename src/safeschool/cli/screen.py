@@ -92,7 +92,7 @@ def _split(table, outcome: str, test_cohort: int | None):
 
 
 def _assess(data, outcome, test_cohort, capacity, models, bootstrap, seed):
-    """Read, split, evaluate against the baselines, audit and gate: (assessment dict, fitted best model, test)."""
+    """Read, split, evaluate against the baselines, audit and gate: (assessment, the audited model fitted)."""
     from safeschool.screening.pipeline import assess
 
     _check_outcome(outcome)
@@ -108,13 +108,13 @@ def _assess(data, outcome, test_cohort, capacity, models, bootstrap, seed):
                                    seed=seed, step=lambda label: bar.update(task, description=label))
         except ValueError as exc:
             raise fail(str(exc)) from exc
-    return result, model, train, test
+    return result, model
 
 
 def _print_assessment(result: dict) -> None:
     table = Table(title=f"{result['outcome']}: trained on {', '.join(map(str, result['train_cohorts']))} "
                         f"({result['n_train']:,} students), tested on {result['test_cohort']} "
-                        f"({result['n_test']:,}, base rate {result['base_rate']:.1%}); k = {result['k']:,} "
+                        f"({result['n_test']:,}, of whom {result['base_rate']:.1%} had it); k = {result['k']:,} "
                         f"(capacity {result['capacity']:.0%} per school)")
     for col in ("model", "AUC", "95 % CI", "Brier", "precision@k", "recall@k"):
         table.add_column(col, justify="left" if col == "model" else "right", no_wrap=True)
@@ -158,7 +158,7 @@ def screen_evaluate(
     """Train on earlier cohorts, test on a later one: AUC, Brier, precision and recall at k, tiers, beside the ABC
     rule, a school-only model and chance; then the fairness audit and gate of the best model."""
     names = _algorithms(models, "--models")
-    result, _, _, _ = _assess(data, outcome, test_cohort, capacity, names, bootstrap, seed)
+    result, _ = _assess(data, outcome, test_cohort, capacity, names, bootstrap, seed)
     _print_assessment(result)
     if json_out is not None:
         write_json(json_out, result)
@@ -178,9 +178,9 @@ def screen_train(
     seed: SeedOpt = 0,
     name: Annotated[str | None, typer.Option(
         "--name", help="The model's name on its card (default: the outcome and algorithm).")] = None,
-    model_version: Annotated[int, typer.Option("--model-version", min=1, help="The model's version number.")] = 1,
+    model_version: Annotated[int, typer.Option("--model-version", help="The model's version number (1, 2, …).")] = 1,
     expires_in_days: Annotated[int, typer.Option(
-        "--expires-in-days", min=1, help="Days until the model expires and must be retrained on newer cohorts.")] = 365,
+        "--expires-in-days", help="Days (at least 1) until the model expires and must be retrained on newer cohorts.")] = 365,
     card: Annotated[Path | None, typer.Option("--card", help="Also write the model card as Markdown here.")] = None,
     card_html: Annotated[Path | None, typer.Option("--card-html", help="Also write the model card as HTML here.")]
     = None,
@@ -190,10 +190,13 @@ def screen_train(
     algorithms = _algorithms(algorithm, "--algorithm")
     if len(algorithms) != 1:
         raise fail("--algorithm: give one algorithm (logistic or boosting)")
+    for option, value in (("--model-version", model_version), ("--expires-in-days", expires_in_days)):
+        if value < 1:
+            raise fail(f"{option}: {value} is not a whole number of at least 1")
     from safeschool.screening import modelfile
     from safeschool.screening.pipeline import model_meta
 
-    result, model, _, _ = _assess(data, outcome, test_cohort, capacity, algorithms, bootstrap, seed)
+    result, model = _assess(data, outcome, test_cohort, capacity, algorithms, bootstrap, seed)
     meta = model_meta(model, result, name=name or f"{outcome} ({algorithms[0]})", version=model_version,
                       expires_on=dt.date.today() + dt.timedelta(days=expires_in_days))
     try:
