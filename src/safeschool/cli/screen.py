@@ -223,32 +223,15 @@ def _load_model(path: Path):
 
 
 def _write_card(meta: dict, path: Path, fmt: str, option: str) -> None:
-    from safeschool.screening.card import card_markdown
+    from safeschool.screening.card import card_html, card_markdown
 
-    text = card_markdown(meta) if fmt == "md" else _card_html(card_markdown(meta), meta)
+    text = card_markdown(meta) if fmt == "md" else card_html(meta)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise fail(f"{option}: cannot write {path} ({exc.strerror})") from exc
     console.print(f"Wrote {path}")
-
-
-def _card_html(markdown: str, meta: dict) -> str:
-    """The card as a standalone HTML page (raw HTML in the Markdown is escaped, not passed through)."""
-    from html import escape
-
-    from markdown_it import MarkdownIt
-
-    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown)
-    title = escape(f"Model card: {meta.get('name', '')}, version {meta.get('version', '')}")
-    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{title}</title>\n'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">\n<style>'
-            "body{font-family:system-ui,sans-serif;color:#1b2733;max-width:60rem;margin:2rem auto;padding:0 1rem;"
-            "line-height:1.5}table{border-collapse:collapse;display:block;overflow-x:auto}"
-            "th,td{border:1px solid #d5dbe3;padding:.25rem .5rem;text-align:left}"
-            "blockquote{border-left:4px solid #1d4f91;margin:1rem 0;padding:.25rem 1rem;background:#f5f7fa}"
-            f"</style>\n</head>\n<body>\n{body}</body>\n</html>\n")
 
 
 @screen_app.command("score")
