@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test import override_settings
 from django.utils import timezone
@@ -351,3 +352,18 @@ def test_suggested_practices_are_accepted_hub_practices_matching_the_domain(worl
     with pytest.raises(ValidationError):
         services.add_follow_up(student=student, user=world.users["staff_a"], who_acts="Tutor", action="Calls",
                                review_on=timezone.localdate(), practice=submitted)
+
+
+def test_the_worker_trains_and_scores_through_the_tasks(world, django_capture_on_commit_callbacks):
+    queued = services.train_model(user=world.users["researcher"], capacity=0.1)
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+    status = selectors.training_status(queued.id)
+    assert status["status"] == "done", status
+    model = RiskModel.objects.get(pk=status["model_id"])
+    assert (model.status, model.version, model.created_by) == ("draft", 3, world.users["researcher"])
+    services.publish(_approved(model, world), world.users["admin"])
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.score_all(model, world.users["admin"])
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+    run.refresh_from_db()
+    assert run.status == "done" and run.task_id and run.n_scored == Student.objects.filter(cohort=2025).count()
