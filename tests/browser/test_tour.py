@@ -99,7 +99,7 @@ def test_raw_text_patterns_catch_what_the_issue_saw_and_spare_real_figures():
 def seeded_tour(closed_rounds_flushable, cohort_dir, settings, tmp_path):
     """The demo, seeded through the same functions as `safeschool demo` but with the small test cohort, 100
     members (enough for a Delphi panel of 20) and the MAIHDA run of the tour; analyses run by the worker."""
-    from safeschool.web.demo import accounts, analysis, cocreation, hub, network
+    from safeschool.web.demo import accounts, analysis, cocreation, hub, network, screening
     from safeschool.web.demo.tour import tour_prepare
     from safeschool.web.research.services import cohort_load
 
@@ -111,6 +111,7 @@ def seeded_tour(closed_rounds_flushable, cohort_dir, settings, tmp_path):
     network.demo_members_ensure(n=100)
     hub.demo_hub_ensure()
     assert cocreation.demo_cocreation_ensure()
+    print(screening.demo_screening_ensure())
     tour_prepare()
     call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
     print(f"seeded the tour in {time.monotonic() - started:.0f} s")

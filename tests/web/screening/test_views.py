@@ -222,3 +222,6 @@ def test_a_really_trained_model_reads_on_its_page(login, pages):
     assert not RAW.search(re.sub(r"<script type=\"application/json\">.*?</script>", "", page, flags=re.S))
     card = login("researcher").get(reverse("screening:card", args=[model.pk])).content.decode()
     assert "not a life sentence" in card and "<h1>" in card
+    text = re.sub(r"<code>.*?</code>", "", card.split('class="model-card"')[1])
+    assert "School only" in text and "school_only" not in text and "dropped_out" not in text  # codes read as labels
+    assert "Mean predicted" in text  # the tiers table found the model's entry under its label

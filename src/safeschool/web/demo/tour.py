@@ -18,6 +18,7 @@ from safeschool.web.cocreation.models import DelphiStudy, Interview, ParCycle
 from safeschool.web.demo.accounts import demo_password
 from safeschool.web.hub.models import Community
 from safeschool.web.research.models import School, Student
+from safeschool.web.screening.models import RiskModel, RiskScore
 
 ROLES = ("visitor", "member", "staff", "researcher", "admin")  # visitor: signed out
 WIDTHS = (1366, 390)
@@ -56,6 +57,9 @@ def tour_steps(*, upload: Path) -> list[Step]:
     community = _first(Community.objects.order_by("pk"))
     interview = _first(Interview.objects.exclude(excerpts=None).order_by("pk"))
     student = _first(Student.objects.order_by("pk"))
+    risk_model = RiskModel.objects.filter(status="published").first() or _first(RiskModel.objects.order_by("pk"))
+    listed = _first(RiskScore.objects.filter(run__model__status="published", student__school_class__school=own)
+                    .order_by("-probability", "pk")).student
     missing = "/this-page-does-not-exist/"
     pages = {
         "visitor": [
@@ -74,7 +78,8 @@ def tour_steps(*, upload: Path) -> list[Step]:
             ("home", "/"), ("schools", "/schools/"), ("own-school", f"/schools/{own.pk}/"),
             ("student-records", f"/schools/{own.pk}/students/"), ("country", f"/schools/countries/{country.code}/"),
             ("par-cycles", "/cocreation/par/"), ("par-cycle", f"/cocreation/par/{own_cycle.pk}/"),
-            ("not-found", missing),
+            ("screening", "/screening/"), ("screening-list", f"/screening/schools/{own.pk}/"),
+            ("screening-student", f"/screening/students/{listed.pseudonym}/"), ("not-found", missing),
         ],
         "researcher": [
             ("analyses", "/analysis/"), ("decomposition", f"/analysis/{ecological.pk}/"),
@@ -83,6 +88,9 @@ def tour_steps(*, upload: Path) -> list[Step]:
             ("delphi-results", f"/cocreation/delphi/{study.pk}/results/"),
             ("delphi-report", f"/cocreation/delphi/{study.pk}/report/"), ("interviews", "/cocreation/interviews/"),
             ("interview", f"/cocreation/interviews/{interview.pk}/"), ("par-cycles", "/cocreation/par/"),
+            ("screening", "/screening/"), ("screening-models", "/screening/models/"),
+            ("screening-model", f"/screening/models/{risk_model.pk}/"),
+            ("screening-card", f"/screening/models/{risk_model.pk}/card/"), ("screening-train", "/screening/models/train/"),
         ],
         "admin": [
             ("admin", "/admin/"), ("admin-students", "/admin/research/student/"),

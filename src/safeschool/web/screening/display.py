@@ -5,6 +5,7 @@ every hidden figure carrying why. Reads only (through the selectors); the views 
 from __future__ import annotations
 
 import copy
+import re
 
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_lazy
@@ -196,25 +197,32 @@ def actions(model: RiskModel, user) -> dict:
     }
 
 
+SNAKE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
+
+
 def card_html(model: RiskModel) -> str:
     """The model card in the reader's language as HTML: the card's Markdown rendered with raw HTML switched off
-    (a name or a reason in the card cannot inject markup)."""
+    (a name or a reason in the card cannot inject markup); column names (attendance_rate) set as code."""
     html = MarkdownIt("commonmark", {"html": False}).enable("table").render(card_markdown(_labelled(model.meta),
                                                                                          gettext))
+    html = re.sub(r">([^<]+)<", lambda m: ">" + SNAKE.sub(r"<code>\g<0></code>", m.group(1)) + "<", html)
     # a wide table scrolls inside its own box, never the page (390 px)
     return mark_safe(html.replace("<table>", '<div class="table-scroll" tabindex="0"><table>')
                      .replace("</table>", "</table></div>"))
 
 
 def _labelled(meta: dict) -> dict:
-    """The card's meta with codes read as labels (outcome, model and baseline names, groups and strata), as the
-    pages show them; the model file keeps the codes."""
+    """The card's meta with codes read as labels (outcome, algorithm, model and baseline names, groups and strata
+    values), as the pages show them; the model file keeps the codes."""
     meta = copy.deepcopy(meta)
     meta["outcome"] = formatting.label("risk_outcome", meta.get("outcome"))
+    meta["algorithm"] = model_label(meta.get("algorithm"))  # the card finds the model's tiers by this name
     for entry in (meta.get("evaluation") or {}).get("models") or []:
         entry["name"] = model_label(entry.get("name"))
     for row, shown in zip(meta.get("fairness") or [], fairness_rows(meta.get("fairness")), strict=True):
-        row["group"], row["value"] = shown["group"], shown["value"]
+        row["value"] = shown["value"]
+        if row.get("group") != "stratum":  # the card tells strata by this code
+            row["group"] = shown["group"]
     return meta
 
 
