@@ -85,20 +85,24 @@ def test_a_shared_link_with_a_script_scheme_is_refused(client, posts, topic, lin
     assert response.status_code == 400 and Post.objects.count() == before
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_only_members_of_the_community_post_in_it(client_as, topic, role):
-    """Every role without a joined network profile: the member has not joined; staff, researchers and the admin
-    have no network profile at all."""
-    if role == "member":
-        client = client_as("anonymous")
-        client.force_login(join("outsider").user)
-    else:
-        client = client_as(role)
-    response = client.post(reverse("hub:community", args=[topic.slug]), GOOD)
-    assert response.status_code in (302, 400, 403)
-    if response.status_code == 302:
-        assert "/hub/p/" not in response["Location"]
-    assert not Post.objects.exists()
+@pytest.mark.usefixtures("cohort_shared")
+class TestEveryRole:
+    """Share one loaded cohort and set of users (tests/web/conftest.py); each test still starts from it fresh."""
+
+    @pytest.mark.parametrize("role", ROLES)
+    def test_only_members_of_the_community_post_in_it(self, client_as, topic, role):
+        """Every role without a joined network profile: the member has not joined; staff, researchers and the admin
+        have no network profile at all."""
+        if role == "member":
+            client = client_as("anonymous")
+            client.force_login(join("outsider").user)
+        else:
+            client = client_as(role)
+        response = client.post(reverse("hub:community", args=[topic.slug]), GOOD)
+        assert response.status_code in (302, 400, 403)
+        if response.status_code == 302:
+            assert "/hub/p/" not in response["Location"]
+        assert not Post.objects.exists()
 
 
 def test_a_member_whose_consent_is_withdrawn_neither_posts_nor_comments(client, posts, topic):
