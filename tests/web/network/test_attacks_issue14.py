@@ -71,12 +71,16 @@ def test_withdrawal_needs_the_csrf_token_and_a_login(client):
     assert active_consents() == 1
 
 
-@pytest.mark.parametrize("role", ["staff_own", "staff_other", "researcher", "admin"])
-def test_accounts_without_a_network_profile_are_sent_to_join(client_as, role):
-    ana = join("ana")
-    response = client_as(role).post(WITHDRAW, {"confirm": "on"})
-    assert response.status_code == 302 and response["Location"] == reverse("network:join")
-    assert ConsentRecord.objects.filter(member=ana, withdrawn_at__isnull=True).count() == 1
+@pytest.mark.usefixtures("cohort_shared")
+class TestEveryRole:
+    """Share one loaded cohort and set of users (tests/web/conftest.py); each test still starts from it fresh."""
+
+    @pytest.mark.parametrize("role", ["staff_own", "staff_other", "researcher", "admin"])
+    def test_accounts_without_a_network_profile_are_sent_to_join(self, client_as, role):
+        ana = join("ana")
+        response = client_as(role).post(WITHDRAW, {"confirm": "on"})
+        assert response.status_code == 302 and response["Location"] == reverse("network:join")
+        assert ConsentRecord.objects.filter(member=ana, withdrawn_at__isnull=True).count() == 1
 
 
 @pytest.mark.django_db
