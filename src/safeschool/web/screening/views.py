@@ -37,7 +37,8 @@ def home(request):
     can_models = user.has_perm("screening.view_models")
     if not (can_models or is_school_staff(user)):
         raise PermissionDenied(gettext("Screening is for school staff, researchers and administrators."))
-    context = {"schools": selectors.visible_schools(user), "can_models": can_models,
+    context = {"schools": selectors.visible_schools(user).select_related("country").order_by("country__name", "name"),
+               "can_models": can_models,
                "can_train": user.has_perm("screening.train")}
     if can_models:
         context |= {"model_rows": display.model_rows(selectors.models_for(user)[:10]),
