@@ -13,6 +13,7 @@ from markdown_it import MarkdownIt
 
 from safeschool.screening.card import card_markdown
 from safeschool.screening.data import DOMAINS, OUTCOMES, PROTECTED
+from safeschool.screening.evaluation import ALGORITHM_NAMES
 from safeschool.screening.norms import SCREEN_SCALES
 from safeschool.vocabulary import MIN_CELL
 from safeschool.web.accounts.rules import is_admin, is_researcher
@@ -63,12 +64,34 @@ def evaluation_rows(evaluation: dict) -> dict:
                      "kind_label": str(KINDS.get(m.get("kind"), formatting.humanise(m.get("kind") or ""))),
                      "auc": m.get("auc"), "auc_low": ci[0], "auc_high": ci[1], "brier": m.get("brier"),
                      "precision_at_k": m.get("precision_at_k"), "recall_at_k": m.get("recall_at_k")})
-    verdict = evaluation.get("verdict") or {}
+    verdict = dict(evaluation.get("verdict") or {})
+    verdict["sentence"] = verdict_sentence(evaluation)
     return {"rows": rows, "verdict": verdict, "oracle_auc": evaluation.get("oracle_auc"),
             "k": evaluation.get("k"), "capacity": evaluation.get("capacity"),
             "n_train": evaluation.get("n_train"), "n_test": evaluation.get("n_test"),
             "base_rate": evaluation.get("base_rate"), "train_cohorts": evaluation.get("train_cohorts") or [],
             "test_cohort": evaluation.get("test_cohort")}
+
+
+def verdict_sentence(evaluation: dict) -> str:
+    """The verdict in the reader's language, its figures written by the formatting layer (the stored template
+    and the raw figures); the stored English sentence when the template cannot be filled."""
+    verdict = evaluation.get("verdict") or {}
+    template, fields = verdict.get("template"), dict(verdict.get("fields") or {})
+    if not template:
+        return verdict.get("sentence") or ""
+    best = next((m for m in evaluation.get("models") or [] if m["name"] == verdict.get("best_model")), {})
+    ci, difference_ci = best.get("auc_ci") or [None, None], verdict.get("difference_ci") or [None, None]
+    fields |= {"model": gettext(ALGORITHM_NAMES[best["name"]]) if best.get("name") in ALGORITHM_NAMES
+               else fields.get("model", ""),
+               "auc": formatting.number(best.get("auc")), "auc_lo": formatting.number(ci[0]),
+               "auc_hi": formatting.number(ci[1]), "school_auc": formatting.number(verdict.get("school_only_auc")),
+               "difference": formatting.number(verdict.get("difference")),
+               "lo": formatting.number(difference_ci[0]), "hi": formatting.number(difference_ci[1])}
+    try:
+        return gettext(template).format(**fields)
+    except (KeyError, IndexError, ValueError):
+        return verdict.get("sentence") or ""
 
 
 def _stratum_label(value: str) -> str:
