@@ -42,8 +42,8 @@ bench: install  ## side-by-side benchmarks (figures go in docs/performance.md)
 
 LANGS := es it pt el ro pl
 messages:  ## refresh every catalogue after changing UI strings (needs Debian's gettext), then translate and compile
-	cd src/safeschool && for l in $(LANGS); do ../../$(BIN)/python -m django makemessages -l $$l -i "*/migrations/*" -i "cli/*" --no-obsolete --settings=safeschool.web.settings; done
-	cd src/safeschool/web && ../../../$(BIN)/python -m django compilemessages --settings=safeschool.web.settings
+	cd src/safeschool && for l in $(LANGS); do SAFESCHOOL_SECRET_KEY=$${SAFESCHOOL_SECRET_KEY:-catalogues-only} ../../$(BIN)/python -m django makemessages -l $$l -i "*/migrations/*" -i "cli/*" --no-obsolete --settings=safeschool.web.settings; done
+	cd src/safeschool/web && SAFESCHOOL_SECRET_KEY=$${SAFESCHOOL_SECRET_KEY:-catalogues-only} ../../../$(BIN)/python -m django compilemessages --settings=safeschool.web.settings
 
 vendor:  ## refresh the vendored front-end packages from npm (versions in package.json)
 	rm -rf /tmp/safeschool-vendor && mkdir -p /tmp/safeschool-vendor && cp package.json /tmp/safeschool-vendor/
