@@ -94,7 +94,21 @@ def test_tier_rates_equal_hand_counts_and_small_tiers_are_suppressed():
     assert rows["high"] == {"tier": "high", "n": 10, "observed_rate": 0.6, "mean_predicted": 0.5}
     assert rows["moderate"]["observed_rate"] == 5 / 20 and rows["low"]["observed_rate"] == 3 / 30
     small = {r["tier"]: r for r in tier_table(y[1:], p[1:], tiers[1:])}
-    assert small["high"] == {"tier": "high", "n": 9, "observed_rate": None, "mean_predicted": None}
+    # fewer than 10 students: not even their n; the next smallest tier hidden too, or n_test − the others tells it
+    assert small["high"] == {"tier": "high", "n": None, "observed_rate": None, "mean_predicted": None}
+    assert small["moderate"] == {"tier": "moderate", "n": None, "observed_rate": None, "mean_predicted": None}
+    assert small["low"]["n"] == 30 and small["low"]["observed_rate"] == 3 / 30
+
+
+def test_small_calibration_bins_hide_their_n():
+    p = np.linspace(0.01, 0.99, 95)  # ten bins of 9 or 10 students
+    y = np.arange(95) % 3 == 0
+    bins = calibration_table(y, p)
+    sizes = np.bincount(np.searchsorted(np.unique(np.quantile(p, np.linspace(0, 1, 11)))[1:-1], p, side="right"))
+    assert min(sizes) < 10 and len(bins) == 10
+    assert all(b["n"] is None or b["n"] >= 10 for b in bins)
+    assert all((b["n"] is None) == (b["observed_rate"] is None) for b in bins)
+    assert 95 - sum(b["n"] or 0 for b in bins) >= 10  # what is hidden cannot be told from the total
 
 
 def test_auc_by_ranks_equals_sklearn_with_ties_and_weights():
@@ -137,6 +151,10 @@ def test_verdict_says_plainly_whether_it_beats_the_school():
     unclear = verdict(best, school, 0.01, [-0.01, 0.03])
     assert unclear["beats_school_only"] is False and "does not clearly beat" in unclear["sentence"]
     assert "does worse than" in verdict(best, school, -0.05, [-0.08, -0.02])["sentence"]
+    # no bootstrap (n_boot=0): no interval is claimed, and nothing is said to be beaten or not
+    none = verdict(best | {"auc_ci": [None, None]}, school, 0.13, [None, None])
+    assert none["beats_school_only"] is False and "CI" not in none["sentence"]
+    assert "no confidence interval was computed" in none["sentence"] and "includes zero" not in none["sentence"]
 
 
 # --- on a simulated cohort -----------------------------------------------------------------------------------

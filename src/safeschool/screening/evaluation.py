@@ -24,6 +24,7 @@ from safeschool.screening.models import (
     labelled,
     tier_cutoffs,
 )
+from safeschool.stats.disclosure import protect
 from safeschool.vocabulary import MIN_CELL, gettext_noop
 
 TOPK_SHARES = tuple(round(s / 100, 2) for s in range(1, 51))
@@ -38,6 +39,10 @@ VERDICT_WORSE = gettext_noop(
 VERDICT_UNCLEAR = gettext_noop(
     "The individual model ({model}, AUC {auc}, 95 % CI {auc_lo}–{auc_hi}) does not clearly beat the school-only "
     "baseline (AUC {school_auc}): the difference is {difference} (95 % CI {lo}–{hi}), which includes zero.")
+VERDICT_NO_INTERVAL = gettext_noop(
+    "The individual model ({model}, AUC {auc}) differs from the school-only baseline (AUC {school_auc}) by "
+    "{difference}; no confidence interval was computed (no bootstrap), so whether it beats the baseline is not "
+    "known.")
 
 
 def _float(x) -> float | None:
@@ -130,14 +135,19 @@ def precision_recall_at_k(y, selected) -> tuple[float | None, float | None]:
 # --- tables ----------------------------------------------------------------------------------------------------
 
 def tier_table(y, p, tiers) -> list[dict]:
-    """Per tier (low, moderate, high): n, the observed outcome rate and the mean predicted probability."""
+    """Per tier (high, moderate, low): n, the observed outcome rate and the mean predicted probability. A tier of
+    fewer than `MIN_CELL` students shows none of them, nor its n; another tier is hidden too when the test
+    cohort's n would give it away (complementary suppression, stats.disclosure.protect)."""
     y, p, tiers = np.asarray(y, float), np.asarray(p, float), np.asarray(tiers)
+    names = ("high", "moderate", "low")
+    counts = {tier: int((tiers == tier).sum()) for tier in names}
+    protection = protect(counts)
     rows = []
-    for tier in ("high", "moderate", "low"):
+    for tier in names:
         inside = tiers == tier
-        n = int(inside.sum())
-        shown = n >= MIN_CELL
-        rows.append({"tier": tier, "n": n, "observed_rate": float(y[inside].mean()) if shown else None,
+        shown = counts[tier] >= MIN_CELL and not protection.hidden(tier)
+        rows.append({"tier": tier, "n": counts[tier] if shown or counts[tier] == 0 else None,
+                     "observed_rate": float(y[inside].mean()) if shown else None,
                      "mean_predicted": float(p[inside].mean()) if shown else None})
     return rows
 
@@ -150,15 +160,15 @@ def calibration_table(y, p, bins: int = 10) -> list[dict]:
         return []
     edges = np.unique(np.quantile(p, np.linspace(0, 1, bins + 1)))
     index = np.searchsorted(edges[1:-1], p, side="right")
+    counts = {b: int((index == b).sum()) for b in range(len(edges) - 1 if len(edges) > 1 else 1)}
+    counts = {b: n for b, n in counts.items() if n}
+    protection = protect(counts)  # a small bin hides its n too, and another bin's when the total would tell it
     rows = []
-    for b in range(len(edges) - 1 if len(edges) > 1 else 1):
+    for b, n in counts.items():
         inside = index == b
-        n = int(inside.sum())
-        if n == 0:
-            continue
-        shown = n >= MIN_CELL
+        shown = n >= MIN_CELL and not protection.hidden(b)
         rows.append({"mean_predicted": float(p[inside].mean()) if shown else None,
-                     "observed_rate": float(y[inside].mean()) if shown else None, "n": n})
+                     "observed_rate": float(y[inside].mean()) if shown else None, "n": n if shown else None})
     return rows
 
 
@@ -224,7 +234,10 @@ def verdict(best: dict, school_only: dict, difference: float | None, ci: list) -
     lo, hi = ci
     beats = lo is not None and lo > 0
     worse = hi is not None and hi < 0
-    template = VERDICT_BEATS if beats else VERDICT_WORSE if worse else VERDICT_UNCLEAR
+    if lo is None or hi is None:  # no bootstrap (n_boot=0) or no usable replicate: claim no interval
+        template = VERDICT_NO_INTERVAL
+    else:
+        template = VERDICT_BEATS if beats else VERDICT_WORSE if worse else VERDICT_UNCLEAR
     fields = {"model": ALGORITHM_NAMES.get(best["name"], best["name"]), "auc": _round(best["auc"]),
               "auc_lo": _round(best["auc_ci"][0]), "auc_hi": _round(best["auc_ci"][1]),
               "school_auc": _round(school_only["auc"]), "difference": _round(difference),
