@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import zipfile
 
 import numpy as np
@@ -145,6 +146,10 @@ def test_the_card_names_data_metrics_governance_and_limits(split):
                      report["verdict"]["sentence"], "Not passed"):
         assert expected in card, expected
     assert "gender" not in card.split("## Features")[1].split("##")[0]
+    # column names and codes only ever as code, never a bare token in the prose (issue 15 review)
+    assert "`attendance_rate`" in card and "`school_only`" in card
+    prose = re.sub(r"`[^`]*`", "", card)
+    assert not re.search(r"\b[a-z]+(?:_[a-z]+)+\b", prose), re.findall(r"\b[a-z]+(?:_[a-z]+)+\b", prose)
     translated = card_markdown(loaded.meta, gettext=lambda s: s.upper() if s == "Intended use" else s)
     assert "INTENDED USE" in translated
 

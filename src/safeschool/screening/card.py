@@ -9,11 +9,14 @@ catalogues. Values that came from people (the model's name, gate reasons) have n
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 
 from markdown_it import MarkdownIt
 
 from safeschool.screening.data import DOMAINS, PROTECTED, SCHOOL_FEATURES
+from safeschool.stats.disclosure import suppress_counts
+from safeschool.vocabulary import MIN_CELL
 
 # The page's colours are the site's (ink, primary, muted, surface, border); the card must read well on its own.
 _STYLE = ("body{font:16px/1.5 system-ui,sans-serif;color:#1b2733;max-width:60rem;margin:0 auto;padding:1rem}"
@@ -29,6 +32,19 @@ def _identity(text: str) -> str:
 
 def _clean(value) -> str:
     return " ".join(str(value).split()).replace("|", "/")
+
+
+_SNAKE = re.compile(r"(?<![`\w])([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+)(?![`\w])")
+
+
+def _code(name) -> str:
+    """A column or attribute name set as code (`school_rec_partner`), never a bare token in the prose."""
+    return f"`{_clean(name).replace('`', '')}`"
+
+
+def _codes(text) -> str:
+    """Text (a gate reason, a group's name or value) with every code-like token (migrant_background) set as code."""
+    return _SNAKE.sub(r"`\1`", _clean(text))
 
 
 def _num(x, digits: int = 2) -> str:
@@ -58,14 +74,14 @@ def _features(meta: dict, _: Callable[[str], str]) -> list[str]:
     for domain, columns in DOMAINS.items():
         used = [c for c in columns if c in features]
         if used:
-            lines.append(f"- {labels.get(domain, domain)}: {', '.join(used)}")
+            lines.append(f"- {labels.get(domain, domain)}: {', '.join(_code(c) for c in used)}")
     school = [c for c in features if c in SCHOOL_FEATURES]
     if school:
-        lines.append(f"- {_('School context')}: {', '.join(school)}")
+        lines.append(f"- {_('School context')}: {', '.join(_code(c) for c in school)}")
     other = [c for c in features if c not in SCHOOL_FEATURES and c not in PROTECTED
              and not any(c in cols for cols in DOMAINS.values())]
     if other:
-        lines.append(f"- {_('Other')}: {', '.join(other)}")
+        lines.append(f"- {_('Other')}: {', '.join(_code(c) for c in other)}")
     lines += ["", _("Every input is taken at the student's first wave, what a school knows in the autumn. Missing "
                     "values are imputed with the training medians, and the model also sees that they were missing."),
               ""]
@@ -73,7 +89,7 @@ def _features(meta: dict, _: Callable[[str], str]) -> list[str]:
     lines += [f"## {_('Protected attributes')}", ""]
     if protected:
         lines.append(_("At a researcher's request these protected attributes are model inputs: {names}. The "
-                       "fairness audit still applies.").format(names=", ".join(protected)))
+                       "fairness audit still applies.").format(names=", ".join(_code(c) for c in protected)))
     else:
         lines.append(_("Gender, migrant background, Roma or minority background, socio-economic band, special "
                        "educational needs and growing up outside parental care are not model inputs; they are used "
@@ -89,7 +105,7 @@ def _performance(evaluation: dict, _: Callable[[str], str]) -> list[str]:
                 "confidence interval; a lower Brier score is better.").format(
         capacity=_pct(evaluation.get("capacity")), k=evaluation.get("k")), ""]
     kinds = {"model": _("model"), "baseline": _("baseline"), "oracle": _("simulated truth")}
-    rows = [[_clean(m["name"]), kinds.get(m.get("kind"), ""), _num(m.get("auc")) + _ci(m.get("auc_ci")),
+    rows = [[_codes(m["name"]), kinds.get(m.get("kind"), ""), _num(m.get("auc")) + _ci(m.get("auc_ci")),
              _num(m.get("brier"), 4), _pct(m.get("precision_at_k")), _pct(m.get("recall_at_k"))]
             for m in evaluation.get("models", [])]
     lines += _table([_("Model"), _("Kind"), _("AUC (95 % CI)"), _("Brier"), _("Precision at k"),
@@ -98,7 +114,7 @@ def _performance(evaluation: dict, _: Callable[[str], str]) -> list[str]:
     if verdict.get("template"):
         lines += [_(verdict["template"]).format(**verdict.get("fields", {})), ""]
     elif verdict.get("sentence"):
-        lines += [_clean(verdict["sentence"]), ""]
+        lines += [_codes(verdict["sentence"]), ""]
     if evaluation.get("oracle_auc") is not None:
         lines += [_("The oracle is the simulated true probability of each student: its AUC ({auc}) is the ceiling "
                     "any model of these data can reach.").format(auc=_num(evaluation["oracle_auc"])), ""]
@@ -115,8 +131,16 @@ def _tiers(meta: dict, evaluation: dict, _: Callable[[str], str]) -> list[str]:
     entry = next((m for m in (evaluation or {}).get("models", []) if m.get("name") == meta.get("algorithm")), None)
     if entry:
         labels = {"high": _("high"), "moderate": _("moderate"), "low": _("low")}
-        rows = [[labels.get(t["tier"], t["tier"]), str(t["n"]), _pct(t.get("observed_rate")),
-                 _pct(t.get("mean_predicted"))] for t in entry.get("tiers", [])]
+        tiers = entry.get("tiers", [])
+        # a tier of fewer than 10 students shows no figure, not even its n (nor one that would give it away)
+        counts = suppress_counts({i: t["n"] for i, t in enumerate(tiers) if t.get("n") is not None})
+        rows = []
+        for i, t in enumerate(tiers):
+            n = counts.get(i)
+            shown = n is not None and (n == 0 or n >= MIN_CELL)
+            rows.append([labels.get(t["tier"], t["tier"]), str(n) if shown else "—",
+                         _pct(t.get("observed_rate")) if shown else "—",
+                         _pct(t.get("mean_predicted")) if shown else "—"])
         lines += [_("How many students of the test cohort each tier held, and how many of them actually had the "
                     "outcome (figures for fewer than 10 students are not shown):"), ""]
         lines += _table([_("Tier"), _("Students"), _("Observed rate"), _("Mean predicted")], rows)
@@ -129,7 +153,7 @@ def _fairness(meta: dict, _: Callable[[str], str]) -> list[str]:
     if "passed" in gate:
         lines.append(f"**{_('Passed') if gate['passed'] else _('Not passed')}**" + (
             "" if gate["passed"] else ": " + _("the model cannot be published to schools.")))
-        lines += [f"- {_clean(reason)}" for reason in gate.get("reasons", [])]
+        lines += [f"- {_codes(reason)}" for reason in gate.get("reasons", [])]
     else:
         lines.append(_("The publication gate has not been checked."))
     lines.append("")
@@ -138,7 +162,7 @@ def _fairness(meta: dict, _: Callable[[str], str]) -> list[str]:
     if rows:
         lines += _table([_("Group"), _("Value"), _("Students"), _("Selection rate"), _("False-positive rate"),
                          _("False-negative rate"), _("Precision")],
-                        [[_clean(r["group"]), _clean(r["value"]), "—" if r.get("n") is None else str(r["n"]),
+                        [[_codes(r["group"]), _codes(r["value"]), "—" if r.get("n") is None else str(r["n"]),
                           _pct(r.get("selection_rate")), _pct(r.get("fpr")), _pct(r.get("fnr")),
                           _pct(r.get("precision"))] for r in rows])
     if strata:
@@ -168,7 +192,7 @@ def card_markdown(meta: dict, gettext: Callable[[str], str] | None = None) -> st
         _("It is not for use after its expiry date ({date}): then retrain it on newer cohorts.").format(
             date=meta.get("expires_on") or "—"), "",
         f"## {_('Model')}", "",
-        f"- {_('Outcome')}: {_clean(meta.get('outcome', '—'))}",
+        f"- {_('Outcome')}: {_codes(meta.get('outcome', '—'))}",
         f"- {_('Algorithm')}: {algorithms.get(meta.get('algorithm'), _clean(meta.get('algorithm', '—')))}",
         f"- {_('Version')}: {meta.get('version', '—')}",
         f"- {_('Created')}: {meta.get('created', '—')}",
