@@ -259,3 +259,45 @@ def test_a_missing_data_directory_and_a_file_that_is_not_a_model(tmp_path, data)
     assert result.exit_code != 0 and "--model: file" in result.output and "does not exist" in result.output
     result = _run("card", "--model", fake, "--out", tmp_path / "c.txt")
     assert result.exit_code != 0 and "--out" in result.output
+
+
+def _rezip(blob: bytes, change) -> bytes:
+    """The model file with its members changed by `change(dict name -> bytes)`."""
+    import io
+    import zipfile
+    with zipfile.ZipFile(io.BytesIO(blob)) as z:
+        members = {name: z.read(name) for name in z.namelist()}
+    change(members)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, content in members.items():
+            z.writestr(name, content)
+    return out.getvalue()
+
+
+def test_hostile_model_files_give_one_line_and_write_nothing(tmp_path, data, model_file):
+    """Red team (issue 15): whatever the model file hides, the command says so in one line, exits ≠ 0 and writes
+    no output file."""
+    import pickle
+    blob = model_file.read_bytes()
+    hostile = {
+        "traversal": _rezip(blob, lambda m: m.update({"../../evil.txt": b"x"})),
+        "pickle": _rezip(blob, lambda m: m.update({"estimator.pkl": pickle.dumps({"a": 1})})),
+        "pickled-estimator": _rezip(blob, lambda m: m.update({"estimator.skops": pickle.dumps({"a": 1})})),
+        "bomb": _rezip(blob, lambda m: m.update({"estimator.skops": b"\0" * 60_000_000})),
+        "truncated": blob[: len(blob) // 2],
+        "not-json": _rezip(blob, lambda m: m.update({"model.json": b"{not json"})),
+        "json-list": _rezip(blob, lambda m: m.update({"model.json": b"[1, 2]"})),
+        "no-estimator": _rezip(blob, lambda m: m.pop("estimator.skops")),
+    }
+    for name, content in hostile.items():
+        path = tmp_path / f"{name}.zip"
+        path.write_bytes(content)
+        for command, out in (("card", tmp_path / f"{name}.md"), ("score", tmp_path / f"{name}.csv")):
+            args = ("card", "--model", path, "--out", out) if command == "card" else (
+                "score", "--data", data, "--model", path, "--out", out)
+            result = _run(*args)
+            lines = [line for line in result.output.splitlines() if line.strip()]
+            assert result.exit_code != 0 and len(lines) == 1, (name, command, result.output[-500:])
+            assert "Traceback" not in result.output and not out.exists(), (name, command)
+    assert not (tmp_path.parent / "evil.txt").exists() and not (tmp_path / "evil.txt").exists()
