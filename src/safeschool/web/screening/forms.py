@@ -17,6 +17,7 @@ class CapacityForm(forms.Form):
         min_value=0.01, max_value=1, max_digits=3, decimal_places=2, initial=0.10,
         widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
         label=_("Share of students the school can support"),
+        # xgettext:no-python-format
         help_text=_("A proportion between 0.01 and 1: 0.10 puts the 10 % of students with the highest scores on the "
                     "list."))
 
