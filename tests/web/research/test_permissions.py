@@ -40,41 +40,42 @@ def _url(page, school):
     }[page]
 
 
-@pytest.mark.parametrize("role", ["anonymous", "member", "staff_own", "staff_other", "researcher", "admin"])
-@pytest.mark.parametrize("page", list(MATRIX))
-def test_role_page_matrix(client_as, school, page, role):
-    client = client_as(role)
-    response = client.get(_url(page, school))
-    expected = MATRIX[page][role]
-    if expected == LOGIN:
-        assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
-    elif expected == "admin_login":
-        assert response.status_code == 302 and "/admin/login/" in response.url
-    else:
-        assert response.status_code == expected, response.content[:300]
+@pytest.mark.usefixtures("cohort_shared")
+class TestWithTheCohort:
+    """Share one loaded cohort and set of users (tests/web/conftest.py); each test still starts from it fresh."""
 
+    @pytest.mark.parametrize("role", ["anonymous", "member", "staff_own", "staff_other", "researcher", "admin"])
+    @pytest.mark.parametrize("page", list(MATRIX))
+    def test_role_page_matrix(self, client_as, school, page, role):
+        client = client_as(role)
+        response = client.get(_url(page, school))
+        expected = MATRIX[page][role]
+        if expected == LOGIN:
+            assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+        elif expected == "admin_login":
+            assert response.status_code == 302 and "/admin/login/" in response.url
+        else:
+            assert response.status_code == expected, response.content[:300]
 
-def test_student_rows_never_leak_to_a_member(client_as, school):
-    pseudonym = school.classes.first().students.first().pseudonym
-    for page in ("school_detail", "school_list", "country_detail"):
-        body = client_as("member").get(_url(page, school)).content.decode()
-        assert pseudonym[:10] not in body
-    body = client_as("staff_own").get(_url("school_students", school)).content.decode()
-    assert pseudonym[:10] in body
+    def test_student_rows_never_leak_to_a_member(self, client_as, school):
+        pseudonym = school.classes.first().students.first().pseudonym
+        for page in ("school_detail", "school_list", "country_detail"):
+            body = client_as("member").get(_url(page, school)).content.decode()
+            assert pseudonym[:10] not in body
+        body = client_as("staff_own").get(_url("school_students", school)).content.decode()
+        assert pseudonym[:10] in body
 
+    def test_staff_of_another_school_do_not_see_the_student_link(self, client_as, school):
+        body = client_as("staff_other").get(_url("school_detail", school)).content.decode()
+        assert "Student records" not in body
+        body = client_as("researcher").get(_url("school_detail", school)).content.decode()
+        assert "Student records" in body
 
-def test_staff_of_another_school_do_not_see_the_student_link(client_as, school):
-    body = client_as("staff_other").get(_url("school_detail", school)).content.decode()
-    assert "Student records" not in body
-    body = client_as("researcher").get(_url("school_detail", school)).content.decode()
-    assert "Student records" in body
-
-
-def test_every_model_has_a_django_admin(client_as):
-    client = client_as("admin")
-    for label in ("research", "accounts"):
-        for model in apps.get_app_config(label).get_models():
-            assert model in admin.site._registry, model
-            url = reverse(f"admin:{label}_{model._meta.model_name}_changelist")
-            assert client.get(url).status_code == 200, url
-    assert client.get(reverse("admin:auth_user_changelist")).status_code == 200
+    def test_every_model_has_a_django_admin(self, client_as):
+        client = client_as("admin")
+        for label in ("research", "accounts"):
+            for model in apps.get_app_config(label).get_models():
+                assert model in admin.site._registry, model
+                url = reverse(f"admin:{label}_{model._meta.model_name}_changelist")
+                assert client.get(url).status_code == 200, url
+        assert client.get(reverse("admin:auth_user_changelist")).status_code == 200
