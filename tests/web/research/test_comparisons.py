@@ -67,127 +67,123 @@ def peers(loaded):
     return this
 
 
-@pytest.mark.parametrize("role", ["member", "staff_own", "staff_other", "researcher", "admin"])
-def test_a_school_among_its_peers_leaves_out_small_schools_for_every_role(client_as, peers, role):
-    body = client_as(role).get(reverse("research:school_detail", args=[peers.pk])).content.decode()
-    specs = _specs(body)
-    strip = specs["peer_security"]
-    values = sorted(r["value"] for r in strip["data"]["values"])
-    assert values == [1.75, 2.5, 3.25]  # this school and the two peers of at least 10 students
-    assert [r["display"] for r in strip["data"]["values"] if r["this"]] == ["2.50"]
-    assert "1.11" not in body  # the school of 7 is nowhere: not a dot, not a table cell, not in the JSON
-    assert "Left out: 1 school whose figure covers fewer than 10 students" in body
-    # the peers are not named on the chart
-    assert "HR-B" not in json.dumps(strip) and "HR-C" not in json.dumps(strip)
+@pytest.mark.usefixtures("cohort_shared")
+class TestWithTheCohort:
+    """Share one loaded cohort and set of users (tests/web/conftest.py); each test still starts from it fresh."""
+
+    @pytest.mark.parametrize("role", ["member", "staff_own", "staff_other", "researcher", "admin"])
+    def test_a_school_among_its_peers_leaves_out_small_schools_for_every_role(self, client_as, peers, role):
+        body = client_as(role).get(reverse("research:school_detail", args=[peers.pk])).content.decode()
+        specs = _specs(body)
+        strip = specs["peer_security"]
+        values = sorted(r["value"] for r in strip["data"]["values"])
+        assert values == [1.75, 2.5, 3.25]  # this school and the two peers of at least 10 students
+        assert [r["display"] for r in strip["data"]["values"] if r["this"]] == ["2.50"]
+        assert "1.11" not in body  # the school of 7 is nowhere: not a dot, not a table cell, not in the JSON
+        assert "Left out: 1 school whose figure covers fewer than 10 students" in body
+        # the peers are not named on the chart
+        assert "HR-B" not in json.dumps(strip) and "HR-C" not in json.dumps(strip)
+
+    def test_no_comparison_when_fewer_than_two_peers_are_published(self, client_as, peers):
+        Student.objects.filter(school_class__school__code="HR-C").delete()
+        body = client_as("member").get(reverse("research:school_detail", args=[peers.pk])).content.decode()
+        assert not [name for name in _specs(body) if name.startswith("peer_")]
+        assert "too few comparable schools" in body
+        assert "1.75" not in re.sub(r"<script.*?</script>", "", body, flags=re.S)  # the lone peer is not shown alone
+
+    def test_a_small_schools_own_page_shows_no_comparison(self, client_as, peers):
+        small = School.objects.get(code="HR-D")
+        body = client_as("researcher").get(reverse("research:school_detail", args=[small.pk])).content.decode()
+        assert not [name for name in _specs(body) if name.startswith("peer_")]
+        assert "1.11" not in body and "2.50" not in body  # neither its own mean nor its peers'
+
+    def test_school_pages_need_a_signed_in_user_and_an_existing_numeric_id(self, client, client_as, peers):
+        response = client.get(reverse("research:school_detail", args=[peers.pk]))
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+        member = client_as("member")
+        assert member.get(reverse("research:school_detail", args=[999999])).status_code == 404
+        assert member.get("/schools/abc/").status_code == 404
+        assert member.get("/schools/-1/").status_code == 404
+        assert member.get(reverse("research:country_detail", args=["XX"])).status_code == 404
+
+    def test_trends_by_wave_show_each_key_measure_with_formatted_labels(self, client_as, school):
+        body = client_as("member").get(reverse("research:school_detail", args=[school.pk])).content.decode()
+        specs = _specs(body)
+        attendance = [r for r in specs["trend_attendance_rate"]["data"]["values"] if not r["suppressed"]]
+        assert attendance and all(r["display"] == f"{r['mean'] * 100:.1f}{NBSP}%" for r in attendance)
+
+    def test_every_chart_has_a_caption_a_name_a_summary_and_its_data_table(self, client_as, school):
+        body = client_as("member").get(reverse("research:school_detail", args=[school.pk])).content.decode()
+        figures = re.findall(r'<figure class="chart".*?</figure>', body, re.S)
+        assert len(figures) >= 7
+        for figure in figures:
+            caption = re.search(r'<figcaption id="([^"]+)-title" class="chart-title">([^<]+)</figcaption>', figure)
+            assert caption, figure[:200]
+            assert f'role="img" aria-label="{caption.group(2)}" aria-describedby="{caption.group(1)}-summary"' in figure
+            summary = re.search(rf'<p id="{caption.group(1)}-summary" class="chart-summary">([^<]+)</p>', figure)
+            assert summary and summary.group(1).endswith(".")
+            assert 'data-error="This chart could not be drawn:"' in figure
+            table = figure.split("<summary>Data table</summary>", 1)[1]
+            assert "<table" in table and "<tbody><tr>" in table
+            spec = json.loads(re.search(r'<script type="application/json">(.*?)</script>', figure, re.S).group(1))
+            assert "title" not in spec and spec["description"].startswith(caption.group(2))
+            assert spec["config"]["range"]["category"][0] == "#0072B2"  # the one theme
+        # the table is built from the chart's own records: the attendance bands' counts, formatted
+        attendance = [f for f in figures if 'data-chart="attendance"' in f][0]
+        spec = json.loads(re.search(r'<script type="application/json">(.*?)</script>', attendance, re.S).group(1))
+        for row in spec["data"]["values"]:
+            if not row["suppressed"]:
+                assert f'<td class="num" data-label="Students">{int(row["count"]):,}</td>' in attendance
+
+    def test_country_list_compares_the_countries_with_one_chart_per_indicator(self, client_as, loaded):
+        body = client_as("member").get(reverse("research:country_list")).content.decode()
+        specs = _specs(body)
+        assert {"esl_rate", "security", "belonging", "attendance_rate", "tracking_age"} <= set(specs)
+        country = Country.objects.order_by("name").first()
+        profile = country_profile(country=country)
+        published = profile.value(profile.last_wave, "security")["mean"]
+        row = [r for r in specs["security"]["data"]["values"] if r["country"] == country.name][0]
+        assert row["value"] == published and row["display"] == f"{published:.2f}"  # the country page's figure
+        assert body.count("<summary>Data table</summary>") == len(specs)
+        esl = [r for r in _values(specs["esl_rate"]) if "display" in r]
+        assert {r["display"] for r in esl} == {f"{c.esl_rate_pct:.1f}{NBSP}%" for c in Country.objects.all()}
+
+    def test_country_comparison_hides_a_country_of_fewer_than_ten_students(self, client_as, loaded):
+        country = Country.objects.create(code="SI", name="Slovenia", tracking_age=15, grade_repetition_pct=1.0,
+                                         esl_rate_pct=4.1, esl_support=True, inclusion_index=0.8)
+        _add_school(country, "SI-A", 12, 1.11)  # 12 students, but scores only where the school counts
+        body = client_as("member").get(reverse("research:country_list")).content.decode()
+        row = [r for r in _specs(body)["security"]["data"]["values"] if r["country"] == "Slovenia"][0]
+        assert row["value"] == 1.11  # a school of 12 is published, as on its country page
+        School.objects.get(code="SI-A").classes.get().students.filter(pseudonym__in=[f"SI-A-{i}" for i in range(5)]) \
+            .delete()
+        body = client_as("member").get(reverse("research:country_list")).content.decode()
+        row = [r for r in _specs(body)["security"]["data"]["values"] if r["country"] == "Slovenia"][0]
+        assert row["value"] is None and row["suppressed"] and row["display"] == "n<10"
+        assert "1.11" not in body
+
+    def test_home_page_shows_the_network_map_to_everyone(self, client, loaded):
+        body = client.get(reverse("core:home")).content.decode()
+        spec = _specs(body)["network"]
+        tiles = {r["code"]: r for r in spec["data"]["values"]}
+        for country in Country.objects.all():
+            assert tiles[country.code]["kind"] == "registry"
+            assert tiles[country.code]["display"] == f"{country.schools.count():,}"
+        assert "<summary>Data table</summary>" in body
+
+    def test_home_map_hides_a_country_with_fewer_than_ten_members(self, client, loaded):
+        from safeschool.web.research.charts_compare import network_map
+        from safeschool.web.research.comparisons import network_by_country
+
+        rows = network_by_country()
+        rows.append({"code": "FI", "name": None, "n_schools": 0, "n_students": 0, "n_members": None,
+                     "in_registry": False})
+        spec = network_map(rows)
+        finland = [r for r in spec["usermeta"]["table"]["rows"] if r["code"] == "FI"][0]
+        assert finland["n_members"] is None and "n_members" in finland["hidden"]
 
 
-def test_no_comparison_when_fewer_than_two_peers_are_published(client_as, peers):
-    Student.objects.filter(school_class__school__code="HR-C").delete()
-    body = client_as("member").get(reverse("research:school_detail", args=[peers.pk])).content.decode()
-    assert not [name for name in _specs(body) if name.startswith("peer_")]
-    assert "too few comparable schools" in body
-    assert "1.75" not in re.sub(r"<script.*?</script>", "", body, flags=re.S)  # the lone peer is not shown alone
-
-
-def test_a_small_schools_own_page_shows_no_comparison(client_as, peers):
-    small = School.objects.get(code="HR-D")
-    body = client_as("researcher").get(reverse("research:school_detail", args=[small.pk])).content.decode()
-    assert not [name for name in _specs(body) if name.startswith("peer_")]
-    assert "1.11" not in body and "2.50" not in body  # neither its own mean nor its peers'
-
-
-def test_school_pages_need_a_signed_in_user_and_an_existing_numeric_id(client, client_as, peers):
-    response = client.get(reverse("research:school_detail", args=[peers.pk]))
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
-    member = client_as("member")
-    assert member.get(reverse("research:school_detail", args=[999999])).status_code == 404
-    assert member.get("/schools/abc/").status_code == 404
-    assert member.get("/schools/-1/").status_code == 404
-    assert member.get(reverse("research:country_detail", args=["XX"])).status_code == 404
-
-
-def test_trends_by_wave_show_each_key_measure_with_formatted_labels(client_as, school):
-    body = client_as("member").get(reverse("research:school_detail", args=[school.pk])).content.decode()
-    specs = _specs(body)
-    attendance = [r for r in specs["trend_attendance_rate"]["data"]["values"] if not r["suppressed"]]
-    assert attendance and all(r["display"] == f"{r['mean'] * 100:.1f}{NBSP}%" for r in attendance)
-
-
-def test_every_chart_has_a_caption_a_name_a_summary_and_its_data_table(client_as, school):
-    body = client_as("member").get(reverse("research:school_detail", args=[school.pk])).content.decode()
-    figures = re.findall(r'<figure class="chart".*?</figure>', body, re.S)
-    assert len(figures) >= 7
-    for figure in figures:
-        caption = re.search(r'<figcaption id="([^"]+)-title" class="chart-title">([^<]+)</figcaption>', figure)
-        assert caption, figure[:200]
-        assert f'role="img" aria-label="{caption.group(2)}" aria-describedby="{caption.group(1)}-summary"' in figure
-        summary = re.search(rf'<p id="{caption.group(1)}-summary" class="chart-summary">([^<]+)</p>', figure)
-        assert summary and summary.group(1).endswith(".")
-        assert 'data-error="This chart could not be drawn:"' in figure
-        table = figure.split("<summary>Data table</summary>", 1)[1]
-        assert "<table" in table and "<tbody><tr>" in table
-        spec = json.loads(re.search(r'<script type="application/json">(.*?)</script>', figure, re.S).group(1))
-        assert "title" not in spec and spec["description"].startswith(caption.group(2))
-        assert spec["config"]["range"]["category"][0] == "#0072B2"  # the one theme
-    # the table is built from the chart's own records: the attendance bands' counts, formatted
-    attendance = [f for f in figures if 'data-chart="attendance"' in f][0]
-    spec = json.loads(re.search(r'<script type="application/json">(.*?)</script>', attendance, re.S).group(1))
-    for row in spec["data"]["values"]:
-        if not row["suppressed"]:
-            assert f'<td class="num" data-label="Students">{int(row["count"]):,}</td>' in attendance
-
-
-def test_country_list_compares_the_countries_with_one_chart_per_indicator(client_as, loaded):
-    body = client_as("member").get(reverse("research:country_list")).content.decode()
-    specs = _specs(body)
-    assert {"esl_rate", "security", "belonging", "attendance_rate", "tracking_age"} <= set(specs)
-    country = Country.objects.order_by("name").first()
-    profile = country_profile(country=country)
-    published = profile.value(profile.last_wave, "security")["mean"]
-    row = [r for r in specs["security"]["data"]["values"] if r["country"] == country.name][0]
-    assert row["value"] == published and row["display"] == f"{published:.2f}"  # the country page's figure
-    assert body.count("<summary>Data table</summary>") == len(specs)
-    esl = [r for r in _values(specs["esl_rate"]) if "display" in r]
-    assert {r["display"] for r in esl} == {f"{c.esl_rate_pct:.1f}{NBSP}%" for c in Country.objects.all()}
-
-
-def test_country_comparison_hides_a_country_of_fewer_than_ten_students(client_as, loaded):
-    country = Country.objects.create(code="SI", name="Slovenia", tracking_age=15, grade_repetition_pct=1.0,
-                                     esl_rate_pct=4.1, esl_support=True, inclusion_index=0.8)
-    _add_school(country, "SI-A", 12, 1.11)  # 12 students, but scores only where the school counts
-    body = client_as("member").get(reverse("research:country_list")).content.decode()
-    row = [r for r in _specs(body)["security"]["data"]["values"] if r["country"] == "Slovenia"][0]
-    assert row["value"] == 1.11  # a school of 12 is published, as on its country page
-    School.objects.get(code="SI-A").classes.get().students.filter(pseudonym__in=[f"SI-A-{i}" for i in range(5)]) \
-        .delete()
-    body = client_as("member").get(reverse("research:country_list")).content.decode()
-    row = [r for r in _specs(body)["security"]["data"]["values"] if r["country"] == "Slovenia"][0]
-    assert row["value"] is None and row["suppressed"] and row["display"] == "n<10"
-    assert "1.11" not in body
-
-
-def test_home_page_shows_the_network_map_to_everyone(client, loaded):
-    body = client.get(reverse("core:home")).content.decode()
-    spec = _specs(body)["network"]
-    tiles = {r["code"]: r for r in spec["data"]["values"]}
-    for country in Country.objects.all():
-        assert tiles[country.code]["kind"] == "registry"
-        assert tiles[country.code]["display"] == f"{country.schools.count():,}"
-    assert "<summary>Data table</summary>" in body
-
-
-def test_home_map_hides_a_country_with_fewer_than_ten_members(client, loaded):
-    from safeschool.web.research.charts_compare import network_map
-    from safeschool.web.research.comparisons import network_by_country
-
-    rows = network_by_country()
-    rows.append({"code": "FI", "name": None, "n_schools": 0, "n_students": 0, "n_members": None,
-                 "in_registry": False})
-    spec = network_map(rows)
-    finland = [r for r in spec["usermeta"]["table"]["rows"] if r["code"] == "FI"][0]
-    assert finland["n_members"] is None and "n_members" in finland["hidden"]
-
-
+@pytest.mark.usefixtures("cohort_shared")
 class TestStudentList:
     def test_only_researchers_admins_and_own_staff_see_it(self, client, client_as, school):
         url = reverse("research:school_students", args=[school.pk])
