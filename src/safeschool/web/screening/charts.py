@@ -12,6 +12,7 @@ import pandas as pd
 from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from safeschool import chart_theme as theme
+from safeschool.stats.disclosure import protect
 from safeschool.vocabulary import MIN_CELL
 from safeschool.web.core import formatting
 from safeschool.web.research.charts import HEIGHT, WIDTH, bars, column, spec
@@ -92,11 +93,20 @@ def roc(evaluation: dict) -> dict:
         column("auc_low", gettext("95 % CI from"), "number:3"), column("auc_high", gettext("95 % CI to"), "number:3")])
 
 
+def _hidden(counts: list) -> list[bool]:
+    """Which cells of a breakdown of the test cohort to hide: none recorded, under MIN_CELL, or one whose n the
+    shown total (n_test) and the other cells would give away (stats.disclosure.protect)."""
+    known = {i: int(n) for i, n in enumerate(counts) if not formatting.is_missing(n)}
+    protection = protect(known)
+    return [i not in known or known[i] < MIN_CELL or protection.hidden(i) for i in range(len(counts))]
+
+
 def calibration(entry: dict) -> dict:
     """Observed outcome rate against the mean predicted probability in ten bins, with the diagonal of perfect
     calibration; a bin of fewer than 10 students is hidden."""
-    bins = [b | {"bin": i + 1, "suppressed": formatting.is_missing(b.get("n")) or b["n"] < MIN_CELL,
-                 "reason": "small"} for i, b in enumerate(entry.get("calibration") or [])]
+    raw = entry.get("calibration") or []
+    hide = _hidden([b.get("n") for b in raw])
+    bins = [b | {"bin": i + 1, "suppressed": hide[i], "reason": "small"} for i, b in enumerate(raw)]
     for b in bins:
         if b["suppressed"]:
             b.update(n=None, observed_rate=None, mean_predicted=None)
@@ -188,10 +198,11 @@ def topk(evaluation: dict) -> dict:
 def tiers(entry: dict) -> dict:
     """The share of students in each tier who later had the outcome (EWIS: calibration per tier)."""
     by_tier = {t["tier"]: t for t in entry.get("tiers") or []}
+    hide = _hidden([by_tier.get(code, {}).get("n") for code in TIERS])
     rows = []
-    for code in TIERS:
+    for i, code in enumerate(TIERS):
         t = by_tier.get(code, {})
-        small = formatting.is_missing(t.get("n")) or t["n"] < MIN_CELL
+        small = hide[i]
         rows.append({"tier": formatting.label("risk_tier", code), "n": None if small else t["n"],
                      "value": None if small else t.get("observed_rate"),
                      "mean_predicted": None if small else t.get("mean_predicted"),

@@ -142,16 +142,41 @@ def _check_groups(check: dict) -> str:
     return gettext("%(high)s vs %(low)s") % {"high": name(check["high"]), "low": name(check["low"])}
 
 
+def _check_sentence(row: dict, check: dict) -> str:
+    """Why a failed check failed, in the reader's language, from the check's figures (never its stored English
+    reason, which names raw attribute codes)."""
+    if check.get("check") == "monotone_tiers":
+        return gettext("The observed outcome rate does not rise from the low to the high tier, or a tier holds too "
+                       "few students to tell.")
+    value = check.get("value")
+    # Translators: why a fairness check failed, e.g. "False-positive rate ratio, Migrant background (Yes vs No):
+    # 2.100; even the lower end of its confidence interval, 1.700, is beyond the limit 1.50."
+    return gettext("%(check)s, %(attribute)s (%(groups)s): %(value)s; even the lower end of its confidence "
+                   "interval, %(lower)s, is beyond the limit %(limit)s.") % {
+        "check": row["label"], "attribute": row["attribute"], "groups": row["groups"],
+        "value": gettext("infinite") if value is None and check.get("check", "").endswith("_ratio")
+        else formatting.number(value, 3), "lower": formatting.number(check.get("lower"), 3),
+        "limit": formatting.number(check.get("limit"), 2)}
+
+
 def gate_rows(gate) -> dict:
-    """The gate's verdict, its reasons (stored English sentences) and each check with the groups it compared."""
+    """The gate's verdict and each check with the groups it compared, in labels; `reasons` are the failed checks
+    told from their figures in the reader's language (the stored English reasons are for the CLI and logs)."""
     gate = gate or {}
-    checks = [{"label": str(CHECKS.get(c.get("check"), formatting.humanise(c.get("check") or ""))),
+    checks = []
+    for c in gate.get("checks") or []:
+        row = {"label": str(CHECKS.get(c.get("check"), formatting.humanise(c.get("check") or ""))),
                "attribute": (gettext("Strata") if c.get("group") == "stratum"
                              else formatting.label("group", c.get("group")) if c.get("group") else formatting.MISSING),
                "groups": _check_groups(c), "value": c.get("value"), "lower": c.get("lower"), "limit": c.get("limit"),
-               "passed": bool(c.get("passed")), "reason": c.get("reason")} for c in gate.get("checks") or []]
-    return {"passed": bool(gate.get("passed")), "reasons": list(gate.get("reasons") or []), "checks": checks,
-            "failed": [c for c in checks if not c["passed"]]}
+               "passed": bool(c.get("passed"))}
+        row["reason"] = None if row["passed"] else _check_sentence(row, c)
+        checks.append(row)
+    failed = [c for c in checks if not c["passed"]]
+    reasons = [c["reason"] for c in failed]
+    if not gate.get("passed") and not reasons:  # a refusal without checks (an old or hand-made gate)
+        reasons = [gettext("The gate's checks were not recorded.")] if gate.get("reasons") else []
+    return {"passed": bool(gate.get("passed")), "reasons": reasons, "checks": checks, "failed": failed}
 
 
 # ------------------------------------------------------------------------------------------------ form choices
@@ -229,6 +254,7 @@ def card_html(model: RiskModel) -> str:
     html = MarkdownIt("commonmark", {"html": False}).enable("table").render(card_markdown(_labelled(model.meta),
                                                                                          gettext))
     html = re.sub(r">([^<]+)<", lambda m: ">" + SNAKE.sub(r"<code>\g<0></code>", m.group(1)) + "<", html)
+    html = html.replace("<code><code>", "<code>").replace("</code></code>", "</code>")  # the card's own `code`
     # a wide table scrolls inside its own box, never the page (390 px)
     return mark_safe(html.replace("<table>", '<div class="table-scroll" tabindex="0"><table>')
                      .replace("</table>", "</table></div>"))
@@ -242,6 +268,8 @@ def _labelled(meta: dict) -> dict:
     meta["algorithm"] = model_label(meta.get("algorithm"))  # the card finds the model's tiers by this name
     for entry in (meta.get("evaluation") or {}).get("models") or []:
         entry["name"] = model_label(entry.get("name"))
+    if meta.get("gate"):  # the failed checks told in labels, not the stored English reasons with their codes
+        meta["gate"]["reasons"] = gate_rows(meta["gate"])["reasons"]
     for row, shown in zip(meta.get("fairness") or [], fairness_rows(meta.get("fairness")), strict=True):
         row["value"] = shown["value"]
         if row.get("group") != "stratum":  # the card tells strata by this code

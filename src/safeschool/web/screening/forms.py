@@ -3,6 +3,8 @@ check what was typed; the services decide whether the user may do it."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -10,11 +12,13 @@ from safeschool.screening.data import OUTCOMES
 
 # What a follow-up's fields may hold (the model's limits are checked again by the service's full_clean).
 WHO_MAX, ACTION_MAX = 200, 2000
+# Decimal, not float: Decimal("0.01") < 0.01 (the float is 0.01000000000000000020…), so a float limit refused 0.01
+SHARE_MIN = Decimal("0.01")
 
 
 class CapacityForm(forms.Form):
     share = forms.DecimalField(
-        min_value=0.01, max_value=1, max_digits=3, decimal_places=2, initial=0.10,
+        min_value=SHARE_MIN, max_value=Decimal(1), max_digits=3, decimal_places=2, initial=0.10,
         widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
         label=_("Share of students the school can support"),
         # xgettext:no-python-format
@@ -45,7 +49,7 @@ class TrainForm(forms.Form):
     test_cohort = forms.TypedChoiceField(coerce=int, choices=[], label=_("Test cohort (entry year)"),
                                          help_text=_("The model learns from the earlier cohorts and is evaluated on "
                                                      "this one, which it never sees while learning."))
-    capacity = forms.DecimalField(min_value=0.01, max_value=0.5, max_digits=3, decimal_places=2, initial=0.10,
+    capacity = forms.DecimalField(min_value=SHARE_MIN, max_value=Decimal("0.5"), max_digits=3, decimal_places=2, initial=0.10,
                                   widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
                                   label=_("Support capacity for the evaluation"),
                                   help_text=_("The share of each school's students selected when precision and "

@@ -156,8 +156,7 @@ def model_approvals(model: RiskModel) -> dict[str, ModelApproval]:
 
 
 def publish_refusals(model: RiskModel) -> list[str]:
-    """Why the model cannot be published now (empty when it can): one sentence each, in the reader's language
-    (the gate's own reasons stay as the audit wrote them)."""
+    """Why the model cannot be published now (empty when it can): one sentence each, in the reader's language."""
     reasons = []
     if model.status != ModelStatus.DRAFT:
         reasons.append(_("The model is %(status)s; only a draft can be published.")
@@ -169,9 +168,11 @@ def publish_refusals(model: RiskModel) -> list[str]:
     if len(approvals) == 2 and len({a.user_id for a in approvals.values()}) < 2:
         reasons.append(_("The researcher and the administrator must be two different people."))
     if not model.gate_passed:
-        gate_reasons = (model.gate or {}).get("reasons") or [_("the gate was not run")]
-        reasons.append(_("It did not pass the fairness and calibration gate: %(reasons)s")
-                       % {"reasons": "; ".join(gate_reasons)})
+        # the gate's stored reasons are English and name raw attribute codes: the model page tells the failed
+        # checks in the reader's language (display.gate_rows), so the refusal points there
+        reasons.append(_("It did not pass the fairness and calibration gate (its failed checks are listed under "
+                         "Publication gate).") if (model.gate or {}).get("checks") or (model.gate or {}).get("reasons")
+                       else _("Its fairness and calibration gate was not run."))
     if model.expired:
         reasons.append(_("It expired on %(date)s.") % {"date": formats.date_format(model.expires_on)})
     return reasons
