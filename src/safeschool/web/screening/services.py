@@ -120,17 +120,21 @@ def publish(model: RiskModel, user) -> RiskModel:
     """Publish the model to schools: it needs both approvals, a passed gate and no expiry. Retires the previously
     published model of the outcome in the same transaction. Raises PublishRefused(reasons) otherwise."""
     _require(user, "screening.publish", model, _("Only researchers and administrators publish risk models."))
-    with transaction.atomic():
-        model = RiskModel.objects.select_for_update().get(pk=model.pk)
-        reasons = publish_refusals(model)
-        if reasons:
-            raise PublishRefused(reasons)
-        RiskModel.objects.filter(outcome=model.outcome, status=ModelStatus.PUBLISHED).exclude(pk=model.pk) \
-            .update(status=ModelStatus.RETIRED)
-        model.status = ModelStatus.PUBLISHED
-        model.published_at = timezone.now()
-        model.full_clean()
-        model.save(update_fields=["status", "published_at"])
+    try:
+        with transaction.atomic():
+            model = RiskModel.objects.select_for_update().get(pk=model.pk)
+            reasons = publish_refusals(model)
+            if reasons:
+                raise PublishRefused(reasons)
+            RiskModel.objects.filter(outcome=model.outcome, status=ModelStatus.PUBLISHED).exclude(pk=model.pk) \
+                .update(status=ModelStatus.RETIRED)
+            model.status = ModelStatus.PUBLISHED
+            model.published_at = timezone.now()
+            model.full_clean()
+            model.save(update_fields=["status", "published_at"])
+    except IntegrityError as exc:  # another model of the outcome was published concurrently (one per outcome)
+        raise ValidationError(_("Another model of this outcome was published meanwhile; reload and try again.")) \
+            from exc
     return model
 
 
