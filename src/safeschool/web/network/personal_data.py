@@ -113,4 +113,12 @@ PERSONAL_DATA: dict[str, Decision] = {
     "imports.ImportBatch.created_by": Decision(False, "kept", _KEPT_WORK + " (the import's audit trail)"),
     "imports.ImportBatch.undone_by": Decision(False, "kept", _KEPT_WORK + " (the import's audit trail)"),
     "imports.ImportJob.created_by": Decision(False, "kept", _KEPT_WORK + " (the queued import's audit trail)"),
+    # --------------------------------------------------------------------------------------------- screening
+    "screening.RiskModel.created_by": Decision(False, "kept", _KEPT_WORK + " (the model's governance record)"),
+    "screening.ModelApproval.user": Decision(
+        False, "kept", _KEPT_WORK + " (who approved a model for schools is the model's audit trail)"),
+    "screening.ScoringRun.created_by": Decision(False, "kept", _KEPT_WORK + " (the scoring run's audit trail)"),
+    "screening.SupportCapacity.updated_by": Decision(False, "kept", _KEPT_WORK),
+    "screening.FollowUp.created_by": Decision(
+        False, "kept", _KEPT_WORK + " (a school's record of support agreed for a student)"),
 }

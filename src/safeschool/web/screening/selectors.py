@@ -116,7 +116,7 @@ def can_view_school(user, school: School) -> bool:
 
 def _require_school(user, school: School) -> None:
     if not can_view_school(user, school):
-        raise PermissionDenied("Only staff of this school and researchers see its screening.")
+        raise PermissionDenied  # only staff of this school and researchers see its screening
 
 
 # --- models and runs ---------------------------------------------------------------------------------------
@@ -147,7 +147,7 @@ def models_for(user) -> QuerySet[RiskModel]:
 def model_detail(model_id, user) -> RiskModel:
     """The model for researchers and administrators (404 for an unknown id, PermissionDenied for others)."""
     if not can_view_models(user):
-        raise PermissionDenied("Only researchers and administrators see risk models.")
+        raise PermissionDenied  # only researchers and administrators see risk models
     return get_object_or_404(models_for(user), pk=model_id)
 
 
