@@ -147,6 +147,16 @@ def test_gate_allows_false_positives_in_proportion_to_need():
     assert gate(rows, TIERS).passed
 
 
+def test_gate_can_compare_raw_false_positive_rates_when_a_network_asks():
+    # the same groups as above: in proportion to need, but the raw false-alarm rates differ threefold
+    rows = [_row("roma_minority", "True", 800, 0.24, 0.5, 0.3), _row("roma_minority", "False", 5000, 0.08, 0.5, 0.1)]
+    result = gate(rows, TIERS, GateSettings(fpr_per_need=False))
+    assert not result.passed
+    assert result.reasons[0].startswith("False-positive rate ratio for roma_minority is 3.00 (True 0.240")
+    check = next(c for c in result.checks if c["check"] == "fpr_ratio")
+    assert check["value"] == 3.0 and check["high"] == "True" and check["low"] == "False"
+
+
 def test_gate_judges_by_the_lower_bound_and_leaves_small_groups_uncompared():
     # 2.0 times the FNR, but in groups of 120 (about 12 leavers each): not shown beyond 1.5 at 95 % ...
     rows = [_row("sen", "True", 120, 0.08, 0.8, 0.1), _row("sen", "False", 120, 0.08, 0.4, 0.1)]

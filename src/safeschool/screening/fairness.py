@@ -201,6 +201,10 @@ class GateSettings:
     min_rate_difference : 0.02
         A ratio fails only when the two rates also differ by more than this: a ratio of two tiny rates (0.004
         vs 0.010) says little.
+    fpr_per_need : True
+        Compare false-positive rates relative to each group's observed outcome rate (above). False: compare the
+        raw false-positive rates, as a network that wants equal false-alarm rates whatever the need may ask; on
+        the default cohort no calibrated model without protected inputs then passes at 1.5.
     confidence : 0.95
         One-sided confidence of the bound compared with each limit (0.5: the point estimates themselves).
     monotone_tiers : True
@@ -216,6 +220,7 @@ class GateSettings:
     min_rate_difference: float = 0.02
     confidence: float = 0.95
     monotone_tiers: bool = True
+    fpr_per_need: bool = True
 
 
 @dataclass
@@ -260,10 +265,17 @@ def _fnr_index(row: dict) -> tuple[float, float]:
     return row["fnr"], _log_var(row["fnr"], positives)
 
 
-def _ratio_check(kind: str, group: str, rows: list[dict], limit: float, z: float, min_difference: float) -> dict | None:
+def _raw_fpr_index(row: dict) -> tuple[float, float]:
+    """The plain false-positive rate, and the variance of its log."""
+    _, negatives = _counts_of(row)
+    return row["fpr"], _log_var(row["fpr"], negatives)
+
+
+def _ratio_check(kind: str, group: str, rows: list[dict], limit: float, z: float, min_difference: float,
+                 per_need: bool = True) -> dict | None:
     """The largest over the smallest index among the groups; it fails when the ratio's one-sided lower confidence
     bound lies above `limit` and the two rates differ by more than `min_difference`."""
-    rate, index_of = ("fpr", _fpr_index) if kind == "fpr" else ("fnr", _fnr_index)
+    rate, index_of = ("fpr", _fpr_index if per_need else _raw_fpr_index) if kind == "fpr" else ("fnr", _fnr_index)
     usable = [r for r in rows if r[rate] is not None and r["observed_rate"]]
     if len(usable) < 2:
         return None
@@ -280,7 +292,8 @@ def _ratio_check(kind: str, group: str, rows: list[dict], limit: float, z: float
     passed = lower <= limit or high[rate] - low[rate] <= min_difference
     shown = "infinite" if math.isinf(ratio) else f"{ratio:.2f}"
     if kind == "fpr":
-        what = f"False-positive rate ratio for {_attribute_name(group)}, relative to the observed rates,"
+        what = f"False-positive rate ratio for {_attribute_name(group)}" + (
+            ", relative to the observed rates," if per_need else "")
         pair = (f"{high['value']} {high['fpr']:.3f} at observed {high['observed_rate']:.3f} vs {low['value']} "
                 f"{low['fpr']:.3f} at observed {low['observed_rate']:.3f}")
     else:
@@ -349,7 +362,8 @@ def gate(audit_rows: list[dict], model_entry: dict, settings: GateSettings | Non
             groups.setdefault(row["group"], []).append(row)
     for group, rows in groups.items():
         for kind, limit in (("fpr", settings.max_fpr_ratio), ("fnr", settings.max_fnr_ratio)):
-            check = _ratio_check(kind, group, rows, limit, z, settings.min_rate_difference)
+            check = _ratio_check(kind, group, rows, limit, z, settings.min_rate_difference,
+                                 per_need=settings.fpr_per_need)
             if check:
                 checks.append(check)
         checks += _calibration_checks(group, rows, settings.max_calibration_gap, z)
