@@ -4,6 +4,8 @@ PostgreSQL each get their own dialect."""
 
 from django.db import migrations
 
+from safeschool.web.core.triggers import create_triggers, drop_triggers
+
 SQLITE = [
     """CREATE TRIGGER cocreation_rating_closed_insert BEFORE INSERT ON cocreation_rating
        WHEN (SELECT status FROM cocreation_round WHERE id = NEW.round_id) = 'closed'
@@ -83,19 +85,11 @@ POSTGRES_DROP = [
 
 
 def create(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for sql in SQLITE if vendor == "sqlite" else POSTGRES if vendor == "postgresql" else []:
-        schema_editor.execute(sql)
+    create_triggers(schema_editor, sqlite=SQLITE, postgres=POSTGRES)
 
 
 def drop(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "sqlite":
-        for name in SQLITE_DROP:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
-    elif vendor == "postgresql":
-        for sql in POSTGRES_DROP:
-            schema_editor.execute(sql)
+    drop_triggers(schema_editor, sqlite_names=SQLITE_DROP, postgres_drop=POSTGRES_DROP)
 
 
 class Migration(migrations.Migration):

@@ -4,6 +4,8 @@ PostgreSQL dialects."""
 
 from django.db import migrations
 
+from safeschool.web.core.triggers import create_triggers, drop_triggers
+
 PREVIOUS = ("(SELECT p.id FROM cocreation_round p JOIN cocreation_round c ON c.study_id = p.study_id "
             "AND p.number = c.number - 1 WHERE c.id = {row}.round_id)")
 
@@ -80,19 +82,13 @@ BACKFILL = [
 
 
 def create(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for sql in BACKFILL + (SQLITE if vendor == "sqlite" else POSTGRES if vendor == "postgresql" else []):
+    for sql in BACKFILL:
         schema_editor.execute(sql)
+    create_triggers(schema_editor, sqlite=SQLITE, postgres=POSTGRES)
 
 
 def drop(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "sqlite":
-        for name in SQLITE_DROP:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
-    elif vendor == "postgresql":
-        for sql in POSTGRES_DROP:
-            schema_editor.execute(sql)
+    drop_triggers(schema_editor, sqlite_names=SQLITE_DROP, postgres_drop=POSTGRES_DROP)
     schema_editor.execute("DELETE FROM cocreation_ratingcount")
     schema_editor.execute("DELETE FROM cocreation_pairedchange")
 

@@ -4,6 +4,8 @@ PostgreSQL each get their own dialect (the pattern of co-creation's immutability
 
 from django.db import migrations
 
+from safeschool.web.core.triggers import create_triggers, drop_triggers
+
 SQLITE = [
     """CREATE TRIGGER screening_riskscore_no_update BEFORE UPDATE ON screening_riskscore
        BEGIN SELECT RAISE(ABORT, 'risk scores are never edited: recompute them in a new scoring run'); END""",
@@ -38,19 +40,11 @@ POSTGRES_DROP = [
 
 
 def create(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for sql in SQLITE if vendor == "sqlite" else POSTGRES if vendor == "postgresql" else []:
-        schema_editor.execute(sql)
+    create_triggers(schema_editor, sqlite=SQLITE, postgres=POSTGRES)
 
 
 def drop(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "sqlite":
-        for name in SQLITE_DROP:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
-    elif vendor == "postgresql":
-        for sql in POSTGRES_DROP:
-            schema_editor.execute(sql)
+    drop_triggers(schema_editor, sqlite_names=SQLITE_DROP, postgres_drop=POSTGRES_DROP)
 
 
 class Migration(migrations.Migration):
