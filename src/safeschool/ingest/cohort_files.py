@@ -104,8 +104,8 @@ SCHEMA: tuple[Table, ...] = (
     ), key=("student_id", "wave")),
 )
 SCHEMA_BY_NAME = {t.name: t for t in SCHEMA}
-_TRUE = {"true", "1", "yes", "y", "t"}
-_FALSE = {"false", "0", "no", "n", "f"}
+TRUE_WORDS = {"true", "1", "yes", "y", "t"}
+FALSE_WORDS = {"false", "0", "no", "n", "f"}
 
 
 @dataclass(frozen=True)
@@ -180,9 +180,9 @@ def _coerce(df: pd.DataFrame, table: Table) -> tuple[pd.DataFrame, list[Problem]
             out[col.name] = numbers.astype("Int64") if col.kind == "int" and not bad.any() else numbers
         elif col.kind == "bool":
             lowered = text.str.lower()
-            bad = ~missing & ~lowered.isin(_TRUE | _FALSE)
+            bad = ~missing & ~lowered.isin(TRUE_WORDS | FALSE_WORDS)
             problems += _problem_rows(df, bad, table.name, col.name, "type", "'{value}' is not true/false")
-            out[col.name] = lowered.isin(_TRUE)
+            out[col.name] = lowered.isin(TRUE_WORDS)
         elif col.kind == "date":
             dates = pd.to_datetime(text.where(~missing, None), errors="coerce", format="%Y-%m-%d")
             bad = ~missing & dates.isna()

@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from safeschool.ingest.cohort_files import TRUE_WORDS
+
 # Domains a school can change, and the first-wave columns behind each. Protected attributes are never among them.
 DOMAINS: dict[str, tuple[str, ...]] = {
     "attendance": ("attendance_rate",),
@@ -77,7 +79,7 @@ def _bool(series: pd.Series) -> pd.Series:
     if series.dtype == bool:
         return series
     text = series.astype("string").str.strip().str.lower()
-    return text.isin(["true", "1", "yes", "t", "y"]).astype(bool)
+    return text.isin(TRUE_WORDS).astype(bool)
 
 
 def ses_band(ses: pd.Series) -> pd.Series:
