@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "safeschool.web.hub",
     "safeschool.web.cocreation",
     "safeschool.web.screening",
+    "safeschool.web.selfeval",
+    "safeschool.web.label",
 ]
 
 # Background tasks: the database backend, run by `safeschool worker` (started by `safeschool serve` and `demo`).

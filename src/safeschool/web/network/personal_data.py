@@ -121,4 +121,14 @@ PERSONAL_DATA: dict[str, Decision] = {
     "screening.SupportCapacity.updated_by": Decision(False, "kept", _KEPT_WORK),
     "screening.FollowUp.created_by": Decision(
         False, "kept", _KEPT_WORK + " (a school's record of support agreed for a student)"),
+    # ---------------------------------------------------------------------------------------------- selfeval
+    "selfeval.Campaign.opened_by": Decision(False, "kept", _KEPT_WORK + " (who opened a school's campaign)"),
+    "selfeval.ActionPlan.created_by": Decision(False, "kept", _KEPT_WORK),
+    "selfeval.ProgressUpdate.author": Decision(False, "kept", _KEPT_WORK + " (the action plan's progress record)"),
+    # ------------------------------------------------------------------------------------------------- label
+    "label.Application.submitted_by": Decision(False, "kept", _KEPT_WORK + " (the label application's record)"),
+    "label.Application.decided_by": Decision(False, "kept", _KEPT_WORK + " (who decided on a label is its audit trail)"),
+    "label.Evidence.uploaded_by": Decision(False, "kept", _KEPT_WORK),
+    "label.Review.reviewer": Decision(
+        False, "kept", _KEPT_WORK + " (a label's review must show that two people outside the school assessed it)"),
 }
