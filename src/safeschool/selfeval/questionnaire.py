@@ -53,6 +53,7 @@ class Subdimension:
     code: str
     name: str
     indicators: tuple[Indicator, ...]
+    principles: tuple[int, ...] = ()  # the Hub's criterion A principles (1-5) this subdimension depends on
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,10 @@ def parse(data: Any, where: str = "questionnaire") -> Questionnaire:
             items = tuple(_indicator(i, code_of(i, "indicator"), fail)
                           for i in _list(s.get("indicators"), f"subdimension '{scode}': indicators", fail))
             indicators.update((i.code, i) for i in items)
-            subs.append(Subdimension(scode, str(s.get("name") or scode), items))
+            principles = s.get("principles") or []
+            if not isinstance(principles, list) or not all(isinstance(p, int) and 1 <= p <= 5 for p in principles):
+                raise fail(f"subdimension '{scode}': principles must be a list of numbers 1-5")
+            subs.append(Subdimension(scode, str(s.get("name") or scode), items, tuple(principles)))
         dimensions.append(Dimension(dcode, str(d.get("name") or dcode), d["pillar"], tuple(subs)))
     languages = data.get("languages") or {SOURCE_LANGUAGE: "source"}
     return Questionnaire(data["code"], data["name"], data["version"], dict(languages), tuple(dimensions), indicators)

@@ -1,6 +1,7 @@
 """School self-evaluation: campaigns that collect the School Evaluation Questionnaire anonymously (one-use codes per
 informant group, never linked to the answers they unlock), and the action plans a school draws from its report.
-Scores are never stored: they are computed by safeschool.selfeval (the same functions serve web, CLI and PDF)."""
+Scores are computed by safeschool.selfeval (the same functions serve web, CLI and PDF); a closed campaign keeps
+its score rows (`results`) for comparisons."""
 
 from __future__ import annotations
 
@@ -35,6 +36,10 @@ class Campaign(models.Model):
     opened_at = models.DateTimeField(default=timezone.now)
     closes_on = models.DateField(null=True, blank=True, help_text=_("The planned last day for answers."))
     closed_at = models.DateTimeField(null=True, blank=True)
+    # the score rows of safeschool.selfeval.scoring.score (indicator, subdimension and dimension, per informant
+    # group, suppressed below the threshold) written when the campaign closes: answers cannot change afterwards,
+    # so peers' comparisons read these instead of every respondent's answers; `safeschool selfeval rescore` rebuilds
+    results = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_at", "-pk"]
