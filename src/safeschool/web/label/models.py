@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from safeschool.vocabulary import PILLARS
 from safeschool.web.cocreation.models import ParCycle
 from safeschool.web.research.models import School
 from safeschool.web.selfeval.models import ActionPlan, Campaign
@@ -22,7 +23,7 @@ VALID_YEARS = 2
 
 class LabelLevel(models.TextChoices):  # the codes of safeschool/selfeval/label.yaml, lowest first
     COMMITTED = "committed", _("Committed School")
-    SAFE = "safe", _("Safe School")
+    SAFE = "safe", _(PILLARS["community"])  # the level bears the pillar's name, defined once in vocabulary.py
     EXEMPLARY = "exemplary", _("Exemplary Safe School")
 
 
