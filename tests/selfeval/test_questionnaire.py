@@ -8,7 +8,14 @@ import copy
 import pytest
 import yaml
 
-from safeschool.selfeval.questionnaire import DEFAULT_FILE, INFORMANTS, QuestionnaireError, load, parse
+from safeschool.selfeval.questionnaire import (
+    DEFAULT_FILE,
+    INFORMANTS,
+    WORDING_DIR,
+    QuestionnaireError,
+    load,
+    parse,
+)
 from safeschool.vocabulary import PILLARS
 
 EXPECTED = {
@@ -65,7 +72,7 @@ def test_every_informant_named_has_english_wording_marked_as_source(questionnair
         assert set(indicator.wording) == set(indicator.informants), indicator.code
         for informant in indicator.informants:
             assert indicator.text(informant).strip().endswith((".", "?")), (indicator.code, informant)
-            assert indicator.wording[informant]["status"] == {"en": "source"}
+            assert indicator.wording[informant]["status"]["en"] == "source"
 
 
 def test_each_informant_group_and_each_type_is_used(questionnaire):
@@ -93,10 +100,13 @@ def test_students_wording_is_short_and_plain(questionnaire):
             assert max(len(w.strip(".,()")) for w in text.split()) <= 11, (indicator.code, text)
 
 
-def test_other_languages_are_listed_as_not_yet_translated(questionnaire):
+def test_language_status_comes_from_the_wording_files(questionnaire):
     assert questionnaire.languages["en"] == "source"
     assert set(questionnaire.languages) == {"en", "es", "it", "pt", "el", "ro", "pl"}
-    assert {v for k, v in questionnaire.languages.items() if k != "en"} == {"not_translated"}
+    files = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))["status"] for p in WORDING_DIR.glob("*.yaml")}
+    for language, status in questionnaire.languages.items():
+        if language != "en":
+            assert status == files.get(language, "not_translated"), language
     assert questionnaire.version == 1
 
 

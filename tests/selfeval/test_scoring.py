@@ -4,6 +4,7 @@ disclosure threshold per group and per indicator, row-level errors that name row
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -196,3 +197,18 @@ def test_the_cli_scores_a_file_and_writes_nothing_when_a_row_is_wrong(tmp_path):
     result = runner.invoke(app, ["selfeval", "score", "--responses", str(bad), "--json", str(missing)])
     assert result.exit_code != 0 and not missing.exists()
     assert "row 3" in result.output and likert.code in result.output
+
+
+def test_each_group_uses_its_own_threshold_by_default(responses):
+    """With the questionnaire's per-informant rule (leaders 1, others 10) B's single leader is shown with n = 1
+    while B's nine students stay hidden; an explicit min_n overrides the rule for every group."""
+    per_group = dataclasses.replace(Q, min_sizes={"leaders": 1, "teachers": 10, "students": 10, "families": 10},
+                                    attributable=frozenset({"leaders"}))
+    rows = {(r["school"], r["informant"], r["subdimension"]): r for r in score(responses, per_group)}
+    leader = rows[("B", "leaders", "safe_learner")]
+    assert leader["n"] == 1 and leader["score"] == pytest.approx(1.0)  # mentoring: one "yes"
+    assert rows[("B", "leaders", "safe_functioning")]["score"] == pytest.approx(99.0)
+    assert rows[("B", "students", "safe_learner")]["score"] is None and rows[("B", "students", None)]["n"] is None
+    assert rows[("A", "teachers", "safe_learner")]["n"] == 11
+    forced = {(r["school"], r["informant"]): r["n"] for r in score(responses, per_group, min_n=10)}
+    assert forced[("B", "leaders")] is None and forced[("A", "leaders")] is None

@@ -10,9 +10,10 @@ The rule, per (school, informant):
   100`` on its declared range, ``100 −`` that when a higher figure is worse; a subdimension's or dimension's 0–100 is
   the mean of its parts' 0–100 (not a rescaling of its item-scale score, which mixes scales).
 
-Disclosure (vocabulary.MIN_CELL): a group with fewer respondents than ``min_n`` gets no score and no n; within a
-group, an indicator answered by fewer than ``min_n`` respondents has no score and is left out of its subdimension's
-mean, so every number shown rests on at least ``min_n`` answers.
+Disclosure (``Questionnaire.min_n``: 1 for the school leaders, who answer for the school and are told their answers
+are attributable; vocabulary.MIN_CELL for teachers, students and families): a group with fewer respondents than its
+threshold gets no score and no n; within a group, an indicator answered by fewer respondents than the threshold has
+no score and is left out of its subdimension's mean, so every number shown rests on at least that many answers.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ import numpy as np
 import pandas as pd
 
 from safeschool.selfeval.questionnaire import INFORMANTS, Questionnaire, load
-from safeschool.vocabulary import MIN_CELL
 
 KEYS = ("school", "informant")
 YES_NO = {"yes": "1", "no": "0"}
@@ -141,17 +141,28 @@ def validate_responses(raw: pd.DataFrame, questionnaire: Questionnaire, *, name:
     return pd.DataFrame(out)
 
 
-def indicator_scores(responses: pd.DataFrame, questionnaire: Questionnaire, min_n: int = MIN_CELL) -> pd.DataFrame:
+def _thresholds(index: pd.Index, questionnaire: Questionnaire, min_n: int | None) -> np.ndarray:
+    """The disclosure threshold of each (school, informant) group: ``min_n`` when given, else the informant's."""
+    informants = index.get_level_values("informant")
+    if min_n is not None:
+        return np.full(len(informants), int(min_n))
+    return np.array([questionnaire.min_n(g) for g in informants], dtype=int)
+
+
+def indicator_scores(responses: pd.DataFrame, questionnaire: Questionnaire, min_n: int | None = None) -> pd.DataFrame:
     """One row per (school, informant) group: ``n`` (respondents), and per indicator code asked of that informant
     ``<code>`` (score on its scale), ``<code>__100`` (0–100) and ``<code>__answered``. Scores are NaN where the group
-    or the indicator's answers fall below ``min_n``; ``n`` is NaN below ``min_n``."""
+    or the indicator's answers fall below the threshold (``min_n``; None = each informant's
+    ``questionnaire.min_n``); ``n`` is NaN below it."""
     rules = _rules(questionnaire)
     codes = [c for c in rules if c in responses.columns]
     grouped = responses.groupby(list(KEYS), sort=False)[codes]
     answered = grouped.count()
     n = responses.groupby(list(KEYS), sort=False).size().reindex(answered.index)
     means = grouped.sum(min_count=1) / answered.where(answered > 0)
-    shown = answered.ge(min_n) & n.ge(min_n).to_numpy()[:, None]
+    need = _thresholds(answered.index, questionnaire, min_n)
+    shown = pd.DataFrame(answered.to_numpy() >= need[:, None], index=answered.index, columns=codes) \
+        & (n.to_numpy() >= need)[:, None]
     asked = pd.DataFrame({c: answered.index.get_level_values("informant").isin(rules[c].informants) for c in codes},
                          index=answered.index)
     means = means.where(shown & asked)
@@ -160,15 +171,15 @@ def indicator_scores(responses: pd.DataFrame, questionnaire: Questionnaire, min_
     flip = np.array([rules[c].reversed for c in codes])
     share = (means.to_numpy(dtype=float) - low) / span * 100
     scaled = pd.DataFrame(np.where(flip, 100 - share, share), index=means.index, columns=codes)
-    return pd.concat([n.where(n >= min_n).rename("n"), means, scaled.add_suffix("__100"),
+    return pd.concat([n.where(n.to_numpy() >= need).rename("n"), means, scaled.add_suffix("__100"),
                       answered.where(asked).add_suffix("__answered")], axis=1)
 
 
-def score(responses: pd.DataFrame, questionnaire: Questionnaire, min_n: int = MIN_CELL) -> list[dict]:
+def score(responses: pd.DataFrame, questionnaire: Questionnaire, min_n: int | None = None) -> list[dict]:
     """Subdimension and dimension scores per school and informant group: rows ``{"school", "informant",
     "dimension", "subdimension" (None on the dimension's own row), "score", "score_100", "n"}``, the dimension's row
     before its subdimensions', in the questionnaire's order; ``score``, ``score_100`` and ``n`` are None for a group
-    below ``min_n``. A group gets rows only for the subdimensions that ask it something."""
+    below its threshold (``min_n``; None = each informant's ``questionnaire.min_n``). A group gets rows only for the subdimensions that ask it something."""
     rules = _rules(questionnaire)
     codes = [c for c in rules if c in responses.columns]
     table = indicator_scores(responses, questionnaire, min_n)

@@ -169,7 +169,7 @@ def network_meta(schools: int = 120, seed: int = 0, countries: int = 4) -> dict[
     """Stage and country of each simulated school (codes as simulate_network), from the first ``countries`` EU
     countries and the school stages, for peer comparisons and the network summary."""
     rng = np.random.default_rng([seed, 1])
-    stages = [s for s in STAGES if s in ("primary", "lower_secondary", "upper_secondary")] or list(STAGES)
+    stages = STAGES[1:4]  # primary, lower and upper secondary (in STAGES' order): where students answer
     places = [c for c, _ in COUNTRIES[:countries]]
     return {code: {"stage": stages[int(rng.integers(len(stages)))], "country": places[int(rng.integers(len(places)))]}
             for code in school_codes(schools)}
