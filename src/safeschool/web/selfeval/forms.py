@@ -79,7 +79,7 @@ class AnswerForm(forms.Form):
                         low, high = ind.scale
                         field = forms.CharField(required=False, label=label, widget=forms.RadioSelect(
                             choices=[(str(p), str(p)) for p in range(low, high + 1)]))
-                        anchors = (_anchor(questionnaire, low, language), _anchor(questionnaire, high, language))
+                        anchors = ((low, _anchor(questionnaire, low, language)), (high, _anchor(questionnaire, high, language)))
                     elif ind.type == "yes_no":
                         field = forms.CharField(required=False, label=label,
                                                 widget=forms.RadioSelect(choices=yes_no))
