@@ -224,7 +224,7 @@ def test_guessing_codes_is_throttled_per_address(w, client):
     good = services.codes_issue(w.users["staff_a"], campaign, "students", 1)[0]
     url = reverse("selfeval:answer")
     limit = CODE_FAILURES[0]
-    for i in range(30):  # good codes entered again and again (a classroom behind one address) do not count
+    for _ in range(30):  # good codes entered again and again (a classroom behind one address) do not count
         assert client.post(url, {"code": good}).status_code == 200
     for i in range(limit):
         page = client.post(url, {"code": f"AAAA-BBBB-{i:02d}"})

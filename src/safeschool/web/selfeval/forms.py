@@ -4,9 +4,8 @@ the interface language. They only check what was typed; the services decide (and
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from safeschool.selfeval import questionnaire as questionnaires
 from safeschool.web.selfeval.models import Informant
@@ -43,21 +42,6 @@ class CodeForm(forms.Form):
                            help_text=_("The code on the slip your school gave you, e.g. ABCD-EFGH-JK."))
 
 
-def _anchor(questionnaire, point: int, language: str) -> str:
-    if hasattr(questionnaire, "anchor"):
-        text = questionnaire.anchor(point, language)
-        if text:
-            return text
-    defaults = {1: gettext("strongly disagree"), 5: gettext("strongly agree")}
-    return defaults.get(point, "")
-
-
-def _name(questionnaire, code: str, default: str, language: str) -> str:
-    if hasattr(questionnaire, "name_of"):
-        return questionnaire.name_of(code, language) or default
-    return default
-
-
 class AnswerForm(forms.Form):
     """One field per indicator asked of the group (named by its code), grouped by dimension -> subdimension in
     `sections`. Every field is optional text: the service checks type, scale and range and names the question."""
@@ -79,7 +63,8 @@ class AnswerForm(forms.Form):
                         low, high = ind.scale
                         field = forms.CharField(required=False, label=label, widget=forms.RadioSelect(
                             choices=[(str(p), str(p)) for p in range(low, high + 1)]))
-                        anchors = ((low, _anchor(questionnaire, low, language)), (high, _anchor(questionnaire, high, language)))
+                        anchors = [(p, questionnaire.anchor(p, language)) for p in range(low, high + 1)
+                                   if questionnaire.anchor(p, language)]
                     elif ind.type == "yes_no":
                         field = forms.CharField(required=False, label=label,
                                                 widget=forms.RadioSelect(choices=yes_no))
@@ -95,8 +80,8 @@ class AnswerForm(forms.Form):
                                   "range": (f"{ind.figure.min:g}", f"{ind.figure.max:g}") if ind.figure else None})
                 if items:
                     self.sections.append({
-                        "dimension": _name(questionnaire, dimension.code, dimension.name, language),
-                        "subdimension": _name(questionnaire, sub.code, sub.name, language), "items": items})
+                        "dimension": questionnaire.name_of(dimension.code, language),
+                        "subdimension": questionnaire.name_of(sub.code, language), "items": items})
 
     def answers(self) -> dict:
         return {code: self.cleaned_data.get(code, "") for code in self.fields}

@@ -137,7 +137,7 @@ def campaign_close(user, campaign: Campaign) -> Campaign:
 
 def result_rows(frame, questionnaire) -> list[dict]:
     """What `Campaign.results` keeps: `report.results_rows` (score and indicator rows) once the core has it,
-    else `scoring.score` rows with each group's own threshold (leaders 1, every other group MIN_CELL)."""
+    else `scoring.score` rows with each group's own threshold (`Questionnaire.min_n`)."""
     if frame.empty:
         return []
     try:
@@ -149,16 +149,8 @@ def result_rows(frame, questionnaire) -> list[dict]:
 
 def _score_rows(frame, questionnaire) -> list[dict]:
     from safeschool.selfeval import scoring
-    from safeschool.vocabulary import MIN_CELL
 
-    rows = []
-    for informant in questionnaires.INFORMANTS:
-        part = frame[frame["informant"] == informant]
-        if not part.empty:
-            min_n = questionnaire.min_n(informant) if hasattr(questionnaire, "min_n") else (
-                1 if informant == "leaders" else MIN_CELL)
-            rows += scoring.score(part, questionnaire, min_n)
-    return _clean(rows)
+    return _clean(scoring.score(frame, questionnaire))  # min_n None: each group's own threshold
 
 
 def _clean(rows: list[dict]) -> list[dict]:

@@ -40,8 +40,9 @@ CODE_FAILURES = (20, 900)  # failed code entries per client address, seconds
 TOKEN_SALT = "selfeval.answer"
 TOKEN_MAX_AGE = 6 * 3600  # a questionnaire left open on a phone for a school day still sends
 # TRAPD steps of a wording file (docs/instruments.md), as the questionnaire page names them
-STATUS_LABELS = {"source": _("source text"), "forward": _("forward translation"), "back": _("back-translated"),
-                 "reviewed": _("reviewed translation"), "not_translated": _("not yet translated")}
+STATUS_LABELS = {"source": _("source text"), "forward": _("forward translation"),
+                 "back_translated": _("back-translated"), "reviewed": _("reviewed translation"),
+                 "not_translated": _("not yet translated")}
 
 
 def _language() -> str:
@@ -95,16 +96,12 @@ def questionnaire(request):
                                   "status": STATUS_LABELS.get(item_status or status, item_status or status),
                                   "fallback": not translated})
                 items.append({"indicator": ind, "texts": texts})
-            subs.append({"code": s.code, "name": _name_of(q, s.code, s.name, language), "items": items})
-        dimensions.append({"code": d.code, "name": _name_of(q, d.code, d.name, language), "pillar": d.pillar,
+            subs.append({"code": s.code, "name": q.name_of(s.code, language), "items": items})
+        dimensions.append({"code": d.code, "name": q.name_of(d.code, language), "pillar": d.pillar,
                            "subdimensions": subs})
     return render(request, "selfeval/questionnaire.html", {
         "q": q, "dimensions": dimensions, "language_status": STATUS_LABELS.get(status, status),
         "n_indicators": len(q.indicators), "source": language == questionnaires.SOURCE_LANGUAGE})
-
-
-def _name_of(q, code: str, default: str, language: str) -> str:
-    return (q.name_of(code, language) if hasattr(q, "name_of") else None) or default
 
 
 @login_required
@@ -246,9 +243,10 @@ def _too_many(request):
 def _questions(request, campaign: Campaign, informant: str, token: str, form: AnswerForm | None = None,
                status: int = 200):
     language = _language()
-    form = form or AnswerForm(questionnaire=questionnaires.load(), informant=informant, language=language)
+    q = questionnaires.load()
+    form = form or AnswerForm(questionnaire=q, informant=informant, language=language)
     response = render(request, "selfeval/answer_form.html", {
-        "form": form, "token": token, "informant": informant, "group": informant_label(informant),
+        "form": form, "attributable": informant in q.attributable, "token": token, "informant": informant, "group": informant_label(informant),
         "school": campaign.school, "campaign": campaign}, status=status)
     response["Cache-Control"] = "no-store, max-age=0"
     return response
@@ -283,23 +281,27 @@ def answer_send(request):
         code = signing.loads(request.POST.get("token", ""), salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
         campaign, informant = services.code_check(code)
     except (signing.BadSignature, ValidationError):
-        form = CodeForm()
-        form.add_error("code", services.code_refused().messages[0])
-        return render(request, "selfeval/answer_code.html", {"form": form}, status=400)
+        return _code_again(request, services.code_refused())
     form = AnswerForm(request.POST, questionnaire=questionnaires.load(), informant=informant,
                       language=_language())
     if form.is_valid():
         try:
             services.response_submit(code, form.answers(), _language())
         except services.CodeRefused as exc:
-            code_form = CodeForm()
-            code_form.add_error("code", reason(exc))
-            return render(request, "selfeval/answer_code.html", {"form": code_form}, status=400)
+            return _code_again(request, exc)
         except ValidationError as exc:
             add_to_form(form, exc)
         else:
             return redirect("selfeval:answer_thanks")
     return _questions(request, campaign, informant, request.POST.get("token", ""), form, status=400)
+
+
+def _code_again(request, exc: ValidationError):
+    """The code page again with the code's one message (a stale or forged token, a code used meanwhile)."""
+    form = CodeForm({"code": ""})
+    form.errors.clear()
+    form.add_error("code", reason(exc))
+    return render(request, "selfeval/answer_code.html", {"form": form}, status=400)
 
 
 def answer_thanks(request):
