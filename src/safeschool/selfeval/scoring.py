@@ -141,12 +141,62 @@ def validate_responses(raw: pd.DataFrame, questionnaire: Questionnaire, *, name:
     return pd.DataFrame(out)
 
 
-def _thresholds(index: pd.Index, questionnaire: Questionnaire, min_n: int | None) -> np.ndarray:
+def _thresholds(informants, questionnaire: Questionnaire, min_n: int | None) -> np.ndarray:
     """The disclosure threshold of each (school, informant) group: ``min_n`` when given, else the informant's."""
-    informants = index.get_level_values("informant")
     if min_n is not None:
         return np.full(len(informants), int(min_n))
     return np.array([questionnaire.min_n(g) for g in informants], dtype=int)
+
+
+@dataclass(frozen=True)
+class IndicatorTable:
+    """Indicator scores per (school, informant) group as arrays (rows = groups, columns = ``codes``): ``n``
+    respondents (NaN below the threshold), ``means`` on the item scale and ``scaled`` on 0–100 (NaN where hidden or
+    not asked), ``answered`` (NaN where not asked)."""
+
+    index: pd.MultiIndex
+    codes: list[str]
+    n: np.ndarray
+    means: np.ndarray
+    scaled: np.ndarray
+    answered: np.ndarray
+
+
+def indicator_table(responses: pd.DataFrame, questionnaire: Questionnaire, min_n: int | None = None) -> IndicatorTable:
+    """The arrays behind `indicator_scores` (vectorised: one pass of sums over the respondents sorted by group)."""
+    rules = _rules(questionnaire)
+    codes = [c for c in rules if c in responses.columns]
+    school_code, schools = pd.factorize(responses["school"].to_numpy(dtype=object))
+    informant_code, informants = pd.factorize(responses["informant"].to_numpy(dtype=object))
+    width = max(len(informants), 1)
+    group, pairs = pd.factorize(school_code.astype(np.int64) * width + informant_code)  # order of first appearance
+    index = pd.MultiIndex.from_arrays([np.asarray(schools, dtype=object)[pairs // width],
+                                       np.asarray(informants, dtype=object)[pairs % width]], names=list(KEYS))
+    values = responses[codes].to_numpy(dtype=float) if codes else np.empty((len(responses), 0))
+    order = np.argsort(group, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(group[order]) != 0]) if len(order) else np.array([], dtype=int)
+    sorted_values = values[order]
+    answered_each = ~np.isnan(sorted_values)
+    if len(order):
+        sums = np.add.reduceat(np.where(answered_each, sorted_values, 0.0), starts, axis=0)
+        answered = np.add.reduceat(answered_each.astype(np.int64), starts, axis=0).astype(float)
+    else:
+        sums = answered = np.empty((0, len(codes)))
+    n = np.bincount(group, minlength=len(index)).astype(float) if len(order) else np.empty(0)
+    informants = list(index.get_level_values("informant"))
+    need = _thresholds(informants, questionnaire, min_n)
+    asked = np.array([[g in rules[c].informants for c in codes] for g in informants], dtype=bool).reshape(
+        len(index), len(codes))
+    shown = (answered >= need[:, None]) & (n >= need)[:, None] & asked
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(shown & (answered > 0), sums / np.where(answered > 0, answered, 1.0), np.nan)
+    low = np.array([rules[c].low for c in codes])
+    span = np.array([rules[c].high - rules[c].low for c in codes])
+    flip = np.array([rules[c].reversed for c in codes], dtype=bool)
+    share = (means - low) / span * 100
+    scaled = np.where(flip, 100 - share, share)
+    return IndicatorTable(index, codes, np.where(n >= need, n, np.nan), means, scaled,
+                          np.where(asked, answered, np.nan))
 
 
 def indicator_scores(responses: pd.DataFrame, questionnaire: Questionnaire, min_n: int | None = None) -> pd.DataFrame:
@@ -154,61 +204,60 @@ def indicator_scores(responses: pd.DataFrame, questionnaire: Questionnaire, min_
     ``<code>`` (score on its scale), ``<code>__100`` (0–100) and ``<code>__answered``. Scores are NaN where the group
     or the indicator's answers fall below the threshold (``min_n``; None = each informant's
     ``questionnaire.min_n``); ``n`` is NaN below it."""
-    rules = _rules(questionnaire)
-    codes = [c for c in rules if c in responses.columns]
-    grouped = responses.groupby(list(KEYS), sort=False)[codes]
-    answered = grouped.count()
-    n = responses.groupby(list(KEYS), sort=False).size().reindex(answered.index)
-    means = grouped.sum(min_count=1) / answered.where(answered > 0)
-    need = _thresholds(answered.index, questionnaire, min_n)
-    shown = pd.DataFrame(answered.to_numpy() >= need[:, None], index=answered.index, columns=codes) \
-        & (n.to_numpy() >= need)[:, None]
-    asked = pd.DataFrame({c: answered.index.get_level_values("informant").isin(rules[c].informants) for c in codes},
-                         index=answered.index)
-    means = means.where(shown & asked)
-    low = np.array([rules[c].low for c in codes])
-    span = np.array([rules[c].high - rules[c].low for c in codes])
-    flip = np.array([rules[c].reversed for c in codes])
-    share = (means.to_numpy(dtype=float) - low) / span * 100
-    scaled = pd.DataFrame(np.where(flip, 100 - share, share), index=means.index, columns=codes)
-    return pd.concat([n.where(n.to_numpy() >= need).rename("n"), means, scaled.add_suffix("__100"),
-                      answered.where(asked).add_suffix("__answered")], axis=1)
+    t = indicator_table(responses, questionnaire, min_n)
+    columns = ["n", *t.codes, *(f"{c}__100" for c in t.codes), *(f"{c}__answered" for c in t.codes)]
+    data = np.column_stack([t.n, t.means, t.scaled, t.answered]) if len(t.index) else np.empty((0, len(columns)))
+    return pd.DataFrame(data, index=t.index, columns=columns)
+
+
+def _nanmean(block: np.ndarray) -> np.ndarray:
+    """Row means ignoring NaN; NaN for a row without any value (no warning)."""
+    if block.shape[1] == 0:
+        return np.full(block.shape[0], np.nan)
+    count = (~np.isnan(block)).sum(axis=1)
+    total = np.where(np.isnan(block), 0.0, block).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
 def score(responses: pd.DataFrame, questionnaire: Questionnaire, min_n: int | None = None) -> list[dict]:
     """Subdimension and dimension scores per school and informant group: rows ``{"school", "informant",
     "dimension", "subdimension" (None on the dimension's own row), "score", "score_100", "n"}``, the dimension's row
     before its subdimensions', in the questionnaire's order; ``score``, ``score_100`` and ``n`` are None for a group
-    below its threshold (``min_n``; None = each informant's ``questionnaire.min_n``). A group gets rows only for the subdimensions that ask it something."""
+    below its threshold (``min_n``; None = each informant's ``questionnaire.min_n``). A group gets rows only for the
+    subdimensions that ask it something."""
     rules = _rules(questionnaire)
-    codes = [c for c in rules if c in responses.columns]
-    table = indicator_scores(responses, questionnaire, min_n)
-    index = table.index
-    informant = index.get_level_values("informant")
-    subs = [(d.code, s.code, [i.code for i in s.indicators]) for d in questionnaire.dimensions
-            for s in d.subdimensions]
+    t = indicator_table(responses, questionnaire, min_n)
+    index = t.index
+    if not len(index):
+        return []
+    informant = np.asarray(index.get_level_values("informant"), dtype=object)
+    position = {c: k for k, c in enumerate(t.codes)}
     sub_score, sub_100, sub_asked = {}, {}, {}
-    for _, sub, all_items in subs:
-        # a group is asked a subdimension when the questionnaire asks it one of its indicators (present or not)
-        sub_asked[sub] = informant.isin({g for c in all_items for g in rules[c].informants})
-        items = [c for c in all_items if c in codes]
-        sub_score[sub] = table[items].mean(axis=1) if items else pd.Series(np.nan, index=index)
-        sub_100[sub] = table[[f"{c}__100" for c in items]].mean(axis=1) if items else pd.Series(np.nan, index=index)
+    for dimension in questionnaire.dimensions:
+        for sub in dimension.subdimensions:
+            all_items = [i.code for i in sub.indicators]
+            # a group is asked a subdimension when the questionnaire asks it one of its indicators (present or not)
+            sub_asked[sub.code] = np.isin(informant, list({g for c in all_items for g in rules[c].informants}))
+            columns = [position[c] for c in all_items if c in position]
+            sub_score[sub.code] = _nanmean(t.means[:, columns])
+            sub_100[sub.code] = _nanmean(t.scaled[:, columns])
     blocks = []  # (dimension, subdimension or None, scores, 0-100 scores, asked of the group) in display order
     for dimension in questionnaire.dimensions:
         parts = [s.code for s in dimension.subdimensions]
-        blocks.append((dimension.code, None, pd.concat([sub_score[p] for p in parts], axis=1).mean(axis=1),
-                       pd.concat([sub_100[p] for p in parts], axis=1).mean(axis=1),
+        blocks.append((dimension.code, None, _nanmean(np.column_stack([sub_score[p] for p in parts])),
+                       _nanmean(np.column_stack([sub_100[p] for p in parts])),
                        np.logical_or.reduce([sub_asked[p] for p in parts])))
         blocks.extend((dimension.code, p, sub_score[p], sub_100[p], sub_asked[p]) for p in parts)
-    blocks = [(d, s, _numbers(v), _numbers(v100), np.asarray(asked)) for d, s, v, v100, asked in blocks]
-    counts = [None if pd.isna(v) else int(v) for v in table["n"]]
+    blocks = [(d, s, _numbers(v), _numbers(v100), asked) for d, s, v, v100, asked in blocks]
+    counts = [None if np.isnan(v) else int(v) for v in t.n]
     order = {g: i for i, g in enumerate(INFORMANTS)}
-    groups = sorted(range(len(index)), key=lambda i: (str(index[i][0]), order.get(index[i][1], len(order))))
-    return [{"school": index[i][0], "informant": index[i][1], "dimension": dim, "subdimension": sub,
+    pairs = list(index)
+    groups = sorted(range(len(pairs)), key=lambda i: (str(pairs[i][0]), order.get(pairs[i][1], len(order))))
+    return [{"school": pairs[i][0], "informant": pairs[i][1], "dimension": dim, "subdimension": sub,
              "score": values[i], "score_100": values_100[i], "n": counts[i]}
             for i in groups for dim, sub, values, values_100, asked in blocks if asked[i]]
 
 
-def _numbers(series: pd.Series) -> list[float | None]:
-    return [None if np.isnan(v) else float(v) for v in series.to_numpy(dtype=float)]
+def _numbers(values: np.ndarray) -> list[float | None]:
+    return [None if np.isnan(v) else float(v) for v in np.asarray(values, dtype=float)]

@@ -30,8 +30,8 @@ DEFAULT_N = {"leaders": 3, "teachers": 40, "students": 200, "families": 80}
 BASE = 62.0          # the average school's 0–100 score as teachers see it
 LEVEL_SD = 8.0       # points per standard deviation of the school level
 ITEM_SD = 6.0        # spread of the indicators' own baselines (some practices are rarer than others)
-PERSON_SD = 9.0      # a respondent's general leniency, in points
-ANSWER_SD = 0.8      # latent noise of one Likert answer, in scale points
+PERSON_SD = 13.0     # a respondent's general leniency, in points (gives alphas around 0.8)
+ANSWER_SD = 0.75     # latent noise of one Likert answer, in scale points
 NON_RESPONSE = 0.03  # share of blank answers
 # Perception shifts per informant group, in points: leaders ~10 above teachers, teachers above students, families
 # in between (the SELFIE pattern: those who run the school see it more favourably).
