@@ -8,9 +8,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from safeschool.web.demo import accounts, analysis, cocreation, cohort, hub, network, screening
+from safeschool.web.demo import (
+    accounts,
+    analysis,
+    cocreation,
+    cohort,
+    hub,
+    label,
+    network,
+    screening,
+    selfeval,
+)
 
-DEMO_STEPS = cohort.STEPS + 6  # the cohort's steps, then accounts, analysis, members, Hub, co-creation, screening
+DEMO_STEPS = cohort.STEPS + 8  # the cohort's steps, then accounts, analysis, members, Hub, co-creation, screening,
+# self-evaluation and the label
 
 
 @dataclass
@@ -43,4 +54,10 @@ def demo_seed(*, home: Path, progress: Callable[[str], None] = lambda step: None
     if note:
         result.notes.append(note)
     progress("Screening")
+    for seed, step in ((selfeval.demo_selfeval_ensure, "Self-evaluation"),  # after co-creation: its PAR cycles
+                       (label.demo_label_ensure, "Safe School Label")):  # after the campaigns and plans
+        note = seed()
+        if note:
+            result.notes.append(note)
+        progress(step)
     return result

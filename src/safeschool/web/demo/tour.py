@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
 
 from safeschool.vocabulary import SECONDARY_STAGES
 from safeschool.web.analysis.models import AnalysisRun
@@ -17,8 +18,11 @@ from safeschool.web.analysis.services import analysis_run_create
 from safeschool.web.cocreation.models import DelphiStudy, Interview, ParCycle
 from safeschool.web.demo.accounts import demo_password
 from safeschool.web.hub.models import Community
+from safeschool.web.label.models import Application, Award
 from safeschool.web.research.models import School, Student
 from safeschool.web.screening.models import RiskModel, RiskScore
+from safeschool.web.selfeval.models import ActionPlan, Campaign
+from safeschool.web.selfeval.services import codes_issue
 
 ROLES = ("visitor", "member", "staff", "researcher", "admin")  # visitor: signed out
 WIDTHS = (1366, 390)
@@ -34,6 +38,7 @@ class Step:
     path: str  # the address; for an upload step, the form the file is uploaded through
     upload: Path | None = None  # upload this file as a student survey and land on the import preview
     status: int = 200  # what the page answers (the 404 page: 404)
+    code: str | None = None  # a respondent's code: entered in the form at `path`, landing on the questions
 
 
 def _first(queryset):
@@ -61,10 +66,23 @@ def tour_steps(*, upload: Path) -> list[Step]:
     listed = _first(RiskScore.objects.filter(run__model__status="published", student__school_class__school=own)
                     .order_by("-probability", "pk")).student
     missing = "/this-page-does-not-exist/"
+    own_open = _first(Campaign.objects.filter(school=own, closed_at__isnull=True))
+    own_closed = _first(Campaign.objects.filter(school=own, closed_at__isnull=False).order_by("-closed_at"))
+    own_plan = _first(ActionPlan.objects.filter(school=own).order_by("pk"))
+    twice = _first(School.objects.exclude(pk=own.pk).annotate(closed=Count(
+        "selfeval_campaigns", filter=Q(selfeval_campaigns__closed_at__isnull=False))).filter(closed__gte=2)
+        .order_by("code"))  # a school evaluated twice: its latest report shows change
+    changed = _first(Campaign.objects.filter(school=twice, closed_at__isnull=False).order_by("-closed_at"))
+    award = _first(Award.objects.filter(revoked_at__isnull=True).order_by("-level", "pk"))
+    under_review = _first(Application.objects.filter(status="under_review").order_by("pk"))
+    label_public = [("label-register", "/label/"), ("label-criteria", "/label/criteria/"),
+                    ("label-verify", f"/label/verify/{award.verification_code}/"),
+                    ("selfeval-questionnaire", "/selfeval/questionnaire/")]
     pages = {
         "visitor": [
             ("home", "/"), ("network", "/network/"), ("join", "/network/join/"), ("login", "/accounts/login/"),
-            ("password-reset", "/accounts/password/reset/"), ("not-found", missing),
+            ("password-reset", "/accounts/password/reset/"), ("not-found", missing), *label_public,
+            ("selfeval-answer", "/selfeval/answer/"),
         ],
         "member": [
             ("home", "/"), ("schools", "/schools/"), ("school-profile", f"/schools/{other.pk}/"),
@@ -73,13 +91,19 @@ def tour_steps(*, upload: Path) -> list[Step]:
             ("hub", "/hub/"), ("community", f"/hub/c/{community.slug}/"), ("programmes", "/hub/programmes/"),
             ("library", "/hub/library/"), ("delphi-studies", "/cocreation/delphi/"),
             ("delphi-rate", f"/cocreation/delphi/{study.pk}/rate/"), ("password-change", "/accounts/password/"),
+            *label_public, ("label-review", f"/label/applications/{under_review.pk}/review/"),
         ],
         "staff": [
             ("home", "/"), ("schools", "/schools/"), ("own-school", f"/schools/{own.pk}/"),
             ("student-records", f"/schools/{own.pk}/students/"), ("country", f"/schools/countries/{country.code}/"),
             ("par-cycles", "/cocreation/par/"), ("par-cycle", f"/cocreation/par/{own_cycle.pk}/"),
             ("screening", "/screening/"), ("screening-list", f"/screening/schools/{own.pk}/"),
-            ("screening-student", f"/screening/students/{listed.pseudonym}/"), ("not-found", missing),
+            ("screening-student", f"/screening/students/{listed.pseudonym}/"), ("selfeval", "/selfeval/"),
+            ("selfeval-campaign", f"/selfeval/campaigns/{own_open.pk}/"),
+            ("selfeval-report", f"/selfeval/campaigns/{own_closed.pk}/report/"),
+            ("selfeval-recommendations", f"/selfeval/campaigns/{own_closed.pk}/recommendations/"),
+            ("selfeval-plans", f"/selfeval/schools/{own.pk}/plans/"), ("selfeval-plan", f"/selfeval/plans/{own_plan.pk}/"),
+            ("label-apply", f"/label/apply/{own.pk}/"), ("not-found", missing),
         ],
         "researcher": [
             ("analyses", "/analysis/"), ("decomposition", f"/analysis/{ecological.pk}/"),
@@ -91,6 +115,8 @@ def tour_steps(*, upload: Path) -> list[Step]:
             ("screening", "/screening/"), ("screening-models", "/screening/models/"),
             ("screening-model", f"/screening/models/{risk_model.pk}/"),
             ("screening-card", f"/screening/models/{risk_model.pk}/card/"), ("screening-train", "/screening/models/train/"),
+            ("selfeval-network", "/selfeval/network/"), ("selfeval-report", f"/selfeval/campaigns/{changed.pk}/report/"),
+            ("label-applications", "/label/applications/"), ("label-application", f"/label/applications/{under_review.pk}/"),
         ],
         "admin": [
             ("admin", "/admin/"), ("admin-students", "/admin/research/student/"),
@@ -101,7 +127,16 @@ def tour_steps(*, upload: Path) -> list[Step]:
              for role in ROLES for name, path in pages[role]]
     at = next(i for i, s in enumerate(steps) if s.role == "researcher" and s.name == "imports") + 1
     steps.insert(at, Step("researcher", "import-preview", "/schools/imports/", upload=upload))
+    at = next(i for i, s in enumerate(steps) if s.role == "visitor" and s.name == "selfeval-answer") + 1
+    steps.insert(at, Step("visitor", "selfeval-questions", "/selfeval/answer/", code=_respondent_code(own_open)))
     return steps
+
+
+def _respondent_code(campaign: Campaign) -> str:
+    """A student's code of the open campaign, issued by the school's staff through the service: the tour enters it
+    and shows the questions (it answers nothing, so the code stays unused)."""
+    staff = get_user_model().objects.get(username="staff")
+    return codes_issue(staff, campaign, "students", 1)[0]
 
 
 def tour_prepare() -> bool:
@@ -132,7 +167,13 @@ def tour_log_in(page, base_url: str, role: str) -> None:
 def tour_visit(page, base_url: str, step: Step, uploaded: dict[Step, str]) -> int:
     """Open the step's page and wait until its charts are drawn; return the HTTP status. An upload step uploads its
     file through the form the first time and remembers the preview's address in `uploaded` for later visits."""
-    if step.upload is not None and step in uploaded:
+    if step.code is not None:  # a respondent: the code's form, then its questions
+        page.goto(f"{base_url}{step.path}")
+        page.fill("input[name=code]", step.code)
+        with page.expect_navigation() as navigation:
+            page.click("main form button[type=submit]")
+        response = navigation.value
+    elif step.upload is not None and step in uploaded:
         response = page.goto(uploaded[step])
     elif step.upload is not None:
         page.goto(f"{base_url}{step.path}")
