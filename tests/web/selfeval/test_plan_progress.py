@@ -209,3 +209,19 @@ def test_services_refuse_strangers_and_other_schools_things(world):
     with pytest.raises(ValidationError) as refused:
         services.plan_create(user=world.staff, school=world.school, title="x", baseline=elsewhere)
     assert "another school" in " ".join(refused.value.message_dict["baseline"])
+
+
+def test_the_reader_understands_what_a_closed_campaign_stores():
+    """`Campaign.results` as the core writes it (report.results_rows): a group of 200 students is read, a group of
+    5 families is suppressed, a group not asked is absent."""
+    from safeschool.selfeval.report import results_rows
+    from safeschool.selfeval.simulate import simulate_campaign
+
+    q = plans.questionnaire()
+    frame = simulate_campaign(q, school="S1", n={"leaders": 2, "students": 200, "families": 5}, seed=3)
+    stored = results_rows(frame, q)
+    state, value = plans.indicator_point(stored, indicator=INDICATOR, informant="students")
+    expected = frame.loc[frame.informant == "students", INDICATOR].dropna()
+    assert state == "shown" and value == pytest.approx((expected.mean() - 1) / 4 * 100)
+    assert plans.indicator_point(stored, indicator=INDICATOR, informant="families") == ("suppressed", None)
+    assert plans.indicator_point(stored, indicator=INDICATOR, informant="teachers") == ("absent", None)

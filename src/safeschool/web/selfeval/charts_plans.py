@@ -5,6 +5,8 @@ and the data table); a point not shown for a small group reaches the browser as 
 from __future__ import annotations
 
 import altair as alt
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from safeschool import chart_theme as theme
@@ -20,7 +22,7 @@ def goal_chart(progress: Progress, *, title: str, target: float | None, summary:
         return None
     rows = []
     for p in progress.points:
-        when = p.campaign.closed_at.date().isoformat() if p.campaign.closed_at else ""
+        when = date_format(timezone.localtime(p.campaign.closed_at).date(), "SHORT_DATE_FORMAT")
         name = p.campaign.title + (" " + gettext("(baseline)") if p.is_baseline else "")
         shown = p.state == SHOWN
         rows.append({"campaign": wrap(f"{name} · {when}"), "name": name, "score_100": p.score_100 if shown else None,
