@@ -1,6 +1,7 @@
 from django.urls import path
 
 from safeschool.web.selfeval import views_campaigns as campaigns
+from safeschool.web.selfeval import views_plans as plans
 
 app_name = "selfeval"
 urlpatterns = [
@@ -14,4 +15,11 @@ urlpatterns = [
     path("answer/", campaigns.answer, name="answer"),
     path("answer/questions/", campaigns.answer_send, name="answer_send"),
     path("answer/thanks/", campaigns.answer_thanks, name="answer_thanks"),
+    path("schools/<int:school_id>/plans/", plans.plan_list, name="plans"),
+    path("schools/<int:school_id>/plans/new/", plans.plan_new, name="plan_new"),
+    path("plans/<int:pk>/", plans.plan_detail, name="plan"),
+    path("plans/<int:pk>/status/", plans.plan_status, name="plan_status"),
+    path("plans/<int:pk>/goals/new/", plans.goal_new, name="plan_goal_new"),
+    path("goals/<int:pk>/actions/new/", plans.action_new, name="plan_action_new"),
+    path("actions/<int:pk>/progress/new/", plans.progress_new, name="plan_progress_new"),
 ]
