@@ -2,6 +2,7 @@ from django.urls import path
 
 from safeschool.web.selfeval import views_campaigns as campaigns
 from safeschool.web.selfeval import views_plans as plans
+from safeschool.web.selfeval import views_reports as report_views
 
 app_name = "selfeval"
 urlpatterns = [
@@ -12,6 +13,10 @@ urlpatterns = [
     path("campaigns/<int:pk>/", campaigns.campaign, name="campaign"),
     path("campaigns/<int:pk>/codes/", campaigns.codes, name="codes"),
     path("campaigns/<int:pk>/close/", campaigns.close, name="close"),
+    path("campaigns/<int:pk>/report/", report_views.report, name="report"),
+    path("campaigns/<int:pk>/report.pdf", report_views.report_pdf, name="report_pdf"),
+    path("campaigns/<int:pk>/recommendations/", report_views.recommendations, name="recommendations"),
+    path("network/", report_views.network, name="network"),
     path("answer/", campaigns.answer, name="answer"),
     path("answer/questions/", campaigns.answer_send, name="answer_send"),
     path("answer/thanks/", campaigns.answer_thanks, name="answer_thanks"),
