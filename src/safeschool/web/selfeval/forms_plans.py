@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from safeschool.web.cocreation.models import ParCycle
 from safeschool.web.selfeval import selectors_plans as plans
@@ -43,7 +44,8 @@ class GoalForm(forms.Form):
                                   help_text=_("It must belong to the subdimension."))
     informant = forms.ChoiceField(choices=Informant.choices, label=_("Whose view is tracked"),
                                   help_text=_("The informant group whose score of the indicator is followed."))
-    description = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), label=_("Goal"))
+    description = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                                  label=pgettext_lazy("what an action plan aims at", "Goal"))
     target = forms.FloatField(required=False, min_value=0, max_value=100, label=_("Target (0–100)"),
                               widget=forms.NumberInput(attrs={"step": "1", "inputmode": "decimal"}))
 
@@ -65,8 +67,8 @@ class GoalForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    description = forms.CharField(max_length=500, label=_("Action"))
-    owner = forms.CharField(max_length=120, label=_("Owner"),
+    description = forms.CharField(max_length=500, label=pgettext_lazy("a step of a school's action plan", "Action"))
+    owner = forms.CharField(max_length=120, label=pgettext_lazy("who carries out an action", "Owner"),
                             help_text=_("A role rather than a name, e.g. head of year 8."))
     practice = forms.ModelChoiceField(queryset=None, required=False, label=_("Hub practice"))
     programme = forms.ModelChoiceField(queryset=None, required=False, label=_("Hub programme"))
