@@ -85,3 +85,51 @@ def simulate(
     except OSError as exc:
         raise fail(f"--out: cannot write {out} ({exc.strerror})") from exc
     console.print(f"Wrote {out} ({len(frame)} respondents in {schools} schools)")
+
+
+@selfeval_app.command("report")
+def report(
+    responses: Annotated[Path, typer.Option(
+        "--responses", help="A responses CSV (as for `selfeval score`) holding the school's campaign.")],
+    school: Annotated[str, typer.Option("--school", help="The code of the school to report on (its `school` column).")],
+    json_out: Annotated[Path, typer.Option(
+        "--json", help="Write the report here: groups, scores, gaps, strengths, priorities, comparison, change, "
+                       "reliability (docs/selfeval.md); a group under its disclosure threshold appears only in "
+                       "groups, with a null n.")],
+    peers: Annotated[Path | None, typer.Option(
+        "--peers", help="Schools to compare with: a responses CSV of other schools, or the JSON `selfeval score` "
+                        "writes. Percentiles need at least 10 schools with a score; the school itself is left "
+                        "out.")] = None,
+) -> None:
+    """Write one school's self-evaluation report as JSON (the same report as the web page and its PDF)."""
+    import json
+
+    from safeschool.selfeval.questionnaire import QuestionnaireError, load
+    from safeschool.selfeval.report import json_safe, results_rows, school_report
+    from safeschool.selfeval.scoring import ResponsesError, read_responses
+
+    try:
+        questionnaire = load()
+        frame = read_responses(responses, questionnaire)
+        mine = frame[frame["school"] == school]
+        if mine.empty:
+            known = sorted(frame["school"].unique())
+            listed = ", ".join(known[:10]) + (f" ... ({len(known)} schools)" if len(known) > 10 else "")
+            raise fail(f"--school: no school '{school}' in {responses.name} (it has {listed})")
+        peer_rows = None
+        if peers is not None:
+            if peers.suffix.lower() == ".json":
+                try:
+                    data = json.loads(peers.read_text(encoding="utf-8"))
+                except (OSError, ValueError) as exc:
+                    raise fail(f"--peers: cannot read {peers.name} as JSON ({exc})") from exc
+                peer_rows = data.get("scores") if isinstance(data, dict) else data
+                if not isinstance(peer_rows, list) or not all(isinstance(r, dict) for r in peer_rows):
+                    raise fail(f"--peers: {peers.name} holds no score rows (expected {{\"scores\": [...]}})")
+            else:
+                others = read_responses(peers, questionnaire)
+                peer_rows = [results_rows(part, questionnaire) for _, part in others.groupby("school", sort=True)]
+        data = school_report(mine, questionnaire, peers=peer_rows, peers_scope="file")
+    except (QuestionnaireError, ResponsesError) as exc:
+        raise fail(str(exc)) from exc
+    write_json(json_out, json_safe(data))

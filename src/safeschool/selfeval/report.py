@@ -39,6 +39,19 @@ LEVELS = ("dimension", "subdimension", "indicator")
 KEY = ["level", "code", "informant"]
 
 
+def json_safe(value):
+    """The value with every NaN or infinite float as None and numpy numbers as Python ones (JSON has no NaN)."""
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
 def _none(value) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
