@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safeschool.selfeval import questionnaire as questionnaires
+from safeschool.selfeval import report
 from safeschool.web.research.models import School
 from safeschool.web.selfeval.models import AccessCode, Campaign, Response
 from safeschool.web.selfeval.selectors import campaign_accepts, responses_frame
@@ -136,21 +137,9 @@ def campaign_close(user, campaign: Campaign) -> Campaign:
 
 
 def result_rows(frame, questionnaire) -> list[dict]:
-    """What `Campaign.results` keeps: `report.results_rows` (score and indicator rows) once the core has it,
-    else `scoring.score` rows with each group's own threshold (`Questionnaire.min_n`)."""
-    if frame.empty:
-        return []
-    try:
-        from safeschool.selfeval.report import results_rows
-    except ImportError:  # TODO(issue 16): remove once report.py is on main
-        return _score_rows(frame, questionnaire)
-    return _clean(results_rows(frame, questionnaire))
-
-
-def _score_rows(frame, questionnaire) -> list[dict]:
-    from safeschool.selfeval import scoring
-
-    return _clean(scoring.score(frame, questionnaire))  # min_n None: each group's own threshold
+    """What `Campaign.results` keeps: `report.results_rows` (dimension, subdimension and indicator rows per group,
+    each group below its own threshold suppressed), JSON-safe."""
+    return _clean(report.results_rows(frame, questionnaire)) if not frame.empty else []
 
 
 def _clean(rows: list[dict]) -> list[dict]:
