@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -85,8 +86,16 @@ def fill(text: str, params: dict) -> str:
 
 def load_criteria(path: Path | None = None) -> Criteria:
     """The published criteria, checked: every level and criterion has a code, a name, a rule and a reason, and
-    every check is one this module knows."""
-    path = Path(path or DEFAULT_FILE)
+    every check is one this module knows. The packaged file is read once per process."""
+    return _published() if path is None else _read(Path(path))
+
+
+@lru_cache(maxsize=1)
+def _published() -> Criteria:
+    return _read(DEFAULT_FILE)
+
+
+def _read(path: Path) -> Criteria:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
