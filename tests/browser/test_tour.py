@@ -98,8 +98,9 @@ def test_raw_text_patterns_catch_what_the_issue_saw_and_spare_real_figures():
 @pytest.fixture
 def seeded_tour(closed_rounds_flushable, cohort_dir, settings, tmp_path):
     """The demo, seeded through the same functions as `safeschool demo` but with the small test cohort, 100
-    members (enough for a Delphi panel of 20) and the MAIHDA run of the tour; analyses run by the worker."""
-    from safeschool.web.demo import accounts, analysis, cocreation, hub, network, screening
+    members (enough for a Delphi panel of 20) and the MAIHDA run of the tour; analyses run by the worker. The
+    self-evaluation and the label are seeded in full (their six schools of the small cohort)."""
+    from safeschool.web.demo import accounts, analysis, cocreation, hub, label, network, screening, selfeval
     from safeschool.web.demo.tour import tour_prepare
     from safeschool.web.research.services import cohort_load
 
@@ -112,6 +113,8 @@ def seeded_tour(closed_rounds_flushable, cohort_dir, settings, tmp_path):
     hub.demo_hub_ensure()
     assert cocreation.demo_cocreation_ensure()
     print(screening.demo_screening_ensure())
+    print(selfeval.demo_selfeval_ensure())
+    print(label.demo_label_ensure())
     tour_prepare()
     call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
     print(f"seeded the tour in {time.monotonic() - started:.0f} s")

@@ -194,9 +194,8 @@ def _campaign(demo: DemoSchool, leader, questionnaire, rng: random.Random, *, se
     """Open a campaign, issue codes to every group, answer a realistic share of them with simulated respondents,
     each through one code, close it (unless it is the open one) and date it `ago` days back."""
     open_now = demo.open_now and ago == 0
-    year = (timezone.localdate() - dt.timedelta(days=ago)).year
-    campaign = services.campaign_open(leader, demo.school, f"Self-evaluation {year}", list(sq.INFORMANTS),
-                                      closes_on=timezone.localdate() + dt.timedelta(days=14))
+    campaign = services.campaign_open(leader, demo.school, f"Self-evaluation {_school_year(ago + 28)}",
+                                      list(sq.INFORMANTS), closes_on=timezone.localdate() + dt.timedelta(days=14))
     issued = {g: rng.randint(*CODES[g]) for g in sq.INFORMANTS}
     answering = {g: max(1, round(issued[g] * rng.uniform(*RATES[g]))) for g in sq.INFORMANTS}
     if demo.few_families:
@@ -214,10 +213,16 @@ def _campaign(demo: DemoSchool, leader, questionnaire, rng: random.Random, *, se
             total += 1
     if not open_now:
         campaign = services.campaign_close(leader, campaign)
-    if ago:
-        _move_back(campaign, days=ago)
-        campaign.refresh_from_db()
+    _move_back(campaign, days=ago)
+    campaign.refresh_from_db()
     return campaign, total
+
+
+def _school_year(days_ago: int) -> str:
+    """The school year (September to August) of the day `days_ago` days back, as 2025-26."""
+    day = timezone.localdate() - dt.timedelta(days=days_ago)
+    start = day.year if day.month >= 9 else day.year - 1
+    return f"{start}-{(start + 1) % 100:02d}"
 
 
 def _number(value: float) -> int | float:
@@ -225,18 +230,19 @@ def _number(value: float) -> int | float:
 
 
 def _move_back(campaign: Campaign, *, days: int) -> None:
-    """Date a campaign made now `days` back: opened four weeks before it closed, its codes issued when it opened,
-    its answers (and the codes' use) spread over those four weeks."""
+    """Date a campaign made now: a closed one closed `days` back, four weeks after it opened; the open one opened
+    ten days ago. Its codes were issued when it opened, its answers (and the codes' use) came in over the weeks."""
     closed = timezone.now() - dt.timedelta(days=days)
-    opened = closed - dt.timedelta(days=28)
-    Campaign.objects.filter(pk=campaign.pk).update(opened_at=opened, closes_on=closed.date(),
-                                                   closed_at=closed if campaign.closed_at else None)
+    opened = closed - dt.timedelta(days=28) if campaign.closed_at else timezone.now() - dt.timedelta(days=10)
+    span = (closed - opened).days
+    Campaign.objects.filter(pk=campaign.pk).update(
+        opened_at=opened, **({"closes_on": closed.date(), "closed_at": closed} if campaign.closed_at else {}))
     AccessCode.objects.filter(campaign=campaign).update(issued_at=opened)
     for model, field in ((Response, "submitted_on"), (AccessCode, "used_on")):
         rows = model.objects.filter(campaign=campaign)
         ids = list((rows.filter(used_on__isnull=False) if model is AccessCode else rows).values_list("pk", flat=True))
-        for day in range(28):
-            model.objects.filter(pk__in=ids[day::28]).update(**{field: (opened + dt.timedelta(days=day + 1)).date()})
+        for day in range(span):
+            model.objects.filter(pk__in=ids[day::span]).update(**{field: (opened + dt.timedelta(days=day + 1)).date()})
 
 
 def _plan(demo: DemoSchool, leader, baseline: Campaign, spec) -> ActionPlan:
@@ -253,7 +259,8 @@ def _plan(demo: DemoSchool, leader, baseline: Campaign, spec) -> ActionPlan:
             action = services_plans.action_add(
                 user=leader, goal=goal, description=text, owner=owner, practice=practices.get(practice or ""),
                 par_cycle=_par_cycle(demo.school, leader) if par else None, starts_on=started + dt.timedelta(days=7 * k),
-                due_on=started + dt.timedelta(days=7 * k + 240))
+                due_on=started + dt.timedelta(days=120) if status == ActionStatus.DONE  # else not yet due
+                else timezone.localdate() + dt.timedelta(days=90 + 30 * k))
             for update in updates:
                 services_plans.progress_add(user=leader, action=action, text=update, status=status)
             if status != ActionStatus.PLANNED and not updates:
