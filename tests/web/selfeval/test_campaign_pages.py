@@ -209,6 +209,7 @@ def test_answering_on_the_web_never_shows_results(w, client):
     thanks = client.get(sent["Location"]).content.decode()
     for leak in ("selfeval-rates", "score", "%", "/report"):
         assert leak not in thanks.split("<main")[1].split("</main>")[0], leak
+    assert client.get(reverse("selfeval:answer_send"))["Location"] == reverse("selfeval:answer")  # language switch
     again = client.post(reverse("selfeval:answer_send"), {"token": token, **answer_values("students")})
     assert again.status_code == 400 and "cannot be used" in again.content.decode()
     assert Response.objects.filter(campaign=w.campaign).count() == 4

@@ -274,9 +274,12 @@ def answer(request):
 
 
 @never_cache
-@require_POST
+@require_http_methods(["GET", "POST"])
 def answer_send(request):
-    """Step 2: the answers, with the checked code signed by step 1 (a forged or stale token starts again)."""
+    """Step 2: the answers, with the checked code signed by step 1 (a forged or stale token starts again). A GET
+    (e.g. back here after switching the language) starts again at the code."""
+    if request.method == "GET":
+        return redirect("selfeval:answer")
     try:
         code = signing.loads(request.POST.get("token", ""), salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
         campaign, informant = services.code_check(code)
