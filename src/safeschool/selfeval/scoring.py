@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from safeschool.selfeval.questionnaire import INFORMANTS, Questionnaire, load
 
@@ -83,6 +85,23 @@ def read_responses(path: str | Path, questionnaire: Questionnaire | None = None)
     return validate_responses(raw, questionnaire, name=name)
 
 
+def _plain_numbers(column: pd.Series) -> tuple[pd.Series, np.ndarray] | None:
+    """(values as floats with NaN for a blank, answered mask) when every cell of a column of strings is blank or a
+    plain number (arrow's cast, ~50x faster than parsing objects); None otherwise (the caller's slow path finds and
+    names the culprit)."""
+    try:
+        strings = pc.utf8_trim_whitespace(pa.array(column.array))
+        answered = pc.not_equal(strings, "")
+        numbers = pc.cast(pc.if_else(answered, strings, pa.scalar(None, pa.string())), pa.float64())
+    except (TypeError, ValueError, pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    answered_mask = answered.to_numpy(zero_copy_only=False).astype(bool)
+    values = numbers.to_numpy(zero_copy_only=False).astype(float)
+    if np.isnan(values[answered_mask]).any() or np.isinf(values[answered_mask]).any():
+        return None  # "nan" or "inf" written in a cell: not an answer, let the slow path name it
+    return pd.Series(values, index=column.index), answered_mask
+
+
 def validate_responses(raw: pd.DataFrame, questionnaire: Questionnaire, *, name: str = "responses") -> pd.DataFrame:
     """The checks and conversions of `read_responses` on a frame of strings (as read with ``dtype=str``)."""
     rules = _rules(questionnaire)
@@ -95,7 +114,7 @@ def validate_responses(raw: pd.DataFrame, questionnaire: Questionnaire, *, name:
         raise ResponsesError(f"{name}: row 1, column '{unknown[0]}': not an indicator code of the questionnaire")
     if raw.empty:
         raise ResponsesError(f"{name}: no responses (only a header)")
-    text = raw.apply(lambda column: column.str.strip())
+    text = {k: raw[k].astype(str).str.strip() for k in KEYS}
     groups = tuple(INFORMANTS)
     problems: list[tuple[int, int, str]] = []  # (row index, column position, message): the first one is reported
 
@@ -103,20 +122,26 @@ def validate_responses(raw: pd.DataFrame, questionnaire: Questionnaire, *, name:
         hits = np.flatnonzero(np.asarray(mask))
         if hits.size:
             first = int(hits[0])
-            value = text[column].iat[first]
+            value = str(raw[column].iat[first]).strip()
             problems.append((first, raw.columns.get_loc(column), message(value) if callable(message) else message))
 
     note(text["school"] == "", "school", "missing school")
     note(~text["informant"].isin(groups), "informant",
          lambda v: f"unknown informant '{v}' (choose {', '.join(groups)})" if v else "missing informant")
     out = {"school": text["school"], "informant": text["informant"]}
+    informant_code, informant_names = pd.factorize(text["informant"].to_numpy(dtype=object))
+    known = np.isin(informant_names, groups)[informant_code]
     for code in (c for c in raw.columns if c not in KEYS):
         rule = rules[code]
-        column = text[code]
-        answered = column != ""
-        if rule.type == "yes_no":
-            column = column.str.lower().replace(YES_NO)
-        values = pd.to_numeric(column.where(answered), errors="coerce")
+        fast = _plain_numbers(raw[code])
+        if fast is not None:
+            values, answered = fast
+        else:  # words (yes/no) or something that is not a number: the slower path that can say which
+            column = raw[code].astype(str).str.strip()
+            answered = column != ""
+            if rule.type == "yes_no":
+                column = column.str.lower().replace(YES_NO)
+            values = pd.to_numeric(column.where(answered), errors="coerce")
         note(answered & values.isna(), code, lambda v, r=rule: f"'{v}' is not a number" + (
             " (answer yes, no, 1 or 0)" if r.type == "yes_no" else ""))
         ok = values.notna()
@@ -128,7 +153,7 @@ def validate_responses(raw: pd.DataFrame, questionnaire: Questionnaire, *, name:
         else:
             note(ok & ((values < rule.low) | (values > rule.high)), code,
                  lambda v, r=rule: f"'{v}' is outside the figure's range {r.low:g}–{r.high:g}")
-        note(answered & text["informant"].isin(groups) & ~text["informant"].isin(rule.informants), code,
+        note(np.asarray(answered) & known & ~np.isin(informant_names, rule.informants)[informant_code], code,
              lambda v, r=rule: f"answered, but this indicator is not asked of this informant (only of "
                                f"{', '.join(r.informants)})")
         out[code] = values.astype(float)
