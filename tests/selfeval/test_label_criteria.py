@@ -169,3 +169,10 @@ def test_every_text_of_the_file_is_listed_for_the_catalogues():
     listed = set(label_texts.TEXTS) | set(vocabulary.PILLARS.values())
     assert texts - listed == set()
     assert set(label_texts.TEXTS) - texts == set()  # nothing left over after a text changes
+
+
+def test_the_practices_are_the_questionnaires_yes_no_indicators():
+    from safeschool.selfeval.questionnaire import load
+
+    yes_no = {code for code, i in load().indicators.items() if i.type == "yes_no"}
+    assert set(label.load_criteria().practices) == yes_no

@@ -183,7 +183,7 @@ def _groups_shown(facts, params, criteria):
         values["missing"] = list(any_of)
         return False, gettext_noop("Not shown: %(missing)s (fewer than 10 answered, or not invited)."), values
     if len(shown) < at_least:
-        return False, gettext_noop("%(count)s groups shown (%(groups)s); %(at_least)s are needed."), values
+        return False, gettext_noop("Groups shown: %(groups)s (%(count)s); needed: %(at_least)s."), values
     return True, gettext_noop("Shown: %(groups)s."), values
 
 
@@ -202,7 +202,7 @@ def _dimension_scores(facts, params, criteria):
               "group": None if lowest is None else lowest["informant"]}
     if below:
         values["below"] = len(below)
-        return False, gettext_noop("%(below)s scores below %(min_score)s; the lowest is %(lowest)s "
+        return False, gettext_noop("Scores below %(min_score)s: %(below)s; the lowest is %(lowest)s "
                                    "(%(dimension)s, %(group)s)."), values
     if missing:
         values["dimension"], values["group"] = missing[0]["code"], missing[0]["informant"]
@@ -240,8 +240,8 @@ def _plan_in_progress(facts, params, criteria):
     if plan.get("status") != "active":
         return False, gettext_noop("The action plan is not in progress."), values
     if values["goals"] < minimum:
-        return False, gettext_noop("The action plan has %(goals)s goals; %(min_goals)s needed."), values
-    return True, gettext_noop("In progress, with %(goals)s goals."), values
+        return False, gettext_noop("Goals in the plan: %(goals)s; needed: %(min_goals)s."), values
+    return True, gettext_noop("In progress; goals: %(goals)s."), values
 
 
 def _par(facts, params, criteria):

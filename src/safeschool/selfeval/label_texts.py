@@ -30,7 +30,7 @@ TEXTS = (
     gettext_noop("A school's view of itself is incomplete without its learners; leaders alone cannot say how safe "
                  'the school feels.'),
     gettext_noop('An action plan in progress'),
-    gettext_noop('An action plan in progress, with at least %(min_goals)s goal tied to a subdimension.'),
+    gettext_noop('An action plan in progress, with goals tied to subdimensions (at least: %(min_goals)s).'),
     gettext_noop("Self-evaluation is worth the effort only when it leads to action; the plan is the school's "
                  'commitment.'),
     gettext_noop('A Safe School is one where learners, staff and families all find it sound, where the practices '
