@@ -47,7 +47,7 @@ CODES = {"leaders": (3, 4), "teachers": (20, 36), "students": (90, 150), "famili
 RATES = {"leaders": (1.0, 1.0), "teachers": (0.60, 0.95), "students": (0.55, 0.90), "families": (0.25, 0.50)}
 FEW_FAMILIES = 8  # the families who answered in one school: fewer than the threshold, so the group is not shown
 OPEN_SHARE = 0.6  # the open campaign has heard from this share of those who will answer
-LEVELS = [0.0, 1.6, 0.3, 0.5, -0.2, 0.6, -0.6, 0.3, -0.3, 0.8, -0.1, 0.2]  # each school's level (z), in order
+SCHOOL_Z = [0.0, 1.6, 0.3, 0.5, -0.2, 0.6, -0.6, 0.3, -0.3, 0.8, -0.1, 0.2]  # each school's level (z), in order
 MOVED = ("safe_relationships", "free_from_bullying", "students")  # the goal whose indicator moves (school 1)
 LEVEL_SAFE = 1.6  # school 1: high enough for the Safe School level's thresholds in every group
 
@@ -136,7 +136,7 @@ def demo_schools() -> list[DemoSchool]:
     kinds = {0: {"previous": 300, "open_now": True, "plan": "own"}, 1: {"previous": 365, "plan": "moved"},
              2: {"previous": 365, "plan": "committed"}, 3: {"previous": 365, "plan": "review"},
              4: {"few_families": True}}
-    return [DemoSchool(school=s, level=LEVELS[i % len(LEVELS)], **kinds.get(i, {})) for i, s in enumerate(chosen)]
+    return [DemoSchool(school=s, level=SCHOOL_Z[i % len(SCHOOL_Z)], **kinds.get(i, {})) for i, s in enumerate(chosen)]
 
 
 def _seed(seed: int) -> str | None:
