@@ -11,6 +11,17 @@ from safeschool.selfeval import questionnaire as questionnaires
 from safeschool.web.selfeval.models import Informant
 from safeschool.web.selfeval.services import CODES_MAX, TITLE_MAX
 
+# The figures' units of questionnaire.yaml, for translation (a unit not listed here is shown as written there).
+UNITS = {"%": "%",
+         # translators: the unit of a figure the school enters, e.g. suspensions "per 100 students"
+         "per 100 students": pgettext_lazy("figure unit", "per 100 students"),
+         # translators: the unit of a figure the school enters (the student-teacher ratio)
+         "students per teacher": pgettext_lazy("figure unit", "students per teacher")}
+
+
+def unit_label(unit: str) -> str:
+    return str(UNITS.get(unit, unit))
+
 
 class CampaignForm(forms.Form):
     title = forms.CharField(max_length=TITLE_MAX, label=_("Title"),
@@ -76,7 +87,7 @@ class AnswerForm(forms.Form):
                         anchors = None
                     self.fields[ind.code] = field
                     items.append({"field": self[ind.code], "indicator": ind, "number": number, "anchors": anchors,
-                                  "unit": ind.figure.unit if ind.figure else "",
+                                  "unit": unit_label(ind.figure.unit) if ind.figure else "",
                                   "range": (f"{ind.figure.min:g}", f"{ind.figure.max:g}") if ind.figure else None})
                 if items:
                     self.sections.append({

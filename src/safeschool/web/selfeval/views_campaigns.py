@@ -33,7 +33,14 @@ from safeschool.web.core.errors import add_to_form, reason
 from safeschool.web.core.permissions import authorize
 from safeschool.web.research.models import School
 from safeschool.web.selfeval import selectors, services
-from safeschool.web.selfeval.forms import AnswerForm, CampaignForm, CodeForm, CodesForm, informant_label
+from safeschool.web.selfeval.forms import (
+    AnswerForm,
+    CampaignForm,
+    CodeForm,
+    CodesForm,
+    informant_label,
+    unit_label,
+)
 from safeschool.web.selfeval.models import Campaign
 
 CODE_FAILURES = (20, 900)  # failed code entries per client address, seconds
@@ -95,7 +102,8 @@ def questionnaire(request):
                     texts.append({"informant": informant_label(inf), "text": ind.text(inf, language),
                                   "status": STATUS_LABELS.get(item_status or status, item_status or status),
                                   "fallback": not translated})
-                items.append({"indicator": ind, "texts": texts})
+                items.append({"indicator": ind, "texts": texts,
+                              "unit": unit_label(ind.figure.unit) if ind.figure else ""})
             subs.append({"code": s.code, "name": q.name_of(s.code, language), "items": items})
         dimensions.append({"code": d.code, "name": q.name_of(d.code, language), "pillar": d.pillar,
                            "subdimensions": subs})
