@@ -11,6 +11,7 @@ import json
 import re
 from types import SimpleNamespace
 
+import altair as alt
 import pytest
 from django.db import transaction
 from django.urls import reverse
@@ -26,7 +27,7 @@ from safeschool.web.hub.models import Practice, Programme
 from safeschool.web.network.models import Member
 from safeschool.web.research.models import Country, School
 from safeschool.web.research.services import staff_appoint
-from safeschool.web.selfeval import reports, selectors_reports
+from safeschool.web.selfeval import charts, reports, selectors_reports
 from safeschool.web.selfeval.models import Campaign, Response
 
 Q = questionnaires.load()
@@ -174,8 +175,8 @@ def _chart_records(html: str) -> list[dict]:
     records = []
     for payload in payloads:
         spec = json.loads(payload)
-        for layer in spec.get("layer", [spec]):
-            records += (layer.get("data") or {}).get("values") or []
+        for part in [spec, *spec.get("layer", [])]:
+            records += (part.get("data") or {}).get("values") or []
     return records
 
 
@@ -270,3 +271,15 @@ def test_network_comparison_hides_small_places_and_highlights_a_school(as_role, 
     assert re.search(r'Lower secondary, Spain</td>.*?class="suppressed"', html, flags=re.S)
     assert any(r.get("school") == w.own.name for r in records)  # the highlighted dot
     assert client.get(reverse("selfeval:network"), {"code": "<script>", "school": "x"}).status_code == 200
+
+
+def test_the_charts_are_valid_vega_lite(view):
+    page = view[1]
+    network = charts.network_ranges([{"place": "Lower secondary, Italy", "n_schools": 12, "p25": 30.0,
+                                      "median": 40.0, "p75": 50.0}, {"place": "Lower secondary, Spain",
+                                                                     "n_schools": 2, "suppressed": True}],
+                                    {"place": "Lower secondary, Italy", "school": "A", "score_100": 33.0})
+    for spec in (charts.dimension_bars(page["dimension_chart"], page["shown"]),
+                 charts.gap_dots(page["gap_chart"], page["shown"]), network):
+        alt.LayerChart.from_dict(spec, validate=True)  # raises on a spec Vega-Lite would not read
+    assert [r for r in network["layer"][0]["data"]["values"] if r["place"].endswith("Spain")] == []
