@@ -131,6 +131,12 @@ def test_application_pages_per_role(client, w, data):
     assert statuses(client, w, reverse("label:evidence", args=[data["evidence"].pk])) == expect(readers)
     assert statuses(client, w, reverse("label:review", args=[pk])) == expect({"researcher", "member_c"})
     assert statuses(client, w, reverse("label:decide", args=[pk])) == expect({"admin"})
+    # a reviewer reads the campaign's dimension scores per shown group on the application and the review form
+    client.logout()
+    as_role(client, w, "member_c")
+    for name in ("label:application", "label:review"):
+        page = client.get(reverse(name, args=[pk])).content.decode()
+        assert "Safe Learning" in page and "<th scope=\"col\" class=\"num\">Families</th>" in page, name
 
 
 def test_the_application_list_per_role(client, w, data):

@@ -253,3 +253,14 @@ def test_the_renewal_reminder_is_sent_once_90_days_before_in_the_recipients_lang
     assert "Sep 2026" in sent["researcher_at_school@example.org"].body
     made.refresh_from_db()
     assert made.reminder_sent_on == dt.date(2026, 6, 3)
+
+
+def test_the_reviewers_score_table_leaves_out_a_suppressed_group():
+    from safeschool.web.label.display import dimension_table
+
+    rows = [{"level": "dimension", "code": "safe_learning", "informant": "students", "score_100": 71.4, "n": 30},
+            {"level": "dimension", "code": "safe_learning", "informant": "families", "score_100": None, "n": None},
+            {"level": "subdimension", "code": "safe_learner", "informant": "students", "score_100": 90.0, "n": 30}]
+    table = dimension_table(rows)
+    assert table["groups"] == ["Students"]
+    assert table["rows"] == [{"name": "Safe Learning", "cells": ["71"]}]

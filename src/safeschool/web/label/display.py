@@ -105,3 +105,17 @@ def assessment_rows(review) -> list[tuple[str, str]]:
     names = {c["code"]: c["name"] for c in level_criteria(review.application.level)}
     return [(names.get(code, formatting.humanise(code)), str(ASSESSMENTS.get(value, formatting.humanise(value))))
             for code, value in review.assessments.items()]
+
+
+def dimension_table(results: list | None) -> dict:
+    """The campaign's dimension scores (0-100) per group from its stored results, for reviewers: groups below
+    their disclosure threshold have no score there and are left out (their column would be empty)."""
+    rows = [r for r in results or [] if (r.get("level") == "dimension" or (r.get("level") is None
+                                                                          and r.get("subdimension") is None))
+            and r.get("score_100") is not None]
+    groups = [g for g in questionnaires.INFORMANTS if any(r.get("informant") == g for r in rows)]
+    codes = list(dict.fromkeys(r.get("code") or r.get("dimension") for r in rows))
+    value = {(r.get("code") or r.get("dimension"), r["informant"]): r["score_100"] for r in rows}
+    return {"groups": [formatting.label("informant", g) for g in groups],
+            "rows": [{"name": _dimension_name(code),
+                      "cells": [formatting.number(value.get((code, g)), 0) for g in groups]} for code in codes]}

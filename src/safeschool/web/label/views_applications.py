@@ -114,6 +114,7 @@ def application_detail(request, pk: str):
     award = Award.objects.filter(application=application).first()
     return render(request, "label/application_detail.html", {
         "application": application, "checks": display.check_rows(application.checks),
+        "scores": display.dimension_table(application.campaign.results),
         "evidence": [(e, display.practice_name(e.indicator)) for e in application.evidence.all()],
         "form": form, "award": award,
         "reviews": [(r, display.assessment_rows(r)) for r in application.reviews.select_related("reviewer")]
@@ -152,7 +153,8 @@ def review(request, pk: str):
     if (response := _act(request, form, submit)) is not None:
         return response
     return render(request, "label/review.html", {
-        "application": application, "form": form, "checks": display.check_rows(application.checks)},
+        "application": application, "form": form, "checks": display.check_rows(application.checks),
+        "scores": display.dimension_table(application.campaign.results)},
         status=400 if request.method == "POST" else 200)
 
 
