@@ -127,8 +127,10 @@ def report(
                 if not isinstance(peer_rows, list) or not all(isinstance(r, dict) for r in peer_rows):
                     raise fail(f"--peers: {peers.name} holds no score rows (expected {{\"scores\": [...]}})")
             else:
-                others = read_responses(peers, questionnaire)
-                peer_rows = [results_rows(part, questionnaire) for _, part in others.groupby("school", sort=True)]
+                by_school: dict[str, list[dict]] = {}
+                for row in results_rows(read_responses(peers, questionnaire), questionnaire):  # all schools at once
+                    by_school.setdefault(row["school"], []).append(row)
+                peer_rows = list(by_school.values())
         data = school_report(mine, questionnaire, peers=peer_rows, peers_scope="file")
     except (QuestionnaireError, ResponsesError) as exc:
         raise fail(str(exc)) from exc

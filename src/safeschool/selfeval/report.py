@@ -35,7 +35,7 @@ from safeschool.vocabulary import MIN_CELL
 
 LARGE_GAP = 15.0   # points of 0-100: a perception gap worth talking about
 TOP = 3            # strengths and priorities listed
-LEVELS = ("dimension", "subdimension", "indicator")
+SCORE_LEVELS = ("dimension", "subdimension", "indicator")
 KEY = ["level", "code", "informant"]
 
 
@@ -228,7 +228,7 @@ def _change(mine: dict[tuple, float], previous: Iterable[Mapping] | None) -> lis
     if previous is None:
         return []
     before: dict[tuple, float] = {}
-    for level, code, informant, value, _ in _records(previous, LEVELS):
+    for level, code, informant, value, _ in _records(previous, SCORE_LEVELS):
         before.setdefault((level, code, informant), value)
     out = []
     for key, after in mine.items():
@@ -275,7 +275,7 @@ def network_summary(results_by_school: Mapping[str, Iterable[Mapping]],
         place = meta.get(school)
         if place:
             records.extend((*r[:4], str(school), place.get("stage"), place.get("country"))
-                           for r in _records(rows or [], LEVELS, peer=school))
+                           for r in _records(rows or [], SCORE_LEVELS, peer=school))
     if not records:
         return []
     data = pd.DataFrame.from_records(records, columns=[*KEY, "score_100", "school", "stage", "country"])
@@ -288,7 +288,7 @@ def network_summary(results_by_school: Mapping[str, Iterable[Mapping]],
     table.loc[hidden, ["p25", "median", "p75"]] = np.nan
     table = table.astype(object).where(table.notna(), None)
     table["n_schools"] = table["n_schools"].astype(int)
-    order = {level: k for k, level in enumerate(LEVELS)}
+    order = {level: k for k, level in enumerate(SCORE_LEVELS)}
     table = table.assign(_l=table["level"].map(order)).sort_values(["_l", "code", "informant", "stage", "country"],
                                                                    kind="stable").drop(columns="_l")
     return table.to_dict("records")
