@@ -4,7 +4,8 @@ CSV, scoring, writing the JSON), and in one process the stored result rows of ev
 and one school's report against its 119 peers. Targets: CLI scoring under 5 s, the network comparison under 2 s,
 a school report under 300 ms.
 
-Run: `.venv/bin/python benchmarks/bench_selfeval.py [--schools 120] [--respondents 200] [--repeats 3]`. Prints one
+Run: `.venv/bin/python benchmarks/bench_selfeval.py [--schools 120] [--respondents 200] [--repeats 3] [--web]`
+(`--web`: also the pages, through Django's test client in a temporary database). Prints one
 markdown table; `main()` builds the rows, so more (e.g. the web pages) can be added to the same table.
 """
 
@@ -83,9 +84,16 @@ def main() -> None:
     parser.add_argument("--schools", type=int, default=120)
     parser.add_argument("--respondents", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--web", action="store_true",
+                        help="also the school report and network comparison pages (benchmarks/_selfeval_web.py)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         rows = pure_rows(Path(tmp), args.schools, args.respondents, args.repeats)
+    if args.web:  # a temporary Django installation of its own, after the pure rows
+        from _selfeval_web import web_timings
+
+        rows += [(f"web page, median of 5 warm requests: {name}", median, target)
+                 for name, _first, median, target in web_timings(args.schools, args.respondents)]
     print_table(rows)
 
 
