@@ -30,8 +30,12 @@ def world():
                                      stage="lower_secondary", context="urban", ses_composition=0.0) for i in (1, 2)]
     users = {r: user_create(username=r, password=PASSWORD, role=r) for r in (Role.STAFF, Role.RESEARCHER, Role.ADMIN)}
     staff_appoint(user=users[Role.STAFF], school=schools[0])
+    results = [{"level": "dimension", "code": d, "dimension": d, "subdimension": None, "informant": g,
+                "score": 3.9, "score_100": 72.5, "n": 20}
+               for d in ("safe_learning", "safe_teaching", "safe_school", "safe_education")
+               for g in ("leaders", "teachers", "students", "families")]
     campaign = Campaign.objects.create(school=schools[0], title="Spring", informants=["students"],
-                                       closed_at=timezone.now(), results=[])
+                                       closed_at=timezone.now(), results=results)
     ActionPlan.objects.create(school=schools[0], baseline=campaign, title="Belonging", status="active")
     facts = {"report": {}, "evidence": set(), "plan": {"status": "active", "goals": 1}, "par": {},
              "campaign": {"closed_on": dt.date.today()}, "previous": None}
