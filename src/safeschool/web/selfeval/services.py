@@ -187,7 +187,9 @@ def answers_clean(answers: dict, questionnaire, informant: str) -> dict[str, flo
             value = 1 if value.strip().lower() == "yes" else 0
         try:
             x = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: an int beyond float's range
+            x = math.nan
+        if math.isinf(x):  # "Infinity", "1e400": refused as not a number (int(inf) would raise)
             x = math.nan
         if ind.type == "likert":
             low, high = ind.scale
