@@ -283,3 +283,9 @@ def test_the_charts_are_valid_vega_lite(view):
                  charts.gap_dots(page["gap_chart"], page["shown"]), network):
         alt.LayerChart.from_dict(spec, validate=True)  # raises on a spec Vega-Lite would not read
     assert [r for r in network["layer"][0]["data"]["values"] if r["place"].endswith("Spain")] == []
+
+
+def test_reliability_counts_below_the_threshold_are_not_written(view):
+    assert (reports._complete(9, 10), reports._complete(12, 10), reports._complete(1, 1)) == ("fewer than 10", "12", "1")
+    teachers = next(r for r in view[1]["reliability"] if r["informant"] == "teachers" and r["dimension"] == "safe_learning")
+    assert teachers["n_text"] == "12" and teachers["alpha"] is None  # every answer the same: no variance, no alpha

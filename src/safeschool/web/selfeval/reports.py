@@ -117,6 +117,15 @@ def _indicator_display(indicator, row: dict | None) -> str:
     return f"{formatting.number(row['score'], 2)} · {formatting.number(row['score_100'], 0)}"
 
 
+def _complete(n, min_n: int) -> str:
+    """How many respondents answered every item of a dimension: a count of fewer than the group's threshold is
+    not written either (it would tell how many left an item blank in a small subset)."""
+    if n is None or n >= min_n or n == 0:
+        return formatting.count(n)
+    # Translators: in place of a count below the disclosure threshold, e.g. "fewer than 10".
+    return gettext("fewer than %(n)s") % {"n": formatting.count(min_n)}
+
+
 def page(report: dict, q: Questionnaire, school) -> dict:
     """Everything the report page and its PDF show, built once."""
     group_rows = groups(report, q)
@@ -136,7 +145,8 @@ def page(report: dict, q: Questionnaire, school) -> dict:
                    "signed": signed(r.get("change")), "arrow": arrow(r.get("change"))}
               for r in report.get("change") or [] if r.get("change") is not None and r["level"] != "indicator"]
     reliability = [r | {"name": name(q, r["dimension"]), "group": informant_label(r["informant"]),
-                        "flagged": r.get("alpha") is not None and r["alpha"] < LOW_ALPHA}
+                        "flagged": r.get("alpha") is not None and r["alpha"] < LOW_ALPHA,
+                        "n_text": _complete(r.get("n"), q.min_n(r["informant"]))}
                    for r in report.get("reliability") or [] if r.get("informant") in shown]
     indicators = []
     for d in q.dimensions:
@@ -209,7 +219,7 @@ def report_document(view: dict, campaign) -> Document:
     pdf.table((gettext("Dimension"), gettext("Group"), gettext("Alpha (95 % CI)"), gettext("Respondents"),
                gettext("Items")),
               ((r["name"], r["group"], formatting.interval(r.get("alpha"), r.get("low"), r.get("high"))
-                + (" " + gettext("(below 0.7)") if r["flagged"] else ""), formatting.count(r.get("n")),
+                + (" " + gettext("(below 0.7)") if r["flagged"] else ""), r["n_text"],
                 formatting.count(r.get("items"))) for r in view["reliability"]),
               widths=(50, 30, 50, 25, 15))
     if labels:
