@@ -194,7 +194,7 @@ def _campaign(demo: DemoSchool, leader, questionnaire, rng: random.Random, *, se
     """Open a campaign, issue codes to every group, answer a realistic share of them with simulated respondents,
     each through one code, close it (unless it is the open one) and date it `ago` days back."""
     open_now = demo.open_now and ago == 0
-    campaign = services.campaign_open(leader, demo.school, f"Self-evaluation {_school_year(ago + 28)}",
+    campaign = services.campaign_open(leader, demo.school, f"Self-evaluation, {_season(ago + 28)}",
                                       list(sq.INFORMANTS), closes_on=timezone.localdate() + dt.timedelta(days=14))
     issued = {g: rng.randint(*CODES[g]) for g in sq.INFORMANTS}
     answering = {g: max(1, round(issued[g] * rng.uniform(*RATES[g]))) for g in sq.INFORMANTS}
@@ -218,11 +218,10 @@ def _campaign(demo: DemoSchool, leader, questionnaire, rng: random.Random, *, se
     return campaign, total
 
 
-def _school_year(days_ago: int) -> str:
-    """The school year (September to August) of the day `days_ago` days back, as 2025-26."""
+def _season(days_ago: int) -> str:
+    """The season and year of the day `days_ago` days back, as "autumn 2025" (a campaign's title)."""
     day = timezone.localdate() - dt.timedelta(days=days_ago)
-    start = day.year if day.month >= 9 else day.year - 1
-    return f"{start}-{(start + 1) % 100:02d}"
+    return f"{('winter', 'spring', 'summer', 'autumn')[day.month % 12 // 3]} {day.year}"
 
 
 def _number(value: float) -> int | float:
