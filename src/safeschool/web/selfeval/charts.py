@@ -129,7 +129,7 @@ def gap_dots(rows: list[dict], informants: list[str]) -> dict:
         column("score_100", x_title, "number:0")])
 
 
-def network_ranges(rows: list[dict], highlight: dict | None = None) -> dict:
+def network_ranges(rows: list[dict], highlight: dict | None = None, title: str = "") -> dict:
     """The distribution of one score across the network: per stage and country, the middle half of the schools
     (25th to 75th percentile) as a bar with the median as a tick; `highlight` ({place, school, score_100}) is one
     school's score as a dot. `rows`: {place, n_schools, p25, median, p75, suppressed}; a suppressed place reaches
@@ -157,7 +157,7 @@ def network_ranges(rows: list[dict], highlight: dict | None = None) -> dict:
                        "mark": {"type": "point", "filled": True, "size": 120, "color": theme.HIGHLIGHT, "opacity": 1},
                        "encoding": {"y": y, "x": _score_axis("score_100"), "tooltip": _tooltip(
                            ("school", gettext("School")), ("display", x_title))}})
-    chart = {"title": gettext("Where the middle half of schools stand, by stage and country"), "width": WIDTH,
+    chart = {"title": title or gettext("Where the middle half of schools stand, by stage and country"), "width": WIDTH,
              "height": BAND_HEIGHT * max(len(order), 1), "layer": layers}
     if shown:
         high = max(shown, key=lambda d: d["median"])

@@ -56,8 +56,12 @@ def network_page(user, params) -> dict:
         if chosen is not None and informant in mine:
             highlight = {"place": _place(chosen.stage, chosen.country.code), "school": chosen.name,
                          "score_100": mine[informant]}
+        # Translators: a chart's title on the network comparison, e.g. "Safe Learning as Teachers see it, by stage
+        # and country".
+        title = gettext("%(name)s as %(group)s see it, by stage and country") % {
+            "name": name(q, code), "group": informant_label(informant)}
         figures.append({"informant": informant, "label": informant_label(informant), "rows": rows,
-                        "chart": charts.network_ranges(rows, highlight)})
+                        "chart": charts.network_ranges(rows, highlight, title)})
     return {"code": code, "code_name": name(q, code), "figures": figures, "schools": schools, "chosen": chosen,
             "mine": {informant_label(k): v for k, v in mine.items()},
             "options": [{"code": c, "name": name(q, c), "is_dimension": any(d.code == c for d in q.dimensions)}
