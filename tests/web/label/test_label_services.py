@@ -264,3 +264,15 @@ def test_the_reviewers_score_table_leaves_out_a_suppressed_group():
     table = dimension_table(rows)
     assert table["groups"] == ["Students"]
     assert table["rows"] == [{"name": "Safe Learning", "cells": ["71"]}]
+
+
+def test_a_finished_application_stays_open_only_to_the_reviewers_who_reviewed_it(w):
+    application = apply(w)
+    review(w, application, "researcher")
+    review(w, application, "member_c")
+    services.application_decide(user=w.users["admin"], application=application, award=False, reasons="Not yet.")
+    application.refresh_from_db()
+    assert selectors.has(w.users["researcher"], "label.view_application", application)
+    assert not selectors.has(w.users["member_d"], "label.view_application", application)
+    assert selectors.has(w.users["staff_own"], "label.view_application", application)
+    assert application not in selectors.applications_for(w.users["member_d"])

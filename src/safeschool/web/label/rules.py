@@ -36,6 +36,11 @@ def is_open(user, application) -> bool:
 
 
 @rules.predicate
+def reviewed_it(user, application) -> bool:
+    return application is not None and user.is_authenticated and application.reviews.filter(reviewer=user).exists()
+
+
+@rules.predicate
 def is_staff_of_award_school(user, award) -> bool:
     return award is not None and is_staff_of_school(user, award.school)
 
@@ -53,8 +58,9 @@ rules.add_perm("label.apply", is_school_team)  # object: the school
 rules.add_perm("label.apply_any", is_school_staff)
 rules.add_perm("label.review_any", is_label_reviewer)
 # object: the application
+# a reviewer opens an application while it is under way, or afterwards one they reviewed (not every finished one)
 rules.add_perm("label.view_application", is_admin | (is_school_staff & is_staff_of_application_school)
-               | may_review_this)
+               | (may_review_this & (is_open | reviewed_it)))
 rules.add_perm("label.upload_evidence", is_school_staff & is_staff_of_application_school & is_open)
 rules.add_perm("label.review", may_review_this & is_open)
 rules.add_perm("label.decide", is_admin)
