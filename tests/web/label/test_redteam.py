@@ -132,3 +132,20 @@ def test_a_finished_application_is_closed_to_reviewers_who_never_reviewed_it(w):
     client = signed_in(w, "member_d")
     assert client.get(reverse("label:application", args=[application.pk])).status_code in (403, 404)
     assert client.get(reverse("label:evidence", args=[evidence.pk])).status_code in (403, 404)
+
+
+def test_an_upload_named_with_dot_dots_lands_in_the_label_folder_and_downloads_as_an_attachment(w, settings):
+    from pathlib import Path
+
+    application = apply(w)
+    polyglot = PDF + b"<html><script>alert(document.cookie)</script></html>"
+    evidence = services.evidence_upload(user=w.users["staff_own"], application=application,
+                                        indicator="written_safeguarding_policy", description="Policy",
+                                        file=SimpleUploadedFile("../../../../settings.pdf", polyglot))
+    media = Path(settings.MEDIA_ROOT).resolve()
+    stored = Path(evidence.file.path).resolve()
+    assert stored.is_relative_to(media / "label") and ".." not in evidence.file.name
+    response = signed_in(w, "researcher").get(reverse("label:evidence", args=[evidence.pk]))
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment;")
+    assert "/" not in response["Content-Disposition"].split("filename=", 1)[1]
+    assert response["Content-Type"] == "application/pdf" and response["X-Content-Type-Options"] == "nosniff"

@@ -207,3 +207,66 @@ def test_a_plans_baseline_cannot_be_another_schools_campaign(w, client):
     response = client.post(reverse("selfeval:plan_new", args=[w.b.pk]),
                            {"title": "Borrowed baseline", "baseline": w.campaign.pk})
     assert response.status_code == 400 and not ActionPlan.objects.filter(title="Borrowed baseline").exists()
+
+
+# --- disclosure by subtraction: a hidden group's (or a hidden indicator's) answers change nothing shown --------
+
+def _without_groups(report: dict) -> dict:
+    return {k: v for k, v in report.items() if k != "groups"}
+
+
+def _vary(frame, mask, low: bool):
+    """The same respondents with the masked cells' Likert answers pushed to one end of the scale."""
+    out = frame.copy()
+    for code, ind in Q.indicators.items():
+        if ind.type == "likert" and code in out:
+            answered = mask & out[code].notna()
+            out.loc[answered, code] = ind.scale[0] if low else ind.scale[1]
+    return out
+
+
+def test_a_hidden_groups_answers_change_nothing_in_the_report_the_results_or_the_recommendations():
+    """Families 9 (below 10) next to shown students, teachers and leaders: whatever the families answered, every
+    score, gap, strength, priority, change, reliability, stored result row and recommendation is the same, so no
+    difference between two reports (or a report and its parts) gives their answers away."""
+    from safeschool.selfeval import recommend, report
+    from safeschool.selfeval.simulate import simulate_campaign
+
+    frame = simulate_campaign(Q, school="RTA", n={"leaders": 2, "teachers": 12, "students": 15, "families": 9},
+                              seed=5)
+    families = frame["informant"] == "families"
+    previous = report.results_rows(simulate_campaign(Q, school="RTA", n={"students": 12, "families": 4}, seed=6), Q)
+    low, high = (report.school_report(_vary(frame, families, flag), Q, previous=previous) for flag in (True, False))
+    assert {g["informant"]: g["n"] for g in low["groups"]}["families"] is None
+    assert _without_groups(low) == _without_groups(high)
+    assert not any(r["informant"] == "families" for key in ("scores", "comparison", "change", "reliability")
+                   for r in low[key])
+    rows = [report.results_rows(_vary(frame, families, flag), Q) for flag in (True, False)]
+    assert rows[0] == rows[1]
+    assert all(r["score"] is None and r["n"] is None for r in rows[0] if r["informant"] == "families")
+    catalogue = {"programmes": [], "practices": [], "policies": [], "documents": []}
+    assert (recommend.recommend(low, Q, catalogue, stage="primary", country="LV")
+            == recommend.recommend(high, Q, catalogue, stage="primary", country="LV"))
+
+
+def test_an_indicator_answered_by_fewer_than_ten_of_a_shown_group_changes_nothing_shown():
+    """Students 15 (shown) of whom only 6 answered one indicator: that indicator is hidden, and its subdimension's
+    and dimension's scores do not move whatever those 6 answered."""
+    from safeschool.selfeval import report
+    from safeschool.selfeval.simulate import simulate_campaign
+
+    frame = simulate_campaign(Q, school="RTA", n={"students": 15}, seed=7)
+    code = asked("students", "likert")[0]
+    frame.loc[frame.index[6:], code] = float("nan")
+    few = frame[code].notna()
+    only = frame.copy()
+    only.loc[:, [c for c in Q.indicators if c != code]] = float("nan")  # nothing else varies
+
+    def varied(flag):
+        out = frame.copy()
+        out.loc[few, code] = _vary(only, few, flag).loc[few, code]
+        return report.school_report(out, Q)
+
+    low, high = varied(True), varied(False)
+    assert low == high
+    assert not any(r["code"] == code and r["score"] is not None for r in low["scores"])
