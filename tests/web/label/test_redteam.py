@@ -149,3 +149,16 @@ def test_an_upload_named_with_dot_dots_lands_in_the_label_folder_and_downloads_a
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment;")
     assert "/" not in response["Content-Disposition"].split("filename=", 1)[1]
     assert response["Content-Type"] == "application/pdf" and response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.xfail(strict=True, reason="FINDING: the participation level is self-declared on the public join form "
+                   "(network JoinForm 'level', changeable any time on the profile), so anyone who signs up at level "
+                   "(d) reviews label applications at once, reads every school's application and evidence, and a "
+                   "school's own staff can review their school through two fresh member accounts (label/rules.py "
+                   "is_label_reviewer)")
+def test_a_stranger_who_just_joined_at_level_d_cannot_review(w):
+    application = apply(w)
+    stranger = network.member_join(username="sockpuppet", password="pw-long-enough-1", email="s@example.org",
+                                   display_name="Sock", stakeholder_type="teacher", country="HR", birth_year=1980,
+                                   level="d", consent=True).user
+    assert not selectors.has(stranger, "label.review", application)
