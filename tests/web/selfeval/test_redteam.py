@@ -270,3 +270,32 @@ def test_an_indicator_answered_by_fewer_than_ten_of_a_shown_group_changes_nothin
     low, high = varied(True), varied(False)
     assert low == high
     assert not any(r["code"] == code and r["score"] is not None for r in low["scores"])
+
+
+# --- stored markup ------------------------------------------------------------------------------------------
+
+XSS = '</script><script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def test_markup_typed_by_staff_is_shown_as_text_on_every_page(w, client):
+    from safeschool.web.selfeval import services_plans
+
+    staff = w.users["staff_a"]
+    campaign = services.campaign_open(staff, w.a, "Title " + XSS, ["students"], None)
+    campaign = services.campaign_close(staff, campaign)
+    plan = services_plans.plan_create(user=staff, school=w.a, title="Plan " + XSS, baseline=campaign)
+    goal = services_plans.goal_add(user=staff, plan=plan, subdimension="safe_learner",
+                                   indicator="learners_feel_safe", informant="students", description="Goal " + XSS)
+    action = services_plans.action_add(user=staff, goal=goal, description="Action " + XSS, owner="Owner " + XSS,
+                                       programme=w.programme)
+    services_plans.progress_add(user=staff, action=action, text="Progress " + XSS, status="in_progress")
+    client.force_login(staff)
+    pages = [reverse("selfeval:campaign", args=[campaign.pk]), reverse("selfeval:report", args=[campaign.pk]),
+             reverse("selfeval:recommendations", args=[campaign.pk]), reverse("selfeval:school", args=[w.a.pk]),
+             reverse("selfeval:home"), reverse("selfeval:plans", args=[w.a.pk]), reverse("selfeval:plan", args=[plan.pk])]
+    for url in pages:
+        response = client.get(url)
+        html = response.content.decode()
+        assert response.status_code == 200, url
+        assert "<script>alert" not in html and "<img src=x" not in html, url
+    assert "&lt;script&gt;alert" in client.get(reverse("selfeval:plan", args=[plan.pk])).content.decode()
