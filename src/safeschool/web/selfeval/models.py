@@ -38,7 +38,7 @@ class Campaign(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     # the score rows of safeschool.selfeval.scoring.score (indicator, subdimension and dimension, per informant
     # group, suppressed below the threshold) written when the campaign closes: answers cannot change afterwards,
-    # so peers' comparisons read these instead of every respondent's answers; `safeschool selfeval rescore` rebuilds
+    # so peers' comparisons read these instead of every respondent's answers
     results = models.JSONField(null=True, blank=True)
 
     class Meta:

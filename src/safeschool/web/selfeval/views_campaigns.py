@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -143,16 +143,13 @@ def campaign_new(request, school_id: int):
 
 
 def _report_links(campaign: Campaign) -> list[tuple[str, str]]:
-    """The report helper's pages of this campaign that exist (their views may land later)."""
-    base = reverse("selfeval:campaign", kwargs={"pk": campaign.pk})
+    """The report, its PDF and the recommendations exist once the campaign is closed; the school's plans always."""
     links = []
-    for tail, text in (("report/", gettext("Report")), ("report.pdf", gettext("Report (PDF)")),
-                       ("recommendations/", gettext("Recommendations"))):
-        try:
-            resolve(base + tail)
-        except Resolver404:
-            continue
-        links.append((base + tail, text))
+    if not campaign.is_open:
+        links = [(reverse(name, kwargs={"pk": campaign.pk}), text) for name, text in (
+            ("selfeval:report", gettext("Report")), ("selfeval:report_pdf", gettext("Report (PDF)")),
+            ("selfeval:recommendations", gettext("Recommendations")))]
+    links.append((reverse("selfeval:plans", kwargs={"school_id": campaign.school_id}), gettext("Action plans")))
     return links
 
 

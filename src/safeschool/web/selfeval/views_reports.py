@@ -3,6 +3,7 @@ permission, read through selectors_reports, shape with reports/charts, render.""
 
 from __future__ import annotations
 
+import rules
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -71,8 +72,8 @@ def recommendations(request, pk: int):
     school = campaign.school
     found = recommend(data, q, selectors_reports.catalogue(school.stage), stage=school.stage,
                       country=school.country.code)
-    can_plan = request.user.has_perm("selfeval.run_campaign", school)
-    plan_base = reverse("selfeval:school", kwargs={"school_id": school.pk}) + "plans/new/"
+    can_plan = rules.has_perm("selfeval.edit_plan", request.user, school)  # as the plan form decides (not admins)
+    plan_base = reverse("selfeval:plan_new", kwargs={"school_id": school.pk})
     return render(request, "selfeval/recommendations.html", {
         "campaign": campaign, "school": school, "can_plan": can_plan, "plan_base": plan_base,
         "rows": reports.recommendation_rows(found, q, school, dict(Tier.choices))})
