@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 import altair as alt
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +24,7 @@ from safeschool.selfeval import report as report_core
 from safeschool.selfeval.simulate import simulate_campaign
 from safeschool.web.accounts.models import Role
 from safeschool.web.accounts.services import user_create
-from safeschool.web.hub.models import Practice, Programme
+from safeschool.web.hub.models import Practice, Programme, ProgrammeSignoff
 from safeschool.web.network.models import Member
 from safeschool.web.research.models import Country, School
 from safeschool.web.research.services import staff_appoint
@@ -108,6 +109,14 @@ def world(django_db_setup, django_db_blocker):
                                              tier="strong", fit={"3": 2, "5": 1}, stages=["lower_secondary"])
         Programme.objects.create(title="Primary only", country="IT", level="community", tier="strong",
                                  fit={"3": 2}, stages=["primary"])
+        unpublished = Programme.objects.create(title="Awaiting sign-off", country="IT", level="community",
+                                               tier="strong", fit={"3": 2}, stages=["lower_secondary"])
+        for i in range(2):  # the Hub publishes a programme once two reviewers signed it off
+            reviewer = Member.objects.create(
+                user=get_user_model().objects.create_user(f"programme-reviewer-{i}"), display_name=f"Reviewer {i}",
+                stakeholder_type="scientific", country="IT", birth_year=1975)
+            ProgrammeSignoff.objects.create(programme=programme, reviewer=reviewer)
+        ProgrammeSignoff.objects.create(programme=unpublished, reviewer=reviewer)
         practice = Practice.objects.create(
             title="Restorative circles", status="accepted", country="IT", level="community", years_in_place=2,
             stakeholders_involved="x", funding="x", evaluation="none", cost_band="low", licence="cc-by",
@@ -247,6 +256,7 @@ def test_recommendations_say_why_and_link_to_a_plan(as_role, w):
     assert re.search(r"Recommended because your Wise school: teaching &amp; learning score is in the lowest quarter "
                      r"of lower secondary schools in Italy \(percentile \d+\)\. Its weakest indicator: “[^”]+”", section)
     assert "Inclusion without exclusion" in section and "Primary only" not in section
+    assert "Awaiting sign-off" not in html  # one sign-off: not published by the Hub, so not recommended
     assert "fits principle 3 fully" in section and "Strong (experimental" in section
     assert "Restorative circles" in section
     assert f'/selfeval/schools/{w.own.pk}/plans/new/?subdimension={WISE}' in section

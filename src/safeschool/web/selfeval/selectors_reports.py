@@ -5,6 +5,7 @@ report costs the same whatever the size of the network. Permissions are checked 
 
 from __future__ import annotations
 
+from django.db.models import Count
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
@@ -93,15 +94,17 @@ def campaign_report(campaign: Campaign, user, questionnaire=None) -> dict:
 
 
 def catalogue(stage: str) -> dict[str, list[dict]]:
-    """The Hub's entries recommendations match, as plain dicts (recommend.recommend): programmes, accepted
-    practices, policies and library documents for the school's stage or every stage. Four queries."""
+    """The Hub's entries recommendations match, as plain dicts (recommend.recommend): published programmes (signed
+    off by two reviewers, as the Hub publishes them), accepted practices, policies and library documents for the
+    school's stage or every stage. Four queries."""
     fields = ("id", "title", "country", "level", "stages")
 
     def for_stage(rows):
         return [r for r in rows if not r["stages"] or stage in r["stages"]]
 
     return {
-        "programmes": for_stage(Programme.objects.order_by("title", "pk").values(*fields, "fit", "tier", "url")),
+        "programmes": for_stage(Programme.objects.annotate(reviewers=Count("signoffs__reviewer", distinct=True))
+                               .filter(reviewers__gte=2).order_by("title", "pk").values(*fields, "fit", "tier", "url")),
         "practices": [r | {"status": Practice.Status.ACCEPTED} for r in for_stage(
             Practice.objects.filter(status=Practice.Status.ACCEPTED).order_by("title", "pk").values(*fields))],
         "policies": list(Policy.objects.order_by("title", "pk").values(*fields, "year", "url")),
