@@ -10,6 +10,7 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.test import override_settings
 
@@ -18,6 +19,7 @@ from safeschool.selfeval.simulate import simulate_campaign
 from safeschool.web.accounts.models import Role
 from safeschool.web.accounts.services import user_create
 from safeschool.web.cocreation.models import ParCycle
+from safeschool.web.label.rules import REVIEWER_GROUP
 from safeschool.web.network import services as network
 from safeschool.web.network.models import Member
 from safeschool.web.research.models import Country, School
@@ -46,9 +48,12 @@ def campaign_make(school: School, staff, *, seed: int = 0) -> Campaign:
     return campaign_close(staff, campaign)
 
 
-def member(name: str, level: str, consent: bool = True) -> Member:
+def member(name: str, level: str, consent: bool = True, pool: bool = True) -> Member:
+    """A member; at level (c)/(d) put in the label's reviewer pool (as an administrator would) unless pool=False."""
     m = network.member_join(username=name, password=PASSWORD, email=f"{name}@example.org", display_name=name.title(),
                             stakeholder_type="teacher", country="ES", birth_year=1980, level=level, consent=True)
+    if pool and level in ("c", "d"):
+        m.user.groups.add(Group.objects.get_or_create(name=REVIEWER_GROUP)[0])
     if not consent:
         network.consent_withdraw(member=m, kind="membership")
     return m

@@ -2,12 +2,12 @@
 kept independent (a second reviewer does not read the first one's comments before writing their own), posts
 without a CSRF token or with the wrong method, another school's parts posted to an application, a hidden group in
 the application's score table, a finished application closed to eligible reviewers who never reviewed it, and
-(a known gap, strict xfail) a stranger who joins the network at level (d) and reviews at once."""
+a stranger who joins the network at level (d) does not review until an administrator vets them."""
 
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -148,14 +148,25 @@ def test_an_upload_named_with_dot_dots_lands_in_the_label_folder_and_downloads_a
     assert response["Content-Type"] == "application/pdf" and response["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.mark.xfail(strict=True, reason="FINDING: the participation level is self-declared on the public join form "
-                   "(network JoinForm 'level', changeable any time on the profile), so anyone who signs up at level "
-                   "(d) reviews label applications at once, reads every school's application and evidence, and a "
-                   "school's own staff can review their school through two fresh member accounts (label/rules.py "
-                   "is_label_reviewer)")
 def test_a_stranger_who_just_joined_at_level_d_cannot_review(w):
     application = apply(w)
     stranger = network.member_join(username="sockpuppet", password="pw-long-enough-1", email="s@example.org",
                                    display_name="Sock", stakeholder_type="teacher", country="HR", birth_year=1980,
                                    level="d", consent=True).user
+    assert not selectors.has(stranger, "label.review", application)  # the level alone is self-declared
+    assert not selectors.has(stranger, "label.view_application", application)
+    with pytest.raises(PermissionDenied):  # only an administrator vets reviewers
+        services.reviewer_pool_add(user=w.users["staff_own"], reviewer=stranger)
+    services.reviewer_pool_add(user=w.users["admin"], reviewer=stranger)
+    assert selectors.has(stranger, "label.review", application)
+    services.reviewer_pool_remove(user=w.users["admin"], reviewer=stranger)
     assert not selectors.has(stranger, "label.review", application)
+
+
+def test_only_members_at_level_c_or_d_enter_the_reviewer_pool(w):
+    low = network.member_join(username="levelb", password="pw-long-enough-1", email="b@example.org",
+                              display_name="B", stakeholder_type="teacher", country="HR", birth_year=1980,
+                              level="b", consent=True).user
+    with pytest.raises(ValidationError):
+        services.reviewer_pool_add(user=w.users["admin"], reviewer=low)
+    assert not low.groups.exists()

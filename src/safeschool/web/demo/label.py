@@ -1,6 +1,6 @@
 """The demo's Safe School Label, after its self-evaluation (safeschool.web.demo.selfeval): two labelled schools (a
 Safe School, with its key practices evidenced, and a Committed School), each applied for by the school's leader,
-reviewed by the demo researcher and a network member at level (c) and decided by the demo administrator; and one
+reviewed by the demo researcher and a vetted network member at level (c) and decided by the demo administrator; and one
 application for Committed School reviewed once, by the demo researcher, so it waits for a second reviewer. Through
 the label services, which check the same rules as the pages (reviewers from outside the school, two per
 application, decisions by administrators)."""
@@ -46,10 +46,11 @@ def demo_label_ensure() -> str | None:
     if len(users) < 2 or len(schools) <= max(a[0] for a in APPLICATIONS):
         return None
     with transaction.atomic():
+        _demo_member_vetted(users["admin"])
         made = []
         for index, level, statement, decided in APPLICATIONS:
             school = schools[index].school
-            reviewers = [users["researcher"]] + ([_member_reviewer(school)] if decided else [])
+            reviewers = [users["researcher"]] + ([_member_reviewer(school, users["admin"])] if decided else [])
             if None in reviewers or not _apply(school, level, statement, reviewers, users["admin"], decided):
                 continue
             made.append(f"{school.name} ({level.label})" if decided else f"{school.name} under review")
@@ -58,13 +59,24 @@ def demo_label_ensure() -> str | None:
     return "Safe School Label: " + "; ".join(made) + " (one review done, by the demo researcher)."
 
 
-def _member_reviewer(school):
-    """A network member at level (c) or (d), other than the demo login, who may review for the school."""
+def _member_reviewer(school, admin):
+    """A network member at level (c) or (d), other than the demo login, whom the administrator puts in the reviewer
+    pool to review for the school."""
     for member in Member.objects.filter(level__in=["c", "d"], user__is_active=True).exclude(
             user__username="member").select_related("user").order_by("pk"):
-        if selectors.is_reviewer(member.user) and not member.user.appointments.filter(school=school).exists():
+        if member.user.appointments.filter(school=school).exists():
+            continue
+        services.reviewer_pool_add(user=admin, reviewer=member.user)
+        if selectors.is_reviewer(member.user):
             return member.user
     return None
+
+
+def _demo_member_vetted(admin) -> None:
+    """The demo's member login (level c) is in the reviewer pool too, so the tour can open a review form as it."""
+    demo = Member.objects.filter(user__username="member", level__in=["c", "d"]).select_related("user").first()
+    if demo is not None:
+        services.reviewer_pool_add(user=admin, reviewer=demo.user)
 
 
 def _apply(school, level, statement, reviewers, admin, decided: bool) -> bool:

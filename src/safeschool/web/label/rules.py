@@ -1,7 +1,8 @@
 """Who may do what with the Safe School Label. Everyone, visitors included, reads the criteria, the public register
 and the verification page. A school's staff (an appointment there) apply and upload evidence. Reviewers are
-researchers, or network members at participation level (c) or (d) with current consent, and never review a school
-they are appointed at nor an application they made. Administrators decide and may revoke. Views only name these
+researchers, or network members at participation level (c) or (d) with current consent whom an administrator has
+put in the reviewer pool (the level is self-declared on the join form, so it alone cannot make a reviewer), and
+never review a school they are appointed at nor an application they made. Administrators decide and may revoke. Views only name these
 permissions; services check them again."""
 
 import rules
@@ -11,6 +12,12 @@ from safeschool.web.network.rules import has_consent, is_member, level_c
 from safeschool.web.research.rules import is_staff_of_school
 
 OPEN = ("submitted", "under_review")
+REVIEWER_GROUP = "label reviewers"  # the Django group administrators put vetted members in (services.reviewer_pool_*)
+
+
+@rules.predicate
+def in_reviewer_pool(user) -> bool:
+    return user.is_authenticated and user.groups.filter(name=REVIEWER_GROUP).exists()
 
 
 @rules.predicate
@@ -50,7 +57,7 @@ def is_current_award(user, award) -> bool:
     return award is not None and award.is_current()
 
 
-is_label_reviewer = is_researcher | (is_member & has_consent & level_c)
+is_label_reviewer = is_researcher | (is_member & has_consent & level_c & in_reviewer_pool)
 may_review_this = is_label_reviewer & ~is_appointed_at_application_school & ~is_applicant
 is_school_team = is_school_staff & is_staff_of_school
 
@@ -68,3 +75,4 @@ rules.add_perm("label.view_all_applications", is_admin)
 # object: the award. A current award's certificate is public (the register links its verification page).
 rules.add_perm("label.view_certificate", is_current_award | is_admin | (is_school_staff & is_staff_of_award_school))
 rules.add_perm("label.revoke", is_admin)
+rules.add_perm("label.manage_reviewers", is_admin)

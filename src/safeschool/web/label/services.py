@@ -26,7 +26,7 @@ from safeschool.web.label.models import (
     Recommendation,
     Review,
 )
-from safeschool.web.label.rules import OPEN
+from safeschool.web.label.rules import OPEN, REVIEWER_GROUP
 from safeschool.web.label.selectors import CODE_ALPHABET, CODE_LENGTH, REVIEWS_NEEDED, has
 from safeschool.web.label.uploads import check_evidence_file
 from safeschool.web.research.models import School
@@ -242,3 +242,20 @@ def label_reminders_send(today: dt.date | None = None) -> int:
             if claimed:
                 sent += notifications.send_renewal_reminder(award)
     return sent
+
+
+def reviewer_pool_add(*, user, reviewer) -> None:
+    """An administrator vets a network member at level (c) or (d) with current consent as a label reviewer."""
+    _require(user, "label.manage_reviewers", None, _("Only administrators choose the label's reviewers."))
+    member = getattr(reviewer, "member", None)
+    if member is None or not member.level_at_least("c"):
+        raise ValidationError(_("Label reviewers are network members at participation level (c) or (d)."))
+    from django.contrib.auth.models import Group
+
+    group, _created = Group.objects.get_or_create(name=REVIEWER_GROUP)
+    reviewer.groups.add(group)
+
+
+def reviewer_pool_remove(*, user, reviewer) -> None:
+    _require(user, "label.manage_reviewers", None, _("Only administrators choose the label's reviewers."))
+    reviewer.groups.remove(*reviewer.groups.filter(name=REVIEWER_GROUP))
