@@ -56,11 +56,22 @@ CATALOGUE = {
         _programme(8, "Theta", {"3": 0, "5": 0}, "strong"),                      # no fit
     ],
     "practices": [
-        {"id": 11, "title": "B practice", "level": "community", "stages": [], "country": "ES", "status": "accepted"},
+        # practices carry their reviewers' mean criterion A fit (rounded down when matched) and weakest tier
+        {"id": 11, "title": "B practice", "level": "community", "stages": [], "country": "ES", "status": "accepted",
+         "fit": {"3": 1.5}, "tier": None},
         {"id": 12, "title": "A practice", "level": "community", "stages": ["lower_secondary"], "country": "IT",
-         "status": "accepted"},
-        {"id": 13, "title": "Submitted", "level": "community", "stages": [], "country": "IT", "status": "submitted"},
-        {"id": 14, "title": "Individual", "level": "individual", "stages": [], "country": "IT", "status": "accepted"},
+         "status": "accepted", "fit": {"5": 2.0, "1": 2.0}, "tier": "promising"},
+        {"id": 13, "title": "Submitted", "level": "community", "stages": [], "country": "IT", "status": "submitted",
+         "fit": {"3": 2.0}},
+        {"id": 14, "title": "Individual", "level": "individual", "stages": [], "country": "IT", "status": "accepted",
+         "fit": {"3": 2.0}, "tier": "strong"},                                   # another level: after the community ones
+        {"id": 15, "title": "Primary", "level": "community", "stages": ["primary"], "country": "IT",
+         "status": "accepted", "fit": {"3": 2.0, "5": 2.0}},                     # another stage: last, not left out
+        {"id": 16, "title": "Unrated", "level": "community", "stages": [], "country": "IT", "status": "accepted"},
+        {"id": 17, "title": "Half a fit", "level": "community", "stages": [], "country": "IT", "status": "accepted",
+         "fit": {"3": 0.5, "5": 0.5}},                                           # mean below 1: no fit
+        {"id": 18, "title": "Other principles", "level": "community", "stages": [], "country": "IT",
+         "status": "accepted", "fit": {"1": 2.0, "2": 2.0}},
     ],
     "policies": [
         {"id": 21, "title": "National law", "level": "political", "stages": [], "country": "IT"},
@@ -113,14 +124,25 @@ def test_each_match_explains_itself_with_data():
                                "stage": "lower_secondary", "country": "IT", "principle": 3, "fit": 2,
                                "tier": "rationale", "score_100": 60.0}
     practice = result[0]["practices"][0]
-    assert practice["reason"]["principle"] is None and practice["reason"]["tier"] is None
-    assert practice["reason"]["subdimension"] == WISE
+    assert practice["id"] == 12 and practice["reason"] == first["reason"] | {"principle": 5, "fit": 2,
+                                                                             "tier": "promising"}
+    policy = result[0]["policies"][0]
+    assert policy["reason"]["principle"] is None and policy["reason"]["tier"] is None
 
 
-def test_practices_policies_and_resources_at_the_dimensions_level():
+def test_practices_match_on_their_reviewed_fit_at_any_level_and_stage():
+    result = _run(_report({WISE: [10, 10]}), limit=10)[0]
+    # accepted ones fitting principle 3 or 5 (WISE's) at least partly (a mean of 1.5 counts as 1, 0.5 as 0): the
+    # school's stage first, then the dimension's level (community), then the best fit; another stage last
+    assert [p["id"] for p in result["practices"]] == [12, 11, 14, 15]
+    assert [p["reason"]["fit"] for p in result["practices"]] == [2, 1, 2, 2]
+    # the same practices serve another subdimension through its own principles (KIND_SCHOOL: 1 and 2)
+    kind = _run(_report({KIND_SCHOOL: [10, 10]}), limit=10)[0]
+    assert [p["id"] for p in kind["practices"]] == [18, 12]  # both fit fully; 18 on both principles
+
+
+def test_policies_and_resources_at_the_dimensions_level():
     result = _run(_report({WISE: [10, 10]}))[0]
-    # accepted, community level, for the stage; the school's country first
-    assert [p["id"] for p in result["practices"]] == [12, 11]
     # the school's country only; the dimension's level before the political level
     assert [p["id"] for p in result["policies"]] == [22, 21]
     # the stage's own and every stage's; primary-only resources left out

@@ -14,8 +14,13 @@ The rule, explicit and deterministic (docs/selfeval.md):
   its stages (or no stages given); ranked by the best fit on those principles, then the sum of the fits on them
   (both descending), the evidence tier (strong > moderate > promising > rationale), the school's country first,
   the title and the id.
-* **practices** (accepted ones): at the dimension's ecological level (its pillar), for the school's stage (or every
-  stage); the school's country first, then title and id.
+* **practices** (accepted ones): matched like programmes, on criterion A — the fit their accepting reviewers
+  gave (their mean as the Hub publishes it, rounded down) of at least 1 on one of the subdimension's principles —
+  at ANY ecological level and stage: a practice sits at the level where it acts (a calm corner is individual, a
+  parent café community), not at the level of the dimension a weakness shows in, and the Hub's practices come
+  from schools of one stage while most transfer. Ranked: those for the school's stage (or every stage) first,
+  then those at the dimension's level, then the best fit and the sum of the fits (descending), the school's
+  country first, the title and the id. A practice without ratings (`fit` empty) does not match.
 * **policies**: in the school's country, at the political level or at the dimension's level; the dimension's level
   first, then title and id.
 * **resources** (library documents): at the dimension's level, for the school's stage (or every stage); the school's
@@ -141,6 +146,24 @@ def _programmes(entries, principles, stage, country):
             for _, entry, principle, fit in ranked]
 
 
+def _practices(entries, principles, level, stage, country):
+    ranked = []
+    for entry in entries:
+        if entry.get("status", "accepted") != "accepted":
+            continue
+        fits = {p: _fit(entry, p) for p in principles}
+        best = max(fits.values(), default=0)
+        if best < MIN_FIT:
+            continue
+        principle = min(p for p, v in fits.items() if v == best)
+        key = (not _for_stage(entry, stage), entry.get("level") != level, -best, -sum(fits.values()),
+               entry.get("country") != country, str(entry.get("title", "")), entry.get("id"))
+        ranked.append((key, entry, principle, best))
+    ranked.sort(key=lambda r: r[0])
+    return [(entry, {"principle": principle, "fit": fit, "tier": entry.get("tier")})
+            for _, entry, principle, fit in ranked]
+
+
 def _by_place(entries, keep, first) -> list[tuple[dict, dict]]:
     chosen = [e for e in entries if keep(e)]
     chosen.sort(key=lambda e: (first(e), str(e.get("title", "")), e.get("id")))
@@ -151,9 +174,7 @@ def _matches(catalogue: dict, principles, level: str, stage: str, country: str) 
     """Every match of each kind, ranked (see the module's docstring)."""
     return {
         "programmes": _programmes(catalogue.get("programmes") or [], principles, stage, country),
-        "practices": _by_place(catalogue.get("practices") or [],
-                               lambda e: e.get("status", "accepted") == "accepted" and e.get("level") == level
-                               and _for_stage(e, stage), lambda e: e.get("country") != country),
+        "practices": _practices(catalogue.get("practices") or [], principles, level, stage, country),
         "policies": _by_place(catalogue.get("policies") or [],
                               lambda e: e.get("country") == country and e.get("level") in (POLITICAL, level),
                               lambda e: e.get("level") != level),
@@ -169,8 +190,8 @@ def recommend(report: dict, questionnaire: Questionnaire, catalogue: dict, *, st
     percentile, scope, score_100, indicator, indicator_100, programmes, practices, policies, documents}``; each match
     is the catalogue's entry plus ``reason`` = {subdimension, indicator, percentile, scope, stage, country,
     principle, fit, tier, score_100}. `catalogue` holds plain dicts under the keys of KINDS, each with id, title,
-    country, level, stages (programmes also fit {principle: 0-2} and tier; practices may carry status, and only
-    "accepted" ones are matched)."""
+    country, level, stages (programmes and practices also fit {principle: 0-2, a practice's the mean of its
+    accepting reviews'} and tier; practices may carry status, and only "accepted" ones are matched)."""
     out = []
     subdimensions = {s.code: s for _, s in _subdimensions(questionnaire)}
     for weak in weak_subdimensions(report, questionnaire):

@@ -24,7 +24,7 @@ from safeschool.selfeval import report as report_core
 from safeschool.selfeval.simulate import simulate_campaign
 from safeschool.web.accounts.models import Role
 from safeschool.web.accounts.services import user_create
-from safeschool.web.hub.models import Practice, Programme, ProgrammeSignoff
+from safeschool.web.hub.models import Practice, PracticeReview, Programme, ProgrammeSignoff
 from safeschool.web.network.models import Member
 from safeschool.web.research.models import Country, School
 from safeschool.web.research.services import staff_appoint
@@ -121,6 +121,24 @@ def world(django_db_setup, django_db_blocker):
             title="Restorative circles", status="accepted", country="IT", level="community", years_in_place=2,
             stakeholders_involved="x", funding="x", evaluation="none", cost_band="low", licence="cc-by",
             submitted_by=author)
+        calm = Practice.objects.create(
+            title="Calm corner", status="accepted", country="ES", level="individual", stages=["primary"],
+            years_in_place=2, stakeholders_involved="x", funding="x", evaluation="none", cost_band="low",
+            licence="cc-by", submitted_by=author)
+        unrated = Practice.objects.create(
+            title="Never rated", status="accepted", country="IT", level="community", years_in_place=2,
+            stakeholders_involved="x", funding="x", evaluation="none", cost_band="low", licence="cc-by",
+            submitted_by=author)
+        for i, fit in enumerate(({"3": 2, "5": 1}, {"3": 1, "5": 1})):  # the published rubric: mean 1.5 and 1
+            reviewer = Member.objects.create(
+                user=get_user_model().objects.create_user(f"practice-reviewer-{i}"), display_name=f"Rater {i}",
+                stakeholder_type="scientific", country="IT", birth_year=1975)
+            PracticeReview.objects.create(practice=practice, reviewer=reviewer, decision="accept", fit=fit,
+                                          tier="promising")
+            PracticeReview.objects.create(practice=calm, reviewer=reviewer, decision="accept", fit={"3": 2},
+                                          tier="moderate" if i else "strong")
+        PracticeReview.objects.create(practice=unrated, reviewer=reviewer, decision="return", fit={"3": 2},
+                                      tier="strong")  # a returned review is no rating of the accepted practice
         yield SimpleNamespace(users=users, own=own, other=other, campaign=campaign, previous=previous,
                               still_open=still_open, empty=empty, programme=programme, practice=practice)
         transaction.set_rollback(True)
@@ -258,7 +276,13 @@ def test_recommendations_say_why_and_link_to_a_plan(as_role, w):
     assert "Inclusion without exclusion" in section and "Primary only" not in section
     assert "Awaiting sign-off" not in html  # one sign-off: not published by the Hub, so not recommended
     assert "fits principle 3 fully" in section and "Strong (experimental" in section
-    assert "Restorative circles" in section
+    # practices: on their reviewers' criterion A fit, at any level; the school's stage first, another stage marked
+    practices = section[section.index(">Practices<"):section.index(">Policies that enable them<")]
+    assert practices.index("Restorative circles") < practices.index("Calm corner")
+    assert "Never rated" not in practices
+    assert "Criterion A: fits principle 3 partly; criterion B: Promising" in practices
+    assert "tried in primary schools" in practices and "Criterion A: fits principle 3 fully; criterion B: Moderate" \
+        in practices
     assert f'/selfeval/schools/{w.own.pk}/plans/new/?subdimension={WISE}' in section
     # a researcher reads the same, without the link to plan for the school
     other = as_role("researcher").get(reverse("selfeval:recommendations", args=[w.campaign.pk])).content.decode()

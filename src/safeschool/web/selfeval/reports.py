@@ -277,6 +277,16 @@ def _href(kind: str, entry: dict) -> str:
     return entry.get("url") or ""
 
 
+def _stages_label(kind: str, entry: dict, school) -> str:
+    """For a practice tried at other stages than the school's: those stages, e.g. "for primary schools"."""
+    stages = entry.get("stages") or []
+    if kind != "practices" or not stages or school.stage in stages:
+        return ""
+    # Translators: a Hub practice tried at another stage of schooling, e.g. "tried in primary schools".
+    return gettext("tried in %(stages)s schools") % {
+        "stages": ", ".join(_lower_first(formatting.label("stage", s)) for s in stages)}
+
+
 def recommendation_rows(found: list[dict], q: Questionnaire, school, tiers: dict) -> list[dict]:
     """The page's rows: per weak subdimension its matches, each with the reason in words, criterion A fit and
     criterion B tier."""
@@ -288,7 +298,7 @@ def recommendation_rows(found: list[dict], q: Questionnaire, school, tiers: dict
                                 "tier_label": str(tiers.get(e.get("tier"), "")) if e.get("tier") else "",
                                 "level_label": formatting.label("level", e.get("level")),
                                 "country_label": formatting.label("country", e.get("country")),
-                                "href": _href(kind, e)}
+                                "href": _href(kind, e), "stages_label": _stages_label(kind, e, school)}
                            for e in weak[kind]]
         out.append(weak | kinds | {"name": name(q, weak["subdimension"]),
                                    "dimension_name": name(q, weak["dimension"]),

@@ -5,14 +5,15 @@ report costs the same whatever the size of the network. Permissions are checked 
 
 from __future__ import annotations
 
-from django.db.models import Count
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F
 from django.utils.translation import gettext as _
 
 from safeschool.selfeval import questionnaire as questionnaires
 from safeschool.selfeval import report as reports
+from safeschool.selfeval.recommend import TIERS
 from safeschool.vocabulary import MIN_CELL
-from safeschool.web.hub.models import Document, Policy, Practice, Programme
+from safeschool.web.hub.models import Document, Policy, Practice, PracticeReview, Programme
 from safeschool.web.research.models import School
 from safeschool.web.selfeval.models import Campaign
 from safeschool.web.selfeval.selectors import responses_frame
@@ -93,10 +94,28 @@ def campaign_report(campaign: Campaign, user, questionnaire=None) -> dict:
     return report | {"peer_counts": {scope: len(rows) for scope, rows in peers.items()}}
 
 
+def _practices(fields) -> list[dict]:
+    reviews: dict[int, list[dict]] = {}
+    for review in PracticeReview.objects.filter(practice__status=Practice.Status.ACCEPTED, decision="accept",
+                                                round=F("practice__round")).values("practice_id", "fit", "tier"):
+        reviews.setdefault(review["practice_id"], []).append(review)
+    out = []
+    for row in Practice.objects.filter(status=Practice.Status.ACCEPTED).order_by("title", "pk").values(*fields):
+        mine = reviews.get(row["id"]) or []
+        principles = sorted({str(p) for r in mine for p in (r["fit"] or {})})
+        fit = {p: sum(float((r["fit"] or {}).get(p) or 0) for r in mine) / len(mine) for p in principles}
+        tiers = [r["tier"] for r in mine if r["tier"] in TIERS]
+        out.append(row | {"status": Practice.Status.ACCEPTED, "fit": fit,
+                          "tier": max(tiers, key=TIERS.index) if tiers else None})
+    return out
+
+
 def catalogue(stage: str) -> dict[str, list[dict]]:
     """The Hub's entries recommendations match, as plain dicts (recommend.recommend): published programmes (signed
-    off by two reviewers, as the Hub publishes them), accepted practices, policies and library documents for the
-    school's stage or every stage. Four queries."""
+    off by two reviewers, as the Hub publishes them) and library documents for the school's stage or every stage,
+    policies, and every accepted practice with its published rubric — criterion A `fit` the mean of its accepting
+    reviews in its accepted round (hub.selectors.practice_rubric), criterion B `tier` the weakest they gave
+    (recommend.recommend ranks the school's stage first). Five queries."""
     fields = ("id", "title", "country", "level", "stages")
 
     def for_stage(rows):
@@ -105,8 +124,7 @@ def catalogue(stage: str) -> dict[str, list[dict]]:
     return {
         "programmes": for_stage(Programme.objects.annotate(reviewers=Count("signoffs__reviewer", distinct=True))
                                .filter(reviewers__gte=2).order_by("title", "pk").values(*fields, "fit", "tier", "url")),
-        "practices": [r | {"status": Practice.Status.ACCEPTED} for r in for_stage(
-            Practice.objects.filter(status=Practice.Status.ACCEPTED).order_by("title", "pk").values(*fields))],
+        "practices": _practices(fields),
         "policies": list(Policy.objects.order_by("title", "pk").values(*fields, "year", "url")),
         "documents": for_stage(Document.objects.order_by("title", "pk").values(*fields, "kind")),
     }
