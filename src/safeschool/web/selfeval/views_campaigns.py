@@ -43,7 +43,9 @@ from safeschool.web.selfeval.forms import (
 )
 from safeschool.web.selfeval.models import Campaign
 
-CODE_FAILURES = (20, 900)  # failed code entries per client address, seconds
+# failed code entries per client address, seconds. A computer room shares one address, so typos must not lock a
+# class out; guessing stays hopeless: a code is one of 31**10 (8e14), so 100 tries a quarter-hour find nothing
+CODE_FAILURES = (100, 900)
 TOKEN_SALT = "selfeval.answer"
 TOKEN_MAX_AGE = 6 * 3600  # a questionnaire left open on a phone for a school day still sends
 # TRAPD steps of a wording file (docs/instruments.md), as the questionnaire page names them
