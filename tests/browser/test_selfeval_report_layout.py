@@ -53,12 +53,16 @@ def test_report_pages_fit_a_phone_and_draw_their_charts(live_server, browser, lo
     school, campaign = _world()
     report = f"{live_server.url}/selfeval/campaigns/{campaign.pk}/report/"
     drawn = "() => [...document.querySelectorAll('figure.chart')].map(f => !!f.querySelector('.vega svg, .vega canvas'))"
-    wide, charts = {}, {}
+    wide, charts, heard = {}, {}, []
     for viewport in (PHONE, DESKTOP):
         page = browser.new_page(viewport=viewport)
+        # Vega's warnings (e.g. 'Conflicting legend property "disable"' from a spec) reach the console
+        page.on("console", lambda m: heard.append(m.text) if m.type in ("error", "warning") else None)
         _sign_in(page, live_server.url, "staff", "pw-staff-123456", log_in)
         page.goto(report)
         page.wait_for_selector("figure.chart .vega svg, figure.chart .vega canvas", timeout=15_000)
+        page.wait_for_function("() => ![...document.querySelectorAll('figure.chart')].some("
+                               "f => f.dataset.rendered === 'pending')", timeout=15_000)
         wide[(viewport["width"], "report")] = page.evaluate(OVERFLOW)
         charts[viewport["width"]] = page.evaluate(drawn)
         if viewport is PHONE:
@@ -67,8 +71,11 @@ def test_report_pages_fit_a_phone_and_draw_their_charts(live_server, browser, lo
             page.context.clear_cookies()
             _sign_in(page, live_server.url, "res", "pw-res-123456", log_in)
             page.goto(f"{live_server.url}/selfeval/network/?school={school.pk}")
-            page.wait_for_selector("figure.chart .vega svg, figure.chart .vega canvas", timeout=15_000)
+            # one school in the network: no chart frame at all, a sentence per group saying why
+            assert page.locator("figure.chart").count() == 0
+            assert page.locator(".network-empty").count() == 3  # families (6) have no score at all
             wide[(390, "network")] = page.evaluate(OVERFLOW)
         page.close()
     assert {k: v for k, v in wide.items() if v > 0} == {}
     assert charts == {390: [True, True], 1366: [True, True]}
+    assert heard == []

@@ -226,3 +226,19 @@ def test_network_summary_quartiles_and_suppression():
                           "p75": pytest.approx(82.5)}
     assert rows["ES"]["n_schools"] == 9 and rows["ES"]["median"] is None and rows["ES"]["p25"] is None
     assert report.network_summary({}, {}) == []
+
+
+def test_network_summary_stage_wide_rows_and_code_filter():
+    results = {f"A{k}": _peer(f"A{k}", 10.0 * k) for k in range(5)}
+    results |= {f"B{k}": _peer(f"B{k}", 50.0) for k in range(5)}
+    meta = {f"A{k}": {"stage": "primary", "country": "IT"} for k in range(5)}
+    meta |= {f"B{k}": {"stage": "primary", "country": "ES"} for k in range(5)}
+    rows = {r["country"]: r for r in report.network_summary(results, meta, stage_wide=True)}
+    # neither country has 10 schools; the stage across the network has, and is summarised under country "all"
+    assert rows["IT"]["median"] is None and rows["ES"]["median"] is None
+    assert rows[report.ALL_COUNTRIES] == {
+        "level": "subdimension", "code": "sub_a", "informant": "teachers", "stage": "primary", "country": "all",
+        "n_schools": 10, "p25": pytest.approx(22.5), "median": pytest.approx(45.0), "p75": pytest.approx(50.0)}
+    assert "all" not in {r["country"] for r in report.network_summary(results, meta)}  # only when asked
+    assert report.network_summary(results, meta, stage_wide=True, codes=["other"]) == []
+    assert len(report.network_summary(results, meta, codes=["sub_a"])) == 2

@@ -37,6 +37,7 @@ LARGE_GAP = 15.0   # points of 0-100: a perception gap worth talking about
 TOP = 3            # strengths and priorities listed
 SCORE_LEVELS = ("dimension", "subdimension", "indicator")
 KEY = ["level", "code", "informant"]
+ALL_COUNTRIES = "all"  # network_summary's country for a stage across the whole network
 
 
 def json_safe(value):
@@ -266,20 +267,27 @@ def _reliability(responses: pd.DataFrame, questionnaire: Questionnaire, shown: d
 
 
 def network_summary(results_by_school: Mapping[str, Iterable[Mapping]],
-                    meta: Mapping[str, Mapping[str, str]]) -> list[dict]:
+                    meta: Mapping[str, Mapping[str, str]], *, stage_wide: bool = False,
+                    codes: Iterable[str] | None = None) -> list[dict]:
     """The spread of every score across the network: one row per (level, code, informant, stage, country) with
     ``n_schools`` (the schools with a score) and their ``p25``, ``median`` and ``p75`` — None when
-    ``n_schools < MIN_CELL``. Each school counts once, with the rows given for it (its latest closed campaign)."""
+    ``n_schools < MIN_CELL``. Each school counts once, with the rows given for it (its latest closed campaign).
+    `stage_wide` adds, per stage, the rows of its schools in every country (country ALL_COUNTRIES, same rule): the
+    fallback when a stage and country has too few schools. `codes` keeps only those codes' rows (faster)."""
     records = []
+    wanted = set(codes) if codes is not None else None
     for school, rows in results_by_school.items():
         place = meta.get(school)
         if place:
             records.extend((*r[:4], str(school), place.get("stage"), place.get("country"))
-                           for r in _records(rows or [], SCORE_LEVELS, peer=school))
+                           for r in _records(rows or [], SCORE_LEVELS, peer=school)
+                           if wanted is None or r[1] in wanted)
     if not records:
         return []
     data = pd.DataFrame.from_records(records, columns=[*KEY, "score_100", "school", "stage", "country"])
     data = data.drop_duplicates([*KEY, "school"])
+    if stage_wide:
+        data = pd.concat([data, data.assign(country=ALL_COUNTRIES)], ignore_index=True)
     keys = [*KEY, "stage", "country"]
     grouped = data.groupby(keys, sort=False)["score_100"]
     table = pd.concat({"n_schools": grouped.count(), "p25": grouped.quantile(0.25), "median": grouped.median(),

@@ -306,7 +306,43 @@ def test_network_comparison_hides_small_places_and_highlights_a_school(as_role, 
     assert spain == [] and "Lower secondary, Spain" in html
     assert re.search(r'Lower secondary, Spain</td>.*?class="suppressed"', html, flags=re.S)
     assert any(r.get("school") == w.own.name for r in records)  # the highlighted dot
+    # Spain's place is hidden, so the stage across the network (12 + 2 schools; 13 for the families, the school's
+    # own nine hidden) is shown in its place, and said so
+    everywhere = [r for r in records if r.get("place") == "Lower secondary, all countries"]
+    assert everywhere and all(r["n_schools"] in (13, 14) and r["median"] is not None for r in everywhere)
+    assert max(r["n_schools"] for r in everywhere) == 14
+    assert re.search(r"Too few schools of this stage in some countries: the stage(?:'|&#x27;)s schools in all "
+                     r"countries are shown", html)
+    # a hidden place is in the data table only: it takes no band of the chart
+    for payload in re.findall(r'<script type="application/json">(.*?)</script>', html, flags=re.S):
+        assert all("Spain" not in label for label in json.loads(payload)["layer"][0]["encoding"]["y"]["sort"])
     assert client.get(reverse("selfeval:network"), {"code": "<script>", "school": "x"}).status_code == 200
+
+
+def _network(monkeypatch, places: dict[str, tuple[str, str]], informant: str = "teachers"):
+    """Stub the network's closed campaigns: one `informant` score of safe_learning per school of `places`."""
+    results = {code: [{"level": "dimension", "code": "safe_learning", "informant": informant,
+                       "score_100": 10.0 * k}] for k, code in enumerate(places)}
+    meta = {code: {"stage": stage, "country": country} for code, (stage, country) in places.items()}
+    monkeypatch.setattr(selectors_reports, "network_results", lambda user, version=1: (results, meta))
+
+
+def test_network_falls_back_to_the_stage_across_countries(as_role, w, monkeypatch):
+    # 12 primary schools, 4 per country: no country has 10, the stage has
+    _network(monkeypatch, {f"N{k:02d}": ("primary", ("IT", "ES", "PT")[k % 3]) for k in range(12)})
+    html = as_role("researcher").get(reverse("selfeval:network"), {"code": "safe_learning"}).content.decode()
+    shown = {(r["place"], r["n_schools"], r["median"]) for r in _chart_records(html) if "median" in r
+             and not r["suppressed"]}
+    assert shown == {("Primary, all countries", 12, 55.0)}
+    assert html.count('<figure class="chart"') == 1 and "Primary, Italy" in html  # Italy: in the table, no figure
+
+
+def test_network_without_a_place_to_show_says_so_and_draws_no_frame(as_role, w, monkeypatch):
+    _network(monkeypatch, {f"N{k}": ("primary", "IT") for k in range(9)}, informant="families")
+    html = as_role("researcher").get(reverse("selfeval:network"), {"code": "safe_learning"}).content.decode()
+    assert '<figure class="chart"' not in html
+    assert "No stage has 10 schools with a score from Families, in one country or across the network: nothing is " \
+           "shown." in html
 
 
 def test_the_charts_are_valid_vega_lite(view):

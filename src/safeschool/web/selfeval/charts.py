@@ -112,7 +112,10 @@ def gap_dots(rows: list[dict], informants: list[str]) -> dict:
              "encoding": {"y": y, "x": _score_axis("low"), "x2": {"field": "high"}}},
             {"data": {"values": data}, "mark": {"type": "point", "filled": True, "size": 90, "opacity": 1},
              "encoding": {"y": y, "x": _score_axis("score_100", x_title), "color": colour,
-                          "shape": {"field": "group", "type": "nominal", "sort": colour["sort"], "legend": None},
+                          # the same legend as the colour's, so Vega-Lite merges the two into one (a shape legend
+                          # of its own, or `legend: None` beside the colour's, is a conflict Vega warns about)
+                          "shape": {"field": "group", "type": "nominal", "sort": colour["sort"],
+                                    "legend": colour["legend"]},
                           "tooltip": _tooltip(("subdimension", gettext("Subdimension")), ("group", gettext("Group")),
                                               ("display", x_title))}},
         ]}
@@ -132,14 +135,16 @@ def gap_dots(rows: list[dict], informants: list[str]) -> dict:
 def network_ranges(rows: list[dict], highlight: dict | None = None, title: str = "") -> dict:
     """The distribution of one score across the network: per stage and country, the middle half of the schools
     (25th to 75th percentile) as a bar with the median as a tick; `highlight` ({place, school, score_100}) is one
-    school's score as a dot. `rows`: {place, n_schools, p25, median, p75, suppressed}; a suppressed place reaches
-    the chart's data table only, saying why, with no figure."""
+    school's score as a dot (its place must be one shown). `rows`: {place, n_schools, p25, median, p75,
+    suppressed}; a suppressed place reaches the chart's data table only, saying why, with no figure. Call it with
+    at least one place shown (the page says in words when none is): a layer without data would leave an unnamed
+    mark container in the SVG (axe: svg-img-alt), so such layers are left out."""
     data = [{"place": r["place"], "label": wrap(r["place"], 24), "n_schools": r.get("n_schools"),
              "p25": r.get("p25"), "median": r.get("median"), "p75": r.get("p75"),
              "suppressed": bool(r.get("suppressed")), "reason": "small",
              "display": formatting.number(r.get("median"), 0)} for r in rows]
     shown = [d for d in data if not d["suppressed"]]
-    order = list(dict.fromkeys(d["label"] for d in data))
+    order = list(dict.fromkeys(d["label"] for d in shown))  # a place without figures: in the table only
     y = _categories("label", order)
     x_title = gettext("Score (0–100)")
     layers = [
@@ -158,7 +163,7 @@ def network_ranges(rows: list[dict], highlight: dict | None = None, title: str =
                        "encoding": {"y": y, "x": _score_axis("score_100"), "tooltip": _tooltip(
                            ("school", gettext("School")), ("display", x_title))}})
     chart = {"title": title or gettext("Where the middle half of schools stand, by stage and country"), "width": WIDTH,
-             "height": BAND_HEIGHT * max(len(order), 1), "layer": layers}
+             "height": BAND_HEIGHT * max(len(order), 1), "layer": [la for la in layers if la["data"]["values"]]}
     if shown:
         high = max(shown, key=lambda d: d["median"])
         # Translators: a chart's summary, e.g. "Highest median: Lower secondary, Italy (64), over 12 schools."
