@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from safeschool.csvsafe import frame_to_csv
 from safeschool.selfeval.questionnaire import INFORMANTS, Indicator, Questionnaire
 from safeschool.vocabulary import COUNTRIES, STAGES
 
@@ -178,4 +179,4 @@ def network_meta(schools: int = 120, seed: int = 0, countries: int = 4) -> dict[
 def write_csv(responses: pd.DataFrame, path: str | Path) -> None:
     """The frame as a responses CSV `safeschool selfeval score` reads: whole numbers without decimals, blanks
     empty."""
-    responses.to_csv(path, index=False, float_format="%g", na_rep="")
+    frame_to_csv(responses, path, index=False, float_format="%g", na_rep="")

@@ -92,7 +92,7 @@ class DecideForm(forms.Form):
 class VerifyForm(forms.Form):
     code = forms.CharField(max_length=40, label=_("Verification code"),
                            widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
-                                                         "spellcheck": "false", "placeholder": "ABCD-EFGH-JKLM"}),
+                                                         "spellcheck": "false"}),
                            help_text=_("The 12-character code printed on the certificate."))
 
 

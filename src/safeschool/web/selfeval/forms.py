@@ -49,7 +49,7 @@ class CodeForm(forms.Form):
     # translators: the one-use access code a respondent types to answer the questionnaire
     code = forms.CharField(max_length=40, label=pgettext_lazy("access code", "Your code"),
                            widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
-                                                         "spellcheck": "false", "placeholder": "XXXX-XXXX-XX"}),
+                                                         "spellcheck": "false"}),
                            help_text=_("The code on the slip your school gave you, e.g. ABCD-EFGH-JK."))
 
 

@@ -252,7 +252,7 @@ def plan_detail(*, plan: ActionPlan, user) -> dict:
         progress = goal_progress(goal, campaigns, q)
         first = progress.points[0] if progress.points and progress.points[0].is_baseline else None
         rows.append({"goal": goal, "subdimension": subdimension_name(goal.subdimension, q),
-                     "baseline_state": first.state if first else None,
+                     "baseline_state": first.state if first else "none",
                      "baseline_value": goal.baseline if goal.baseline is not None else (first.score_100 if first else None),
                      "indicator": indicator_text(goal.indicator, q), "progress": progress,
                      "change": signed(progress.change), "min_n": q.min_n(goal.informant),

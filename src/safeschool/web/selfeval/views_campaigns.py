@@ -8,7 +8,6 @@ the checked code signed (it cannot be used to try codes); the service checks the
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 from urllib.parse import quote
@@ -26,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from safeschool import csvsafe
 from safeschool.selfeval import questionnaire as questionnaires
 from safeschool.web.accounts.ratelimit import client_ip, too_many
 from safeschool.web.accounts.rules import is_admin, is_researcher, is_school_staff
@@ -201,7 +201,7 @@ def codes(request, pk: int):
 
 def _codes_csv(campaign: Campaign, plain: list[str], request) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csvsafe.writer(out, lineterminator="\n")
     writer.writerow(["code", "answer_url"])
     url = request.build_absolute_uri(reverse("selfeval:answer"))
     writer.writerows([code, url] for code in plain)
