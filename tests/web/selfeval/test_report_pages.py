@@ -370,3 +370,12 @@ def test_a_closed_campaign_nobody_answered(as_role, w):
     assert b"data-chart" not in page.content
     assert client.get(reverse("selfeval:report_pdf", args=[w.empty.pk])).content.startswith(b"%PDF")
     assert b"nothing is recommended" in client.get(reverse("selfeval:recommendations", args=[w.empty.pk])).content
+
+
+def test_recommendations_open_with_an_index_of_the_weak_subdimensions_when_there_are_several(as_role, w):
+    html = as_role("staff_own").get(reverse("selfeval:recommendations", args=[w.campaign.pk])).content.decode()
+    weak = re.findall(r'<section class="recommendation" id="weak-([a-z_]+)" data-subdimension="\1"', html)
+    assert weak, "the fixture's school has a weak subdimension"
+    assert ("recommendation-index" in html) == (len(weak) > 1)
+    index = re.findall(r'<li><a href="#weak-([a-z_]+)">', html)
+    assert index == (weak if len(weak) > 1 else [])  # every weak subdimension, in the page's order
