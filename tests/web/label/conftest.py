@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.test import override_settings
+from django.utils import translation
 
 from safeschool.selfeval import questionnaire as questionnaires
 from safeschool.selfeval.simulate import simulate_campaign
@@ -93,3 +94,11 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory, test_settings_fo
 @pytest.fixture
 def w(world, db):
     return world
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Criteria and checks are written outside a request: start each test in English, whatever language an earlier
+    test's request left active in this thread."""
+    with translation.override("en"):
+        yield

@@ -16,7 +16,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from fpdf import FPDF
 
 from safeschool.selfeval import questionnaire as questionnaires
@@ -160,7 +160,7 @@ def as_role(client, w):
 
 @pytest.fixture(scope="module")
 def view(world, django_db_blocker):
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), translation.override("en"):  # its sentences are read in English
         data = selectors_reports.campaign_report(world.campaign, world.users["researcher"], Q)
         return data, reports.page(data, Q, world.own)
 
