@@ -1,6 +1,6 @@
 """What a user reads when an action is refused."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 
 def reason(exc: Exception) -> str:
@@ -18,3 +18,15 @@ def add_to_form(form, exc: Exception) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def submitted(request, form, act):
+    """A valid POSTed form's cleaned data handed to `act` (a service call that returns the response, usually a
+    redirect). None when the page is shown again: not a POST, the form's errors, or the service's refusal, which
+    goes on the form."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            return act(form.cleaned_data)
+        except (PermissionDenied, ValidationError) as exc:
+            add_to_form(form, exc)
+    return None

@@ -5,14 +5,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 
-from safeschool.web.core.errors import reason
+from safeschool.web.core.errors import reason, submitted
 from safeschool.web.core.ids import int_or_none
 from safeschool.web.core.permissions import authorize
 from safeschool.web.hub import library_services as services
 from safeschool.web.hub import selectors
 from safeschool.web.hub.forms import DocumentForm, FilterForm, PracticeForm, ReviewForm, WikiForm
 from safeschool.web.hub.models import PRINCIPLES, Programme, WikiPage
-from safeschool.web.hub.views import submitted
 
 
 def _filters(request):

@@ -3,14 +3,14 @@ newsletters."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from safeschool.web.accounts.ratelimit import too_many
-from safeschool.web.core.errors import add_to_form, reason
+from safeschool.web.core.errors import reason, submitted
 from safeschool.web.core.languages import CONTENT_LANGUAGES, NAMES
 from safeschool.web.core.permissions import authorize
 from safeschool.web.hub import selectors, services
@@ -19,18 +19,6 @@ from safeschool.web.hub.models import Comment, Community, Post, Report
 from safeschool.web.network.access import member_required
 
 POST_LIMIT = (20, 3600)  # posts and comments per member per hour
-
-
-def submitted(request, form, act):
-    """A valid POSTed form's cleaned data handed to `act` (a service call that returns the response, usually a
-    redirect). None when the page is shown again: not a POST, the form's errors, or the service's refusal, which
-    goes on the form."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            return act(form.cleaned_data)
-        except (PermissionDenied, ValidationError) as exc:
-            add_to_form(form, exc)
-    return None
 
 
 def _write(request, form, create, message: str):

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from safeschool.web.core.errors import add_to_form, reason
+from safeschool.web.core.errors import add_to_form, reason, submitted
 from safeschool.web.core.ids import int_or_none
 from safeschool.web.label import display, selectors, services
 from safeschool.web.label.forms import ApplyForm, DecideForm, EvidenceForm, ReviewForm
@@ -33,17 +33,6 @@ def _application(pk: str, user) -> Application:
         return selectors.application_for(number, user)
     except Application.DoesNotExist as exc:
         raise Http404 from exc
-
-
-def _act(request, form, act):
-    """A valid POSTed form handed to `act` (a service call returning the response); None to show the page again,
-    with the service's refusal on the form."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            return act(form.cleaned_data)
-        except (PermissionDenied, ValidationError) as exc:
-            add_to_form(form, exc)
-    return None
 
 
 @login_required
@@ -71,7 +60,7 @@ def apply(request, school_id: str):
                                         "practices: reviewers read them."))
             return redirect("label:application", pk=application.pk)
 
-        if (response := _act(request, form, submit)) is not None:
+        if (response := submitted(request, form, submit)) is not None:
             return response
     return render(request, "label/apply.html", {
         "school": school, "form": form, "checks": checks, "choices": choices,
@@ -109,7 +98,7 @@ def application_detail(request, pk: str):
             messages.success(request, _("The document is added."))
             return redirect("label:application", pk=application.pk)
 
-        if (response := _act(request, form, upload)) is not None:
+        if (response := submitted(request, form, upload)) is not None:
             return response
     award = Award.objects.filter(application=application).first()
     return render(request, "label/application_detail.html", {
@@ -150,7 +139,7 @@ def review(request, pk: str):
         messages.success(request, _("Your review is recorded."))
         return redirect("label:application", pk=application.pk)
 
-    if (response := _act(request, form, submit)) is not None:
+    if (response := submitted(request, form, submit)) is not None:
         return response
     return render(request, "label/review.html", {
         "application": application, "form": form, "checks": display.check_rows(application.checks),
@@ -170,7 +159,7 @@ def decide(request, pk: str):
         messages.success(request, _("The decision is recorded."))
         return redirect("label:application", pk=application.pk)
 
-    if (response := _act(request, form, submit)) is not None:
+    if (response := submitted(request, form, submit)) is not None:
         return response
     return render(request, "label/decide.html", {
         "application": application, "form": form,
