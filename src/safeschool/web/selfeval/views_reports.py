@@ -27,9 +27,13 @@ def _campaign(request, pk: int) -> Campaign:
         raise Http404(gettext("No such campaign.")) from exc
 
 
-def _report(request, campaign: Campaign):
+def _data(request, campaign: Campaign):
     q = questionnaires.load(campaign.questionnaire_version)
-    data = selectors_reports.campaign_report(campaign, request.user, q)
+    return q, selectors_reports.campaign_report(campaign, request.user, q)
+
+
+def _report(request, campaign: Campaign):
+    q, data = _data(request, campaign)
     return q, data, reports.page(data, q, campaign.school)
 
 
@@ -68,7 +72,7 @@ def recommendations(request, pk: int):
     campaign = _campaign(request, pk)
     if campaign.is_open:
         return _pending(request, campaign)
-    q, data, _view = _report(request, campaign)
+    q, data = _data(request, campaign)  # the recommendations need the report's figures, not its page
     school = campaign.school
     found = recommend(data, q, selectors_reports.catalogue(school.stage), stage=school.stage,
                       country=school.country.code)
