@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "safeschool.web.screening",
     "safeschool.web.selfeval",
     "safeschool.web.label",
+    "safeschool.web.interventions",
 ]
 
 # Background tasks: the database backend, run by `safeschool worker` (started by `safeschool serve` and `demo`).

@@ -131,4 +131,18 @@ PERSONAL_DATA: dict[str, Decision] = {
     "label.Evidence.uploaded_by": Decision(False, "kept", _KEPT_WORK),
     "label.Review.reviewer": Decision(
         False, "kept", _KEPT_WORK + " (a label's review must show that two people outside the school assessed it)"),
+    # ----------------------------------------------------------------------------------------- interventions
+    "interventions.Intervention.created_by": Decision(False, "kept", _KEPT_WORK + " (who registered a co-produced intervention)"),
+    "interventions.InterventionVersion.created_by": Decision(False, "kept", _KEPT_WORK + " (the adaptation log's record)"),
+    "interventions.CoProducer.member": Decision(
+        True, "kept", "the credit on a co-produced intervention stays and reads 'Former member' once the profile is "
+        "anonymised; its organisation, sector and role describe the work, not the person"),
+    "interventions.Trial.created_by": Decision(False, "kept", _KEPT_WORK + " (the trial's record)"),
+    "interventions.Protocol.locked_by": Decision(
+        False, "kept", _KEPT_WORK + " (who pre-registered a protocol is part of its fixed record)"),
+    "interventions.Deviation.recorded_by": Decision(
+        False, "kept", _KEPT_WORK + " (a protocol deviation is a fixed record)"),
+    "interventions.Allocation.done_by": Decision(
+        False, "kept", _KEPT_WORK + " (who ran an allocation is its audit record)"),
+    "interventions.ImpactRun.created_by": Decision(False, "kept", _KEPT_WORK + " (the impact analysis's record)"),
 }
