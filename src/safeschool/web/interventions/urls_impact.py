@@ -1,0 +1,3 @@
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []  # the impact views' paths (owner: see /tmp/h17/contract.md)
