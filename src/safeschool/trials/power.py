@@ -146,7 +146,7 @@ def _check(design: str, **kw) -> _Inputs:
             raise PowerInputError(f"--icc-class is required for {design} (the between-class share)", "icc-class")
         values["icc_class"] = _share(kw["icc_class"], "icc-class")
         if icc + values["icc_class"] >= 1:
-            raise PowerInputError(f"--icc plus --icc-class must be below 1 (got {icc + values['icc_class']:g})",
+            raise PowerInputError(f"--icc-class plus --icc must be below 1 (got {icc + values['icc_class']:g})",
                                   "icc-class")
         cps = kw.get("classes_per_school")
         minimum = 2 if design == "bcrt3" else 1
