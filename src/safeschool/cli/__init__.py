@@ -12,7 +12,18 @@ from typing import Annotated
 import typer
 
 from safeschool import __version__
-from safeschool.cli import analyze, cohort, imports, label, measures, models, screen, selfeval, server
+from safeschool.cli import (
+    analyze,
+    cohort,
+    evaluate,
+    imports,
+    label,
+    measures,
+    models,
+    screen,
+    selfeval,
+    server,
+)
 from safeschool.cli._shell import console
 
 app = typer.Typer(
@@ -28,6 +39,7 @@ app.add_typer(analyze.analyze_app, name="analyze")
 app.add_typer(screen.screen_app, name="screen")
 app.add_typer(selfeval.selfeval_app, name="selfeval")
 app.add_typer(label.label_app, name="label")
+app.add_typer(evaluate.evaluate_app, name="evaluate")
 
 
 @app.callback()
