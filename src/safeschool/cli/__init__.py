@@ -23,6 +23,7 @@ from safeschool.cli import (
     screen,
     selfeval,
     server,
+    trials,
 )
 from safeschool.cli._shell import console
 
@@ -33,7 +34,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for group in (cohort, imports, measures, models, server):
+for group in (cohort, imports, measures, models, trials, server):
     app.registered_commands += group.commands.registered_commands
 app.add_typer(analyze.analyze_app, name="analyze")
 app.add_typer(screen.screen_app, name="screen")
