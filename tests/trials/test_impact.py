@@ -6,11 +6,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats as st
 
 from safeschool.stats.mixed import MixedModel, ModelSpecError
-from safeschool.trials.designs import UNIT_OF_ASSIGNMENT, analysis_formula
+from safeschool.trials.designs import UNIT_OF_ASSIGNMENT, analysis_formula, impact_term
 from safeschool.trials.impact import estimate_impact, months_progress
 from safeschool.trials.simulate import simulate_trial
 
@@ -83,3 +84,30 @@ def test_coverage_of_the_impact_ci_over_simulated_trials():
     assert low <= covered <= high, f"the 95 % CI covered the true effect in {covered} of {trials} trials"
     estimates = np.array(estimates)
     assert abs(estimates.mean() - effect) < 4 * estimates.std(ddof=1) / math.sqrt(trials)
+
+
+def _panel(seed: int, effect: float) -> pd.DataFrame:
+    """16 schools over 4 periods: the first 8 are the intervention group from period 2 on; school s steps into the
+    intervention at period s % 3 + 1 (stepped wedge); a secular trend of 0.1 per period."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for s in range(16):
+        u = rng.normal(0, 0.4)
+        for period in range(4):
+            y_did = u + 0.2 * (s < 8) + 0.1 * period + effect * (s < 8) * (period >= 2) + rng.normal(0, 1, 12)
+            y_sw = u + 0.1 * period + effect * (period >= s % 3 + 1) + rng.normal(0, 1, 12)
+            rows.append(pd.DataFrame({"school_id": f"S{s:02d}", "period": period, "group": int(s < 8),
+                                      "post": int(period >= 2), "treat": int(period >= s % 3 + 1),
+                                      "y_did": y_did, "y_sw": y_sw}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def test_difference_in_differences_and_stepped_wedge_models():
+    panel = _panel(5, 0.4)
+    did = estimate_impact(panel, formula=analysis_formula("did", "y_did", [], treatment="group"),
+                          treatment=impact_term("did", "group"))
+    assert did["term"] == "group:post" and did["ci"][0] < 0.4 < did["ci"][1]
+    sw = estimate_impact(panel, formula=analysis_formula("sw", "y_sw", []), treatment="treat")
+    assert sw["formula"] == "y_sw ~ treat + C(period) + (1|school_id)" and sw["ci"][0] < 0.4 < sw["ci"][1]
+    # without the period terms the secular trend would be taken for impact: the design's model is what removes it
+    assert abs(sw["estimate"] - 0.4) < 3 * sw["se"]
