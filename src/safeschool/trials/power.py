@@ -23,7 +23,8 @@ Power is that of PowerUpR: the two-tailed noncentral t, 1 - T(t_crit; df, lambda
 lambda = effect / SE.
 
 The stepped wedge ``sw`` (cross-sectional, one treatment effect, period fixed effects, cluster random intercepts)
-uses the variance of Hussey & Hughes (2007), Contemporary Clinical Trials 28, 182-191, eq. (8):
+uses Hussey & Hughes's (2007) variance of the treatment effect (Contemporary Clinical Trials 28, 182-191),
+checked in the tests against a direct GLS computation:
 
     Var = I s2 (s2 + T tau2) / ((I U - W) s2 + (U^2 + I T U - T W - I V) tau2)
 
@@ -189,7 +190,7 @@ def _df(x: _Inputs) -> float:
 
 
 def stepped_wedge_variance(clusters: int, steps: int, *, tau2: float, sigma2: float) -> float:
-    """Hussey & Hughes (2007) eq. (8): variance of the treatment effect in a cross-sectional stepped wedge with
+    """Hussey & Hughes (2007): variance of the treatment effect in a cross-sectional stepped wedge with
     `clusters` clusters spread as evenly as possible over `steps` steps (T = steps + 1 periods, period 1 all
     control), cluster variance `tau2` and cluster-period mean residual variance `sigma2`."""
     periods = steps + 1
