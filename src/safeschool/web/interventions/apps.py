@@ -12,6 +12,7 @@ class InterventionsConfig(AppConfig):
 
     def ready(self):
         from safeschool.web.core import formatting
+        from safeschool.web.interventions import receivers
         from safeschool.web.interventions.models import (
             Arm,
             Design,
@@ -21,7 +22,9 @@ class InterventionsConfig(AppConfig):
             RunStatus,
             TrialStatus,
         )
+        from safeschool.web.network import personal_data
 
+        personal_data.member_export.connect(receivers.member_export, dispatch_uid="interventions.member_export")
         formatting.register("trial_outcome", Outcome.choices)
         formatting.register("intervention_status", InterventionStatus.choices)
         formatting.register("logic_stage", LogicStage.choices)
