@@ -28,7 +28,11 @@ def test_hedges_g_from_the_fitted_components(trial3):
     out = estimate_impact(trial3, formula=formula, treatment="treat", attainment=True)
     model = MixedModel(formula).fit(trial3)
     b = model.params_["treat"]
-    total = model.variance_components_.variance.sum()  # school, class-in-school and residual variances
+    # the total variance of the model without the covariate, on the same students: school, class, residual
+    plain = MixedModel("y ~ treat + (1|school_id/class_id)").fit(trial3.dropna(subset=["y"]))
+    total = plain.variance_components_.variance.sum()
+    assert out["variance_formula"] == "y ~ treat + (1|school_id/class_id)"
+    assert total > model.variance_components_.variance.sum()  # the covariate shrank the residual
     n = int(trial3.y.notna().sum())
     omega = 1 - 3 / (4 * n - 9)
     assert out["n"] == n == model.n_obs_
@@ -66,24 +70,29 @@ def test_months_progress_eef_table(effect_size, months):
     assert months_progress(effect_size) == months
 
 
-def test_coverage_of_the_impact_ci_over_simulated_trials():
-    """150 two-level trials (16 schools of 25 students, ICC 0.15, 10 % attrition), seeds 0..149, true effect 0.25:
-    the 95 % CI (Satterthwaite t) must cover the truth in a share of trials inside the central 99.9 % of
-    Binomial(150, 0.95), i.e. between 134 and 148 of 150; the estimates must be unbiased within 4 standard errors
-    of their mean."""
-    effect, trials = 0.25, 150
-    covered, estimates = 0, []
+def test_coverage_of_the_impact_and_effect_size_cis_over_simulated_trials():
+    """100 two-level trials (16 schools of 25 students, ICC 0.15, 10 % attrition, a baseline covariate), seeds
+    0..99, true effect 0.25 SD of the total variance: the 95 % CIs of the impact (Satterthwaite t) and of Hedges' g
+    must each cover the truth in a number of trials inside the central 99.9 % of Binomial(100, 0.95), i.e. at least
+    87 (a z interval that ignored the clustering would cover about two in three); the estimates must be unbiased
+    within 4 standard errors of their mean."""
+    effect, trials = 0.25, 100
+    covered = covered_g = 0
+    estimates, sizes = [], []
     for seed in range(trials):
         trial = simulate_trial("crt2", schools=16, classes_per_school=1, students_per_class=25, icc_school=0.15,
                                effect=effect, attrition=0.1, seed=seed)
-        assert trial.attrs["effect"] == effect
+        assert trial.attrs["effect_size"] == effect
         out = estimate_impact(trial, formula="y ~ treat + baseline + (1|school_id)", treatment="treat")
         covered += out["ci"][0] <= effect <= out["ci"][1]
+        covered_g += out["effect_size_ci"][0] <= effect <= out["effect_size_ci"][1]
         estimates.append(out["estimate"])
+        sizes.append(out["effect_size"])
     low, high = st.binom.ppf(0.0005, trials, 0.95), st.binom.ppf(0.9995, trials, 0.95)
     assert low <= covered <= high, f"the 95 % CI covered the true effect in {covered} of {trials} trials"
-    estimates = np.array(estimates)
-    assert abs(estimates.mean() - effect) < 4 * estimates.std(ddof=1) / math.sqrt(trials)
+    assert low <= covered_g <= high, f"the 95 % CI of g covered the true effect size in {covered_g} of {trials}"
+    for values in (np.array(estimates), np.array(sizes)):
+        assert abs(values.mean() - effect) < 4 * values.std(ddof=1) / math.sqrt(trials)
 
 
 def _panel(seed: int, effect: float) -> pd.DataFrame:

@@ -1,10 +1,13 @@
 """Intention-to-treat impact estimates from the multilevel engines, with effect sizes as the What Works
 Clearinghouse and the Education Endowment Foundation report them.
 
-- Continuous outcomes: Hedges' g on the total variance, g = omega x b / sqrt(sum of the fitted model's variance
-  components) with omega = 1 - 3/(4N - 9) (N students analysed), and its CI by the same transform of the
-  impact's CI (WWC Procedures and Standards Handbook v4.1/v5.0; EEF, *Statistical analysis guidance for EEF
-  evaluations*). With baseline covariates the fitted components are those left after the covariates.
+- Continuous outcomes: Hedges' g on the total variance, g = omega x b / sqrt(sum of the variance components)
+  with omega = 1 - 3/(4N - 9) (N students analysed), and its CI by the same transform of the impact's CI (WWC
+  Procedures and Standards Handbook v4.1/v5.0; EEF, *Statistical analysis guidance for EEF evaluations*). The
+  impact b comes from the analysis model, adjusted for the baseline covariates; the variance components come from
+  the same model *without* the covariates (the treatment and the same random part, fitted on the same students),
+  as the EEF's guidance asks: covariates shrink the residual variance, and an effect size on what they leave
+  would grow with every covariate added. Without covariates both are the same model.
 - Binary outcomes (logistic model): the WWC's Cox index, omega x log odds ratio / 1.65, CI likewise.
 - Attainment outcomes: the EEF's months of additional progress (:func:`months_progress`).
 
@@ -14,10 +17,12 @@ Clearinghouse and the Education Endowment Foundation report them.
 from __future__ import annotations
 
 import math
+import re
 import warnings
 
 import pandas as pd
 
+from safeschool.stats.formula import identifiers, parse_formula
 from safeschool.stats.mixed import MixedModel, ModelSpecError
 
 COX_DIVISOR = 1.65
@@ -62,20 +67,51 @@ def _treatment_term(model: MixedModel, treatment: str) -> str:
     raise ModelSpecError(f"treatment '{treatment}' is not a single term of the fixed part (terms: {', '.join(terms)})")
 
 
+def total_variance_formula(formula: str, treatment: str, covariates: list[str] | tuple[str, ...] | None = None) -> str:
+    """The model whose variance components standardise the impact: ``formula`` without the baseline covariates.
+
+    With ``covariates`` named, the fixed terms that use them are dropped and the design's other terms (strata,
+    periods) stay; without, only the treatment stays (for a difference-in-differences term ``group:post``,
+    ``group * post``). The random part is kept as written."""
+    parsed = parse_formula(formula)
+    rhs = formula.split("~", 1)[1]
+    random = re.findall(r"\([^()|]*\|[^()|]+\)", rhs)
+    if covariates is None:
+        fixed = [treatment.replace(":", " * ")]
+    else:
+        fixed = [t.strip() for t in parsed.fixed.split("+") if not set(identifiers(t)) & set(covariates)]
+    return f"{parsed.response} ~ {' + '.join(fixed)} + {' + '.join(random)}"
+
+
+def _components(model: MixedModel) -> list[dict]:
+    return [{"group": r.group, "term": r.term, "variance": float(r.variance), "sd": float(r.sd)}
+            for r in model.variance_components_.itertuples()]
+
+
 def estimate_impact(data: pd.DataFrame, *, formula: str, treatment: str, family: str = "gaussian",
-                    attainment: bool = False) -> dict:
+                    attainment: bool = False, covariates: list[str] | tuple[str, ...] | None = None) -> dict:
     """Fit ``formula`` (lme4 syntax) by ``MixedModel`` and report the impact of ``treatment``.
 
     Returns a JSON-safe dict: estimate, se, ci [lo, hi], p, df (Satterthwaite; None for logistic models),
     effect_size, effect_size_ci, effect_size_method ("hedges_g_total_variance" / "cox_index"), months_progress
     (attainment and gaussian only, else None), n (students analysed), clusters {grouping: count},
-    variance_components [{group, term, variance, sd}], family, formula, term, converged, singular and warnings
-    (the engine's advice, one string each). Raises ModelSpecError when the formula or data cannot give the model.
+    variance_components [{group, term, variance, sd}] (the model without covariates, whose total standardises
+    g), variance_formula (that model), variance_components_adjusted (the analysis model's), family, formula,
+    term, converged, singular and warnings (the engine's advice, one string each). ``covariates`` names the
+    baseline covariates the variance model leaves out (default: every fixed term but the treatment; name them to
+    keep design terms such as strata or periods). Raises ModelSpecError when the formula or data cannot give the
+    model.
     """
+    data = data.reset_index(drop=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         model = MixedModel(formula, family=family).fit(data)
-    term = _treatment_term(model, treatment)
+        term = _treatment_term(model, treatment)
+        variance_formula = total_variance_formula(formula, treatment, covariates)
+        plain = model
+        if family == "gaussian" and set(identifiers(parse_formula(variance_formula).fixed)) != \
+                set(identifiers(model.parsed.fixed)):
+            plain = MixedModel(variance_formula, family=family).fit(data.loc[model.frame_.index])
     row = model.summary.set_index("term").loc[term]
     n = int(model.n_obs_)
     omega = small_sample_correction(n)
@@ -86,7 +122,7 @@ def estimate_impact(data: pd.DataFrame, *, formula: str, treatment: str, family:
     else:
         method = "hedges_g_total_variance"
         # intercept variances of every level plus the residual (random slopes have no single variance to add)
-        scale = math.sqrt(float(model.vpc_.variance.sum()))
+        scale = math.sqrt(float(plain.vpc_.variance.sum()))
     effect_size = omega * estimate / scale if scale > 0 else float("nan")
     effect_size_ci = [omega * c / scale for c in ci] if scale > 0 else [float("nan")] * 2
     months = months_progress(effect_size) if attainment and family == "gaussian" and math.isfinite(effect_size) \
@@ -97,9 +133,9 @@ def estimate_impact(data: pd.DataFrame, *, formula: str, treatment: str, family:
         "effect_size": _finite(effect_size), "effect_size_ci": [_finite(c) for c in effect_size_ci],
         "effect_size_method": method, "months_progress": months,
         "n": n, "clusters": {k: int(v) for k, v in model.groups_.items()},
-        "variance_components": [{"group": r.group, "term": r.term, "variance": float(r.variance), "sd": float(r.sd)}
-                                for r in model.variance_components_.itertuples()],
+        "variance_components": _components(plain), "variance_formula": plain.formula,
+        "variance_components_adjusted": _components(model),
         "family": family, "formula": formula, "term": term,
-        "converged": bool(model.converged_), "singular": bool(model.singular_),
-        "warnings": [str(w.message) for w in caught if issubclass(w.category, UserWarning)],
+        "converged": bool(model.converged_ and plain.converged_), "singular": bool(model.singular_),
+        "warnings": list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, UserWarning))),
     }
