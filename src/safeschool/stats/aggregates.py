@@ -36,7 +36,7 @@ from scipy import stats as st
 from threadpoolctl import ThreadpoolController
 
 from safeschool.stats.absorption import NestingTree, absorb, profiled_deviance, sum_to
-from safeschool.stats.cluster_stats import ClusterStats
+from safeschool.stats.cluster_stats import ClusterStats, nested_levels
 from safeschool.stats.formula import ModelSpecError, ParsedFormula, lme4_nested_name, parse_formula
 from safeschool.stats.printing import model_dict
 from safeschool.stats.protocol import SingularFitWarning
@@ -58,7 +58,7 @@ class AggregateModel:
     reml: bool = True
 
     def __post_init__(self):
-        parse_formula(self.formula)  # a formula error shows when the model is written, not when it is fitted
+        nested_levels(self.formula)  # a formula error (or crossed groupings) shows when the model is written
 
     @property
     def parsed(self) -> ParsedFormula:

@@ -83,8 +83,13 @@ def nested_levels(formula: str) -> tuple[str, list[str], str]:
     chain = list(terms[-1].factors)
     for i, term in enumerate(terms):
         if list(term.factors) != chain[: i + 1]:
-            raise ModelSpecError("the aggregate engine needs nested groupings such as (1|country/school/class); "
-                                 "crossed or partial groupings need row-level data (use --engine mixedlm)")
+            names = [t.name for t in parsed.random]
+            raise ModelSpecError(
+                f"the aggregates engine cannot fit crossed groupings ({', '.join(names[:-1])} and {names[-1]} side "
+                "by side): its "
+                "exact sums need one chain of nested groupings such as (1|country/school/class); fit crossed "
+                "groupings from row-level data with --engine mixedlm (or, if one lies within the other, nest them "
+                "with '/')")
     if not 1 <= len(chain) <= 3:
         raise ModelSpecError("the aggregate engine fits 2 to 4 levels (1 to 3 nested groupings)")
     return parsed.response, chain, parsed.fixed

@@ -7,6 +7,7 @@ through its cluster sums).
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +16,13 @@ import pandas as pd
 
 class ModelSpecError(ValueError):
     """The formula or the data cannot give this model; the message names the term, column or group."""
+
+
+class CrossedGroupingWarning(UserWarning):
+    """Two groupings are fitted as crossed although their ids look like a nested design coded by mistake."""
+
+
+CLUSTER_ROWS = 5  # median rows per pair of levels from which the pairs look like clusters (classes), not observations
 
 
 @dataclass(frozen=True)
@@ -120,20 +128,55 @@ def plain_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _check_nesting(frame: pd.DataFrame, terms: tuple[RandomTerm, ...]) -> None:
-    """Single-factor groupings written side by side, e.g. (1|school) + (1|class), must be nested."""
-    single = sorted({t.factors for t in terms if len(t.factors) == 1}, key=lambda f: frame[f[0]].nunique())
-    for i, (outer,) in enumerate(single):
-        for (inner,) in single[i + 1:]:
-            parents = frame.groupby(inner, observed=True)[outer].nunique()
-            if (parents > 1).any():
-                example = parents[parents > 1].index[0]
-                # ids numbered within another grouping (class 1, 2, 3 in every school) have fewer labels
-                more, fewer = (inner, outer) if frame[inner].nunique() >= frame[outer].nunique() else (outer, inner)
-                raise ModelSpecError(
-                    f"groupings {outer} and {inner} are not nested ({inner} '{example}' occurs in {parents.max()} "
-                    f"levels of {outer}); crossed groupings are not supported — if {fewer} is numbered within "
-                    f"{more}, write (1|{more}/{fewer})")
+def _check_crossing(frame: pd.DataFrame, terms: tuple[RandomTerm, ...]) -> None:
+    """Single-factor groupings written side by side, e.g. (1|primary) + (1|secondary), are fitted as crossed
+    (cross-classified) when neither lies within the other. Warn when the crossing looks like a coding mistake:
+
+    - ids numbered within another grouping (classes 1, 2, 3 in every school): one grouping's labels recur in at
+      least half the levels of the other, and each pair of levels holds a cluster (a median of at least
+      ``CLUSTER_ROWS`` rows) rather than an observation or a few. Genuinely crossed designs observe each pair
+      once or a few times (every student rated by every teacher, plates x samples) or cross sparsely (pupils of
+      many primary schools spread over a few of many secondary schools), so they do not warn;
+    - groupings nested but for a few levels (at most 5 % of them, e.g. a class id shared by two schools).
+    """
+    single = list(dict.fromkeys(t.factors[0] for t in terms if len(t.factors) == 1))
+    for i, a in enumerate(single):
+        for b in single[i + 1:]:
+            message = _crossing_problem(frame, a, b)
+            if message:
+                warnings.warn(CrossedGroupingWarning(message), stacklevel=4)
+
+
+def _crossing_problem(frame: pd.DataFrame, a: str, b: str) -> str | None:
+    parents = {a: frame.groupby(a, observed=True)[b].nunique(), b: frame.groupby(b, observed=True)[a].nunique()}
+    if (parents[a] == 1).all() or (parents[b] == 1).all():
+        return None  # nested (one grouping lies within the other): crossed and nested fits coincide
+    cell_rows = float(frame.groupby([a, b], observed=True).size().median())
+    recurring = max(parents[a].max() / len(parents[b]), parents[b].max() / len(parents[a]))
+    if cell_rows >= CLUSTER_ROWS and recurring >= 0.5:
+        # which one is numbered within the other: small sequential numbers (0/1, 2, ...) first, then fewer labels
+        inner, outer = sorted((a, b), key=lambda c: (not _numbered(frame[c]), len(parents[c])))
+        label = parents[inner].idxmax()
+        return (f"groupings {inner} and {outer} are crossed: {inner} '{label}' occurs in {parents[inner][label]} of "
+                f"the {len(parents[outer])} levels of {outer}, with a median of {cell_rows:g} rows per pair, as when "
+                f"ids are numbered within another grouping (classes 1, 2, 3 in every school). If {inner} is numbered "
+                f"within {outer}, write (1|{outer}/{inner}); if they are genuinely crossed, ignore this warning")
+    for inner, outer in ((a, b), (b, a)):
+        spread = parents[inner][parents[inner] > 1]
+        if len(spread) <= max(1, 0.05 * len(parents[inner])) < len(parents[inner]):
+            return (f"groupings {outer} and {inner} are nested except for {len(spread)} of the "
+                    f"{len(parents[inner])} levels of {inner} ('{spread.index[0]}' occurs in {spread.iloc[0]} levels "
+                    f"of {outer}): they are fitted as crossed groupings; if {inner} should lie within {outer}, "
+                    "check those ids")
+    return None
+
+
+def _numbered(column: pd.Series) -> bool:
+    """Labels 0/1, 2, ..., k: the way ids numbered within another grouping usually look."""
+    labels = pd.unique(column.astype(str))
+    if not all(label.isdigit() for label in labels):
+        return False
+    return max(int(label) for label in labels) <= len(labels)
 
 
 def model_frame(p: ParsedFormula, data: pd.DataFrame, *, family: str = "gaussian",
@@ -172,7 +215,7 @@ def model_frame(p: ParsedFormula, data: pd.DataFrame, *, family: str = "gaussian
         levels = frame[list(term.factors)].drop_duplicates().shape[0]
         if levels < 2:
             raise ModelSpecError(f"grouping '{term.name}' has {levels} level: a random effect needs at least 2")
-    _check_nesting(frame, p.random)
+    _check_crossing(frame, p.random)
     try:
         matrix = formulaic.model_matrix(p.fixed, frame, na_action="raise")
     except Exception as exc:  # formulaic raises several types for unreadable terms

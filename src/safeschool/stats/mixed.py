@@ -20,11 +20,19 @@ import pandas as pd
 from scipy import stats as st
 
 # the CLI and the web layer import these names from here
-from safeschool.stats.formula import ModelSpecError, ParsedFormula, identifiers, model_frame, parse_formula
+from safeschool.stats.formula import (
+    CrossedGroupingWarning,
+    ModelSpecError,
+    ParsedFormula,
+    identifiers,
+    model_frame,
+    parse_formula,
+)
 from safeschool.stats.printing import format_p, json_records, model_dict, render_text
 from safeschool.stats.protocol import LOGISTIC_RESIDUAL, ConvergenceWarning, SingularFitWarning
 
-__all__ = ["LOGISTIC_RESIDUAL", "MixedModel", "ModelSpecError", "format_p", "json_records", "render_text"]
+__all__ = ["LOGISTIC_RESIDUAL", "CrossedGroupingWarning", "MixedModel", "ModelSpecError", "format_p", "json_records",
+           "render_text"]
 
 
 @dataclass
@@ -34,7 +42,8 @@ class MixedModel:
     Parameters
     ----------
     formula : str
-        lme4 syntax, e.g. ``"y ~ x + sex + (1|country/school/class)"`` or ``"y ~ x + (1 + x|school)"``.
+        lme4 syntax, e.g. ``"y ~ x + sex + (1|country/school/class)"``, ``"y ~ x + (1 + x|school)"`` or, for
+        crossed (cross-classified) groupings, ``"y ~ x + (1|primary) + (1|secondary)"``.
     family : {"gaussian", "binomial"}
     reml : bool
         Restricted maximum likelihood (default) or maximum likelihood for linear models; logistic models use
@@ -48,8 +57,9 @@ class MixedModel:
     estimate, se, df, statistic, p, ci_low, ci_high), ``params_``, ``vcov_``, ``variance_components_``, ``vpc_``
     (share of variance per level; latent scale with pi^2/3 for logistic models), ``ranef_`` (conditional modes
     with 95 % intervals), ``fixed_variance_``, ``loglik_``, ``df_model_``, ``aic_``, ``bic_``, ``converged_``,
-    ``singular_``, ``n_obs_``, ``groups_``, ``family_``, ``method_``, ``engine_``, ``fallback_``; and, from its
-    rows, ``nagq_``, ``frame_`` (the complete rows fitted), ``design_`` (their fixed-effect design) and
+    ``singular_``, ``n_obs_``, ``groups_``, ``family_``, ``method_``, ``engine_``, ``fallback_``;
+    ``correlations_`` (group, term1, term2, correlation: between the random effects of one grouping, e.g. a
+    school's intercept and its slope, as lme4's ``VarCorr`` prints them); and, from its rows, ``nagq_``, ``frame_`` (the complete rows fitted), ``design_`` (their fixed-effect design) and
     ``linear_predictor()``.
 
     Matches R's ``lme4::lmer`` / ``lmerTest`` (Satterthwaite df) and ``lme4::glmer(family = binomial)``.
@@ -164,16 +174,21 @@ class MixedModel:
         self.params_ = pd.Series(beta, index=names)
         self.vcov_ = pd.DataFrame(vcov, index=names, columns=names)
         display = {t.engine_name: t.name for t in self.parsed.random}
-        rows = []
+        rows, correlations = [], []
         vc = result.VarCorr()
         for engine_name, group in vc.groups.items():
             for term, variance in group.variance.items():
                 rows.append({"group": display.get(engine_name, engine_name), "term": term, "variance": float(variance),
                              "sd": math.sqrt(max(float(variance), 0.0))})
+            names, corr = list(group.term_names), np.asarray(group.corr, dtype=float)
+            correlations += [{"group": display.get(engine_name, engine_name), "term1": names[i], "term2": names[j],
+                              "correlation": float(corr[i, j])}
+                             for j in range(len(names)) for i in range(j)]
         if self.family == "gaussian":
             residual = float(result.sigma) ** 2 if not callable(result.sigma) else float(result.sigma()) ** 2
             rows.append({"group": "Residual", "term": "", "variance": residual, "sd": math.sqrt(residual)})
         self.variance_components_ = pd.DataFrame(rows, columns=["group", "term", "variance", "sd"])
+        self.correlations_ = pd.DataFrame(correlations, columns=["group", "term1", "term2", "correlation"])
         intercepts = self.variance_components_[self.variance_components_.term.isin(["(Intercept)", ""])]
         level_var = dict(zip(intercepts.group, intercepts.variance, strict=True))
         if self.family == "binomial":
@@ -192,6 +207,8 @@ class MixedModel:
         self.singular_ = bool(result.isSingular())
         self.engine_ = "mixedlm"
         self._ranef(result, display)
+        # Z b, the random part of the linear predictor on the fitted rows (the engine keeps their order)
+        self._zb = np.asarray(result.getME("Z") @ np.asarray(result.getME("b"), dtype=float).ravel()).ravel()
 
     def _ranef(self, result, display: dict[str, str]) -> None:
         ranef = result.ranef(condVar=True)
@@ -217,18 +234,10 @@ class MixedModel:
 
     # ------------------------------------------------------------------------------------------- outputs
     def linear_predictor(self, *, with_random: bool = True) -> np.ndarray:
-        """X beta (+ Z b) for the rows the model was fitted on."""
+        """X beta (+ Z b) for the rows the model was fitted on: Z b adds every grouping's conditional modes,
+        crossed or nested, intercepts and slopes alike (lme4's ``predict(type = "link")``)."""
         fixed = self.design_.to_numpy() @ self.params_.to_numpy()
-        if not with_random:
-            return fixed
-        out = fixed.copy()
-        for term in self.parsed.random:
-            if term.expr != "1":
-                continue
-            modes = self.ranef_[(self.ranef_.group == term.name) & (self.ranef_.term == "(Intercept)")]
-            key = self.frame_[list(reversed(term.factors))].astype(str).agg(":".join, axis=1)
-            out += key.map(dict(zip(modes.level, modes.estimate, strict=True))).fillna(0).to_numpy()
-        return out
+        return fixed + self._zb if with_random else fixed
 
     def to_dict(self) -> dict:
         """The JSON `safeschool fit` writes."""

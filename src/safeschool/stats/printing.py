@@ -123,6 +123,10 @@ def model_dict(model: FittedMultilevelModel) -> dict:
             {"group": r.group, "term": r.term or None, "variance": r.variance}
             for r in model.variance_components_.itertuples()
         ],
+        "correlations": [
+            {"group": r.group, "terms": [r.term1, r.term2], "correlation": json_value(r.correlation)}
+            for r in correlations(model).itertuples()
+        ],
         "vpc": [{"level": r.level, "vpc": r.vpc} for r in model.vpc_.itertuples()],
         "loglik": json_value(model.loglik_),
         "aic": model.aic_,
@@ -131,6 +135,13 @@ def model_dict(model: FittedMultilevelModel) -> dict:
         "singular": model.singular_,
         "engine": model.engine_,
     }
+
+
+def correlations(model: FittedMultilevelModel) -> pd.DataFrame:
+    """Correlations between one grouping's random effects (group, term1, term2, correlation); none for engines
+    that fit random intercepts only."""
+    found = getattr(model, "correlations_", None)
+    return found if found is not None else pd.DataFrame(columns=["group", "term1", "term2", "correlation"])
 
 
 def render_text(model: FittedMultilevelModel) -> str:
@@ -142,9 +153,15 @@ def render_text(model: FittedMultilevelModel) -> str:
              f"     AIC      BIC   logLik\n{model.aic_:8.1f} {model.bic_:8.1f} {model.loglik_:8.1f}", "",
              "Random effects:"]
     width = max(8, *(len(g) for g in model.variance_components_.group)) + 2
-    lines.append(f" {'Groups':<{width}}{'Name':<13}{'Variance':>12}{'Std.Dev.':>10}")
+    corr = correlations(model)
+    lines.append(f" {'Groups':<{width}}{'Name':<13}{'Variance':>12}{'Std.Dev.':>10}" + (" Corr" if len(corr) else ""))
+    previous = None
     for r in model.variance_components_.itertuples():
-        lines.append(f" {r.group:<{width}}{r.term:<13}{r.variance:12.4g}{r.sd:10.4g}")
+        # as lme4 prints VarCorr: the group named once, each term's correlations with the terms above it
+        row = f" {r.group if r.group != previous else '':<{width}}{r.term:<13}{r.variance:12.4g}{r.sd:10.4g}"
+        above = corr[(corr.group == r.group) & (corr.term2 == r.term)].correlation
+        lines.append(row + "".join(f" {c:5.2f}" for c in above))
+        previous = r.group
     groups = "; ".join(f"{g}, {n}" for g, n in model.groups_.items())
     lines += [f"Number of obs: {model.n_obs_}, groups:  {groups}", "", "Fixed effects:"]
     stat = "t value" if model.family_ == "gaussian" else "z value"
