@@ -42,6 +42,7 @@ def test_writes_the_keys_and_the_library_figures(tmp_path, trial_csv):
     assert written["n"] == int(trial.y.notna().sum())
     assert written["clusters"] == {"school_id": 12, "class_id:school_id": 24}
     assert isinstance(written["months_progress"], int) and written["effect_size_method"] == "hedges_g_total_variance"
+    assert written["variance_formula"] == "y ~ treat + (1|school_id/class_id)"
 
 
 def test_binomial_family(tmp_path, trial_csv):
@@ -61,6 +62,7 @@ def test_binomial_family(tmp_path, trial_csv):
     (["--formula", "y ~ treat + (1|school_id)", "--treatment", "arm"], "--treatment: column 'arm'"),
     (["--formula", "y ~ baseline + (1|school_id)", "--treatment", "treat"], "--treatment: 'treat' is not in"),
     (["--formula", "y ~ treat", "--treatment", "treat"], "--formula: formula 'y ~ treat' has no random term"),
+    (["--formula", FORMULA, "--treatment", "treat", "--covariates", "baseline,ses"], "--covariates: 'ses' is not in"),
 ])
 def test_bad_input_one_line_error(tmp_path, trial_csv, args, message):
     path, _ = trial_csv

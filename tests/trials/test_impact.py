@@ -12,7 +12,7 @@ from scipy import stats as st
 
 from safeschool.stats.mixed import MixedModel, ModelSpecError
 from safeschool.trials.designs import UNIT_OF_ASSIGNMENT, analysis_formula, impact_term
-from safeschool.trials.impact import estimate_impact, months_progress
+from safeschool.trials.impact import estimate_impact, months_progress, total_variance_formula
 from safeschool.trials.simulate import simulate_trial
 
 
@@ -55,6 +55,15 @@ def test_cox_index_for_binary_outcomes():
     assert out["effect_size"] == pytest.approx(omega * out["estimate"] / 1.65)
     assert out["effect_size_ci"] == pytest.approx([omega * c / 1.65 for c in out["ci"]])
     assert out["effect_size_method"] == "cox_index" and out["df"] is None and out["months_progress"] is None
+
+
+def test_the_total_variance_model_leaves_out_the_covariates_only():
+    assert total_variance_formula("y ~ treat + baseline + (1|school_id/class_id)", "treat") == \
+        "y ~ treat + (1|school_id/class_id)"
+    assert total_variance_formula("y ~ group * post + ses + (1|school_id)", "group:post") == \
+        "y ~ group * post + (1|school_id)"
+    assert total_variance_formula("y ~ treat + baseline + C(period) + (1|school_id)", "treat", ["baseline"]) == \
+        "y ~ treat + C(period) + (1|school_id)"
 
 
 def test_treatment_must_be_a_term(trial3):

@@ -33,6 +33,9 @@ def impact(
         help="gaussian (linear; Hedges' g) or binomial (logistic; WWC Cox index).")] = Family.gaussian,
     attainment: Annotated[bool, typer.Option(
         "--attainment", help="The outcome is attainment: add the EEF's months of additional progress.")] = False,
+    covariates: Annotated[str | None, typer.Option(
+        "--covariates", help="Comma-separated baseline covariates of the formula, left out of the model whose total "
+                             "variance standardises g (default: every term but the treatment).")] = None,
 ) -> None:
     """Intention-to-treat impact with Hedges' g on the total variance (or the Cox index) and its 95 % CI."""
     from safeschool.ingest.readers import TableReadError, read_table
@@ -52,9 +55,13 @@ def impact(
         raise fail(f"--treatment: column '{treatment}' is not in {data.name}")
     if treatment not in parsed.columns():
         raise fail(f"--treatment: '{treatment}' is not in the formula's fixed part")
+    names = [c.strip() for c in covariates.split(",") if c.strip()] if covariates else None
+    unknown = [c for c in names or [] if c not in parsed.columns()]
+    if unknown:
+        raise fail(f"--covariates: '{unknown[0]}' is not in the formula")
     try:
         result = estimate_impact(frame, formula=formula, treatment=treatment, family=family.value,
-                                 attainment=attainment)
+                                 attainment=attainment, covariates=names)
     except ModelSpecError as exc:
         raise fail(f"--formula: {exc}") from exc
     for warning in result["warnings"]:
