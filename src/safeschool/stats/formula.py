@@ -1,7 +1,8 @@
 """lme4 formula syntax and the model frame: parse ``y ~ x + (1|country/school/class)`` into its response, fixed
 part and random terms (expanding ``/`` nesting and naming groups as lme4 prints them), and validate data into
 the model frame and fixed-effect design that every engine fits (``MixedModel`` row by row, ``AggregateModel``
-through its cluster sums).
+through its cluster sums). Groupings written side by side are crossed unless one lies within the other; a
+``CrossedGroupingWarning`` flags crossings that look like ids numbered within another grouping.
 """
 
 from __future__ import annotations
