@@ -28,11 +28,10 @@ def simulate_trial(design: str = "crt2", *, schools: int, classes_per_school: in
                    binary: bool = False) -> pd.DataFrame:
     """One simulated trial: columns student_id, school_id, class_id, block, treat (0/1), baseline, y (NaN for lost
     students); ``df.attrs`` holds the truth (design, effect, effect_size, icc_school, icc_class, attrition,
-    binary, seed)."""
+    binary, seed). Both designs randomise schools; ``design`` only records which analysis model is meant (crt2's
+    ignores the classes, so give it icc_class 0 for a model that matches the data)."""
     if design not in ("crt2", "crt3"):
         raise ValueError(f"design must be crt2 or crt3 (got '{design}')")
-    if design == "crt2" and icc_class:
-        raise ValueError("icc_class: a two-level trial (crt2) has no class level; use crt3")
     if schools < 4 or classes_per_school < 1 or students_per_class < 2:
         raise ValueError("a trial needs at least 4 schools, 1 class per school and 2 students per class")
     if min(icc_school, icc_class) < 0 or icc_school + icc_class >= 1:
