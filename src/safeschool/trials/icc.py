@@ -30,7 +30,7 @@ from safeschool.stats.protocol import LOGISTIC_RESIDUAL, SingularFitWarning
 from safeschool.trials import outcomes as registry
 from safeschool.vocabulary import MIN_CELL
 
-GROUPS = {"school": "school_id", "class": "class_id"}
+LEVEL_COLUMNS = {"school": "school_id", "class": "class_id"}
 # fewer schools than this give no usable school variance (and no figure rests on fewer than MIN_CELL units)
 MIN_SCHOOLS = MIN_CELL
 R2_CAP = 0.99
@@ -50,7 +50,7 @@ def estimate(frame: pd.DataFrame, *, outcome: str, stages=None, countries=None, 
     levels = tuple(levels)
     if levels not in (("school", "class"), ("school",)):
         raise ValueError(f"levels must be ('school', 'class') or ('school',) (got {levels})")
-    groups = [GROUPS[level] for level in levels]
+    groups = [LEVEL_COLUMNS[level] for level in levels]
     covariates = list(covariates)
     data = _rows(frame, spec, stages, countries, covariates, groups)
     n_schools = int(data["school_id"].nunique())
