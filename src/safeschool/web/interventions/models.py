@@ -309,6 +309,9 @@ class AllocatedUnit(models.Model):
                                     name="interventions_unit_class_once"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.school_class or self.school}: {self.arm}"
+
 
 class RunStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
