@@ -1,5 +1,83 @@
-"""What the trial page shows of the allocation and the impact runs (placeholder until the impact helper fills it)."""
+"""What the pages show of impact runs, and the trial page's allocation and impact panels (`trial_panels`).
+
+Results are shown only when every arm has at least MIN_CELL analysed students (the execution already refuses to
+store figures otherwise; this checks again before anything is shown)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext
+
+from safeschool.trials import outcomes
+from safeschool.vocabulary import MIN_CELL
+from safeschool.web.interventions import selectors_allocation as sel
+from safeschool.web.interventions.charts_impact import consort_chart
+from safeschool.web.interventions.models import ImpactRun, RunStatus, Trial, TrialStatus
+
+
+def impact_runs(trial: Trial):
+    return ImpactRun.objects.filter(trial=trial).select_related("created_by").order_by("-created_at", "-pk")
+
+
+def shown(run: ImpactRun) -> bool:
+    """Figures may be shown: a succeeded run whose every arm has >= MIN_CELL analysed students."""
+    if run.status != RunStatus.SUCCEEDED or not run.result or not run.consort:
+        return False
+    analysed = [arm.get("students_analysed", 0) for arm in run.consort.values()]
+    return bool(analysed) and min(analysed) >= MIN_CELL
+
+
+def method_label(method: str) -> str:
+    return {"hedges_g_total_variance": gettext("Hedges' g on the total variance"),
+            "cox_index": gettext("Cox index (binary outcome)")}.get(method, method)
+
+
+def attrition_view(attrition: dict | None) -> dict | None:
+    """The attrition figures with the WWC verdict under the boundary the trial uses."""
+    if not attrition:
+        return None
+    used = attrition.get("boundary_used", "cautious")
+    out = {"used": used, "used_label": gettext("cautious") if used == "cautious" else gettext("optimistic")}
+    for level in ("students", "clusters"):
+        figures = attrition.get(level)
+        if figures:
+            out[level] = {"overall": figures["overall"], "differential": figures["differential"],
+                          "verdict": figures["boundary"][used], "limit": figures.get(f"{used}_max"),
+                          "low": figures["boundary"][used] == "low"}
+    out["reference"] = (attrition.get("students") or {}).get("reference", "")
+    return out
+
+
+def run_display(run: ImpactRun) -> dict:
+    """The result page's context beyond the run itself."""
+    spec = outcomes.OUTCOMES.get(run.outcome)
+    view = {"outcome_label": gettext(spec.label) if spec else run.outcome, "shown": shown(run),
+            "r": run.result or {}, "attrition_view": attrition_view(run.attrition),
+            "can_complete": False, "suppressed": run.status == RunStatus.SUCCEEDED and not shown(run)}
+    if view["shown"]:
+        view["method"] = method_label(run.result.get("effect_size_method", ""))
+        view["attainment"] = run.result.get("months_progress") is not None
+        view["consort_spec"] = consort_chart(run.consort, run.trial.unit)
+    return view
+
+
+def can_complete(user, trial: Trial) -> bool:
+    return (user.has_perm("interventions.design_trial") and trial.status == TrialStatus.RANDOMISED
+            and ImpactRun.objects.filter(trial=trial, status=RunStatus.SUCCEEDED).exists())
 
 
 def trial_panels(*, user, trial) -> dict:
-    return {}
+    """The trial page's two panels: the allocation summary (counts per arm; no unit's arm) and the impact runs."""
+    protocol = sel.protocol_of(trial)
+    runs = list(impact_runs(trial)[:10])
+    return {
+        "trial": trial,
+        "allocation": sel.allocation_summary(user=user, trial=trial),
+        "locked": bool(protocol and protocol.locked),
+        "can_allocate": user.has_perm("interventions.design_trial") and trial.status == TrialStatus.REGISTERED,
+        "can_run_impact": user.has_perm("interventions.run_impact") and trial.status == TrialStatus.RANDOMISED,
+        "can_complete": can_complete(user, trial),
+        "runs": [{"run": r, "outcome_label": gettext(outcomes.OUTCOMES[r.outcome].label)
+                  if r.outcome in outcomes.OUTCOMES else r.outcome, "shown": shown(r),
+                  "effect_size": (r.result or {}).get("effect_size") if shown(r) else None} for r in runs],
+        "has_report": trial.status in (TrialStatus.RANDOMISED, TrialStatus.COMPLETED),
+    }

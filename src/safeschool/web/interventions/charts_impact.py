@@ -1,0 +1,87 @@
+"""The CONSORT flow diagram of an impact run as a Vega-Lite chart (core.charts draws it with its text alternative),
+and the rows the page, the chart and the PDF share: for each arm, clusters and students assigned, lost and
+analysed. A student count from 1 to MIN_CELL - 1 is not shown (the disclosure rule); counts of schools and classes
+are shown as they are."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext
+
+from safeschool import chart_theme as theme
+from safeschool.vocabulary import MIN_CELL
+from safeschool.web.core import formatting
+from safeschool.web.research.charts import WIDTH, column
+
+STAGES = ("assigned", "lost", "analysed")
+ARM_COLOURS = {"intervention": theme.PALETTE[0], "control": theme.PALETTE[1]}
+
+
+def stage_label(stage: str) -> str:
+    return {"assigned": gettext("Assigned"),
+            # Translators: CONSORT flow, participants lost to follow-up (not analysed)
+            "lost": gettext("Lost to follow-up"),
+            "analysed": gettext("Analysed")}[stage]
+
+
+def students_text(n) -> str:
+    """A student count through the disclosure rule (0 is shown; 1-9 are not)."""
+    if n is None:
+        return formatting.MISSING
+    n = int(n)
+    if 0 < n < MIN_CELL:
+        return gettext("fewer than %(n)s") % {"n": MIN_CELL}
+    return formatting.count(n)
+
+
+def flow_rows(consort: dict, unit: str) -> list[dict]:
+    """One row per arm and stage: arm (code), arm_label, stage, stage_label, clusters, students (text)."""
+    clusters_word = gettext("classes") if unit == "class" else gettext("schools")
+    rows = []
+    for arm in sorted(consort):
+        counts = consort[arm]
+        for order, stage in enumerate(STAGES):
+            clusters, students = counts.get(f"clusters_{stage}"), counts.get(f"students_{stage}")
+            rows.append({"arm": arm, "arm_label": formatting.label("trial_arm", arm), "stage": stage,
+                         "order": order, "stage_label": stage_label(stage),
+                         "clusters": formatting.count(clusters), "students": students_text(students),
+                         "text": gettext("%(clusters)s %(what)s · %(students)s students") % {
+                             "clusters": formatting.count(clusters), "what": clusters_word,
+                             "students": students_text(students)}})
+    return rows
+
+
+def consort_chart(consort: dict, unit: str) -> dict:
+    """Boxes per arm (columns) and stage (rows, top to bottom), each with its counts, as a flow diagram."""
+    rows = flow_rows(consort, unit)
+    arms = list(dict.fromkeys(r["arm_label"] for r in rows))
+    stages = [stage_label(s) for s in STAGES]
+    colours = [ARM_COLOURS.get(a, theme.INK) for a in dict.fromkeys(r["arm"] for r in rows)]
+    summary = " ".join(
+        gettext("%(arm)s: %(assigned)s assigned, %(lost)s lost, %(analysed)s analysed.") % {
+            "arm": arm, **{r["stage"]: r["text"] for r in rows if r["arm_label"] == arm}} for arm in arms)
+    encoding = {"x": {"field": "arm_label", "type": "nominal", "sort": arms, "title": None,
+                      "axis": {"orient": "top", "labelAngle": 0, "domain": False, "ticks": False}},
+                "y": {"field": "stage_label", "type": "nominal", "sort": stages, "title": None,
+                      "axis": {"labelAngle": 0, "domain": False, "ticks": False, "labelLimit": 140}}}
+    spec = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": gettext("Participant flow (CONSORT)"),
+        "width": WIDTH, "height": 3 * 64,
+        "data": {"values": rows},
+        "encoding": encoding,
+        "layer": [
+            {"mark": {"type": "rect", "stroke": theme.INK, "strokeWidth": 1, "cornerRadius": 3, "opacity": 0.18},
+             "encoding": {"color": {"field": "arm_label", "type": "nominal", "legend": None,
+                                    "scale": {"domain": arms, "range": colours}}}},
+            {"mark": {"type": "text", "lineBreak": "\n", "color": theme.INK, "fontSize": theme.FONT_SIZE},
+             "encoding": {"text": {"field": "box", "type": "nominal"}}},
+        ],
+        "transform": [{"calculate": "datum.clusters + ' · ' + datum.students", "as": "box"}],
+        "config": theme.vega_config(),
+        "usermeta": {"summary": summary, "table": {
+            "columns": [column("arm_label", gettext("Arm")), column("stage_label", gettext("Stage")),
+                        column("clusters", gettext("Schools") if unit != "class" else gettext("Classes")),
+                        column("students", gettext("Students"))],
+            "rows": rows}},
+    }
+    return spec
