@@ -180,6 +180,17 @@ def test_errors_name_the_option(kwargs, option):
     assert caught.value.option == option[2:]
 
 
+def test_none_means_the_default_and_text_is_refused():
+    base = pw.mdes("crt2", clusters=20, cluster_size=4, icc=.2)
+    same = pw.mdes("crt2", clusters=20, cluster_size=4, icc=.2, r2_1=None, covariates=None, p=None, alpha=None,
+                   power=None, two_tailed=None)
+    assert same.mdes == base.mdes and same.df == 18
+    with pytest.raises(pw.PowerInputError, match="^--clusters must be a whole number"):
+        pw.mdes("crt2", clusters="twenty", cluster_size=4, icc=.2)
+    with pytest.raises(pw.PowerInputError, match="^--clusters must be a whole number"):
+        pw.mdes("crt2", clusters=20.5, cluster_size=4, icc=.2)
+
+
 def test_target_and_effect_errors():
     with pytest.raises(pw.PowerInputError, match="^--mdes"):
         pw.clusters_for_mdes("crt2", 0, cluster_size=4, icc=.2)

@@ -118,9 +118,13 @@ def _share(value, option: str, *, upper_open: bool = True) -> float:
 
 
 def _count(value, option: str, minimum: int) -> int:
-    if value is None or isinstance(value, bool) or float(value) != int(float(value)) or int(value) < minimum:
+    try:
+        whole = float(value) == int(float(value)) and not isinstance(value, bool)
+    except (TypeError, ValueError, OverflowError):
+        whole = False
+    if not whole or int(float(value)) < minimum:
         raise PowerInputError(f"--{option} must be a whole number of at least {minimum} (got {value})", option)
-    return int(value)
+    return int(float(value))
 
 
 def _check(design: str, **kw) -> _Inputs:
@@ -135,13 +139,14 @@ def _check(design: str, **kw) -> _Inputs:
         raise PowerInputError(f"--cluster-size must be at least 1 student (got {n:g})", "cluster-size")
     icc = _share(kw.get("icc"), "icc")
     values = dict(design=design, clusters=_count(kw.get("clusters"), "clusters", 1), cluster_size=n, icc=icc)
+    given = {k: v for k, v in kw.items() if v is not None}  # None means the default, as when not given
     for key in ("r2_1", "r2_2", "r2_3"):
-        values[key] = _share(kw.get(key, 0.0), key.replace("_", "-"))
-    values["covariates"] = _count(kw.get("covariates", 0), "covariates", 0)
-    values["p"] = _share(kw.get("p", 0.5), "p", upper_open=False)
-    values["alpha"] = _share(kw.get("alpha", 0.05), "alpha", upper_open=False)
-    values["power"] = _share(kw.get("power", 0.8), "power", upper_open=False)
-    values["two_tailed"] = bool(kw.get("two_tailed", True))
+        values[key] = _share(given.get(key, 0.0), key.replace("_", "-"))
+    values["covariates"] = _count(given.get("covariates", 0), "covariates", 0)
+    values["p"] = _share(given.get("p", 0.5), "p", upper_open=False)
+    values["alpha"] = _share(given.get("alpha", 0.05), "alpha", upper_open=False)
+    values["power"] = _share(given.get("power", 0.8), "power", upper_open=False)
+    values["two_tailed"] = bool(given.get("two_tailed", True))
     if design in THREE_LEVEL:
         if kw.get("icc_class") is None:
             raise PowerInputError(f"--icc-class is required for {design} (the between-class share)", "icc-class")
@@ -151,13 +156,21 @@ def _check(design: str, **kw) -> _Inputs:
                                   "icc-class")
         cps = kw.get("classes_per_school")
         minimum = 2 if design == "bcrt3" else 1
-        if cps is None or not float(cps) >= minimum:
+        try:
+            enough = float(cps) >= minimum
+        except (TypeError, ValueError):
+            enough = False
+        if not enough:
             raise PowerInputError(f"--classes-per-school must be at least {minimum} for {design} (got {cps})",
                                   "classes-per-school")
         values["classes_per_school"] = float(cps)
     if design == "bcrt3":
-        omega = kw.get("omega", 0.0) or 0.0
-        if not float(omega) >= 0:
+        omega = given.get("omega", 0.0)
+        try:
+            valid = float(omega) >= 0
+        except (TypeError, ValueError):
+            valid = False
+        if not valid:
             raise PowerInputError(f"--omega must be 0 or more (got {omega})", "omega")
         values["omega"] = float(omega)
     if design == "bcrt2":
