@@ -71,7 +71,7 @@ def intervention_create(*, user, data: dict) -> Intervention:
     _adder(user)
     fields = _strip(data, DESCRIPTION)
     intervention = Intervention(**fields, outcomes=_outcomes(data.get("outcomes")), created_by=user)
-    intervention.full_clean()
+    intervention.full_clean(exclude=["outcomes"])  # _outcomes checks them; none is allowed
     intervention.save()
     _links(intervention, data)
     InterventionVersion.objects.create(intervention=intervention, number=1, snapshot=registry.snapshot(intervention),
@@ -88,7 +88,7 @@ def intervention_update(*, user, intervention: Intervention, data: dict) -> Inte
         setattr(intervention, field, value)
     if "outcomes" in data:
         intervention.outcomes = _outcomes(data["outcomes"])
-    intervention.full_clean()
+    intervention.full_clean(exclude=["outcomes"])  # _outcomes checks them; none is allowed
     intervention.save()
     _links(intervention, data)
     return intervention
@@ -110,7 +110,7 @@ def version_create(*, user, intervention: Intervention, context: str, changes: s
     locked = Intervention.objects.select_for_update().get(pk=intervention.pk)  # one new number at a time
     for field, value in _strip(fields, ("name", *TIDIER_FIELDS)).items():
         setattr(locked, field, value)
-    locked.full_clean()
+    locked.full_clean(exclude=["outcomes"])
     previous = locked.versions.order_by("-number").first()
     new = registry.snapshot(locked)
     if previous is not None and previous.snapshot == new:
