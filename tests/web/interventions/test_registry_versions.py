@@ -101,6 +101,7 @@ def test_a_version_stores_its_snapshot_updates_the_intervention_and_shows_the_di
     page = client.get(response["Location"])
     changed = {row["field"] for row in page.context["diff"] if row["changed"]}
     assert changed == {"providers", "logic:inputs"}
+    assert "Logic model: Inputs" in page.content.decode() and "safeschool Check and connect" not in page.content.decode()
     html = page.content.decode()
     row = html[html.index('data-field="providers"'):]
     row = row[:row.index("</tr>")]

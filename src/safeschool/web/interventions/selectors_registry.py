@@ -11,6 +11,7 @@ import rules
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -167,7 +168,9 @@ def version_diff(version: InterventionVersion) -> list[dict]:
     old_logic, new_logic = before.get("logic", {}), after.get("logic", {})
     for stage in logic_stages(new_logic):
         old, new = list(old_logic.get(stage["stage"], [])), stage["lines"]
-        rows.append({"number": None, "field": f"logic:{stage['stage']}", "label": stage["label"], "help": "",
+        # Translators: a stage of the logic model in a version's comparison, e.g. "Logic model: Inputs"
+        label = format_lazy(_("Logic model: {stage}"), stage=stage["label"])
+        rows.append({"number": None, "field": f"logic:{stage['stage']}", "label": label, "help": "",
                      "before": "\n".join(old), "after": "\n".join(new), "changed": old != new})
     return rows
 

@@ -104,7 +104,7 @@ def version(request, pk: int, number: int):
     item = registry.intervention_get(pk=pk, user=request.user)
     found = registry.version_get(intervention=item, number=number)
     return render(request, "interventions/registry_version.html", {
-        "intervention": item, "version": found, "diff": registry.version_diff(found),
+        "intervention": item, "this_version": found, "diff": registry.version_diff(found),
         "logic": registry.logic_stages(found.snapshot.get("logic", {}))})
 
 
