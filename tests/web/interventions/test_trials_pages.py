@@ -1,0 +1,218 @@
+"""Trial design pages: who may open each page (every role), unknown and non-numeric ids, a design made through the
+form (unit from the design, the analysis model generated, a bad formula refused), and edits after the protocol is
+locked: refused without a reason (nothing changes), recorded as one deviation per changed field with one."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from safeschool.cohort import CohortConfig, Sizes, simulate
+from safeschool.web.accounts.models import Role
+from safeschool.web.accounts.services import user_create
+from safeschool.web.interventions import power_web
+from safeschool.web.interventions.models import Deviation, Intervention, InterventionVersion, Protocol, Trial
+from safeschool.web.research.models import School
+from safeschool.web.research.services import cohort_load, staff_appoint
+
+ROLES = ("anonymous", "member", "staff_own", "staff_other", "researcher", "admin")
+SIZES = Sizes(countries=2, schools=12, classes=24, teachers=24, students=480, waves=2)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory, test_settings_for):
+    """A 12-school cohort, one user per role and an intervention, made once for the module inside a transaction
+    that each test runs in as a savepoint (rolled back after the module)."""
+    home, directory = tmp_path_factory.mktemp("trials-home"), tmp_path_factory.mktemp("trials-cohort")
+    simulate(CohortConfig(sizes=SIZES, seed=11)).write(directory)
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with override_settings(**test_settings_for(home)):
+                cohort_load(directory=directory)
+                schools = list(School.objects.order_by("code"))
+                users = {role: user_create(username=f"t-{role}", password="pw-trials-12345", role=kind)
+                         for role, kind in (("member", Role.MEMBER), ("staff_own", Role.STAFF),
+                                            ("staff_other", Role.STAFF), ("researcher", Role.RESEARCHER),
+                                            ("admin", Role.ADMIN))}
+                staff_appoint(user=users["staff_own"], school=schools[0])
+                staff_appoint(user=users["staff_other"], school=schools[-1])
+                intervention = Intervention.objects.create(name="Check and connect", why="Attachment to school",
+                                                           outcomes=["achievement", "exclusion"])
+                InterventionVersion.objects.create(intervention=intervention, number=1, snapshot={})
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    try:
+        yield SimpleNamespace(users={k: u.pk for k, u in users.items()}, intervention=intervention.pk,
+                              schools=[s.pk for s in schools])
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def _fast_english(monkeypatch):
+    monkeypatch.setattr(power_web, "N_BOOT", 20)  # the same estimate, a coarser interval
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def as_role(db, client, world):
+    def login(role: str):
+        client.logout()
+        if role != "anonymous":
+            client.force_login(get_user_model().objects.get(pk=world.users[role]))
+        return client
+    return login
+
+
+def make_trial(world, *, design="crt2", lock=False, schools=6) -> Trial:
+    intervention = Intervention.objects.get(pk=world.intervention)
+    trial = Trial.objects.create(intervention=intervention, title="Trial A", design=design, unit="school",
+                                 primary_outcome="achievement", covariates=["ses_index"],
+                                 analysis_model="achievement ~ treat + ses_index + (1|school_id)")
+    trial.schools.set(world.schools[:schools])
+    protocol = Protocol.objects.create(trial=trial, content={"stopping_rules": "x", "missing_data": "y"})
+    if lock:
+        Protocol.objects.filter(pk=protocol.pk).update(locked_at=timezone.now(), content_hash="c" * 64)
+    return trial
+
+
+def form_data(world, **over) -> dict:
+    data = {"title": "Evaluation of check and connect", "design": "crt2", "block_by": "country",
+            "primary_outcome": "achievement", "covariates": ["ses_index", "gender"], "schools": world.schools[:8],
+            "analysis_model": ""}
+    data.update(over)
+    return data
+
+
+# ----------------------------------------------------------------------------------------------- roles
+READ = {"anonymous": 302, "member": 200, "staff_own": 200, "staff_other": 200, "researcher": 200, "admin": 200}
+DESIGN = {"anonymous": 302, "member": 403, "staff_own": 403, "staff_other": 403, "researcher": 200, "admin": 200}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_per_role(as_role, world, role):
+    trial = make_trial(world)
+    locked = make_trial(world, lock=True)
+    c = as_role(role)
+    expected = {
+        reverse("interventions:trials"): READ,
+        reverse("interventions:trial", args=[trial.pk]): READ,
+        reverse("interventions:trial_new", args=[world.intervention]): DESIGN,
+        reverse("interventions:trial_edit", args=[trial.pk]): DESIGN,
+        reverse("interventions:protocol", args=[trial.pk]): DESIGN,  # a draft is the researchers'
+        reverse("interventions:protocol", args=[locked.pk]): READ,  # a locked protocol is everyone's
+        reverse("interventions:deviation_new", args=[locked.pk]): DESIGN,
+    }
+    for url, statuses in expected.items():
+        assert c.get(url).status_code == statuses[role], url
+    # writes: a POST by anyone but a researcher or an administrator changes nothing
+    lock = c.post(reverse("interventions:protocol_lock", args=[trial.pk]), {"confirm": "on"})
+    assert lock.status_code == {"anonymous": 302, "researcher": 302, "admin": 302}.get(role, 403)
+    if role not in ("researcher", "admin"):
+        assert not Protocol.objects.get(trial=trial).locked
+        made = c.post(reverse("interventions:trial_new", args=[world.intervention]), form_data(world))
+        assert made.status_code in (302, 403) and Trial.objects.count() == 2
+
+
+@pytest.mark.parametrize("name", ["trial", "trial_edit", "trial_power", "protocol", "protocol_lock",
+                                  "protocol_json", "deviation_new", "trial_new"])
+def test_unknown_and_non_numeric_ids_are_404(as_role, world, name):
+    c = as_role("researcher")
+    fetch = c.post if name == "protocol_lock" else c.get
+    assert fetch(reverse(f"interventions:{name}", args=[987654])).status_code == 404
+    path = reverse(f"interventions:{name}", args=[1]).replace("/1/", "/x1/")
+    assert fetch(path).status_code == 404
+
+
+def test_the_list_shows_each_trial_with_its_schools_and_outcome(as_role, world):
+    make_trial(world, design="crt3", schools=5)
+    page = as_role("member").get(reverse("interventions:trials")).content.decode()
+    assert "Trial A" in page and "Check and connect" in page and "students in classes" in page
+    assert '<td class="num" data-label="Schools">5</td>' in page and "Achievement" in page
+
+
+# ---------------------------------------------------------------------------------------------- design
+def test_a_design_made_through_the_form(as_role, world):
+    c = as_role("researcher")
+    page = c.get(reverse("interventions:trial_new", args=[world.intervention])).content.decode()
+    assert "Within each school, some classes get the intervention" in page  # each design explained
+    assert page.count('name="schools"') == 1 and page.count("<option value=") >= len(world.schools)
+    assert "Socio-economic status (index)" in page  # covariates labelled as analyses label them
+    r = c.post(reverse("interventions:trial_new", args=[world.intervention]), form_data(world, design="bcrt3"))
+    assert r.status_code == 302, r.content.decode()[:3000]
+    trial = Trial.objects.latest("pk")
+    assert trial.unit == "class" and trial.schools.count() == 8 and trial.status == "designing"
+    assert trial.analysis_model == "achievement ~ treat + ses_index + gender + (1|school_id/class_id)"
+    assert Protocol.objects.get(trial=trial).locked_at is None
+    detail = c.get(r.url).content.decode()
+    assert trial.analysis_model in detail and "Gender" in detail
+
+
+@pytest.mark.parametrize(("over", "field"), [
+    ({"analysis_model": "achievement ~ treat + (1|school_id"}, "analysis_model"),
+    ({"analysis_model": "belonging ~ treat + (1|school_id)"}, "analysis_model"),  # not the primary outcome
+    ({"design": "sw"}, "steps"),
+    ({"design": "bcrt2", "block_by": ""}, "block_by"),
+    ({"secondary_outcomes": ["achievement"]}, "secondary_outcomes"),
+])
+def test_a_bad_design_is_a_form_error(as_role, world, over, field):
+    r = as_role("researcher").post(reverse("interventions:trial_new", args=[world.intervention]),
+                                   form_data(world, **over))
+    assert r.status_code == 400 and field in r.context["form"].errors and Trial.objects.count() == 0
+
+
+def test_schools_outside_the_trials_countries_are_refused_and_the_list_is_filtered(as_role, world):
+    c = as_role("researcher")
+    inside = School.objects.filter(pk__in=world.schools).order_by("code").first()
+    outside = School.objects.exclude(country=inside.country).first()
+    r = c.post(reverse("interventions:trial_new", args=[world.intervention]),
+               form_data(world, countries=[inside.country.code], schools=[inside.pk, outside.pk]))
+    assert r.status_code == 400 and outside.name in " ".join(r.context["form"].errors["schools"])
+    shown = c.get(reverse("interventions:trial_new", args=[world.intervention]),
+                  {"countries": [inside.country.code], "refresh": "1"}).content.decode()
+    shown = re.search(r'<select name="schools".*?</select>', shown, re.S).group(0)
+    assert f'value="{inside.pk}"' in shown and f'value="{outside.pk}"' not in shown
+
+
+# ------------------------------------------------------------------------------------ edits after the lock
+def test_editing_a_locked_trial_needs_a_reason_and_records_deviations(as_role, world):
+    trial = make_trial(world, lock=True)
+    c = as_role("researcher")
+    url = reverse("interventions:trial_edit", args=[trial.pk])
+    changed = form_data(world, title="Trial A", design="crt3", schools=world.schools[:6], block_by="",
+                        covariates=["ses_index"])
+    r = c.post(url, changed)
+    assert r.status_code == 400 and "reason" in r.context["form"].errors
+    trial.refresh_from_db()
+    assert trial.design == "crt2" and not Deviation.objects.exists()
+    r = c.post(url, {**changed, "reason": "Classes differ more than expected"})
+    assert r.status_code == 302
+    trial.refresh_from_db()
+    assert trial.design == "crt3" and trial.analysis_model.endswith("(1|school_id/class_id)")
+    fields = set(Deviation.objects.filter(protocol__trial=trial).values_list("field", flat=True))
+    assert fields == {"design", "analysis_model"}  # one per changed field (the unit stays "school")
+    page = c.get(reverse("interventions:trial", args=[trial.pk])).content.decode()
+    assert page.count("Classes differ more than expected") == 2 and "crt2 → crt3" in page
+
+
+def test_an_edit_before_the_lock_records_nothing(as_role, world):
+    trial = make_trial(world)
+    r = as_role("admin").post(reverse("interventions:trial_edit", args=[trial.pk]),
+                              form_data(world, title="Trial B", schools=world.schools[:6], block_by=""))
+    assert r.status_code == 302
+    trial.refresh_from_db()
+    assert trial.title == "Trial B" and trial.covariates == ["ses_index", "gender"] and not Deviation.objects.exists()
