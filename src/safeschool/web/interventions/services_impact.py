@@ -89,8 +89,8 @@ def check_follow_up(trial: Trial, frame: pd.DataFrame, *, formula: str, family: 
             "columns": ", ".join(missing), "needed": ", ".join(needed)})
     if "treat" in frame.columns:
         raise ValidationError(_("Remove the column 'treat': the arm comes from the allocation, not from the file."))
-    formulas = sum(int(neutralise(v) != v) for column in frame.columns if frame[column].dtype == object
-                   for v in frame[column].dropna())
+    formulas = sum(int(neutralise(str(v)) != str(v)) for column in frame.columns
+                   if not pd.api.types.is_numeric_dtype(frame[column]) for v in frame[column].dropna())
     if formulas:
         raise ValidationError(ngettext("%(n)s cell begins like a spreadsheet formula (=, +, -, @): refused.",
                                        "%(n)s cells begin like a spreadsheet formula (=, +, -, @): refused.",
