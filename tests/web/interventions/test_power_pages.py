@@ -1,0 +1,167 @@
+"""The power page: its defaults come from the network's own data — the ICC shown is trials.icc.estimate on the same
+analysis frame, the cluster size the participating schools' mean — the result and the chart of the MDES over
+ICCs, binary outcomes in percentage points and odds ratios, PowerInputError on the form, and saving."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from safeschool.cohort import CohortConfig, Sizes, simulate
+from safeschool.trials import icc
+from safeschool.web.accounts.models import Role
+from safeschool.web.accounts.services import user_create
+from safeschool.web.core import formatting
+from safeschool.web.interventions import power_web
+from safeschool.web.interventions.models import Deviation, Intervention, InterventionVersion, Protocol, Trial
+from safeschool.web.research.models import School, Student
+from safeschool.web.research.selectors import analysis_frame
+from safeschool.web.research.services import cohort_load, staff_appoint
+
+ROLES = ("anonymous", "member", "staff_own", "staff_other", "researcher", "admin")
+SIZES = Sizes(countries=2, schools=12, classes=24, teachers=24, students=480, waves=2)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory, test_settings_for):
+    """A 12-school cohort, one user per role and an intervention, made once for the module inside a transaction
+    that each test runs in as a savepoint (rolled back after the module)."""
+    home, directory = tmp_path_factory.mktemp("trials-home"), tmp_path_factory.mktemp("trials-cohort")
+    simulate(CohortConfig(sizes=SIZES, seed=11)).write(directory)
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with override_settings(**test_settings_for(home)):
+                cohort_load(directory=directory)
+                schools = list(School.objects.order_by("code"))
+                users = {role: user_create(username=f"t-{role}", password="pw-trials-12345", role=kind)
+                         for role, kind in (("member", Role.MEMBER), ("staff_own", Role.STAFF),
+                                            ("staff_other", Role.STAFF), ("researcher", Role.RESEARCHER),
+                                            ("admin", Role.ADMIN))}
+                staff_appoint(user=users["staff_own"], school=schools[0])
+                staff_appoint(user=users["staff_other"], school=schools[-1])
+                intervention = Intervention.objects.create(name="Check and connect", why="Attachment to school",
+                                                           outcomes=["achievement", "exclusion"])
+                InterventionVersion.objects.create(intervention=intervention, number=1, snapshot={})
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    try:
+        yield SimpleNamespace(users={k: u.pk for k, u in users.items()}, intervention=intervention.pk,
+                              schools=[s.pk for s in schools])
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def _fast_english(monkeypatch):
+    monkeypatch.setattr(power_web, "N_BOOT", 20)  # the same estimate, a coarser interval
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def as_role(db, client, world):
+    def login(role: str):
+        client.logout()
+        if role != "anonymous":
+            client.force_login(get_user_model().objects.get(pk=world.users[role]))
+        return client
+    return login
+
+
+def make_trial(world, *, design="crt2", lock=False, schools=6) -> Trial:
+    intervention = Intervention.objects.get(pk=world.intervention)
+    trial = Trial.objects.create(intervention=intervention, title="Trial A", design=design, unit="school",
+                                 primary_outcome="achievement", covariates=["ses_index"],
+                                 analysis_model="achievement ~ treat + ses_index + (1|school_id)")
+    trial.schools.set(world.schools[:schools])
+    protocol = Protocol.objects.create(trial=trial, content={"stopping_rules": "x", "missing_data": "y"})
+    if lock:
+        Protocol.objects.filter(pk=protocol.pk).update(locked_at=timezone.now(), content_hash="c" * 64)
+    return trial
+
+
+def form_data(world, **over) -> dict:
+    data = {"title": "Evaluation of check and connect", "design": "crt2", "block_by": "country",
+            "primary_outcome": "achievement", "covariates": ["ses_index", "gender"], "schools": world.schools[:8],
+            "analysis_model": ""}
+    data.update(over)
+    return data
+
+
+
+
+def test_the_defaults_are_estimated_from_the_data(as_role, world):
+    trial = make_trial(world, schools=12)
+    page = as_role("member").get(reverse("interventions:trial_power", args=[trial.pk]))
+    assert page.status_code == 200
+    est = icc.estimate(analysis_frame(wave=1), outcome="achievement", covariates=["ses_index"],
+                       n_boot=power_web.N_BOOT, seed=0)
+    html = page.content.decode()
+    assert page.context["form"].initial["icc"] == round(est["icc_school"], 3)
+    sentence = (f"ICC {formatting.number(est['icc_school'], 2)} (95\N{NO-BREAK SPACE}% CI "
+                f"{formatting.number(est['icc_school_ci'][0], 2)}–{formatting.number(est['icc_school_ci'][1], 2)}), "
+                f"estimated from {formatting.count(est['n_students'])} students in {est['n_schools']} schools")
+    assert sentence.replace("\N{NO-BREAK SPACE}", "\u00a0") in html.replace("&nbsp;", "\u00a0") or \
+        sentence.replace("\N{NO-BREAK SPACE}", " ") in html
+    students = Student.objects.filter(school_class__school__in=trial.schools.all()).count()
+    assert page.context["form"].initial["cluster_size"] == round(students / 12, 1)
+    assert page.context["form"].initial["r2_1"] == round(est["r2_1"], 3)
+    assert 'data-chart="power-curve"' in html and "How the MDES changes with the ICC" in html
+    shown = page.context["calculation"]
+    assert f'value="{round(est["icc_school"], 3)}"' in html and shown["result"]["clusters"] == 12
+
+
+def test_the_calculator_binary_outcome_and_errors(as_role, world):
+    c = as_role("staff_other")
+    page = c.get(reverse("interventions:power"), {"outcome": "exclusion", "design": "crt2"})
+    assert page.status_code == 200 and "data-binary" in page.content.decode()
+    b = page.context["calculation"]["binary"]
+    assert b["difference"] > 0 and "percentage points" in page.content.decode()
+    data = {"design": "crt3", "solve": "mdes", "clusters": 20, "classes_per_school": 2, "cluster_size": 20,
+            "icc": 0.6, "icc_class": 0.5, "r2_1": 0, "r2_2": 0, "r2_3": 0, "covariates": 0, "p": 0.5,
+            "alpha": 0.05, "power": 0.8}
+    r = c.post(reverse("interventions:power"), data)
+    assert r.status_code == 400 and "icc_class" in r.context["form"].errors
+    r = c.post(reverse("interventions:power"), {**data, "icc": 0.1, "icc_class": 0.05, "solve": "clusters",
+                                                "target": 0.25})
+    assert r.status_code == 200 and r.context["calculation"]["result"]["mdes"] <= 0.25
+    assert "Schools needed" in r.content.decode()
+    r = c.post(reverse("interventions:power"), {**data, "icc": "x"})
+    assert r.status_code == 400 and "icc" in r.context["form"].errors
+
+
+def test_saving_is_for_researchers_and_stores_inputs_sources_and_result(as_role, world):
+    trial = make_trial(world, schools=12)
+    url = reverse("interventions:trial_power", args=[trial.pk])
+    initial = as_role("researcher").get(url).context["form"].initial
+    data = {k: v for k, v in initial.items() if v is not None}
+    assert as_role("member").post(url, {**data, "save": "1"}).status_code == 403
+    assert Trial.objects.get(pk=trial.pk).power == {}
+    assert as_role("researcher").post(url, {**data, "alpha": 0.01, "save": "1"}).status_code == 302
+    saved = Trial.objects.get(pk=trial.pk).power
+    assert saved["inputs"]["alpha"] == 0.01 and saved["sources"]["alpha"] == "entered on the power page"
+    assert saved["sources"]["icc"].startswith("ICC ") and saved["result"]["mdes"] > 0
+    assert saved["estimate"]["n_schools"] == 12
+
+
+def test_saving_after_the_lock_needs_a_reason_and_is_a_deviation(as_role, world):
+    trial = make_trial(world, schools=12, lock=True)
+    url = reverse("interventions:trial_power", args=[trial.pk])
+    c = as_role("researcher")
+    data = {k: v for k, v in c.get(url).context["form"].initial.items() if v is not None}
+    r = c.post(url, {**data, "save": "1"})
+    assert r.status_code == 400 and "reason" in r.context["form"].errors and not Deviation.objects.exists()
+    assert c.post(url, {**data, "save": "1", "reason": "More schools joined"}).status_code == 302
+    assert list(Deviation.objects.values_list("field", flat=True)) == ["power"]
