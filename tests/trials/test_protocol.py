@@ -41,7 +41,7 @@ def test_validate_and_deviations():
     assert validate(PROTOCOL) == []
     broken = {k: v for k, v in PROTOCOL.items() if k != "missing_data"} | {"primary_outcome": " ", "power": 1.2,
                                                                             "secondary_outcomes": []}
-    assert validate(broken) == ["primary_outcome: empty", "missing_data: missing", "power: must be a number in (0, 1)"]
+    assert validate(broken) == ["primary_outcome: empty", "missing_data: missing", "power: must be a number between 0 and 1"]
     assert set(PROTOCOL) == set(PROTOCOL_FIELDS)
     later = PROTOCOL | {"mdes": 0.3, "covariates": ["baseline", "ses"]}
     assert deviations(PROTOCOL, later) == [

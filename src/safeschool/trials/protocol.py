@@ -13,10 +13,15 @@ import json
 import math
 from numbers import Number
 
+from safeschool.vocabulary import gettext_noop
+
 # the keys a protocol must have; lists may be empty only where EMPTY_ALLOWED says so
 PROTOCOL_FIELDS = ("design", "unit", "primary_outcome", "secondary_outcomes", "covariates", "analysis_model",
                    "mdes", "power", "alpha", "randomisation", "stopping_rules", "missing_data")
 EMPTY_ALLOWED = {"secondary_outcomes", "covariates"}
+# the problems validate() names after "field: " besides missing/empty; fixed phrases, so the pages can gettext them
+POSITIVE = gettext_noop("must be a positive number")
+PROPORTION = gettext_noop("must be a number between 0 and 1")
 
 
 def _plain(value):
@@ -45,7 +50,7 @@ def content_hash(obj) -> str:
 
 
 def validate(protocol: dict) -> list[str]:
-    """One line per problem: a missing or empty field, an MDES that is not positive, power or alpha outside (0, 1).
+    """One line per problem, "field: problem": missing, empty, or (for mdes, power, alpha) POSITIVE / PROPORTION.
     An empty list means the protocol can be locked."""
     problems = []
     for field in PROTOCOL_FIELDS:
@@ -57,12 +62,13 @@ def validate(protocol: dict) -> list[str]:
             (isinstance(value, list | tuple | dict) and not value)
         if empty and field not in EMPTY_ALLOWED:
             problems.append(f"{field}: empty")
-    for field, low, high in (("mdes", 0, math.inf), ("power", 0, 1), ("alpha", 0, 1)):
+    for field, low, high, problem in (("mdes", 0, math.inf, POSITIVE), ("power", 0, 1, PROPORTION),
+                                      ("alpha", 0, 1, PROPORTION)):
         value = protocol.get(field)
         if value is None or field + ": empty" in problems:
             continue
         if not isinstance(value, Number) or isinstance(value, bool) or not low < value < high:
-            problems.append(f"{field}: must be a number in ({low}, {high if math.isfinite(high) else '∞'})")
+            problems.append(f"{field}: {problem}")
     return problems
 
 
