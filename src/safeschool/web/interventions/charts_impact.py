@@ -46,7 +46,9 @@ def flow_rows(consort: dict, unit: str) -> list[dict]:
                          "clusters": formatting.count(clusters), "students": students_text(students),
                          "text": gettext("%(clusters)s %(what)s · %(students)s students") % {
                              "clusters": formatting.count(clusters), "what": clusters_word,
-                             "students": students_text(students)}})
+                             "students": students_text(students)},
+                         "box": "\n".join((f"{formatting.count(clusters)} {clusters_word}",
+                                            gettext("%(students)s students") % {"students": students_text(students)}))})
     return rows
 
 
@@ -66,17 +68,16 @@ def consort_chart(consort: dict, unit: str) -> dict:
     spec = {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "title": gettext("Participant flow (CONSORT)"),
-        "width": WIDTH, "height": 3 * 64,
+        "width": WIDTH, "height": 3 * 72,
         "data": {"values": rows},
         "encoding": encoding,
         "layer": [
             {"mark": {"type": "rect", "stroke": theme.INK, "strokeWidth": 1, "cornerRadius": 3, "opacity": 0.18},
              "encoding": {"color": {"field": "arm_label", "type": "nominal", "legend": None,
                                     "scale": {"domain": arms, "range": colours}}}},
-            {"mark": {"type": "text", "lineBreak": "\n", "color": theme.INK, "fontSize": theme.FONT_SIZE},
+            {"mark": {"type": "text", "lineBreak": "\n", "color": theme.INK, "fontSize": theme.FONT_SIZE - 1},
              "encoding": {"text": {"field": "box", "type": "nominal"}}},
         ],
-        "transform": [{"calculate": "datum.clusters + ' · ' + datum.students", "as": "box"}],
         "config": theme.vega_config(),
         "usermeta": {"summary": summary, "table": {
             "columns": [column("arm_label", gettext("Arm")), column("stage_label", gettext("Stage")),

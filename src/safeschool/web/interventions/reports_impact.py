@@ -93,7 +93,7 @@ def _results(pdf: Document, run) -> None:
                   widths=(50, 40, 40, 40))
     pdf.heading(gettext("Variance components"))
     pdf.table((gettext("Level"), gettext("Term"), gettext("Variance")),
-              [(v["group"], v["term"], formatting.number(v["variance"], 3)) for v in r.get("variance_components", [])],
+              [(selectors_impact.level_label(v["group"]), v["term"], formatting.number(v["variance"], 3)) for v in r.get("variance_components", [])],
               widths=(60, 50, 60))
     prov = r.get("provenance") or {}
     pdf.line_of_text(gettext("Data: SHA-256 %(hash)s, %(rows)s rows (%(analysed)s analysed).") % {

@@ -178,7 +178,8 @@ def allocation_page(*, user, trial: Trial) -> dict:
     scope, rows = visible_units(user, stored)
     view.update({"check": reproduce(allocation), "counts": arm_counts(stored, trial.design),
                  "arms": [a for a in Arm.values if a in set(stored.arm)], "scope": scope, "unit_rows": rows,
-                 "n_units": len(stored), "balance": allocation.balance or [],
+                 "n_units": len(stored),
+                 "balance": [r for r in allocation.balance or [] if r.get("n_control") or r.get("n_intervention")],
                  "algorithm": allocation.algorithm or randomise.ALGORITHM})
     return view
 

@@ -47,6 +47,13 @@ def attrition_view(attrition: dict | None) -> dict | None:
     return out
 
 
+def level_label(group: str) -> str:
+    """A variance component's level in words: school_id -> School, class_id:school_id -> Class, Residual."""
+    first = str(group).split(":")[0]
+    return {"school_id": gettext("School"), "class_id": gettext("Class"), "block": gettext("Block"),
+            "Residual": gettext("Student (residual)")}.get(first, group)
+
+
 def run_display(run: ImpactRun) -> dict:
     """The result page's context beyond the run itself."""
     spec = outcomes.OUTCOMES.get(run.outcome)
@@ -57,6 +64,7 @@ def run_display(run: ImpactRun) -> dict:
         view["method"] = method_label(run.result.get("effect_size_method", ""))
         view["attainment"] = run.result.get("months_progress") is not None
         view["consort_spec"] = consort_chart(run.consort, run.trial.unit)
+        view["components"] = [{**v, "level": level_label(v["group"])} for v in run.result.get("variance_components", [])]
     return view
 
 
