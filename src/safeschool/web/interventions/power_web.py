@@ -68,11 +68,13 @@ def selection_text(stages=(), countries=()) -> str:
 
 def _icc_text(name: str, value, ci, est: dict, selection: str) -> str:
     low, high = ci or (None, None)
-    shown = formatting.number(value, 2)
+    digits = 2 if value >= 0.095 else 3  # small ICCs (binary outcomes) need the third decimal
+    shown = formatting.number(value, digits)
     if low is not None:
         # Translators: an ICC and its 95 % interval, e.g. "0.12 (95 % CI 0.09–0.16)".
-        shown = gettext("%(value)s (95 %% CI %(low)s–%(high)s)") % {
-            "value": shown, "low": formatting.number(low, 2), "high": formatting.number(high, 2)}
+        shown = gettext("%(value)s (%(level)s CI %(low)s–%(high)s)") % {
+            "value": shown, "level": "95" + formatting.PERCENT_SIGN, "low": formatting.number(low, digits),
+            "high": formatting.number(high, digits)}
     return gettext("%(name)s %(value)s, estimated from %(students)s students in %(schools)s schools, "
                    "%(selection)s") % {"name": name, "value": shown, "students": formatting.count(est["n_students"]),
                                        "schools": formatting.count(est["n_schools"]), "selection": selection}
