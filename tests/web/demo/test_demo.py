@@ -27,6 +27,8 @@ from safeschool.web.selfeval.models import (
     Response,
 )
 
+from .test_demo_interventions import check_demo_interventions
+
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
@@ -73,6 +75,7 @@ def test_demo_seed_reports_every_step_and_adds_nothing_the_second_time(loaded, s
     assert [a["username"] for a in first.accounts] == ["admin", "researcher", "staff", "member"]
     assert DelphiStudy.objects.count() == 1 and ParCycle.objects.count() == 3
     _check_selfeval_and_label()
+    check_demo_interventions(first.notes)  # issue 17's interventions and trials, checked on this one seed
     selfeval = (Campaign, AccessCode, Response, ActionPlan, Goal, Action, ProgressUpdate, Application, Review,
                 Evidence, Award)
     counts = (Member.objects.count(), Post.objects.count(), Practice.objects.count(),

@@ -14,14 +14,15 @@ from safeschool.web.demo import (
     cocreation,
     cohort,
     hub,
+    interventions,
     label,
     network,
     screening,
     selfeval,
 )
 
-DEMO_STEPS = cohort.STEPS + 8  # the cohort's steps, then accounts, analysis, members, Hub, co-creation, screening,
-# self-evaluation and the label
+DEMO_STEPS = cohort.STEPS + 9  # the cohort's steps, then accounts, analysis, members, Hub, co-creation, screening,
+# self-evaluation, the label, and interventions with their trials
 
 
 @dataclass
@@ -55,7 +56,8 @@ def demo_seed(*, home: Path, progress: Callable[[str], None] = lambda step: None
         result.notes.append(note)
     progress("Screening")
     for seed, step in ((selfeval.demo_selfeval_ensure, "Self-evaluation"),  # after co-creation: its PAR cycles
-                       (label.demo_label_ensure, "Safe School Label")):  # after the campaigns and plans
+                       (label.demo_label_ensure, "Safe School Label"),  # after the campaigns and plans
+                       (interventions.demo_interventions_ensure, "Interventions and trials")):  # after the Hub
         note = seed()
         if note:
             result.notes.append(note)
