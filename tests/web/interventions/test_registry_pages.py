@@ -216,6 +216,19 @@ def test_registering_makes_version_one_with_its_snapshot(as_role, w):
                                          "long_term": []}
 
 
+def test_the_form_numbers_the_tidier_items_in_four_fieldsets(as_role, w):
+    page = as_role("researcher").get(reverse("interventions:intervention_new")).content.decode()
+    legends = ["What", "Who, how and where", "When and how much", "Tailoring and fidelity", "Summary and aims",
+               "Links"]
+    positions = [page.index(f"<legend>{legend}</legend>") for legend in legends]
+    assert positions == sorted(positions)
+    items = [page.index(f"{n}. ") for n in range(1, 13)]
+    assert items == sorted(items) and "12. How well: actual" in page
+    edit = as_role("researcher").get(reverse("interventions:intervention_edit", args=[w.check.pk]))
+    assert edit.context["form"].initial["providers"] == "Mentors"
+    assert 'value="dropout" id="id_outcomes_3" checked' in edit.content.decode()
+
+
 @pytest.mark.parametrize(("data", "field"), [
     ({"why": ""}, "why"), ({"name": ""}, "name"), ({"outcomes": ["happiness"]}, "outcomes"),
     ({"level": "cosmic"}, "level"), ({"status": "done"}, "status"), ({"dose": "x" * 3_001}, "dose"),

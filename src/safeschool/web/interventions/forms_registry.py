@@ -76,11 +76,11 @@ class InterventionForm(forms.Form):
         self.fields["par_cycles"].label_from_instance = lambda c: f"{c.title} ({c.school.name})"
 
     def fieldsets(self) -> list[dict]:
-        """The TIDieR fields grouped as the template shows them, then what it aims at, then its links."""
+        """The TIDieR items grouped as the template shows them, then the summary and aims, then the links."""
         groups = [{"legend": legend, "fields": [self[name] for name in names]}
                   for legend, names in registry.FIELDSETS]
-        groups.insert(0, {"legend": _("In short"), "fields": [self["summary"], self["status"]]})
-        groups.append({"legend": _("Aims"), "fields": [self["outcomes"], self["level"]]})
+        groups.append({"legend": _("Summary and aims"),
+                       "fields": [self["summary"], self["outcomes"], self["level"], self["status"]]})
         groups.append({"legend": _("Links"), "fields": [self["practices"], self["programmes"], self["par_cycles"]]})
         return groups
 
