@@ -12,7 +12,7 @@ from safeschool.vocabulary import MIN_CELL
 from safeschool.web.core import formatting
 from safeschool.web.research.charts import WIDTH, column
 
-STAGES = ("assigned", "lost", "analysed")
+FLOW_STEPS = ("assigned", "lost", "analysed")
 ARM_COLOURS = {"intervention": theme.PALETTE[0], "control": theme.PALETTE[1]}
 
 
@@ -39,7 +39,7 @@ def flow_rows(consort: dict, unit: str) -> list[dict]:
     rows = []
     for arm in sorted(consort):
         counts = consort[arm]
-        for order, stage in enumerate(STAGES):
+        for order, stage in enumerate(FLOW_STEPS):
             clusters, students = counts.get(f"clusters_{stage}"), counts.get(f"students_{stage}")
             rows.append({"arm": arm, "arm_label": formatting.label("trial_arm", arm), "stage": stage,
                          "order": order, "stage_label": stage_label(stage),
@@ -56,7 +56,7 @@ def consort_chart(consort: dict, unit: str) -> dict:
     """Boxes per arm (columns) and stage (rows, top to bottom), each with its counts, as a flow diagram."""
     rows = flow_rows(consort, unit)
     arms = list(dict.fromkeys(r["arm_label"] for r in rows))
-    stages = [stage_label(s) for s in STAGES]
+    stages = [stage_label(s) for s in FLOW_STEPS]
     colours = [ARM_COLOURS.get(a, theme.INK) for a in dict.fromkeys(r["arm"] for r in rows)]
     summary = " ".join(
         gettext("%(arm)s: %(assigned)s assigned, %(lost)s lost, %(analysed)s analysed.") % {

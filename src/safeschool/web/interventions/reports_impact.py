@@ -15,7 +15,7 @@ from safeschool.web.core import formatting
 from safeschool.web.core.pdf import FAMILY, Document
 from safeschool.web.interventions import selectors_allocation as sel
 from safeschool.web.interventions import selectors_impact
-from safeschool.web.interventions.charts_impact import STAGES, flow_rows, stage_label
+from safeschool.web.interventions.charts_impact import FLOW_STEPS, flow_rows, stage_label
 from safeschool.web.interventions.models import RunStatus, Trial
 
 
@@ -49,7 +49,7 @@ def _consort(pdf: Document, consort: dict, unit: str) -> None:
         x = left + i * (width + 10)
         pdf.set_xy(x, top - 6)
         pdf.cell(width, 5, formatting.label("trial_arm", arm), align="C")
-        for j, stage in enumerate(STAGES):
+        for j, stage in enumerate(FLOW_STEPS):
             row = next(r for r in rows if r["arm"] == arm and r["stage"] == stage)
             y = top + j * (height + gap)
             pdf.set_fill_color(*chart_theme.rgb(chart_theme.SURFACE))
