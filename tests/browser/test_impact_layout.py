@@ -13,7 +13,7 @@ from safeschool.csvsafe import frame_to_csv
 from safeschool.trials.simulate import simulate_trial
 from safeschool.web.accounts.models import Role
 from safeschool.web.accounts.services import user_create
-from safeschool.web.interventions import services_allocation, services_impact
+from safeschool.web.interventions import reports_impact, services_allocation, services_impact
 from safeschool.web.interventions.execution_impact import impact_run_execute
 from safeschool.web.interventions.models import Deviation, Intervention, Protocol, Trial
 from safeschool.web.research.models import Country, School
@@ -99,6 +99,8 @@ def test_allocation_and_impact_pages_fit_the_phone_and_the_screen(allocations_fl
                 name = path.strip("/").replace("/", "-")
                 page.screenshot(path=f"{SHOTS}/{viewport['width']}-{name}.png", full_page=True)
         page.close()
+    if SHOTS:  # the final report too, to look at
+        Path(SHOTS, "trial-report.pdf").write_bytes(reports_impact.report_pdf(user=user, trial=trial))
     assert {k: v for k, v in wide.items() if v > 0} == {}
     assert drawn == {390: True, 1366: True}
     assert {k: v for k, v in violations.items() if v} == {} and len(violations) == len(paths)

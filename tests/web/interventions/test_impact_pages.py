@@ -214,3 +214,24 @@ def test_panels_and_the_final_report(client, world, simulated, monkeypatch):
         assert expected in text, expected
     pdf = reports_impact.report_document(user=world["member"], trial=trial)
     assert pdf.title == "Trial report: Reading trial" and pdf.lang == "en"
+
+
+def test_a_binary_outcome_is_fitted_by_the_logistic_model_with_the_cox_index(client, world):
+    trial = world["trial"]
+    Trial.objects.filter(pk=trial.pk).update(secondary_outcomes=["exclusion"], covariates=["baseline"])
+    trial.refresh_from_db()
+    data = simulate_trial("crt2", schools=16, classes_per_school=2, students_per_class=15, icc_school=0.05,
+                          effect=-0.8, seed=SEED, binary=True).drop(columns=["treat"]).rename(columns={"y": "excluded"})
+    client.force_login(world["researcher"])
+    response = _upload(client, trial, _csv(data), outcome="exclusion")
+    assert response.status_code == 302, response.content.decode()[-1500:]
+    run = impact_run_execute(run_id=ImpactRun.objects.get().pk)
+    assert run.status == "succeeded", run.error
+    assert run.family == "binomial" and run.formula == "excluded ~ treat + baseline + (1|school_id)"
+    r = run.result
+    assert r["effect_size_method"] == "cox_index" and r["months_progress"] is None
+    assert r["ci"][0] < -0.8 < r["ci"][1]  # the log odds ratio
+    assert abs(r["effect_size"] - r["estimate"] / 1.65 * (1 - 3 / (4 * r["n"] - 9))) < 1e-9
+    words = data.astype({"excluded": object})
+    words.loc[0, "excluded"] = 2  # not 0/1
+    assert "binary" in _upload(client, trial, _csv(words), outcome="exclusion").content.decode()
