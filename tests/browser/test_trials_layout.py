@@ -2,6 +2,7 @@
 the power chart drawn, and axe-core finds no serious or critical violation."""
 
 import os
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,30 @@ AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 SHOTS = os.environ.get("SAFESCHOOL_SCREENSHOTS", "")
 
 
-def test_trial_pages_fit_the_phone_and_the_screen(live_server, browser, log_in, tmp_path, monkeypatch):
+@pytest.fixture
+def locked_protocols_flushable(transactional_db):
+    """A locked protocol cannot be deleted (database triggers), so the flush after this transactional test would
+    fail: at teardown, empty the tables with the protocol triggers dropped, then put them back."""
+    yield
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return  # PostgreSQL's flush truncates, which its row triggers do not see
+    triggers = import_module("safeschool.web.interventions.migrations.0002_immutability_triggers")
+    names = ("interventions_protocol_locked_delete", "interventions_protocol_locked_update")
+    with connection.cursor() as cursor:
+        for name in names:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+    call_command("flush", interactive=False, verbosity=0)
+    with connection.cursor() as cursor:
+        for sql in triggers.SQLITE:
+            if any(f"TRIGGER {name} " in sql for name in names):
+                cursor.execute(sql)
+
+
+def test_trial_pages_fit_the_phone_and_the_screen(live_server, browser, log_in, tmp_path, monkeypatch,
+                                                  locked_protocols_flushable):
     monkeypatch.setattr(power_web, "N_BOOT", 20)
     simulate(CohortConfig(sizes=Sizes(countries=2, schools=12, classes=24, teachers=24, students=480, waves=2),
                           seed=5)).write(tmp_path)
@@ -34,8 +58,14 @@ def test_trial_pages_fit_the_phone_and_the_screen(live_server, browser, log_in, 
                                   design="crt3", primary_outcome="exclusion", covariates=["ses_index", "gender"],
                                   schools=list(School.objects.all()),
                                   analysis_model="excluded ~ treat + ses_index + gender + (1|school_id/class_id)")
-    paths = [f"/interventions/{intervention.pk}/trials/new/", f"/interventions/trials/{trial.pk}/",
-             f"/interventions/trials/{trial.pk}/power/", f"/interventions/trials/{trial.pk}/protocol/"]
+    # the design form, the power page (inputs, chart) and the protocol (a 64-character hash once locked)
+    services.trial_power_save(user=user, trial=trial, power={"inputs": {"power": 0.8, "alpha": 0.05},
+                                                             "result": {"mdes": 0.3}})
+    services.protocol_save(user=user, trial=trial, stopping_rules="Harm reported by a school.",
+                           missing_data="Complete cases with baseline covariates.")
+    services.protocol_lock(user=user, trial=trial)
+    paths = [f"/interventions/{intervention.pk}/trials/new/", f"/interventions/trials/{trial.pk}/power/",
+             f"/interventions/trials/{trial.pk}/protocol/"]
     wide, violations, drawn = {}, {}, {}
     for viewport in (PHONE, DESKTOP):
         page = browser.new_page(viewport=viewport, bypass_csp=True)
@@ -59,4 +89,4 @@ def test_trial_pages_fit_the_phone_and_the_screen(live_server, browser, log_in, 
         page.close()
     assert {k: v for k, v in wide.items() if v > 0} == {}
     assert {k: v for k, v in violations.items() if v} == {} and len(violations) == len(paths)
-    assert len(drawn) == 2
+    assert len(drawn) == 2  # the power page at both widths

@@ -64,8 +64,11 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory, test_settings_fo
 
 
 @pytest.fixture(autouse=True)
-def _fast_english(monkeypatch):
+def _fast_english(monkeypatch, settings):
     monkeypatch.setattr(power_web, "N_BOOT", 20)  # the same estimate, a coarser interval
+    # a cache outside the rolled-back transaction: the module's pages share one estimate per selection
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": "trials-tests"}}
     with translation.override("en"):
         yield
 
