@@ -108,9 +108,12 @@ def test_the_allocation_reproduces_from_its_seed(client, people, trial):
     other = Allocation(trial=trial, seed=54321, algorithm=allocation.algorithm, input_hash=allocation.input_hash,
                        block_by=allocation.block_by, proportion=0.5, pk=allocation.pk)
     assert selectors_allocation.reproduce(other)["identical"] is False
-    client.force_login(people["member"])
+    client.force_login(people["researcher"])
     page = client.get(reverse("interventions:allocation", args=[trial.pk])).content.decode()
     assert 'data-check="identical"' in page and "12345" in page and allocation.input_hash in page
+    client.force_login(people["member"])  # the seed would give every arm away: not to those who see counts only
+    page = client.get(reverse("interventions:allocation", args=[trial.pk])).content.decode()
+    assert 'data-check="identical"' in page and "12345" not in page and allocation.input_hash in page
 
 
 def _unit_rows(page: str) -> list[str]:

@@ -212,6 +212,9 @@ def test_panels_and_the_final_report(client, world, simulated, monkeypatch):
     for expected in (deviation.reason, "baseline added", "c" * 64, str(trial.allocation.seed), "Participant flow",
                      "Lost to follow-up", "Hedges' g on the total variance", "Reproduced from the seed"):
         assert expected in text, expected
+    written.clear()
+    reports_impact.report_pdf(user=world["member"], trial=trial)  # the seed would give every arm away
+    assert str(trial.allocation.seed) not in "\n".join(written) and deviation.reason in "\n".join(written)
     pdf = reports_impact.report_document(user=world["member"], trial=trial)
     assert pdf.title == "Trial report: Reading trial" and pdf.lang == "en"
 

@@ -144,7 +144,8 @@ def report_document(*, user, trial: Trial) -> Document:
         pdf.table((gettext("Item"), gettext("Value")), [
             (gettext("Done by"), allocation.done_by.username if allocation.done_by else formatting.MISSING),
             (gettext("Done on"), _when(allocation.done_at)),
-            (gettext("Seed"), str(allocation.seed)), (gettext("Algorithm"), allocation.algorithm),
+            (gettext("Seed"), str(allocation.seed) if user.has_perm("interventions.view_all_arms")
+             else gettext("stored; shown to researchers")), (gettext("Algorithm"), allocation.algorithm),
             (gettext("Input hash"), allocation.input_hash),
             (gettext("Blocked by"), allocation.block_by or formatting.MISSING),
             (gettext("Reproduced from the seed"), gettext("identical") if check["identical"] else check["reason"]),

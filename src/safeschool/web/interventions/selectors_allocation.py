@@ -176,7 +176,8 @@ def allocation_page(*, user, trial: Trial) -> dict:
         return view
     stored = stored_units(allocation)
     scope, rows = visible_units(user, stored)
-    view.update({"check": reproduce(allocation), "counts": arm_counts(stored, trial.design),
+    # with the seed and the (visible) units anyone could recompute every arm: it goes with the unit list
+    view.update({"check": reproduce(allocation), "show_seed": user.has_perm("interventions.view_all_arms"), "counts": arm_counts(stored, trial.design),
                  "arms": [a for a in Arm.values if a in set(stored.arm)], "scope": scope, "unit_rows": rows,
                  "n_units": len(stored),
                  "balance": [r for r in allocation.balance or [] if r.get("n_control") or r.get("n_intervention")],
