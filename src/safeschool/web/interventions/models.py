@@ -49,7 +49,8 @@ class Intervention(models.Model):
     summary = models.TextField(max_length=2_000, blank=True)
     level = models.CharField(max_length=12, choices=[(lv, lv) for lv in LEVELS], blank=True,
                              help_text=_("The ecological level it works at."))
-    outcomes = models.JSONField(default=list, help_text=_("The outcomes it aims to improve (Outcome codes)."))
+    outcomes = models.JSONField(default=list, blank=True,
+                                help_text=_("The outcomes it aims to improve (Outcome codes)."))
     status = models.CharField(max_length=8, choices=InterventionStatus.choices, default=InterventionStatus.DRAFT)
     # TIDieR 2-12
     why = models.TextField(max_length=5_000, help_text=_("TIDieR 2: the rationale, theory or goal."))

@@ -33,8 +33,9 @@ may_coproduce = is_member & has_consent & level_c
 
 rules.add_perm("interventions.view", is_signed_in)
 rules.add_perm("interventions.add_intervention", may_coproduce | is_school_staff | is_researcher | is_admin)
+# a member who withdrew consent may read but no longer edit, even what they registered
 rules.add_perm("interventions.edit_intervention",
-               registered_it | (coproduces_it & has_consent) | is_researcher | is_admin)
+               (registered_it & (has_consent | ~is_member)) | (coproduces_it & has_consent) | is_researcher | is_admin)
 rules.add_perm("interventions.design_trial", is_researcher | is_admin)
 rules.add_perm("interventions.run_impact", is_researcher | is_admin)
 rules.add_perm("interventions.view_all_arms", is_researcher | is_admin)
