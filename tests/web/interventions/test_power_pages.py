@@ -18,7 +18,7 @@ from safeschool.trials import icc
 from safeschool.web.accounts.models import Role
 from safeschool.web.accounts.services import user_create
 from safeschool.web.core import formatting
-from safeschool.web.interventions import power_web
+from safeschool.web.interventions import power_web, selectors_trials
 from safeschool.web.interventions.models import Deviation, Intervention, InterventionVersion, Protocol, Trial
 from safeschool.web.research.models import School, Student
 from safeschool.web.research.selectors import analysis_frame
@@ -168,3 +168,14 @@ def test_saving_after_the_lock_needs_a_reason_and_is_a_deviation(as_role, world)
     assert r.status_code == 400 and "reason" in r.context["form"].errors and not Deviation.objects.exists()
     assert c.post(url, {**data, "save": "1", "reason": "More schools joined"}).status_code == 302
     assert list(Deviation.objects.values_list("field", flat=True)) == ["power"]
+
+
+def test_without_data_the_page_says_so_and_starts_from_a_typical_icc(as_role, world, monkeypatch):
+    def no_outcomes(*, wave=1):
+        raise ValueError("wave 1 has no outcomes (waves present: )")
+
+    monkeypatch.setattr(selectors_trials, "frame", no_outcomes)
+    page = as_role("member").get(reverse("interventions:power"), {"outcome": "belonging", "design": "crt2"})
+    html = page.content.decode()
+    assert page.status_code == 200 and "data-no-estimate" in html and "The network has no outcome data yet." in html
+    assert page.context["form"].initial["icc"] == power_web.TYPICAL_ICC[0] and page.context["calculation"]

@@ -111,17 +111,18 @@ def defaults(*, design: str, found: dict, selection: str, sizes: dict | None = N
         why = gettext("no estimate from the network's data (%(reason)s): a typical value for schools, change it "
                       "if you know better") % {"reason": found.get("error", "")}
         src["icc"] = src["icc_class"] = why
-    participating = sizes is not None and sizes.get("students")
-    if participating:
+    if sizes and sizes.get("schools"):
         init["clusters"] = sizes["schools"]
         src["clusters"] = ngettext("the trial's %(n)s participating school", "the trial's %(n)s participating schools",
                                    sizes["schools"]) % {"n": formatting.count(sizes["schools"])}
+    else:
+        init["clusters"] = 20
+        src["clusters"] = gettext("a starting value: change it")
+    if sizes and sizes.get("students"):
         where = gettext("the mean of the participating schools (%(students)s students in %(classes)s classes)") % {
             "students": formatting.count(sizes["students"]), "classes": formatting.count(sizes["classes"])}
         size_from = sizes
     else:
-        init["clusters"] = 20
-        src["clusters"] = gettext("a starting value: change it")
         where = gettext("the mean in the data, %(selection)s") % {"selection": selection}
         size_from = est or {}
     if size_from.get("mean_school_size"):

@@ -151,10 +151,11 @@ def trial_update(*, user, trial: Trial, reason: str = "", **fields) -> list[Devi
     if unknown:
         raise ValueError(f"not a field a trial's edit sets: {', '.join(sorted(unknown))}")
     schools = fields.pop("schools", None)
-    proposed = {f: getattr(trial, f) for f in CHECKED}
-    proposed.update({k: v for k, v in fields.items() if k in CHECKED})
-    check_design(intervention=trial.intervention, schools=list(
-        schools if schools is not None else trial.schools.select_related("country")), **proposed)
+    if schools is not None or set(fields) & set(CHECKED):  # a saved power calculation leaves the design alone
+        proposed = {f: getattr(trial, f) for f in CHECKED}
+        proposed.update({k: v for k, v in fields.items() if k in CHECKED})
+        check_design(intervention=trial.intervention, schools=list(
+            schools if schools is not None else trial.schools.select_related("country")), **proposed)
     protocol = Protocol.objects.filter(trial=trial).first()
     locked = protocol is not None and protocol.locked
     if locked and not reason.strip():
