@@ -168,6 +168,10 @@ def test_roles_ids_and_completion(client, world, simulated, django_capture_on_co
     trial = world["trial"]
     client.force_login(world["member"])
     assert "Upload and analyse" not in client.get(reverse("interventions:impact", args=[trial.pk])).content.decode()
+    client.force_login(world["researcher"])  # the upload form says which columns the file needs
+    page = client.get(reverse("interventions:impact", args=[trial.pk])).content.decode()
+    assert 'data-columns="student_id,school_id,y,baseline"' in page
+    client.force_login(world["member"])
     assert _upload(client, trial, _csv(simulated.drop(columns=["treat"]))).status_code == 403
     assert client.get(reverse("interventions:impact_run", args=[999999])).status_code == 404
     assert client.get("/interventions/impact/abc/").status_code == 404

@@ -7,11 +7,47 @@ from __future__ import annotations
 
 from django.utils.translation import gettext
 
-from safeschool.trials import outcomes
+from safeschool.stats.formula import ModelSpecError, parse_formula
+from safeschool.trials import designs, outcomes
 from safeschool.vocabulary import MIN_CELL
 from safeschool.web.interventions import selectors_allocation as sel
 from safeschool.web.interventions.charts_impact import consort_chart
 from safeschool.web.interventions.models import ImpactRun, RunStatus, Trial, TrialStatus
+
+FROM_ALLOCATION = {"treat", "block"}  # columns the platform adds from the allocation, never read from the file
+
+
+def formula_for(trial: Trial, outcome: str) -> str:
+    """The primary outcome's pre-registered model; a secondary outcome's from the design (same covariates)."""
+    if outcome == trial.primary_outcome and trial.analysis_model.strip():
+        return trial.analysis_model.strip()
+    return designs.analysis_formula(trial.design, outcomes.outcome(outcome).column, list(trial.covariates or []))
+
+
+def family_for(outcome: str) -> str:
+    return outcomes.outcome(outcome).family
+
+
+def needed_columns(trial: Trial, formula: str) -> list[str]:
+    """The columns a follow-up file must have for this model (ModelSpecError when it cannot be read)."""
+    columns = parse_formula(formula).columns()
+    ids = ["student_id", "school_id"] + (["class_id"] if trial.unit == "class" or "class_id" in columns else [])
+    return list(dict.fromkeys([*ids, *(c for c in columns if c not in FROM_ALLOCATION)]))
+
+
+def file_columns(trial: Trial) -> list[dict]:
+    """Per outcome of the trial, the model and the columns its follow-up file needs (for the upload page)."""
+    rows = []
+    for code in dict.fromkeys([trial.primary_outcome, *(trial.secondary_outcomes or [])]):
+        if code not in outcomes.OUTCOMES:
+            continue
+        formula = formula_for(trial, code)
+        try:
+            columns = needed_columns(trial, formula)
+        except ModelSpecError:
+            columns = []
+        rows.append({"outcome": gettext(outcomes.OUTCOMES[code].label), "formula": formula, "columns": columns})
+    return rows
 
 
 def impact_runs(trial: Trial):

@@ -21,26 +21,14 @@ from django.utils.translation import ngettext
 from safeschool.csvsafe import neutralise
 from safeschool.ingest.readers import TableReadError, read_table
 from safeschool.stats.formula import ModelSpecError, parse_formula
-from safeschool.trials import designs, outcomes
 from safeschool.web.interventions import selectors_allocation as sel
+from safeschool.web.interventions import selectors_impact as sel_impact
 from safeschool.web.interventions.models import ImpactRun, RunStatus, Trial, TrialStatus
 from safeschool.web.interventions.tasks import run_impact
 
 SUFFIXES = (".csv", ".parquet")
 MAX_ROWS = 1_000_000
-FROM_ALLOCATION = {"treat", "block"}  # columns the platform adds from the allocation, never read from the file
 ID_COLUMNS = ("student_id", "school_id", "class_id")
-
-
-def formula_for(trial: Trial, outcome: str) -> str:
-    """The primary outcome's pre-registered model; a secondary outcome's from the design (same covariates)."""
-    if outcome == trial.primary_outcome and trial.analysis_model.strip():
-        return trial.analysis_model.strip()
-    return designs.analysis_formula(trial.design, outcomes.outcome(outcome).column, list(trial.covariates or []))
-
-
-def family_for(outcome: str) -> str:
-    return outcomes.outcome(outcome).family
 
 
 def read_follow_up(upload) -> tuple[pd.DataFrame, str]:
@@ -71,11 +59,9 @@ def read_follow_up(upload) -> tuple[pd.DataFrame, str]:
 
 def needed_columns(trial: Trial, formula: str) -> list[str]:
     try:
-        columns = parse_formula(formula).columns()
+        return sel_impact.needed_columns(trial, formula)
     except ModelSpecError as exc:
         raise ValidationError(_("The trial's analysis model cannot be read: %(reason)s") % {"reason": exc}) from exc
-    ids = ["student_id", "school_id"] + (["class_id"] if trial.unit == "class" or "class_id" in columns else [])
-    return list(dict.fromkeys([*ids, *(c for c in columns if c not in FROM_ALLOCATION)]))
 
 
 def check_follow_up(trial: Trial, frame: pd.DataFrame, *, formula: str, family: str) -> None:
@@ -133,7 +119,7 @@ def impact_run_create(*, trial: Trial, user, upload, outcome: str) -> ImpactRun:
     allowed = [trial.primary_outcome, *(trial.secondary_outcomes or [])]
     if outcome not in allowed:
         raise ValidationError({"outcome": _("Choose one of the trial's outcomes.")})
-    formula, family = formula_for(trial, outcome), family_for(outcome)
+    formula, family = sel_impact.formula_for(trial, outcome), sel_impact.family_for(outcome)
     try:
         frame, _digest = read_follow_up(upload)
         check_follow_up(trial, frame, formula=formula, family=family)

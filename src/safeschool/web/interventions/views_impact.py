@@ -60,8 +60,9 @@ def impact(request, pk: int):
     if done is not None:
         return done
     panels = selectors_impact.trial_panels(user=request.user, trial=trial)
-    return render(request, "interventions/impact_list.html", {"trial": trial, "panels": panels, "form": form},
-                  status=400 if form.errors else 200)
+    return render(request, "interventions/impact_list.html", {
+        "trial": trial, "panels": panels, "form": form, "file_columns": selectors_impact.file_columns(trial)},
+        status=400 if form.errors else 200)
 
 
 @login_required
