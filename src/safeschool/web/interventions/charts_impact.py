@@ -66,7 +66,6 @@ def consort_chart(consort: dict, unit: str) -> dict:
                 "y": {"field": "stage_label", "type": "nominal", "sort": stages, "title": None,
                       "axis": {"labelAngle": 0, "domain": False, "ticks": False, "labelLimit": 140}}}
     spec = {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "title": gettext("Participant flow (CONSORT)"),
         "width": WIDTH, "height": 3 * 72,
         "data": {"values": rows},
