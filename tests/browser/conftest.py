@@ -36,24 +36,35 @@ def log_in():
     return submit
 
 
+# The SQLite triggers that refuse the flush's deletes, by the migration that makes them: closed Delphi rounds and
+# their ratings; locked protocols, deviations and allocations of trials.
+FLUSH_BLOCKERS = {
+    "safeschool.web.cocreation.migrations.0002_immutability_triggers": (
+        "cocreation_rating_closed_delete", "cocreation_round_no_delete"),
+    "safeschool.web.interventions.migrations.0002_immutability_triggers": (
+        "interventions_protocol_locked_delete", "interventions_deviation_fixed_delete",
+        "interventions_allocation_fixed_delete", "interventions_unit_fixed_delete"),
+}
+
+
 @pytest.fixture
 def closed_rounds_flushable(transactional_db):
-    """A closed Delphi round's ratings are a fixed snapshot (database triggers refuse to delete them), so the flush
-    after a transactional test would fail: at teardown, before that flush, empty the tables with those triggers
-    dropped, then put them back."""
+    """A closed Delphi round's ratings, a locked trial protocol, its deviations and allocation are fixed records
+    (database triggers refuse to delete them), so the flush after a transactional test would fail: at teardown,
+    before that flush, empty the tables with those triggers dropped, then put them back."""
     yield
     from django.core.management import call_command
     from django.db import connection
 
     if connection.vendor != "sqlite":
         return  # PostgreSQL's flush truncates, which its row triggers do not see
-    triggers = import_module("safeschool.web.cocreation.migrations.0002_immutability_triggers")
-    names = ("cocreation_rating_closed_delete", "cocreation_round_no_delete")
     with connection.cursor() as cursor:
-        for name in names:
-            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        for names in FLUSH_BLOCKERS.values():
+            for name in names:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
     call_command("flush", interactive=False, verbosity=0)
     with connection.cursor() as cursor:
-        for sql in triggers.SQLITE:
-            if any(f"TRIGGER {name} " in sql for name in names):
-                cursor.execute(sql)
+        for module, names in FLUSH_BLOCKERS.items():
+            for sql in import_module(module).SQLITE:
+                if any(f"TRIGGER {name} " in sql for name in names):
+                    cursor.execute(sql)

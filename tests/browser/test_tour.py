@@ -40,7 +40,9 @@ RAW = {
 # researcher types into a file) and, on the import preview, the uploaded file's own column names are allowed too.
 ALLOWED = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b[\w-]+\.(?:csv|xlsx|sav|dta|yaml|json|pdf|txt|png)\b"
                      r"|\bNone available\b")
-CODE_WORDS = "() => [...document.querySelectorAll('code, kbd, samp')].flatMap(e => e.innerText.split(/\\s+/))"
+# Split at spaces and at a model formula's operators, so "(1|school_id/class_id)" allows school_id and class_id.
+CODE_WORDS = ("() => [...document.querySelectorAll('code, kbd, samp')]"
+              ".flatMap(e => e.innerText.split(/[\\s|()\\/+~*:]+/))")
 
 OVERFLOWING = """() => {
   const width = window.innerWidth, out = [];
@@ -99,8 +101,18 @@ def test_raw_text_patterns_catch_what_the_issue_saw_and_spare_real_figures():
 def seeded_tour(closed_rounds_flushable, cohort_dir, settings, tmp_path):
     """The demo, seeded through the same functions as `safeschool demo` but with the small test cohort, 100
     members (enough for a Delphi panel of 20) and the MAIHDA run of the tour; analyses run by the worker. The
-    self-evaluation and the label are seeded in full (their six schools of the small cohort)."""
-    from safeschool.web.demo import accounts, analysis, cocreation, hub, label, network, screening, selfeval
+    self-evaluation, the label and the interventions' trials are seeded in full (on the small cohort's schools)."""
+    from safeschool.web.demo import (
+        accounts,
+        analysis,
+        cocreation,
+        hub,
+        interventions,
+        label,
+        network,
+        screening,
+        selfeval,
+    )
     from safeschool.web.demo.tour import tour_prepare
     from safeschool.web.research.services import cohort_load
 
@@ -115,6 +127,7 @@ def seeded_tour(closed_rounds_flushable, cohort_dir, settings, tmp_path):
     print(screening.demo_screening_ensure())
     print(selfeval.demo_selfeval_ensure())
     print(label.demo_label_ensure())
+    print(interventions.demo_interventions_ensure())
     tour_prepare()
     call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
     print(f"seeded the tour in {time.monotonic() - started:.0f} s")

@@ -1,7 +1,7 @@
 """The tour of README's "A tour", as data: for each role (signed out, member, staff, researcher, admin) the pages that
 role visits, with concrete addresses resolved from the database (the staff login's own school, the demo Delphi
-study, the analyses that exist). Shared by the browser test that checks every page (tests/browser/test_tour.py) and
-`make screenshots` (safeschool.cli.screenshots); `tour_visit` drives a Playwright page (passed in, so this
+study, the analyses that exist, the demo's completed trial). Shared by the browser test that checks every page
+(tests/browser/test_tour.py) and `make screenshots` (safeschool.cli.screenshots); `tour_visit` drives a Playwright page (passed in, so this
 module does not import Playwright)."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from safeschool.web.analysis.services import analysis_run_create
 from safeschool.web.cocreation.models import DelphiStudy, Interview, ParCycle
 from safeschool.web.demo.accounts import demo_password
 from safeschool.web.hub.models import Community
+from safeschool.web.interventions.models import ImpactRun, Intervention, Trial
 from safeschool.web.label.models import Application, Award
 from safeschool.web.research.models import School, Student
 from safeschool.web.screening.models import RiskModel, RiskScore
@@ -75,6 +76,9 @@ def tour_steps(*, upload: Path) -> list[Step]:
     changed = _first(Campaign.objects.filter(school=twice, closed_at__isnull=False).order_by("-closed_at"))
     award = _first(Award.objects.filter(revoked_at__isnull=True).order_by("-level", "pk"))
     under_review = _first(Application.objects.filter(status="under_review").order_by("pk"))
+    adapted = _first(Intervention.objects.filter(versions__number=2).order_by("pk"))  # the demo's, with version 2
+    completed = _first(Trial.objects.filter(status="completed").order_by("pk"))
+    impact = _first(ImpactRun.objects.filter(trial=completed, status="succeeded").order_by("pk"))
     label_public = [("label-register", "/label/"), ("label-criteria", "/label/criteria/"),
                     ("label-verify", f"/label/verify/{award.verification_code}/"),
                     ("selfeval-questionnaire", "/selfeval/questionnaire/")]
@@ -92,6 +96,7 @@ def tour_steps(*, upload: Path) -> list[Step]:
             ("library", "/hub/library/"), ("delphi-studies", "/cocreation/delphi/"),
             ("delphi-rate", f"/cocreation/delphi/{study.pk}/rate/"), ("password-change", "/accounts/password/"),
             *label_public, ("label-review", f"/label/applications/{under_review.pk}/review/"),
+            ("interventions", "/interventions/"), ("intervention", f"/interventions/{adapted.pk}/"),
         ],
         "staff": [
             ("home", "/"), ("schools", "/schools/"), ("own-school", f"/schools/{own.pk}/"),
@@ -117,6 +122,7 @@ def tour_steps(*, upload: Path) -> list[Step]:
             ("screening-card", f"/screening/models/{risk_model.pk}/card/"), ("screening-train", "/screening/models/train/"),
             ("selfeval-network", "/selfeval/network/"), ("selfeval-report", f"/selfeval/campaigns/{changed.pk}/report/"),
             ("label-applications", "/label/applications/"), ("label-application", f"/label/applications/{under_review.pk}/"),
+            ("trial", f"/interventions/trials/{completed.pk}/"), ("impact", f"/interventions/impact/{impact.pk}/"),
         ],
         "admin": [
             ("admin", "/admin/"), ("admin-students", "/admin/research/student/"),
