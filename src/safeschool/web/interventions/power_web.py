@@ -217,7 +217,7 @@ def curve_chart(calculation: dict, *, ci=None) -> dict:
     chosen = calculation["inputs"]["icc"]
     mdes = calculation["result"]["mdes"]
     rows = [{"icc": r["icc"], "mdes": r["mdes"], "chosen": abs(r["icc"] - chosen) < 1e-9,
-             "icc_text": formatting.number(r["icc"], 2), "mdes_text": formatting.number(r["mdes"], 2)}
+             "icc_text": formatting.number(r["icc"], 3), "mdes_text": formatting.number(r["mdes"], 2)}
             for r in calculation["curve"]]
     x = alt.X("icc:Q", title=gettext("ICC (between-school share of the variance)"), scale=alt.Scale(zero=False))
     y = alt.Y("mdes:Q", title=gettext("MDES (standard deviations)"), scale=alt.Scale(zero=True))
@@ -237,10 +237,11 @@ def curve_chart(calculation: dict, *, ci=None) -> dict:
     chart = alt.layer(*layers).properties(width="container", height=220,
                                           title=gettext("How the MDES changes with the ICC"))
     lows = [r["mdes"] for r in calculation["curve"]]
+    digits = 2 if chosen >= 0.095 else 3
     summary = gettext("At the chosen ICC of %(icc)s the MDES is %(mdes)s; over ICCs from %(low)s to %(high)s it "
                       "ranges from %(min)s to %(max)s.") % {
-        "icc": formatting.number(chosen, 2), "mdes": formatting.number(mdes, 2),
-        "low": formatting.number(rows[0]["icc"], 2), "high": formatting.number(rows[-1]["icc"], 2),
+        "icc": formatting.number(chosen, digits), "mdes": formatting.number(mdes, 2),
+        "low": formatting.number(rows[0]["icc"], digits), "high": formatting.number(rows[-1]["icc"], digits),
         "min": formatting.number(min(lows), 2), "max": formatting.number(max(lows), 2)}
     if ci:
         summary += " " + gettext("The shaded band is the %(level)s interval of the ICC estimated from the data.") % {
