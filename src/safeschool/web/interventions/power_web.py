@@ -62,7 +62,7 @@ def selection_text(stages=(), countries=()) -> str:
     names = [formatting.label("country", c) for c in countries]
     if len(names) > 1:
         # Translators: the last two items of a list, e.g. "Italy, Greece and Spain".
-        names = [", ".join(names[:-1]) + " " + gettext("and") + " " + names[-1]]
+        names = [gettext("%(items)s and %(last)s") % {"items": ", ".join(names[:-1]), "last": names[-1]}]
     return f"{stage.lower() if stages else stage}, {names[0] if names else gettext('all countries')}"
 
 
