@@ -5,6 +5,8 @@ allocation audit, the CONSORT flow and the results."""
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -20,7 +22,7 @@ from safeschool.web.accounts.services import user_create
 from safeschool.web.interventions import reports_impact, selectors_impact, services_allocation
 from safeschool.web.interventions.execution_impact import impact_run_execute
 from safeschool.web.interventions.models import Deviation, ImpactRun, Intervention, Protocol, Trial
-from safeschool.web.research.models import Country, School
+from safeschool.web.research.models import Country, School, SchoolClass
 
 SEED = 20261129
 EFFECT = 0.5
@@ -242,3 +244,51 @@ def test_a_binary_outcome_is_fitted_by_the_logistic_model_with_the_cox_index(cli
     words = data.astype({"excluded": object})
     words.loc[0, "excluded"] = 2  # not 0/1
     assert "binary" in _upload(client, trial, _csv(words), outcome="exclusion").content.decode()
+
+
+def _designed(design: str, researcher) -> Trial:
+    """A locked and allocated trial of another design over the world's first 8 schools (4 classes each for
+    classes randomised within schools)."""
+    schools = list(School.objects.order_by("code")[:8])
+    if design == "bcrt3":
+        for s in schools:
+            SchoolClass.objects.bulk_create([SchoolClass(code=f"{s.code}-K{k}", school=s, grade=7) for k in range(4)])
+    model = {"bcrt3": "y ~ treat + baseline + (1|school_id/class_id)",
+             "sw": "y ~ treat + baseline + C(period) + (1|school_id)"}[design]
+    trial = Trial.objects.create(intervention=Intervention.objects.get(), title=design, design=design,
+                                 unit="class" if design == "bcrt3" else "school", primary_outcome="achievement",
+                                 status="registered", analysis_model=model, steps=3 if design == "sw" else None)
+    trial.schools.add(*schools)
+    protocol = Protocol.objects.create(trial=trial, content={"design": design})
+    Protocol.objects.filter(pk=protocol.pk).update(locked_at=timezone.now(), content_hash="e" * 64)
+    services_allocation.allocation_run(trial=trial, user=researcher, seed=SEED)
+    trial.refresh_from_db()
+    return trial
+
+
+@pytest.mark.parametrize("design", ["bcrt3", "sw"])
+def test_classes_within_schools_and_stepped_wedge_take_the_arm_from_the_allocation(client, world, design):
+    trial = _designed(design, world["researcher"])
+    units = {(u.school_class.code if u.school_class_id else u.school.code): u for u in
+             trial.allocation.units.select_related("school", "school_class")}
+    rng = np.random.default_rng(1)
+    rows = []
+    for code, unit in units.items():
+        for period in range(4) if design == "sw" else [None]:
+            exposed = int(period >= unit.step) if design == "sw" else int(unit.arm == "intervention")
+            for i in range(12):
+                baseline = rng.normal()
+                rows.append({"student_id": f"{code}-{period}-{i}", "school_id": unit.school.code,
+                             "class_id": code if unit.school_class_id else f"{code}-C1", "baseline": baseline,
+                             **({"period": period} if design == "sw" else {}),
+                             "y": EFFECT * exposed + 0.5 * baseline + rng.normal(0, 0.8)})
+    frame = pd.DataFrame(rows)
+    client.force_login(world["researcher"])
+    response = _upload(client, trial, _csv(frame))
+    assert response.status_code == 302, response.content.decode()[-1500:]
+    run = impact_run_execute(run_id=ImpactRun.objects.get(trial=trial).pk)
+    assert run.status == "succeeded", run.error
+    assert run.result["ci"][0] < EFFECT < run.result["ci"][1] and run.result["ci"][0] > 0
+    if design == "bcrt3":  # a class outside the allocation is refused by its code
+        frame.loc[:4, "class_id"] = "S001-K9"
+        assert "5 rows name classes not in the allocation" in _upload(client, trial, _csv(frame)).content.decode()
