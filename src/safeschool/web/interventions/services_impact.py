@@ -68,6 +68,8 @@ def check_follow_up(trial: Trial, frame: pd.DataFrame, *, formula: str, family: 
     """Refuse a file that the analysis cannot use, with one line saying why (nothing is stored)."""
     if len(frame) > MAX_ROWS:
         raise ValidationError(_("The file has more than %(n)s rows.") % {"n": f"{MAX_ROWS:,}"})
+    if frame.empty:
+        raise ValidationError(_("The file has no rows of data."))
     needed = needed_columns(trial, formula)
     missing = [c for c in needed if c not in frame.columns]
     if missing:
@@ -77,6 +79,7 @@ def check_follow_up(trial: Trial, frame: pd.DataFrame, *, formula: str, family: 
         raise ValidationError(_("Remove the column 'treat': the arm comes from the allocation, not from the file."))
     formulas = sum(int(neutralise(str(v)) != str(v)) for column in frame.columns
                    if not pd.api.types.is_numeric_dtype(frame[column]) for v in frame[column].dropna())
+    formulas += sum(int(neutralise(str(column)) != str(column)) for column in frame.columns)  # headers too
     if formulas:
         raise ValidationError(ngettext("%(n)s cell begins like a spreadsheet formula (=, +, -, @): refused.",
                                        "%(n)s cells begin like a spreadsheet formula (=, +, -, @): refused.",
