@@ -135,8 +135,9 @@ def _check(design: str, **kw) -> _Inputs:
         n = float(n)
     except (TypeError, ValueError):
         raise PowerInputError(f"--cluster-size must be a number of students (got {n!r})", "cluster-size") from None
-    if not n >= 1:
-        raise PowerInputError(f"--cluster-size must be at least 1 student (got {n:g})", "cluster-size")
+    if not 1 <= n < math.inf:
+        raise PowerInputError(f"--cluster-size must be a finite number of at least 1 student (got {n:g})",
+                              "cluster-size")
     icc = _share(kw.get("icc"), "icc")
     values = dict(design=design, clusters=_count(kw.get("clusters"), "clusters", 1), cluster_size=n, icc=icc)
     given = {k: v for k, v in kw.items() if v is not None}  # None means the default, as when not given
@@ -157,7 +158,7 @@ def _check(design: str, **kw) -> _Inputs:
         cps = kw.get("classes_per_school")
         minimum = 2 if design == "bcrt3" else 1
         try:
-            enough = float(cps) >= minimum
+            enough = minimum <= float(cps) < math.inf
         except (TypeError, ValueError):
             enough = False
         if not enough:
@@ -167,7 +168,7 @@ def _check(design: str, **kw) -> _Inputs:
     if design == "bcrt3":
         omega = given.get("omega", 0.0)
         try:
-            valid = float(omega) >= 0
+            valid = 0 <= float(omega) < math.inf
         except (TypeError, ValueError):
             valid = False
         if not valid:
