@@ -57,6 +57,7 @@ def check_demo_interventions(notes: list[str]) -> None:
     assert set(registered.allocation.units.values_list("block", flat=True)) == set(
         registered.schools.values_list("country__code", flat=True))  # stratified by country
     assert completed.design == "crt3" and completed.version.number == 1
+    assert completed.covariates == ["baseline", "ses_index"] and " + baseline + " in completed.analysis_model
     assert Deviation.objects.filter(protocol__trial=completed).count() == 1
     assert not Deviation.objects.filter(protocol__trial=registered).exists()
 
@@ -107,7 +108,9 @@ def test_follow_up_data_carry_the_true_effect_on_the_total_variance_scale():
         ratios.append(moved[treated].mean() / without.attendance_rate.std())
     assert abs(np.mean(ratios) - TRUE_EFFECT) < 0.02
     assert with_effect.attendance_rate.between(0, 1).all() and list(with_effect.columns) == [
-        "student_id", "school_id", "class_id", "ses_index", "attendance_rate"]
+        "student_id", "school_id", "class_id", "ses_index", "baseline", "attendance_rate"]
+    # the baseline is each student's attendance before allocation, the same in both arms
+    assert (with_effect.baseline == students.sort_values("student_id").attendance_rate.round(4).to_numpy()).all()
 
 
 def test_follow_up_loses_about_the_attrition_share_and_only_outcomes():

@@ -91,6 +91,11 @@ def test_the_known_effect_is_recovered_within_its_ci(client, world, simulated):
     assert r["ci"][0] < EFFECT < r["ci"][1] and r["ci"][0] > 0  # the effect is there and its size is covered
     assert r["effect_size_ci"][0] < simulated.attrs["effect_size"] < r["effect_size_ci"][1]
     assert r["effect_size_method"] == "hedges_g_total_variance" and r["months_progress"] is not None
+    # g's denominator: the total variance of the model without the baseline (EEF), fitted on the same students
+    assert r["variance_formula"] == "y ~ treat + (1|school_id)"
+    total = sum(c["variance"] for c in r["variance_components"])
+    assert total > sum(c["variance"] for c in r["variance_components_adjusted"])
+    assert abs(r["effect_size"] - r["estimate"] / total ** 0.5 * (1 - 3 / (4 * r["n"] - 9))) < 1e-9
     assert r["provenance"]["rows"] == len(simulated) and len(r["provenance"]["sha256"]) == 64
     flow = run.consort
     assert sum(a["students_assigned"] for a in flow.values()) == len(simulated)
@@ -289,6 +294,9 @@ def test_classes_within_schools_and_stepped_wedge_take_the_arm_from_the_allocati
     run = impact_run_execute(run_id=ImpactRun.objects.get(trial=trial).pk)
     assert run.status == "succeeded", run.error
     assert run.result["ci"][0] < EFFECT < run.result["ci"][1] and run.result["ci"][0] > 0
+    # the baseline leaves g's variance model, the design's periods stay in it
+    assert run.result["variance_formula"] == {"bcrt3": "y ~ treat + (1|school_id/class_id)",
+                                              "sw": "y ~ treat + C(period) + (1|school_id)"}[design]
     if design == "bcrt3":  # a class outside the allocation is refused by its code
         frame.loc[:4, "class_id"] = "S001-K9"
         assert "5 rows name classes not in the allocation" in _upload(client, trial, _csv(frame)).content.decode()

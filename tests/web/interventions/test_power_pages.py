@@ -179,3 +179,41 @@ def test_without_data_the_page_says_so_and_starts_from_a_typical_icc(as_role, wo
     html = page.content.decode()
     assert page.status_code == 200 and "data-no-estimate" in html and "The network has no outcome data yet." in html
     assert page.context["form"].initial["icc"] == power_web.TYPICAL_ICC[0] and page.context["calculation"]
+
+
+def test_the_baseline_r2_comes_from_the_last_wave_with_the_first_as_its_baseline(as_role, world):
+    trial = make_trial(world, schools=12)
+    Trial.objects.filter(pk=trial.pk).update(covariates=["baseline"],
+                                             analysis_model="achievement ~ treat + baseline + (1|school_id)")
+    page = as_role("member").get(reverse("interventions:trial_power", args=[trial.pk]))
+    assert page.status_code == 200
+    baseline = analysis_frame(wave=1)[["student_id", "achievement"]].rename(columns={"achievement": "baseline"})
+    est = icc.estimate(analysis_frame(wave=2).merge(baseline, on="student_id", how="left"), outcome="achievement",
+                       covariates=["baseline"], n_boot=power_web.N_BOOT, seed=0)
+    assert est["r2_3"] > 0.3  # the pre-test explains much of the schools' differences
+    initial, sources = page.context["form"].initial, page.context["sources"]
+    assert initial["icc"] == round(est["icc_school"], 3)
+    assert initial["r2_1"] == round(est["r2_1"], 3) and initial["r2_2"] == round(est["r2_3"], 3)  # crt2: school
+    assert sources["r2_2"].startswith(
+        f"R² {formatting.number(est['r2_3'], 2)} at school level from the baseline, estimated from "
+        f"{formatting.count(est['n_students'])} students in 12 schools")
+    assert sources["r2_2"].endswith("the outcome at wave 2 with that at wave 1 as the baseline")
+    assert sources["r2_2"] in page.content.decode() and sources["icc"].endswith("wave 2")
+
+
+def test_with_one_wave_the_baseline_r2_is_zero_and_the_page_says_why(as_role, world, monkeypatch):
+    real = selectors_trials.cohort_tables
+
+    def one_wave():
+        tables = real()
+        tables["outcomes"] = tables["outcomes"][tables["outcomes"].wave == 1]
+        return tables
+
+    monkeypatch.setattr(selectors_trials, "cohort_tables", one_wave)
+    page = as_role("member").get(reverse("interventions:power"), {"outcome": "achievement", "design": "crt3",
+                                                                   "covariates": ["baseline"]})
+    initial, sources = page.context["form"].initial, page.context["sources"]
+    assert page.status_code == 200 and page.context["estimate"]["covariates"] == []
+    assert initial["r2_1"] == initial["r2_2"] == initial["r2_3"] == 0
+    assert sources["r2_3"] == ("no covariates chosen. The baseline's R² cannot be estimated here (the network's "
+                               "data have a single wave): it counts as 0; enter it if you know it")

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
@@ -17,7 +18,7 @@ from django.utils import timezone, translation
 from safeschool.cohort import CohortConfig, Sizes, simulate
 from safeschool.web.accounts.models import Role
 from safeschool.web.accounts.services import user_create
-from safeschool.web.interventions import power_web
+from safeschool.web.interventions import power_web, services_trials
 from safeschool.web.interventions.models import Deviation, Intervention, InterventionVersion, Protocol, Trial
 from safeschool.web.research.models import School
 from safeschool.web.research.services import cohort_load, staff_appoint
@@ -163,6 +164,25 @@ def test_a_design_made_through_the_form(as_role, world):
     assert Protocol.objects.get(trial=trial).locked_at is None
     detail = c.get(r.url).content.decode()
     assert trial.analysis_model in detail and "Gender" in detail
+
+
+def test_the_outcome_at_baseline_is_a_covariate_of_the_model_but_not_for_early_leaving(as_role, world):
+    c = as_role("researcher")
+    page = c.get(reverse("interventions:trial_new", args=[world.intervention])).content.decode()
+    assert 'value="baseline"' in page and "Outcome at baseline (column baseline)" in page
+    r = c.post(reverse("interventions:trial_new", args=[world.intervention]),
+               form_data(world, covariates=["baseline", "ses_index"]))
+    assert r.status_code == 302, r.content.decode()[:3000]
+    trial = Trial.objects.latest("pk")
+    assert trial.covariates == ["baseline", "ses_index"]
+    assert trial.analysis_model == "achievement ~ treat + baseline + ses_index + (1|school_id)"
+    assert "Outcome at baseline (column baseline)" in c.get(r.url).content.decode()
+    with pytest.raises(ValidationError) as refused:
+        services_trials.check_design(intervention=trial.intervention, version=None, design="crt2", block_by="",
+                                     primary_outcome="dropout", secondary_outcomes=[], covariates=["baseline"],
+                                     stages=[], countries=[], schools=[], steps=None,
+                                     analysis_model="dropout ~ treat + baseline + (1|school_id)")
+    assert "no baseline" in str(refused.value.message_dict["covariates"])
 
 
 @pytest.mark.parametrize(("over", "field"), [

@@ -25,6 +25,7 @@ from django.db import transaction
 from safeschool.csvsafe import frame_to_csv
 from safeschool.trials import designs, outcomes
 from safeschool.trials import power as powerup
+from safeschool.vocabulary import SECONDARY_STAGES
 from safeschool.web.cocreation.models import ParCycle
 from safeschool.web.demo import interventions_texts as texts
 from safeschool.web.hub.models import Practice, Programme
@@ -40,14 +41,20 @@ from safeschool.web.research.selectors import analysis_frame
 TRUE_EFFECT = 0.25  # standard deviations of the follow-up outcome's total variance
 ATTRITION = 0.08  # share of students without a follow-up outcome
 # variance shares of the simulated follow-up outcome (they sum to one): baseline attendance and SES, school, class,
-# student residual
-SHARES = {"fixed": 0.45, "school": 0.10, "class": 0.05, "residual": 0.40}
+# student residual. What baseline and SES leave at school and class level follows the network's own attendance
+# data (default demo, secondary stages: ICC 0.13 of which the baseline and SES explain 29 %, so about 0.10 at
+# school level; a class ICC near 0), so that the power calculation's MDES holds for the follow-up data.
+SHARES = {"fixed": 0.45, "school": 0.10, "class": 0.01, "residual": 0.44}
 SEEDS = {"registered": 170801, "completed": 170802, "follow_up": 170803}
 STAGE = "lower_secondary"
 REGISTERED_COUNTRIES = ("RO", "ES")  # the restorative trial's strata, when the network has them
-MIN_SCHOOLS = 6  # fewer lower-secondary schools than this for the completed trial: it takes the network's schools
-MAX_SCHOOLS = 20
-COVARIATES = ["ses_index"]
+MIN_SCHOOLS = 6  # fewer schools of the trial's stages than this: it takes the network's first schools
+MAX_SCHOOLS = 20  # the registered trial's
+# the completed trial: every secondary and second-chance school outside the registered trial, so that its MDES
+# (from the network's data, adjusted for baseline attendance and SES) is about the true effect
+COMPLETED_STAGES = SECONDARY_STAGES
+MAX_COMPLETED = 80
+COVARIATES = ["baseline", "ses_index"]  # the outcome at baseline (the pre-test) and socio-economic status
 
 
 def demo_interventions_ensure() -> str | None:
@@ -114,13 +121,16 @@ def _member(kind: str, sector: str, taken: set[int]) -> Member | None:
 
 
 # ------------------------------------------------------------------------------------------------------ trials
-def _schools(countries) -> tuple[list[School], list[str], list[str]]:
-    """(schools, stages, countries) of a trial: the lower-secondary schools of the countries, at most MAX_SCHOOLS;
-    in a network too small for that (fewer than MIN_SCHOOLS), its first schools of any stage."""
-    schools = list(School.objects.filter(stage=STAGE, country__code__in=list(countries)).select_related("country")
-                   .order_by("country__code", "code")[:MAX_SCHOOLS])
+def _schools(countries, *, stages=(STAGE,), exclude=(), most: int = MAX_SCHOOLS
+             ) -> tuple[list[School], list[str], list[str]]:
+    """(schools, stages, countries) of a trial: the schools of the stages in the countries, but not those in
+    `exclude`, at most `most`; in a network too small for that (fewer than MIN_SCHOOLS), its first schools of any
+    stage."""
+    schools = list(School.objects.filter(stage__in=list(stages), country__code__in=list(countries))
+                   .exclude(pk__in=[s.pk for s in exclude]).select_related("country")
+                   .order_by("country__code", "stage", "code")[:most])
     if len(schools) >= MIN_SCHOOLS:
-        return schools, [STAGE], sorted({s.country.code for s in schools})
+        return schools, sorted({s.stage for s in schools}), sorted({s.country.code for s in schools})
     schools = list(School.objects.select_related("country").order_by("country__code", "code")[:MAX_SCHOOLS])
     return schools, [], []
 
@@ -146,8 +156,8 @@ def _power(user, trial: Trial) -> None:
 
 
 def _design(user, intervention: Intervention, *, title: str, design: str, outcome: str, secondary: list[str],
-            countries: list[str], version=None) -> Trial:
-    schools, stages, countries = _schools(countries)
+            countries: list[str], version=None, **where) -> Trial:
+    schools, stages, countries = _schools(countries, **where)
     trial = trial_services.trial_create(
         user=user, intervention=intervention, version=version or intervention.versions.get(number=1), title=title,
         design=design, primary_outcome=outcome, block_by="country", secondary_outcomes=secondary,
@@ -174,12 +184,14 @@ def _registered_trial(user, intervention: Intervention) -> Trial:
 
 
 def _completed_trial(user, intervention: Intervention, *, exclude: set[School]) -> tuple[Trial, ImpactRun]:
-    """Schools randomised, students in classes (crt3), stratified by country, attendance as the primary outcome:
-    the lower-secondary schools of the other countries (in a small network, its first schools of any stage);
-    allocated, analysed on simulated follow-up data, one deviation recorded, completed."""
-    countries = [c for c in _countries_with_stage() if c not in {s.country.code for s in exclude}]
+    """Schools randomised, students in classes (crt3), stratified by country, attendance as the primary outcome
+    adjusted for baseline attendance and SES: every secondary and second-chance school of the network outside the
+    registered trial (in a small network, its first schools of any stage); allocated, analysed on simulated
+    follow-up data, one deviation recorded, completed."""
+    countries = sorted(set(School.objects.values_list("country__code", flat=True)))
     trial = _design(user, intervention, title=texts.COMPLETED_TITLE, design="crt3", outcome="attendance",
-                    secondary=["belonging"], countries=countries)
+                    secondary=["belonging"], countries=countries, stages=COMPLETED_STAGES, exclude=exclude,
+                    most=MAX_COMPLETED)
     allocation = services_allocation.allocation_run(trial=trial, user=user, seed=SEEDS["completed"])
     arms = {u.school.code: u.arm for u in allocation.units.select_related("school")}
     frame = follow_up(arms, seed=SEEDS["follow_up"])
@@ -228,4 +240,4 @@ def follow_up(arms: dict[str, str], *, seed: int, effect: float = TRUE_EFFECT, a
     attendance[rng.random(len(students)) < attrition] = np.nan
     return pd.DataFrame({"student_id": students.student_id, "school_id": students.school_id,
                          "class_id": students.class_id, "ses_index": students.ses_index.round(3),
-                         "attendance_rate": attendance})
+                         "baseline": baseline.round(4), "attendance_rate": attendance})

@@ -20,7 +20,7 @@ MENTORING = {
                  "attendance list from the school's register; a liaison agreement signed by the school and the "
                  "local children's social care service; a one-page leaflet for families in the school's home "
                  "languages.",
-    "procedures": "1. Each month the school lists lower-secondary students whose attendance was below 90 % in the "
+    "procedures": "1. Each month the school lists students whose attendance was below 90 % in the "
                   "last six weeks. 2. A mentor meets each listed student within two weeks, then weekly for 15-20 "
                   "minutes: attendance and grades, one goal for the week, problem solving. 3. After a third absence "
                   "in a month the mentor calls the family the same day. 4. When the family agrees, the family "
@@ -33,8 +33,8 @@ MENTORING = {
                  "chairs the reviews.",
     "delivery": "Face to face: weekly individual meetings at school, home visits and phone calls to families; one "
                 "shared, secure case note kept by the school.",
-    "location": "Lower-secondary schools; home visits in the family's home or a community centre the family "
-                "chooses.",
+    "location": "Lower- and upper-secondary schools and second-chance schools; home visits in the family's home or "
+                "a community centre the family chooses.",
     "dose": "One school year: about 30 weekly mentor meetings of 15-20 minutes, three to six family visits of an "
             "hour, six reviews.",
     "tailoring": "Each student sets their goals with the mentor; each family agrees its own plan; an interpreter "
@@ -151,7 +151,7 @@ PROGRAMMES = {"mentoring": ("Check & Connect mentoring", "Family-school partners
 PAR_CYCLES = {"mentoring": "Morning check-in for every class", "restorative": None}
 
 # The trials' titles and protocol texts
-COMPLETED_TITLE = "Attendance mentoring with family liaison: a cluster-randomised trial in lower-secondary schools"
+COMPLETED_TITLE = "Attendance mentoring with family liaison: a cluster-randomised trial in secondary schools"
 REGISTERED_TITLE = "Restorative conferences instead of suspension: a stratified cluster-randomised trial"
 STOPPING = ("No interim analysis of effectiveness; the trial stops early only if the data monitoring group finds "
             "harm (a rise in serious incidents in intervention schools).")

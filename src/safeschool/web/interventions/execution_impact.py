@@ -1,6 +1,8 @@
 """Executing a queued impact run (called by the background task): the follow-up file joined to the allocation (the
 arm by the school's or class's code, never from the file), the intention-to-treat model, effect size, attrition
 against the WWC boundaries and the CONSORT counts, stored all at once; or the reason it failed, and nothing else.
+Hedges' g divides the impact (adjusted for the baseline covariates) by the total variance of the same model without
+them (`covariates_of`), as the EEF's guidance asks.
 
 No figures are kept when an arm has fewer than MIN_CELL analysed students (the run fails and says so)."""
 
@@ -14,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from safeschool.ingest.readers import TableReadError, read_table
-from safeschool.stats.formula import ModelSpecError, parse_formula
+from safeschool.stats.formula import ModelSpecError, identifiers, parse_formula
 from safeschool.trials import attrition as wwc
 from safeschool.trials import designs, impact, outcomes
 from safeschool.vocabulary import MIN_CELL
@@ -23,6 +25,7 @@ from safeschool.web.interventions.models import ImpactRun, RunStatus, Trial
 
 log = logging.getLogger(__name__)
 BOUNDARIES = ("cautious", "optimistic")
+DESIGN_TERMS = frozenset({"treat", "block", "period", "post"})  # kept in the model that standardises g
 
 
 class TooFew(ValueError):
@@ -58,6 +61,14 @@ def assemble(trial: Trial, frame: pd.DataFrame, formula: str) -> tuple[pd.DataFr
             data[column] = pd.to_numeric(data[column], errors="coerce")
     data["_analysed"] = data[needed].notna().all(axis=1) & data["arm"].notna()
     return data, key
+
+
+def covariates_of(trial: Trial, formula: str) -> list[str]:
+    """The baseline covariates g's denominator leaves out (EEF: the impact adjusted for them, divided by the total
+    variance of the model without them): the trial's covariates and any other fixed term of the model but the
+    design's own (the treatment, strata, periods, the comparison's before/after)."""
+    fixed = identifiers(parse_formula(formula).fixed)
+    return list(dict.fromkeys([*(trial.covariates or []), *(c for c in fixed if c not in DESIGN_TERMS)]))
 
 
 def counts(trial: Trial, data: pd.DataFrame, key: str) -> tuple[dict, dict | None]:
@@ -103,7 +114,8 @@ def impact_run_execute(*, run_id: int) -> ImpactRun:
         flow, attrition = counts(trial, data, key)
         analysed = data[data["_analysed"]].drop(columns=["_analysed", "arm"])
         result = impact.estimate_impact(analysed, formula=run.formula, treatment=designs.impact_term(trial.design),
-                                        family=run.family, attainment=outcomes.outcome(run.outcome).attainment)
+                                        family=run.family, attainment=outcomes.outcome(run.outcome).attainment,
+                                        covariates=covariates_of(trial, run.formula))
         result["provenance"] = {"sha256": digest, "rows": int(len(frame)), "rows_analysed": int(len(analysed)),
                                 "formula": run.formula, "family": run.family, "unit": key}
     except (ModelSpecError, TableReadError, ValueError, KeyError) as exc:

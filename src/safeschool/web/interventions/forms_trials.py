@@ -45,7 +45,10 @@ class TrialForm(forms.Form):
     covariates = forms.MultipleChoiceField(choices=(), required=False, widget=CHECKBOXES,
                                            label=_("Baseline covariates"),
                                            help_text=_("Measured before allocation; adjusting for them makes the "
-                                                       "estimate more precise."))
+                                                       "estimate more precise. The outcome at baseline (the "
+                                                       "pre-test) usually helps most: the follow-up file then "
+                                                       "needs a column baseline, each student's outcome before "
+                                                       "allocation."))
     stages = forms.MultipleChoiceField(choices=(), required=False, widget=CHECKBOXES, label=_("Stages"),
                                        help_text=_("None ticked: every stage."))
     countries = forms.MultipleChoiceField(choices=(), required=False, widget=CHECKBOXES, label=_("Countries"),

@@ -33,27 +33,42 @@ INPUTS = ("clusters", "classes_per_school", "cluster_size", "icc", "icc_class", 
 
 # ---------------------------------------------------------------------------------------------- estimate
 def estimate_for(*, outcome: str, stages=(), countries=(), covariates=()) -> dict:
-    """{"estimate": icc.estimate(...), "fingerprint": …} or {"error": why not}, cached per parameters and data."""
+    """{"estimate": icc.estimate(...), "fingerprint": …} or {"error": why not}, cached per parameters and data.
+
+    With the outcome at baseline among the covariates and at least two waves, everything is estimated from the
+    last wave with the first wave's outcome as `baseline` ("waves": {"first", "last"}); with one wave (or for
+    early leaving, which has no baseline) the baseline is left out and "no_baseline" says so."""
+    covariates = list(covariates)
+    waves, no_baseline = None, False
     try:
-        data = trials.frame()
+        if trials.BASELINE in covariates:
+            found = trials.baseline_frame(outcome)
+            if found is None:
+                no_baseline = True
+                covariates = [c for c in covariates if c != trials.BASELINE]
+                data = trials.frame()
+            else:
+                data, waves = found["frame"], {"first": found["first"], "last": found["last"]}
+        else:
+            data = trials.frame()
     except ValueError:
-        return {"error": gettext("The network has no outcome data yet.")}
+        return {"error": gettext("The network has no outcome data yet."), "no_baseline": no_baseline}
     if data.empty:
-        return {"error": gettext("The network has no student data yet.")}
+        return {"error": gettext("The network has no student data yet."), "no_baseline": no_baseline}
     fingerprint = data_fingerprint(data)
     params = {"outcome": outcome, "stages": sorted(stages), "countries": sorted(countries),
-              "covariates": sorted(covariates), "n_boot": N_BOOT}
+              "covariates": sorted(covariates), "n_boot": N_BOOT, "waves": waves}
     key = "trials:icc:" + hashlib.sha256((canonical_json(params) + fingerprint).encode()).hexdigest()
     found = cache.get(key)
     if found is None:
         try:
             found = {"estimate": icc.estimate(data, outcome=outcome, stages=list(stages) or None,
-                                              countries=list(countries) or None, covariates=list(covariates),
+                                              countries=list(countries) or None, covariates=covariates,
                                               n_boot=N_BOOT, seed=0), "fingerprint": fingerprint}
         except (ModelSpecError, ValueError) as exc:
             found = {"error": str(exc)}
         cache.set(key, found, timeout=CACHE_SECONDS)
-    return found
+    return {**found, "waves": waves, "no_baseline": no_baseline}
 
 
 def selection_text(stages=(), countries=()) -> str:
@@ -80,6 +95,30 @@ def _icc_text(name: str, value, ci, est: dict, selection: str) -> str:
                                        "schools": formatting.count(est["n_schools"]), "selection": selection}
 
 
+def _r2_text(value: float, level: str | None, est: dict, found: dict, selection: str) -> str:
+    """Where an R² default came from: "R² 0.52 at school level from the baseline, estimated from …"."""
+    if level is None:
+        return gettext("not used by 2-level designs")
+    if est["covariates"]:
+        names = [gettext("the baseline") if c == trials.BASELINE else trials.variable_label(c)
+                 for c in est["covariates"]]
+        text = gettext("R² %(value)s at %(level)s from %(covariates)s, estimated from %(students)s students in %(schools)s schools, %(selection)s") % {
+            "value": formatting.number(value, 2), "level": level, "covariates": ", ".join(names),
+            "students": formatting.count(est["n_students"]), "schools": formatting.count(est["n_schools"]),
+            "selection": selection}
+        if found.get("waves"):
+            text += "; " + gettext("the outcome at wave %(last)s with that at wave %(first)s as the baseline") % (
+                found["waves"])
+    else:
+        text = gettext("no covariates chosen")
+    if found.get("no_baseline"):
+        why = (gettext("early leaving has no baseline: every student is in school at the start")
+               if est.get("outcome") == "dropout" else gettext("the network's data have a single wave"))
+        text += ". " + gettext("The baseline's R² cannot be estimated here (%(why)s): it counts as 0; enter it if "
+                               "you know it") % {"why": why}
+    return text
+
+
 def defaults(*, design: str, found: dict, selection: str, sizes: dict | None = None, trial=None) -> tuple[dict, dict]:
     """The power form's starting values and, for each, where it came from."""
     three = design in power.THREE_LEVEL
@@ -89,19 +128,19 @@ def defaults(*, design: str, found: dict, selection: str, sizes: dict | None = N
     src = {"p": gettext("equal arms"), "alpha": conventional, "power": conventional}
     est = found.get("estimate")
     if est:
+        icc_where = selection if not found.get("waves") else ", ".join(
+            [selection, gettext("wave %(number)s") % {"number": found["waves"]["last"]}])
         init["icc"] = round(est["icc_school"], 3)
-        src["icc"] = _icc_text(gettext("ICC"), est["icc_school"], est["icc_school_ci"], est, selection)
+        src["icc"] = _icc_text(gettext("ICC"), est["icc_school"], est["icc_school_ci"], est, icc_where)
         if est.get("icc_class") is not None:
             init["icc_class"] = round(est["icc_class"], 3)
-            src["icc_class"] = _icc_text(gettext("Class ICC"), est["icc_class"], est["icc_class_ci"], est, selection)
+            src["icc_class"] = _icc_text(gettext("Class ICC"), est["icc_class"], est["icc_class_ci"], est, icc_where)
         r2 = (est["r2_1"], est["r2_2"], est["r2_3"] or 0.0) if three else (est["r2_1"], est["r2_3"] or 0.0, 0.0)
         init.update(r2_1=round(r2[0], 3), r2_2=round(r2[1], 3), r2_3=round(r2[2], 3))
-        if est["covariates"]:
-            text = gettext("the proportional change in each level's variance when the model adds %(covariates)s, "
-                           "same data") % {"covariates": ", ".join(trials.variable_label(c) for c in est["covariates"])}
-        else:
-            text = gettext("no covariates chosen")
-        src.update(r2_1=text, r2_2=text, r2_3=text)
+        levels = (gettext("student level"), gettext("class level"), gettext("school level")) if three else (
+            gettext("student level"), gettext("school level"), None)
+        for key, value, level in zip(("r2_1", "r2_2", "r2_3"), r2, levels, strict=True):
+            src[key] = _r2_text(value, level, est, found, selection)
         if est.get("base_rate") is not None:
             init["base_rate"] = round(est["base_rate"], 3)
             src["base_rate"] = gettext("the rate among %(students)s students in the data, %(selection)s") % {
@@ -138,8 +177,12 @@ def defaults(*, design: str, found: dict, selection: str, sizes: dict | None = N
         src["covariates"] = gettext("the trial's covariates measured at the randomised level")
         init["blocks"] = trials.strata_count(trial) or 2
         init["steps"] = trial.steps or 4
+        src["blocks"] = (gettext("the strata among the trial's schools") if trials.strata_count(trial)
+                         else gettext("a starting value: change it"))
+        src["steps"] = gettext("the trial's steps") if trial.steps else gettext("a starting value: change it")
     else:
         init.update(blocks=2, steps=4)
+        src["blocks"] = src["steps"] = gettext("a starting value: change it")
     return init, src
 
 
@@ -207,7 +250,8 @@ def record(calculation: dict, *, sources: dict, found: dict, outcome: str, selec
     return {"design": calculation["design"], "solve": calculation["solve"], "outcome": outcome,
             "inputs": {k: v for k, v in calculation["inputs"].items() if v is not None},
             "sources": sources, "result": calculation["result"], "binary": calculation["binary"],
-            "estimate": {k: est.get(k) for k in keep} if est else None, "selection": selection,
+            "estimate": {**{k: est.get(k) for k in keep}, "waves": found.get("waves")} if est else None,
+            "selection": selection,
             "data_fingerprint": found.get("fingerprint")}
 
 

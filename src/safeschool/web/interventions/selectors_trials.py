@@ -13,12 +13,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from safeschool import vocabulary
+from safeschool.ingest.cohort_files import analysis_frame as build_analysis_frame
 from safeschool.stats.ecological import DEFAULT_BLOCKS
 from safeschool.trials import outcomes as registry
 from safeschool.web.core import formatting
 from safeschool.web.interventions.models import Deviation, Intervention, Outcome, Protocol, Trial
 from safeschool.web.research.models import Country, School, SchoolClass, Student
-from safeschool.web.research.selectors import analysis_frame
+from safeschool.web.research.selectors import analysis_frame, cohort_tables
 
 VIEW, DESIGN = "interventions.view", "interventions.design_trial"
 # what each protocol field is called on the page (labels of safeschool.trials.protocol.PROTOCOL_FIELDS and more)
@@ -34,6 +35,9 @@ PROTOCOL_LABELS = {
 }
 # the determinants a trial may adjust for: the ecological decomposition's blocks, innermost level first
 DETERMINANTS = tuple(c for block in DEFAULT_BLOCKS.values() for c in block)
+# the outcome itself measured before allocation (the pre-test): column `baseline` of the follow-up file
+BASELINE = "baseline"
+BASELINE_LABEL = _("Outcome at baseline (column baseline)")
 # determinants measured at the school or the country (counted as covariates at a school-randomised level)
 SCHOOL_LEVEL = frozenset(DEFAULT_BLOCKS["community"]) | frozenset(DEFAULT_BLOCKS["political"])
 
@@ -88,6 +92,8 @@ def outcome_choices(intervention: Intervention | None = None) -> list[tuple[str,
 
 
 def variable_label(column: str) -> str:
+    if column == BASELINE:
+        return str(BASELINE_LABEL)
     if column in vocabulary.GROUPS:
         return gettext(vocabulary.GROUPS[column][0])
     if column in vocabulary.VARIABLE_LABELS:
@@ -96,9 +102,11 @@ def variable_label(column: str) -> str:
 
 
 def covariate_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """The determinant columns grouped by ecological level, each labelled as analyses label it."""
-    return [(formatting.label("level", level), [(c, variable_label(c)) for c in columns])
-            for level, columns in DEFAULT_BLOCKS.items()]
+    """The outcome at baseline, then the determinant columns grouped by ecological level, each labelled as
+    analyses label it."""
+    return [(gettext("The outcome"), [(BASELINE, variable_label(BASELINE))])] + [
+        (formatting.label("level", level), [(c, variable_label(c)) for c in columns])
+        for level, columns in DEFAULT_BLOCKS.items()]
 
 
 def stage_choices() -> list[tuple[str, str]]:
@@ -158,6 +166,24 @@ def strata_count(trial: Trial) -> int | None:
 def frame(*, wave: int = 1) -> pd.DataFrame:
     """The network's analysis frame (one row per student), as every analysis reads it."""
     return analysis_frame(wave=wave)
+
+
+def baseline_frame(code: str) -> dict | None:
+    """The frame a baseline's R² is estimated from: the last wave's analysis frame with the first wave's outcome
+    as `baseline` (merged by student), {"frame", "first", "last"}; None when the data have one wave only (or
+    none). Early leaving has no baseline (every student is in school at the start): None too."""
+    if code == "dropout":
+        return None
+    tables = cohort_tables()
+    waves = sorted(int(w) for w in pd.unique(tables["outcomes"]["wave"])) if len(tables["outcomes"]) else []
+    if len(waves) < 2:
+        return None
+    first, last = waves[0], waves[-1]
+    column = registry.outcome(code).column
+    before = registry.outcome_frame(build_analysis_frame(tables, wave=first), code)
+    after = registry.outcome_frame(build_analysis_frame(tables, wave=last), code)
+    baseline = before[["student_id", column]].rename(columns={column: BASELINE})
+    return {"frame": after.merge(baseline, on="student_id", how="left"), "first": first, "last": last}
 
 
 def outcome_column(code: str) -> str:

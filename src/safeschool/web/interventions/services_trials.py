@@ -81,8 +81,12 @@ def check_design(*, intervention: Intervention, version: InterventionVersion | N
     if primary_outcome in secondary_outcomes or not set(secondary_outcomes) <= set(Outcome.values):
         raise ValidationError({"secondary_outcomes": gettext(
             "Choose outcomes of the registry other than the primary outcome.")})
-    if not set(covariates) <= set(trials.DETERMINANTS):
-        raise ValidationError({"covariates": gettext("Choose determinants of the analysis frame.")})
+    if not set(covariates) <= {trials.BASELINE, *trials.DETERMINANTS}:
+        raise ValidationError({"covariates": gettext("Choose the outcome at baseline or determinants of the "
+                                                     "analysis frame.")})
+    if trials.BASELINE in covariates and primary_outcome == "dropout":
+        raise ValidationError({"covariates": gettext("Early leaving has no baseline: every student is in school "
+                                                     "at the start.")})
     if not set(stages) <= set(STAGES):
         raise ValidationError({"stages": gettext("Not a stage.")})
     if len(Country.objects.filter(code__in=countries)) != len(set(countries)):
