@@ -143,6 +143,12 @@ def test_the_calculator_binary_outcome_and_errors(as_role, world):
     assert "Schools needed" in r.content.decode()
     r = c.post(reverse("interventions:power"), {**data, "icc": "x"})
     assert r.status_code == 400 and "icc" in r.context["form"].errors
+    # what a design needs and the form left empty: a field error in words, not the command line's option
+    for design, field, words in (("sw", "steps", "number of steps"), ("bcrt2", "blocks", "number of strata"),
+                                 ("bcrt3", "icc_class", "between-class ICC")):
+        r = c.post(reverse("interventions:power"), {**data, "icc": 0.1, "design": design, "icc_class": ""})
+        assert r.status_code == 400 and words in " ".join(r.context["form"].errors[field]), design
+        assert "--" not in " ".join(e for errors in r.context["form"].errors.values() for e in errors)
 
 
 def test_saving_is_for_researchers_and_stores_inputs_sources_and_result(as_role, world):

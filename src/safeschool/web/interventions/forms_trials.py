@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from safeschool.trials import designs
 from safeschool.trials.power import DESIGNS as POWER_DESIGNS
+from safeschool.trials.power import THREE_LEVEL
 from safeschool.web.interventions import selectors_trials as trials
 from safeschool.web.interventions.models import Design, Outcome
 from safeschool.web.interventions.services_trials import check_design
@@ -195,6 +196,16 @@ class PowerForm(forms.Form):
             self.add_error("target", _("Give the target MDES to find the clusters needed."))
         if data.get("solve") == "power" and data.get("effect") is None:
             self.add_error("effect", _("Give the effect to find the power."))
+        design = data.get("design")
+        if design == "sw" and data.get("steps") is None and "steps" not in self.errors:
+            self.add_error("steps", _("A stepped wedge needs the number of steps."))
+        if design == "bcrt2" and data.get("blocks") is None and "blocks" not in self.errors:
+            self.add_error("blocks", _("Schools randomised within strata need the number of strata."))
+        if design in THREE_LEVEL:
+            if data.get("classes_per_school") is None and "classes_per_school" not in self.errors:
+                self.add_error("classes_per_school", _("3-level designs need the number of classes per school."))
+            if data.get("icc_class") is None and "icc_class" not in self.errors:
+                self.add_error("icc_class", _("3-level designs need the between-class ICC."))
         return data
 
 
