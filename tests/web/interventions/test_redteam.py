@@ -200,8 +200,19 @@ def test_out_of_range_ids_and_hostile_text_fields_are_404_or_400(client, w):
                       {"schools": ["abc", huge], "steps": huge, "version": huge, "refresh": "1"}).status_code == 200
 
 
+@pytest.mark.parametrize("field", ["practices", "programmes", "par_cycles"])
+def test_a_linked_id_beyond_the_integer_range_is_a_form_error(client, w, field):
+    client.raise_request_exception = False
+    client.force_login(w.users["admin"])
+    for value in ("9" * 30, "-" + "9" * 30):
+        response = client.post(reverse("interventions:intervention_edit", args=[w.intervention.pk]),
+                               {"name": "n", "why": "w", "status": "draft", field: [value]})
+        assert response.status_code == 400 and field in response.context["form"].errors, value
+
+
 @pytest.mark.xfail(strict=True, reason="P1 (forms_trials): TrialForm.schools is a ModelMultipleChoiceField; a school "
-                   "id beyond SQLite's integer range raises OverflowError in Django's _check_values: a 500")
+                   "id beyond SQLite's integer range raises OverflowError in Django's _check_values: a 500 (the fix: "
+                   "safeschool.web.core.ids.ModelIdsField, as forms_registry uses)")
 @pytest.mark.parametrize("name", ["trial_new", "trial_edit"])
 def test_a_school_id_beyond_the_integer_range_is_a_form_error(client, w, name):
     client.raise_request_exception = False

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django import forms
+
 MAX_ID = 2**63 - 1  # the largest primary key any of our databases stores
 
 
@@ -25,3 +27,19 @@ def ids_or_none(values: Iterable) -> list[int] | None:
     """Every value of a multi-valued field as an id, or None when any of them is not one."""
     ids = [int_or_none(v) for v in values]
     return None if any(i is None for i in ids) else ids
+
+
+class ModelIdsField(forms.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField that refuses an id beyond the database's integer range as an invalid choice
+    (Django's own field sends it to the database: OverflowError on SQLite, a 500)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(str(pk).strip())
+            except ValueError:
+                continue  # Django's own check refuses it
+            if not -MAX_ID - 1 <= number <= MAX_ID:
+                raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                            params={"pk": pk})
+        return super()._check_values(value)

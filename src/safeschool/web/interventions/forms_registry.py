@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from safeschool.vocabulary import LEVELS
 from safeschool.web.core import formatting
+from safeschool.web.core.ids import ModelIdsField
 from safeschool.web.interventions import selectors_registry as registry
 from safeschool.web.interventions.models import TIDIER_FIELDS, Intervention, InterventionStatus, Outcome
 from safeschool.web.network.models import Sector
@@ -60,9 +61,9 @@ class InterventionForm(forms.Form):
                               help_text=_("The level it mainly works at."))
     status = forms.ChoiceField(choices=InterventionStatus.choices, initial=InterventionStatus.DRAFT,
                                label=_("Status"))
-    practices = forms.ModelMultipleChoiceField(queryset=None, required=False, label=_("Hub practices"))
-    programmes = forms.ModelMultipleChoiceField(queryset=None, required=False, label=_("Hub programmes"))
-    par_cycles = forms.ModelMultipleChoiceField(queryset=None, required=False, label=_("PAR cycles"))
+    practices = ModelIdsField(queryset=None, required=False, label=_("Hub practices"))
+    programmes = ModelIdsField(queryset=None, required=False, label=_("Hub programmes"))
+    par_cycles = ModelIdsField(queryset=None, required=False, label=_("PAR cycles"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
