@@ -332,6 +332,12 @@ def test_a_small_arm_shows_no_figure_on_the_page_the_fragment_or_the_pdf(client,
         assert figure not in text, figure
 
 
+def test_a_co_producer_who_withdrew_consent_is_no_longer_named(client, w):
+    client.force_login(w.users["staff_other"])
+    page = client.get(reverse("interventions:intervention", args=[w.intervention.pk])).content.decode()
+    assert "Maria" in page and "Gianni" not in page and "A network member" in page
+
+
 def test_the_pdf_draws_hostile_text_and_other_scripts(client, w, monkeypatch):
     written = _pdf_text(monkeypatch)
     client.force_login(w.users["member"])

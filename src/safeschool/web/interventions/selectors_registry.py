@@ -27,6 +27,7 @@ from safeschool.web.interventions.models import (
 )
 from safeschool.web.network.models import Member, Sector
 from safeschool.web.network.rules import has_consent, member_of
+from safeschool.web.network.selectors import consenting
 
 VIEW, ADD, EDIT = "interventions.view", "interventions.add_intervention", "interventions.edit_intervention"
 
@@ -181,6 +182,11 @@ def intervention_detail(*, intervention: Intervention, user) -> dict:
     versions = list(intervention.versions.select_related("created_by").order_by("number"))
     latest = versions[-1] if versions else None
     coproducers = list(intervention.coproducers.select_related("member"))
+    # a member who withdrew consent is no longer named (as in the network's directory): "a network member"
+    named = set(Member.objects.filter(consenting(), pk__in=[c.member_id for c in coproducers if c.member_id])
+                .values_list("pk", flat=True))
+    for c in coproducers:
+        c.named = c.member_id in named
     by_sector = [{"sector": code, "people": [c for c in coproducers if c.sector == code]}
                  for code in sectors_of(coproducers)]
     return {
