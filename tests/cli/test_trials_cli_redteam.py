@@ -173,3 +173,18 @@ def test_impact_json_is_strict_json(tmp_path, trial_csv):
                             "--treatment", "treat", "--json", out)
     assert result.exit_code == 0, result.output
     json.loads(out.read_text(), parse_constant=lambda c: pytest.fail(f"{c} in the JSON"))
+
+
+def test_impact_refuses_a_parquet_bomb_from_its_footer(tmp_path, monkeypatch):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from safeschool.ingest import readers
+
+    monkeypatch.setattr(readers, "MAX_PARQUET_CELLS", 100_000)  # the real limit, 20 million cells, made small
+    path = tmp_path / "bomb.parquet"
+    pq.write_table(pa.table({"y": pa.array([0] * 200_000, type=pa.int8())}), path, compression="zstd")
+    result, _took = _invoke("evaluate", "impact", "--data", path, "--formula", FORMULA, "--treatment", "treat",
+                            "--json", tmp_path / "i.json")
+    _refused(result, "--data")
+    assert "cell limit" in result.output

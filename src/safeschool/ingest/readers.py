@@ -31,6 +31,9 @@ MAX_BYTES = 200 * 1024 * 1024  # a local file (the command line); web uploads ha
 MAX_XLSX_CELLS = 2_000_000  # an 18,000-student wave with 110 columns
 MAX_XLSX_UNZIPPED = 200 * 1024 * 1024  # bytes, all the workbook's parts together
 MAX_ZIP_RATIO = 100  # uncompressed / compressed size of any part over 1 MB
+# a Parquet file's cells (rows x columns, from its footer, before anything is unpacked): a few kilobytes of
+# run-length-encoded Parquet can declare hundreds of millions of rows (a "zip bomb"); ten times the xlsx limit
+MAX_PARQUET_CELLS = 20_000_000
 _CHUNK = 1 << 20
 
 
@@ -102,7 +105,15 @@ def read_table(path: str | Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".pq"):
         try:
+            import pyarrow.parquet as pq
+
+            meta = pq.ParquetFile(path).metadata
+            if meta.num_rows * max(meta.num_columns, 1) > MAX_PARQUET_CELLS:
+                raise TableReadError(f"{path}: {meta.num_rows:,} rows of {meta.num_columns:,} columns are over the "
+                                     f"{MAX_PARQUET_CELLS:,}-cell limit for a Parquet file")
             return pd.read_parquet(path)
+        except TableReadError:
+            raise
         except (ValueError, OSError) as exc:
             raise TableReadError(f"{path}: cannot be read ({str(exc).splitlines()[0]})") from exc
     if FORMATS.get(suffix) != "csv":

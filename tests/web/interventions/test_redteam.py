@@ -397,6 +397,26 @@ def test_hostile_uploads_are_a_form_error_and_nothing_is_stored(client, w, setti
     assert not (settings.MEDIA_ROOT / "trials").exists()
 
 
+def test_a_parquet_bomb_is_refused_from_its_footer(client, w, settings, monkeypatch, tmp_path):
+    """A few kilobytes of run-length-encoded Parquet declaring more cells than the limit (lowered here so the test
+    stays small) is refused before anything is unpacked."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from safeschool.ingest import readers
+
+    monkeypatch.setattr(readers, "MAX_PARQUET_CELLS", 100_000)
+    path = tmp_path / "bomb.parquet"
+    pq.write_table(pa.table({"student_id": pa.array([0] * 200_000, type=pa.int8())}), path, compression="zstd")
+    assert path.stat().st_size < 10_000
+    client.force_login(w.users["researcher"])
+    unpacked = []
+    monkeypatch.setattr(readers.pd, "read_parquet", lambda *a, **k: unpacked.append(a) or pytest.fail("unpacked"))
+    response = _upload(client, w, path.read_bytes(), "bomb.parquet")
+    assert response.status_code == 400 and "cell limit" in response.content.decode() and not unpacked
+    assert not ImpactRun.objects.exclude(pk=w.small.pk).exists()
+
+
 def test_a_stored_file_name_never_comes_from_the_upload(client, w, settings):
     """A file the checks accept is stored under a name of the platform's, not the uploader's path."""
     codes = sorted(w.arms)
