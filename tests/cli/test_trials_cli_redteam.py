@@ -9,6 +9,8 @@ import json
 import math
 import time
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
@@ -111,8 +113,10 @@ def trial_csv(tmp_path_factory):
     return folder, frame
 
 
-def _hostile_files(folder, frame) -> dict:
-    """name -> (path, the option the refusal names)."""
+@pytest.fixture(scope="module")
+def hostile_files(trial_csv) -> dict:
+    """name -> path of a hostile, broken or tiny data file."""
+    folder, frame = trial_csv
     files = {}
 
     def write(name: str, content: bytes) -> None:
@@ -129,6 +133,10 @@ def _hostile_files(folder, frame) -> dict:
     write("one-arm.csv", frame.assign(treat=1).to_csv(index=False).encode())
     write("zip.parquet", b"PK\x03\x04" + b"\x00" * 2048)
     write("table.xlsx", b"PK\x03\x04")
+    write("wide.csv", (",".join(f"c{i}" for i in range(100_000)) + "\n" + ",".join("1" * 100_000)).encode())
+    wide = folder / "wide.parquet"
+    pq.write_table(pa.table({f"c{i}": pa.array([1], type=pa.int8()) for i in range(6_000)}), wide)
+    files["wide.parquet"] = wide
     files["missing.csv"] = folder / "missing.csv"
     files["a directory.csv"] = folder
     return files
@@ -136,10 +144,9 @@ def _hostile_files(folder, frame) -> dict:
 
 @pytest.mark.parametrize("name", ["nul.csv", "binary.csv", "empty.csv", "header-only.csv", "three-rows.csv",
                                   "words.csv", "one-arm.csv", "zip.parquet", "table.xlsx", "missing.csv",
-                                  "a directory.csv"])
-def test_impact_refuses_hostile_or_tiny_files_in_one_line(tmp_path, trial_csv, name):
-    folder, frame = trial_csv
-    path = _hostile_files(folder, frame)[name]
+                                  "a directory.csv", "wide.csv", "wide.parquet"])
+def test_impact_refuses_hostile_or_tiny_files_in_one_line(tmp_path, hostile_files, name):
+    path = hostile_files[name]
     out = tmp_path / "i.json"
     result, took = _invoke("evaluate", "impact", "--data", path, "--formula", FORMULA, "--treatment", "treat",
                            "--json", out)
@@ -176,9 +183,6 @@ def test_impact_json_is_strict_json(tmp_path, trial_csv):
 
 
 def test_impact_refuses_a_parquet_bomb_from_its_footer(tmp_path, monkeypatch):
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     from safeschool.ingest import readers
 
     monkeypatch.setattr(readers, "MAX_PARQUET_CELLS", 100_000)  # the real limit, 20 million cells, made small

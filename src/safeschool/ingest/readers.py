@@ -34,6 +34,7 @@ MAX_ZIP_RATIO = 100  # uncompressed / compressed size of any part over 1 MB
 # a Parquet file's cells (rows x columns, from its footer, before anything is unpacked): a few kilobytes of
 # run-length-encoded Parquet can declare hundreds of millions of rows (a "zip bomb"); ten times the xlsx limit
 MAX_PARQUET_CELLS = 20_000_000
+MAX_COLUMNS = 5_000  # a header wider than this is refused before pandas builds (slowly) one column per field
 _CHUNK = 1 << 20
 
 
@@ -108,6 +109,8 @@ def read_table(path: str | Path) -> pd.DataFrame:
             import pyarrow.parquet as pq
 
             meta = pq.ParquetFile(path).metadata
+            if meta.num_columns > MAX_COLUMNS:
+                raise TableReadError(f"{path}: {meta.num_columns:,} columns are over the {MAX_COLUMNS:,}-column limit")
             if meta.num_rows * max(meta.num_columns, 1) > MAX_PARQUET_CELLS:
                 raise TableReadError(f"{path}: {meta.num_rows:,} rows of {meta.num_columns:,} columns are over the "
                                      f"{MAX_PARQUET_CELLS:,}-cell limit for a Parquet file")
@@ -261,6 +264,8 @@ def _csv_checked(path: Path, name: str, encoding: str | None = None) -> tuple[st
         for number, fields in enumerate(rows, start=1):
             if header is None:
                 header = fields
+                if len(header) > MAX_COLUMNS:
+                    raise FileProblem(f"{name}: {len(header):,} columns are over the {MAX_COLUMNS:,}-column limit")
             if not fields:
                 continue
             if width is None:
