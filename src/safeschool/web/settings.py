@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "safeschool.web.selfeval",
     "safeschool.web.label",
     "safeschool.web.interventions",
+    "safeschool.web.recs",
+    "safeschool.web.learning",
 ]
 
 # Background tasks: the database backend, run by `safeschool worker` (started by `safeschool serve` and `demo`).

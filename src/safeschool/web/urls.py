@@ -16,6 +16,8 @@ urlpatterns = [
     path("selfeval/", include("safeschool.web.selfeval.urls")),
     path("label/", include("safeschool.web.label.urls")),
     path("interventions/", include("safeschool.web.interventions.urls")),
+    path("recs/", include("safeschool.web.recs.urls")),
+    path("learning/", include("safeschool.web.learning.urls")),
     path("i18n/setlang/", set_language, name="set_language"),  # Django's, also saving a signed-in member's choice
     path("admin/login/", admin_login),  # the admin's own login view, throttled like the site's (before admin.site.urls)
     path("admin/", admin.site.urls),

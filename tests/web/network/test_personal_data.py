@@ -38,6 +38,8 @@ from safeschool.web.hub.models import (
 from safeschool.web.network import services as network
 from safeschool.web.network.models import Member
 from safeschool.web.network.personal_data import PERSONAL_DATA
+from safeschool.web.recs.models import RecStaff
+from safeschool.web.research.models import Country, RegionalEducationalCentre
 
 User = get_user_model()
 CHILD, ADULT = date.today().year - 14, date.today().year - 40
@@ -138,6 +140,11 @@ def everything(db, settings, tmp_path):
     fieldwork.interview_record(user=researcher, interview=interview, notes="Ana said a lot",
                                transcript=SimpleUploadedFile("ana.txt", b"Q: ... A: Ana's words"))
     fieldwork.excerpt_code(user=researcher, interview=interview, text="I have an adult I trust.", codes=["trust"])
+    # a place on a Regional Educational Centre's staff list
+    country = Country.objects.create(code="IT", name="Italy", tracking_age=14, grade_repetition_pct=3,
+                                     esl_rate_pct=11, esl_support=True, inclusion_index=0.5)
+    rec = RegionalEducationalCentre.objects.create(code="IT-REC1", country=country, name="REC Milano")
+    RecStaff.objects.create(rec=rec, name="Ana", role="Family liaison officer", member=me)
     return {"member": Member.objects.get(pk=me.pk), "rounds": (r1, r2), "interview": Interview.objects.get(
         pk=interview.pk), "others": others}
 
@@ -149,7 +156,7 @@ def test_the_export_holds_every_kind_of_record(everything, client):
     data = json.loads(client.get(reverse("network:export")).content)
     for section in ("level_changes", "consents", "communities", "posts", "comments", "reports", "moderation",
                     "newsletters", "wiki_revisions", "practices", "practice_reviews", "programme_signoffs",
-                    "documents", "delphi", "interviews"):
+                    "documents", "delphi", "interviews", "rec_staff"):
         assert data[section], f"the export has no {section}"
     assert {c["given_by"] for c in data["consents"]} >= {"Maria Rossi"}
     assert {"Ana's text", "Come"} <= {p["body"] for p in data["posts"]}

@@ -145,4 +145,18 @@ PERSONAL_DATA: dict[str, Decision] = {
     "interventions.Allocation.done_by": Decision(
         False, "kept", _KEPT_WORK + " (who ran an allocation is its audit record)"),
     "interventions.ImpactRun.created_by": Decision(False, "kept", _KEPT_WORK + " (the impact analysis's record)"),
+    # ------------------------------------------------------------------------------------------------- recs
+    "recs.RecStaff.member": Decision(
+        True, "unlinked", "the REC's staff list keeps the professional contact the REC gave (name and role); the "
+        "link to the erased account is removed"),
+    "recs.SurveyResponse.submitted_by": Decision(
+        False, "kept", _KEPT_WORK + " (a partnership's survey answer, given for the school or the REC)"),
+    "recs.StateReport.created_by": Decision(False, "kept", _KEPT_WORK + " (the report version's record)"),
+    # --------------------------------------------------------------------------------------------- learning
+    "learning.CaseStudy.created_by": Decision(False, "kept", _KEPT_WORK + " (published material)"),
+    "learning.Course.created_by": Decision(False, "kept", _KEPT_WORK + " (the course version's record)"),
+    "learning.Enrolment.user": Decision(
+        True, "kept", "enrolments, attendance, knowledge checks, evaluation and certificates stay with the "
+        "anonymised account, so that an edition's figures and a certificate's verification still hold; the "
+        "certificate no longer shows a name"),
 }
