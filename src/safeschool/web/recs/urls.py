@@ -1,4 +1,7 @@
-from django.urls import path  # noqa: F401  (each area's views add their paths here: see /tmp/h18/contract.md)
+"""/recs/: RECs, partnerships and the survey (urls_recs), the state-of-the-art report (urls_report)."""
+
+from safeschool.web.recs.urls_recs import urlpatterns as recs
+from safeschool.web.recs.urls_report import urlpatterns as report
 
 app_name = "recs"
-urlpatterns: list = []
+urlpatterns = [*recs, *report]
