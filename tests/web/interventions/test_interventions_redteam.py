@@ -214,9 +214,6 @@ def test_a_linked_id_beyond_the_integer_range_is_a_form_error(client, w, field):
         assert response.status_code == 400 and field in response.context["form"].errors, value
 
 
-@pytest.mark.xfail(strict=True, reason="P1 (forms_trials): TrialForm.schools is a ModelMultipleChoiceField; a school "
-                   "id beyond SQLite's integer range raises OverflowError in Django's _check_values: a 500 (the fix: "
-                   "safeschool.web.core.ids.ModelIdsField, as forms_registry uses)")
 @pytest.mark.parametrize("name", ["trial_new", "trial_edit"])
 def test_a_school_id_beyond_the_integer_range_is_a_form_error(client, w, name):
     client.raise_request_exception = False
@@ -477,9 +474,6 @@ def test_a_design_input_left_empty_is_a_field_error_in_words(client, w, over):
     assert "got None" not in page and "--steps" not in page and "--blocks" not in page and "--icc-class" not in page
 
 
-@pytest.mark.xfail(strict=True, reason="P1 (power_web.defaults): the trial's power page tells every signed-in "
-                   "user 'the mean of the participating schools (3 students in 1 classes)' and a cluster size of "
-                   "3.0: student counts of 1-9 not suppressed (MIN_CELL)")
 def test_the_trial_power_page_shows_no_student_count_under_ten(client, w):
     school = w.schools[1]
     klass = SchoolClass.objects.create(code="RT-small", school=school, grade=7)
@@ -497,9 +491,6 @@ def test_the_trial_power_page_shows_no_student_count_under_ten(client, w):
     assert "3 students" not in page and response.context["form"].initial.get("cluster_size") != 3.0
 
 
-@pytest.mark.xfail(strict=True, reason="P1 (power_web): a PowerInputError from the library (e.g. too few degrees of "
-                   "freedom) is put on the web form as it is: English only and in the command line's words "
-                   "('--clusters: 2 leave 0 degrees of freedom for crt2 (J - g - 2)')")
 @pytest.mark.parametrize("over", [{"clusters": "2"}, {"covariates": "19"}])
 def test_a_library_refusal_reads_as_the_form_not_the_command_line(client, w, over):
     client.force_login(w.users["member"])

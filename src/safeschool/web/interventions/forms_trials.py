@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 from safeschool.trials import designs
 from safeschool.trials.power import DESIGNS as POWER_DESIGNS
 from safeschool.trials.power import THREE_LEVEL
+from safeschool.web.core.ids import ModelIdsField
 from safeschool.web.interventions import selectors_trials as trials
 from safeschool.web.interventions.models import Design, Outcome
 from safeschool.web.interventions.services_trials import check_design
@@ -54,10 +55,10 @@ class TrialForm(forms.Form):
                                        help_text=_("None ticked: every stage."))
     countries = forms.MultipleChoiceField(choices=(), required=False, widget=CHECKBOXES, label=_("Countries"),
                                           help_text=_("None ticked: every country."))
-    schools = forms.ModelMultipleChoiceField(queryset=None, required=False, label=_("Participating schools"),
-                                             widget=forms.SelectMultiple(attrs={"size": 10}),
-                                             help_text=_("Listed for the countries and stages ticked above (press "
-                                                         "'Show their schools' after changing them)."))
+    schools = ModelIdsField(queryset=None, required=False, label=_("Participating schools"),
+                            widget=forms.SelectMultiple(attrs={"size": 10}),
+                            help_text=_("Listed for the countries and stages ticked above (press "
+                                        "'Show their schools' after changing them)."))
     steps = forms.IntegerField(required=False, min_value=2, max_value=24, label=_("Steps (stepped wedge)"),
                                help_text=_("How many times a group of schools crosses over to the intervention."))
     analysis_model = forms.CharField(max_length=500, required=False, label=_("Analysis model (lme4 formula)"),

@@ -19,7 +19,9 @@ from safeschool.stats.formula import ModelSpecError
 from safeschool.trials import icc, power
 from safeschool.trials.outcomes import outcome as outcome_spec
 from safeschool.trials.protocol import canonical_json
+from safeschool.vocabulary import MIN_CELL
 from safeschool.web.core import formatting
+from safeschool.web.interventions import power_refusals as refusals
 from safeschool.web.interventions import selectors_trials as trials
 from safeschool.web.research.charts import column, spec
 
@@ -58,7 +60,7 @@ def estimate_for(*, outcome: str, stages=(), countries=(), covariates=()) -> dic
     fingerprint = data_fingerprint(data)
     params = {"outcome": outcome, "stages": sorted(stages), "countries": sorted(countries),
               "covariates": sorted(covariates), "n_boot": N_BOOT, "waves": waves}
-    key = "trials:icc:" + hashlib.sha256((canonical_json(params) + fingerprint).encode()).hexdigest()
+    key = "trials:icc:v2:" + hashlib.sha256((canonical_json(params) + fingerprint).encode()).hexdigest()
     found = cache.get(key)
     if found is None:
         try:
@@ -66,9 +68,21 @@ def estimate_for(*, outcome: str, stages=(), countries=(), covariates=()) -> dic
                                               countries=list(countries) or None, covariates=covariates,
                                               n_boot=N_BOOT, seed=0), "fingerprint": fingerprint}
         except (ModelSpecError, ValueError) as exc:
-            found = {"error": str(exc)}
+            found = {"refusal": str(exc)}  # the library's English; shown through power_refusals.icc_message
         cache.set(key, found, timeout=CACHE_SECONDS)
-    return {**found, "waves": waves, "no_baseline": no_baseline}
+    if "refusal" in found:
+        return {"error": refusals.icc_message(found["refusal"]), "waves": waves, "no_baseline": no_baseline}
+    return {**_rate_checked(found), "waves": waves, "no_baseline": no_baseline}
+
+
+def _rate_checked(found: dict) -> dict:
+    """A binary outcome's base rate is shown, and used as a default, only when it comes from at least MIN_CELL
+    students (icc.estimate refuses fewer than 10 schools of 10 students on average, so it normally does);
+    otherwise it is dropped and "rate_hidden" says so."""
+    est = found.get("estimate")
+    if est and est.get("base_rate") is not None and est["n_students"] < MIN_CELL:
+        return {**found, "estimate": {**est, "base_rate": None}, "rate_hidden": True}
+    return found
 
 
 def selection_text(stages=(), countries=()) -> str:
@@ -144,7 +158,12 @@ def defaults(*, design: str, found: dict, selection: str, sizes: dict | None = N
         if est.get("base_rate") is not None:
             init["base_rate"] = round(est["base_rate"], 3)
             src["base_rate"] = gettext("the rate among %(students)s students in the data, %(selection)s") % {
-                "students": formatting.count(est["n_students"]), "selection": selection}
+                "students": formatting.count(est["n_students"]), "selection": selection} + " " + gettext(
+                "(a rate is shown only when it comes from at least %(n)s students)") % {
+                "n": formatting.count(MIN_CELL)}
+        elif found.get("rate_hidden"):
+            src["base_rate"] = gettext("not shown: the data have fewer than %(n)s students for this selection; "
+                                       "enter the rate you expect") % {"n": formatting.count(MIN_CELL)}
     else:
         init["icc"], init["icc_class"] = TYPICAL_ICC
         why = gettext("no estimate from the network's data (%(reason)s): a typical value for schools, change it "
@@ -157,12 +176,15 @@ def defaults(*, design: str, found: dict, selection: str, sizes: dict | None = N
     else:
         init["clusters"] = 20
         src["clusters"] = gettext("a starting value: change it")
-    if sizes and sizes.get("students"):
+    if sizes and sizes.get("students", 0) >= MIN_CELL:
         where = gettext("the mean of the participating schools (%(students)s students in %(classes)s classes)") % {
             "students": formatting.count(sizes["students"]), "classes": formatting.count(sizes["classes"])}
         size_from = sizes
-    else:
+    else:  # no figure about fewer than MIN_CELL students is shown or used: the network's mean instead
         where = gettext("the mean in the data, %(selection)s") % {"selection": selection}
+        if sizes and sizes.get("students"):
+            where = gettext("the participating schools have fewer than %(n)s students in the data, too few to give "
+                            "a cluster size, so %(fallback)s") % {"n": formatting.count(MIN_CELL), "fallback": where}
         size_from = est or {}
     if size_from.get("mean_school_size"):
         init["cluster_size"] = round(size_from["mean_class_size" if three else "mean_school_size"], 1)
@@ -193,12 +215,6 @@ def _kwargs(data: dict) -> dict:
         if kw[key] is None:
             kw.pop(key)
     return kw
-
-
-def field_of(exc: power.PowerInputError) -> str:
-    """The form field a PowerInputError names (its CLI option)."""
-    name = (exc.option or "").replace("-", "_")
-    return {"mdes": "target", "base_rate": "base_rate"}.get(name, name)
 
 
 def iccs(chosen: float, ci=None, *, ceiling: float = 0.95) -> list[float]:

@@ -16,7 +16,7 @@ from safeschool.trials import designs
 from safeschool.trials import power as powerup
 from safeschool.trials.protocol import canonical_json
 from safeschool.web.core.errors import add_to_form, reason, submitted
-from safeschool.web.interventions import power_web, selectors_impact
+from safeschool.web.interventions import power_refusals, power_web, selectors_impact
 from safeschool.web.interventions import selectors_trials as sel
 from safeschool.web.interventions import services_trials as services
 from safeschool.web.interventions.forms_trials import (
@@ -212,12 +212,13 @@ def _power_page(request, *, form, initial, sources, found, outcome, selection, t
     if data is not None:
         try:
             calculation = power_web.calculate({**initial, **data}, ci=ci)
-        except powerup.PowerInputError as exc:
-            field = power_web.field_of(exc)
+        except powerup.PowerInputError as exc:  # the CLI's English: the web says it in the form's words
+            field = power_refusals.power_field(exc)
+            message = power_refusals.power_message(exc, labels={k: f.label for k, f in form.fields.items()})
             if form.is_bound:
-                form.add_error(field if field in form.fields else None, str(exc))
+                form.add_error(field if field in form.fields else None, message)
             else:
-                error = str(exc)
+                error = message
             calculation = None
     if calculation and trial is not None and "save" in request.POST:
         sel.check(request.user, DESIGN)
