@@ -1,7 +1,12 @@
 """The CONSORT flow diagram of an impact run as a Vega-Lite chart (core.charts draws it with its text alternative),
 and the rows the page, the chart and the PDF share: for each arm, clusters and students assigned, lost and
-analysed. A student count from 1 to MIN_CELL - 1 is not shown (the disclosure rule); counts of schools and classes
-are shown as they are."""
+analysed.
+
+Disclosure rule for CONSORT (docs/disclosure.md): the arm-level counts are shown exactly, small ones included —
+CONSORT requires them, they describe the trial's flow rather than a characteristic of students, and suppressing
+"lost" alone would not hide it (assigned minus analysed gives it back). They are shown only when every arm has at
+least MIN_CELL analysed students (`consort_shown`; otherwise no figure of the run is shown at all), and counts per
+cluster (school or class) are never shown."""
 
 from __future__ import annotations
 
@@ -23,20 +28,24 @@ def stage_label(stage: str) -> str:
             "analysed": gettext("Analysed")}[stage]
 
 
+def consort_shown(consort: dict | None) -> bool:
+    """CONSORT counts may be shown: every arm (at least two) has at least MIN_CELL analysed students."""
+    analysed = [int(arm.get("students_analysed") or 0) for arm in (consort or {}).values()]
+    return len(analysed) >= 2 and min(analysed) >= MIN_CELL
+
+
 def students_text(n) -> str:
-    """A student count through the disclosure rule (0 is shown; 1-9 are not)."""
-    if n is None:
-        return formatting.MISSING
-    n = int(n)
-    if 0 < n < MIN_CELL:
-        return gettext("fewer than %(n)s") % {"n": MIN_CELL}
-    return formatting.count(n)
+    """An arm-level CONSORT student count, exact (see the module's disclosure rule)."""
+    return formatting.MISSING if n is None else formatting.count(int(n))
 
 
 def flow_rows(consort: dict, unit: str) -> list[dict]:
-    """One row per arm and stage: arm (code), arm_label, stage, stage_label, clusters, students (text)."""
+    """One row per arm and stage: arm (code), arm_label, stage, stage_label, clusters, students (text); no rows
+    unless every arm has at least MIN_CELL analysed students."""
     clusters_word = gettext("classes") if unit == "class" else gettext("schools")
     rows = []
+    if not consort_shown(consort):
+        return rows
     for arm in sorted(consort):
         counts = consort[arm]
         for order, stage in enumerate(FLOW_STEPS):

@@ -9,9 +9,8 @@ from django.utils.translation import gettext
 
 from safeschool.stats.formula import ModelSpecError, parse_formula
 from safeschool.trials import designs, outcomes
-from safeschool.vocabulary import MIN_CELL
 from safeschool.web.interventions import selectors_allocation as sel
-from safeschool.web.interventions.charts_impact import consort_chart
+from safeschool.web.interventions.charts_impact import consort_chart, consort_shown
 from safeschool.web.interventions.models import ImpactRun, RunStatus, Trial, TrialStatus
 
 FROM_ALLOCATION = {"treat", "block"}  # columns the platform adds from the allocation, never read from the file
@@ -58,8 +57,7 @@ def shown(run: ImpactRun) -> bool:
     """Figures may be shown: a succeeded run whose every arm has >= MIN_CELL analysed students."""
     if run.status != RunStatus.SUCCEEDED or not run.result or not run.consort:
         return False
-    analysed = [arm.get("students_analysed", 0) for arm in run.consort.values()]
-    return bool(analysed) and min(analysed) >= MIN_CELL
+    return consort_shown(run.consort)
 
 
 def method_label(method: str) -> str:
