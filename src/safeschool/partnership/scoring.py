@@ -26,14 +26,14 @@ import pandas as pd
 
 from safeschool.partnership import instrument as instrument_module
 from safeschool.partnership import needs as needs_module
+from safeschool.partnership.tables import ALL, OVERALL, protect_table
 from safeschool.partnership.taxonomy import PROBLEMS, SIDES
 from safeschool.stats.disclosure import BELOW_MIN, PROTECTS, protect, rounded
 from safeschool.vocabulary import MIN_CELL, gettext_noop
 
 MIN_PARTNERSHIPS_COUNTRY = 5
 MIN_PARTNERSHIPS_OVERALL = 2
-OVERALL = "overall"
-ALL_ROLES = "all"
+ALL_ROLES = ALL
 MEAN_DIGITS, SHARE_DIGITS = 2, 3
 REASONS = {  # survey scopes hidden ... / needs cells hidden ...
     "survey": {BELOW_MIN: gettext_noop("fewer than 5 partnerships answered"),
@@ -215,37 +215,3 @@ def needs_figures(responses: pd.DataFrame, needs=None) -> dict:
     return {"version": needs.version, "min_respondents": MIN_CELL, "topics": topics, "roles": all_roles,
             "overall": {r: cell(OVERALL, r) for r in all_roles},
             "countries": {c: {r: cell(c, r) for r in all_roles} for c in countries}}
-
-
-def protect_table(counts: dict[tuple[str, str], int], rows: list[str], columns: list[str], *, k: int = MIN_CELL,
-                  start: dict | None = None) -> dict[tuple[str, str], str | None]:
-    """Primary and complementary suppression of a two-way table of counts of people, with its margins shown:
-    `counts` holds the inner cells (row, column); the result holds a reason (or None) for every inner cell, every
-    row total (row, "all"), every column total ("overall", column) and the grand total ("overall", "all").
-    `start`: reasons already decided (e.g. the respondents' table when suppressing one topic's answers)."""
-    full = dict(counts)
-    for r in rows:
-        full[(r, ALL_ROLES)] = sum(counts[(r, c)] for c in columns)
-    for c in columns:
-        full[(OVERALL, c)] = sum(counts[(r, c)] for r in rows)
-    full[(OVERALL, ALL_ROLES)] = sum(counts.values())
-    reasons = {key: (BELOW_MIN if 0 < n < k else None) for key, n in full.items()}
-    for key, reason in (start or {}).items():
-        if reason and key in reasons and not reasons[key]:
-            reasons[key] = reason
-    lines = [([(r, c) for c in columns], (r, ALL_ROLES)) for r in [*rows, OVERALL]]
-    lines += [([(r, c) for r in rows], (OVERALL, c)) for c in [*columns, ALL_ROLES]]
-    changed = True
-    while changed:
-        changed = False
-        for cells, parent in lines:
-            if reasons[parent]:
-                continue
-            hidden_n = sum(full[key] for key in cells if reasons[key])
-            if not 0 < hidden_n < k:
-                continue
-            candidates = sorted((full[key], key) for key in cells if not reasons[key] and full[key] > 0)
-            target = candidates[0][1] if candidates else parent
-            reasons[target] = PROTECTS
-            changed = True
-    return reasons
