@@ -31,7 +31,7 @@ lint: install
 	$(BIN)/ruff check src tests benchmarks
 
 test: install browser lint  ## install what the tests need and run the whole suite
-	@$(BIN)/pytest; status=$$?; \
+	@$(BIN)/pytest -n 2; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$status
 
 screenshots: install browser  ## the README tour as each role at 1366 and 390 px: var/screenshots/<width>/<role>-<page>.png + index.html
