@@ -73,3 +73,9 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory, test_settings_fo
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def makers():
+    """The builders, for tests that make their own data (transactional ones)."""
+    return SimpleNamespace(course=course_make, edition=edition_make, users=users_make)
