@@ -1,7 +1,8 @@
 """Suppression of a two-way table of counts of people whose margins are published too (countries x roles of the
 needs analysis, countries x groups of the state-of-the-art figures): primary suppression below k, then
-complementary suppression along every row and column whose total is shown, until in each such line the hidden
-cells together hold 0 or at least k people (stats/disclosure.py states the rules for one line)."""
+complementary suppression until no line (a row or a column with its total) can give a hidden figure by
+subtraction: in a line whose total is shown, the hidden cells are none or at least two holding k people together;
+a hidden total has a hidden cell beside it (stats/disclosure.py states the rules for one line)."""
 
 from __future__ import annotations
 
@@ -34,13 +35,20 @@ def protect_table(counts: dict[tuple[str, str], int], rows: list[str], columns: 
     while changed:
         changed = False
         for cells, parent in lines:
-            if reasons[parent]:
-                continue
-            hidden_n = sum(full[key] for key in cells if reasons[key])
-            if not 0 < hidden_n < k:
+            hidden = [key for key in cells if reasons[key] and full[key] > 0]
+            hidden_n = sum(full[key] for key in hidden)
+            if reasons[parent]:  # alone, a hidden total would be the sum of the shown cells
+                unsafe = not hidden and full[parent] > 0
+            else:  # one hidden cell is the total minus the others; several must hold k people together
+                unsafe = len(hidden) == 1 or 0 < hidden_n < k
+            if not unsafe:
                 continue
             candidates = sorted((full[key], key) for key in cells if not reasons[key] and full[key] > 0)
-            target = candidates[0][1] if candidates else parent
-            reasons[target] = PROTECTS
+            if candidates:
+                reasons[candidates[0][1]] = PROTECTS
+            elif not reasons[parent]:
+                reasons[parent] = PROTECTS
+            else:
+                continue
             changed = True
     return reasons
