@@ -16,6 +16,7 @@ ALLOWED = {
     "mark", "s", "del", "ins",
 }
 VOID = {"br", "hr", "img"}
+LINE_AFTER = {"li", "dt", "dd", "tr", "td", "th", "figcaption", "caption"}  # + BLOCKS: a line break after the end tag
 SELF_CLOSING = {"li", "dt", "dd", "tr", "td", "th", "p"}  # a second one closes the first, as HTML parsers do
 BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "pre", "hr", "figure", "table", "div",
           "section", "aside", "dl"}  # close an open <p>
@@ -84,7 +85,7 @@ class _Sanitiser(HTMLParser):
                 kept.append(' alt=""')
         if self.stack and self.stack[-1] == "p" and tag in BLOCKS or self.stack and self.stack[-1] == tag \
                 and tag in SELF_CLOSING:
-            self.out.append(f"</{self.stack.pop()}>")
+            self._close(self.stack.pop())
         if tag in VOID:
             self.out.append(f"<{tag}{''.join(kept)}/>")
             return
@@ -106,9 +107,12 @@ class _Sanitiser(HTMLParser):
             return
         while self.stack:
             open_tag = self.stack.pop()
-            self.out.append(f"</{open_tag}>")
+            self._close(open_tag)
             if open_tag == tag:
                 break
+
+    def _close(self, tag: str) -> None:
+        self.out.append(f"</{tag}>\n" if tag in BLOCKS or tag in LINE_AFTER else f"</{tag}>")
 
     def handle_data(self, data):
         if not self.dropping:
@@ -117,7 +121,7 @@ class _Sanitiser(HTMLParser):
     def close_all(self) -> str:
         self.close()
         while self.stack:
-            self.out.append(f"</{self.stack.pop()}>")
+            self._close(self.stack.pop())
         return "".join(self.out)
 
 
