@@ -78,6 +78,20 @@ def test_a_small_country_is_protected_by_hiding_the_next_smallest(hand_table):
     assert figures["overall"]["partnerships"] == 15
 
 
+def test_a_side_with_four_responses_is_hidden_with_the_next_smallest(hand_table):
+    italy = hand_table  # 5 partnerships, 4 REC responses
+    portugal = pd.DataFrame([response(p, side, "PT") for p in range(20, 26) for side in ("school", "rec")])
+    sweden = pd.DataFrame([response(p, side, "SE") for p in range(30, 37) for side in ("school", "rec")])
+    figures = survey_figures(pd.concat([italy, portugal, sweden], ignore_index=True))
+    countries = figures["countries"]
+    assert countries["IT"]["means"]["trust"] == {"school": 3.0, "rec": None}
+    assert countries["PT"]["means"]["trust"] == {"school": 3.0, "rec": None}  # protects Italy's REC answers
+    assert countries["PT"]["agreement"]["trust"]["difference"] is None and countries["PT"]["problems"]["time"]["rec"] is None
+    assert countries["SE"]["means"]["trust"] == {"school": 3.0, "rec": 3.0}
+    assert countries["SE"]["agreement"]["trust"]["difference"] == 0.0
+    assert figures["overall"]["means"]["trust"]["rec"] == 3.0
+
+
 @pytest.mark.parametrize("change, message", [
     (lambda f: f.assign(side="parent"), "unknown side"),
     (lambda f: f.assign(goals_agreed=6), "not a whole number 1-5"),

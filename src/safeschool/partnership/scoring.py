@@ -7,7 +7,8 @@ that many contributing partnerships too (a side's mean from that many responses 
 the sides from that many partnerships where both answered, a side's problem shares from that many responses of the
 side). Since the overall figures are shown beside the countries', countries are also hidden complementarily
 (stats.disclosure.protect with k = 5): the hidden countries together hold 0 or at least 5 partnerships, so no small
-country's figures can be worked out from the overall ones.
+country's figures can be worked out from the overall ones; likewise a side's figures and the agreement of the shown
+countries (their hidden ones together hold 0 or at least 5 responses of the side, or pairs).
 
 **The needs analysis** (`needs_figures`) is answered by people (school leaders and teachers, anonymously): every
 figure is computed over at least ``vocabulary.MIN_CELL`` (10) respondents, or answers for a topic's figures. The
@@ -112,28 +113,48 @@ def survey_figures(responses: pd.DataFrame, instrument=None) -> dict:
     total = int(frame["partnership"].nunique())
     overall_shown = total >= MIN_PARTNERSHIPS_OVERALL
     protection = protect(counts, k=MIN_PARTNERSHIPS_COUNTRY, total_shown=overall_shown)
-    countries = {}
-    for country, group in frame.groupby("country", sort=True):
-        reason = protection.reasons[str(country)]
-        countries[str(country)] = _hidden(reason) if reason else _survey_scope(group, dims, MIN_PARTNERSHIPS_COUNTRY)
+    groups = {str(c): g for c, g in frame.groupby("country", sort=True)}
+    hidden = {c for c in groups if protection.reasons[c]}
+    # a side's figures (and the agreement) of a shown country are hidden below 5 responses (pairs), and then beside
+    # the overall figure complementarily, as the countries themselves
+    by_side = {side: {c: int(g.loc[g["side"] == side, "partnership"].nunique()) for c, g in groups.items()}
+               for side in SIDES}
+    pairs = {c: int((g.groupby("partnership")["side"].nunique() == len(SIDES)).sum()) for c, g in groups.items()}
+    withheld = {key: (_complement(counts_of, hidden, MIN_PARTNERSHIPS_COUNTRY) if overall_shown else set())
+                for key, counts_of in [*by_side.items(), ("pairs", pairs)]}
+    countries = {c: _hidden(protection.reasons[c]) if c in hidden else
+                 _survey_scope(g, dims, MIN_PARTNERSHIPS_COUNTRY, {key: c in v for key, v in withheld.items()})
+                 for c, g in groups.items()}
     overall = _survey_scope(frame, dims, MIN_PARTNERSHIPS_OVERALL) if overall_shown else _hidden(BELOW_MIN)
     return {"instrument_version": instrument.version, "dimensions": list(dims), "problems_order": list(PROBLEMS),
             "min_partnerships": {"country": MIN_PARTNERSHIPS_COUNTRY, "overall": MIN_PARTNERSHIPS_OVERALL},
             "overall": overall, "countries": countries}
 
 
-def _survey_scope(frame: pd.DataFrame, dims: dict[str, list[str]], k: int) -> dict:
+def _complement(counts: dict[str, int], hidden: set[str], k: int) -> set[str]:
+    """The countries whose figure of one kind is hidden: those hidden already or with fewer than k contributing
+    partnerships, then the next smallest until the hidden ones together hold 0 or at least k."""
+    hidden = set(hidden) | {c for c, n in counts.items() if n < k}
+    candidates = sorted((n, c) for c, n in counts.items() if c not in hidden and n > 0)
+    while 0 < sum(counts[c] for c in hidden) < k and candidates:
+        hidden.add(candidates.pop(0)[1])
+    return hidden
+
+
+def _survey_scope(frame: pd.DataFrame, dims: dict[str, list[str]], k: int, withheld: dict | None = None) -> dict:
+    withheld = withheld or {}
     sides = {side: frame[frame["side"] == side] for side in SIDES}
     n_side = {side: int(rows["partnership"].nunique()) for side, rows in sides.items()}
+    shown = {side: n_side[side] >= k and not withheld.get(side) for side in SIDES}
     means = {}
     for dim in dims:
         column = f"dim:{dim}"
-        means[dim] = {side: (_mean(rows[column]) if n_side[side] >= k else None) for side, rows in sides.items()}
+        means[dim] = {side: (_mean(rows[column]) if shown[side] else None) for side, rows in sides.items()}
     paired = sides["school"].merge(sides["rec"], on="partnership", suffixes=("_school", "_rec"))
     agreement = {}
     for dim in dims:
         diff = (paired[f"dim:{dim}_school"] - paired[f"dim:{dim}_rec"]).abs().dropna()
-        agreement[dim] = {"difference": rounded(float(diff.mean()), MEAN_DIGITS) if len(diff) >= k else None,
+        agreement[dim] = {"difference": rounded(float(diff.mean()), MEAN_DIGITS) if len(diff) >= k and not withheld.get("pairs") else None,
                           "pairs": int(len(diff))}
     named = frame.groupby("partnership")["problems"].agg(lambda lists: set().union(*map(set, lists)))
     n = int(len(named))
@@ -141,7 +162,7 @@ def _survey_scope(frame: pd.DataFrame, dims: dict[str, list[str]], k: int) -> di
     for code in PROBLEMS:
         count = int(sum(code in s for s in named))
         by_side = {side: (rounded(float(rows["problems"].map(lambda p, c=code: c in p).mean()), SHARE_DIGITS)
-                          if n_side[side] >= k else None) for side, rows in sides.items()}
+                          if shown[side] else None) for side, rows in sides.items()}
         problems[code] = {"count": count, "share": rounded(count / n, SHARE_DIGITS) if n else None, **by_side}
     return {"suppressed": False, "reason": None, "partnerships": n, "responses": n_side, "means": means,
             "agreement": agreement, "problems": problems}
