@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from safeschool.web.accounts.views import admin_login, set_language
+from safeschool.web.learning.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", include("safeschool.web.core.urls")),
@@ -18,6 +20,7 @@ urlpatterns = [
     path("interventions/", include("safeschool.web.interventions.urls")),
     path("recs/", include("safeschool.web.recs.urls")),
     path("learning/", include("safeschool.web.learning.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),  # the public pages (learning.sitemaps)
     path("i18n/setlang/", set_language, name="set_language"),  # Django's, also saving a signed-in member's choice
     path("admin/login/", admin_login),  # the admin's own login view, throttled like the site's (before admin.site.urls)
     path("admin/", admin.site.urls),
