@@ -12,7 +12,11 @@ class LearningConfig(AppConfig):
 
     def ready(self):
         from safeschool.web.core import formatting
+        from safeschool.web.learning import receivers
         from safeschool.web.learning.models import Audience, EnrolmentStatus, ItemKind
+        from safeschool.web.network import personal_data
+
+        personal_data.member_export.connect(receivers.member_export, dispatch_uid="learning.member_export")
 
         formatting.register("audience", Audience.choices)
         formatting.register("pack_item_kind", ItemKind.choices)

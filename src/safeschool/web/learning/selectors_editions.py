@@ -185,3 +185,7 @@ def my_enrolments(user):
     if not user.is_authenticated:
         return Enrolment.objects.none()
     return Enrolment.objects.filter(user=user).select_related("edition", "edition__course").order_by("-created_at")
+
+
+def edition_certificates(edition: Edition):
+    return Certificate.objects.filter(enrolment__edition=edition).select_related("enrolment__user").order_by("pk")
