@@ -12,6 +12,7 @@ from django.urls import reverse
 from recs_world import BAD_IDS, ROLES, world_built
 
 from safeschool.web.recs.models import Meeting, Partnership, RecProfile, RecStaff, ReferralCount
+from safeschool.web.research.models import Country, RegionalEducationalCentre
 
 MANAGERS = {"researcher", "admin"}
 SEE_REFERRALS = {"staff_own", "rec_staff", "researcher", "admin"}
@@ -162,7 +163,15 @@ def test_list_filters_by_country_and_counts_partner_schools(client, w):
     as_role(client, w, "member")
     page = client.get(reverse("recs:home")).content.decode()
     assert "Centre A" in page and "Centre B" in page and "Split-Dalmatia" in page
-    assert client.get(reverse("recs:home"), {"country": "XX"}).status_code == 200
-    assert "Centre A" not in client.get(reverse("recs:home"), {"country": "ES"}).content.decode() or True
+    elsewhere = Country.objects.create(code="SI", name="Slovenia", tracking_age=15, grade_repetition_pct=1.0,
+                                       esl_rate_pct=4.0, esl_support=True, inclusion_index=0.5)
+    RegionalEducationalCentre.objects.create(code="REC-SI", country=elsewhere, name="Centre Ljubljana")
     rows = client.get(reverse("recs:home"), {"country": "HR"}).context["recs"]
     assert {r.name: r.partner_schools for r in rows} == {"Centre A": 1, "Centre B": 1}
+    assert [r.name for r in client.get(reverse("recs:home"), {"country": "SI"}).context["recs"]] == [
+        "Centre Ljubljana"]
+    assert len(client.get(reverse("recs:home"), {"country": "XX'<"}).context["recs"]) == 3  # unknown: all
+    w.p.ended_on = dt.date(2025, 1, 1)
+    w.p.save()
+    rows = client.get(reverse("recs:home"), {"country": "HR"}).context["recs"]
+    assert {r.name: r.partner_schools for r in rows} == {"Centre A": 0, "Centre B": 1}  # an ended one not counted
