@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pypdfium2
 import pytest
 from django.urls import reverse
 
@@ -137,6 +138,15 @@ def test_verification_public_nothing_personal_and_revoked(client, world):
     client.force_login(world.people[0])
     pdf = client.get(pdf_url)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    document = pypdfium2.PdfDocument(pdf.content)
+    text = document[0].get_textpage().get_text_range()
+    assert "Ana Holder-Surname" in text and world.course.title in text and "Plan a partnership" in text
+    assert certificate.code[:5] in text and "7.5" in text and url in text.replace("\r\n", "").replace("\n", "")
+    image = document[0].render(scale=0.5).to_pil().convert("L")
+    assert sum(1 for v in image.get_flattened_data() if v < 200) > 500, "the certificate's page is blank"
+    document.close()
+    client.force_login(world.researcher)
+    assert client.get(pdf_url).status_code == 200
     client.force_login(world.researcher)
     assert client.post(reverse("learning:certificate_revoke", args=[certificate.code]),
                        {"reason": "x"}).status_code == 403
