@@ -19,8 +19,25 @@ from safeschool.web.accounts.models import Role
 from safeschool.web.accounts.services import user_create
 from safeschool.web.core.pdf import Document
 from safeschool.web.recs import services_report as services
-from safeschool.web.recs.models import NeedsResponse, Partnership, StateReport, SurveyResponse, SurveyWave
-from safeschool.web.research.models import Country, RegionalEducationalCentre, School
+from safeschool.web.recs.models import (
+    Meeting,
+    NeedsResponse,
+    Partnership,
+    ReferralCount,
+    StateReport,
+    SurveyResponse,
+    SurveyWave,
+)
+from safeschool.web.research.models import (
+    Country,
+    Outcome,
+    RegionalEducationalCentre,
+    School,
+    SchoolClass,
+    Student,
+    StudentScales,
+    Wave,
+)
 
 PASSWORD = "pw-long-enough-1"
 ROLES = ("anonymous", "member", "staff", "researcher", "admin")
@@ -33,6 +50,23 @@ BAD_IDS = ("abc", "0", "-1", "99999", "9" * 30)
 def _country(code: str, name: str) -> Country:
     return Country.objects.create(code=code, name=name, tracking_age=14, grade_repetition_pct=2.0, esl_rate_pct=3.0,
                                   esl_support=True, inclusion_index=0.5)
+
+
+def _students(schools: dict) -> None:
+    """Italy: 30 students, 4 of them with SEN (a group hidden: fewer than 10); 6 left early. Greece: 12 students.
+    One partnership of each country met and referred students in 2025."""
+    wave = Wave.objects.create(number=1, label="Wave 1", starts_on=dt.date(2025, 9, 1))
+    for code, n in (("IT", 30), ("EL", 12)):
+        klass = SchoolClass.objects.create(code=f"{code}-class", school=schools[code][0], grade=7)
+        for i in range(n):
+            student = Student.objects.create(pseudonym=f"{code}{i:03d}", school_class=klass, gender="FM"[i % 2],
+                                             age=13, migrant_background=i % 3 == 0, roma_minority=False,
+                                             ses_index=0.0, sen=code == "IT" and i < 4, out_of_parental_care=False)
+            Outcome.objects.create(student=student, wave=wave, dropped_out=code == "IT" and 10 <= i < 16)
+            StudentScales.objects.create(student=student, wave=wave, security=3.0 + (i % 2) / 2, belonging=4.0)
+        partnership = Partnership.objects.filter(school=schools[code][0]).get()
+        Meeting.objects.create(partnership=partnership, held_on=dt.date(2025, 3, 1), topic="Planning")
+        ReferralCount.objects.create(partnership=partnership, month=dt.date(2025, 3, 1), count=12)
 
 
 @contextmanager
@@ -58,6 +92,7 @@ def world_built(django_db_blocker, home, test_settings_for):
                     SurveyResponse.objects.create(wave=wave, partnership=p, side=side,
                                                   answers={item: base for item in ITEMS},
                                                   problems=["time"] if i % 2 else ["funding", "time"])
+        _students(schools)
         for code, role, n in (("IT", "teacher", 12), ("IT", "leader", 3), ("EL", "teacher", 4)):
             for _ in range(n):
                 NeedsResponse.objects.create(wave=wave, school=schools[code][0], role=role,
@@ -118,9 +153,11 @@ def test_snapshot_keeps_the_figures_when_the_data_change(w):
     assert before["survey"]["overall"]["partnerships"] == 8
     SurveyResponse.objects.filter(wave=w.wave, side="rec").update(answers={item: 1 for item in ITEMS})
     NeedsResponse.objects.filter(wave=w.wave).delete()
+    Outcome.objects.update(dropped_out=True)
     assert StateReport.objects.get(pk=w.published.pk).figures == before
     fresh = services.report_figures(wave=w.wave)
     assert fresh["survey"]["overall"]["means"] != before["survey"]["overall"]["means"] and fresh["needs"] is None
+    assert fresh["outcomes"]["overall"]["early_leaving"]["mean"] == 1.0
 
 
 def test_page_has_narrative_figures_and_says_why_hidden(client, w):
@@ -132,6 +169,9 @@ def test_page_has_narrative_figures_and_says_why_hidden(client, w):
     assert 'data-chart="survey-means"' in html and 'data-chart="needs-roles"' in html
     assert "fewer than 5 partnerships answered" in html and "fewer than 10 respondents" in html
     assert "Greece" in html and "School leader" in html
+    for name in ("partnerships", "services", "outcome-early_leaving", "outcome-security", "outcome-belonging"):
+        assert f'data-chart="{name}"' in html, name
+    assert "Special educational needs: SEN / disability" in html and "fewer than 10 students" in html
     for raw in ("shared_goals", "early_warning", '"EL"', "needs_role"):
         assert raw not in html.split('<script type="application/json">')[0], raw
 
@@ -146,6 +186,9 @@ def test_small_groups_never_appear_in_snapshot_html_or_pdf(client, w):
     for cell in _needs_cells(figures):  # 3 leaders, 4 Greek teachers: no count, no mean anywhere
         assert cell["suppressed"] and "respondents" not in cell and "topics" not in cell
     assert figures["survey"]["countries"]["EL"]["suppressed"]
+    sen = figures["outcomes"]["countries"]["IT"]["by_group"]["sen"]["early_leaving"]["True"]
+    assert sen["suppressed"] and sen["n"] is None and sen["mean"] is None  # 4 students with SEN
+    assert figures["outcomes"]["overall"]["early_leaving"]["mean"] == pytest.approx(6 / 42, abs=1e-3)
     assert set(figures["survey"]["countries"]["EL"]) == {"suppressed", "reason"}
     client = as_role(client, w, "researcher")
     html = client.get(reverse("recs:report", args=[w.published.version])).content.decode()
@@ -155,7 +198,8 @@ def test_small_groups_never_appear_in_snapshot_html_or_pdf(client, w):
     assert body.startswith(b"%PDF") and b"/Outlines" in body  # bookmarks: the contents in the reader's pane
     assert "Published report" in text and "Contents" in text and "fewer than 10 respondents" in text
     assert "Greece" in text and "fewer than 5 partnerships answered" in text
-    assert "Fund the time." in text
+    assert "Fund the time." in text and "fewer than 10 students" in text
+    assert "Special educational needs: SEN / disability" in text
 
 
 @pytest.mark.parametrize("role", ROLES)

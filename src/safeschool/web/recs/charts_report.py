@@ -8,12 +8,15 @@ value and says why (its `note`), and has no mark on the chart: nothing of it is 
 from __future__ import annotations
 
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from safeschool import chart_theme as theme
 from safeschool.partnership import instrument as instruments
 from safeschool.partnership import needs as needs_module
 from safeschool.partnership.scoring import ALL_ROLES, OVERALL, REASONS
 from safeschool.partnership.taxonomy import PROBLEMS
+from safeschool.stats.disclosure import EMPTY, PROTECTS
+from safeschool.vocabulary import MIN_CELL
 from safeschool.web.core import formatting
 from safeschool.web.recs.selectors_report import SECTIONS
 from safeschool.web.research.charts import BAND_HEIGHT, LINES, WIDTH, column, wrap
@@ -22,6 +25,13 @@ LIKERT, PRIORITY, SHARE = (1, 5), (1, 4), (0, 1)
 
 
 def _why(kind: str, reason: str | None) -> str:
+    if kind == "students":
+        if reason == PROTECTS:
+            return gettext("hidden to protect a small group")
+        if reason == EMPTY:
+            return gettext("no students")
+        # Translators: why a figure about students is not shown, e.g. "fewer than 10 students".
+        return gettext("fewer than %(n)s students") % {"n": formatting.count(MIN_CELL)}
     return gettext(REASONS[kind].get(reason or "small", REASONS[kind]["small"]))
 
 
@@ -55,7 +65,7 @@ def _problem(code: str) -> str:
 
 
 def _figure(name: str, title: str, summary: str, columns: list[dict], rows: list[dict], *, category: str,
-            value: str, scale: tuple, series: str | None = None, value_title: str = "", fmt: str = "number:2") -> dict:
+            value: str, scale: tuple | None, series: str | None = None, value_title: str = "", fmt: str = "number:2") -> dict:
     """A horizontal bar chart (grouped by `series` when given) over the rows that have a value; the table keeps
     every row, a hidden one with its note."""
     drawn = [r | {"label": wrap(str(r[category]))} for r in rows if r.get(value) is not None]
@@ -63,7 +73,7 @@ def _figure(name: str, title: str, summary: str, columns: list[dict], rows: list
     encoding = {"y": {"field": "label", "type": "nominal", "sort": order, "title": None,
                       "axis": {"labelExpr": LINES}},
                 "x": {"field": value, "type": "quantitative", "title": value_title,
-                      "scale": {"domain": list(scale), "nice": False},
+                      **({"scale": {"domain": list(scale), "nice": False}} if scale else {}),
                       **({"axis": {"format": ".0%"}} if fmt.startswith("percent") else {})},
                 "tooltip": [{"field": category, "type": "nominal", "title": columns[0]["title"]},
                             *([{"field": series, "type": "nominal", "title": columns[1]["title"]}] if series else []),
@@ -229,6 +239,79 @@ def _needs_figures(needs: dict) -> list[dict]:
     return [first, second, third]
 
 
+# ----------------------------------------------------------------------------------- partnerships and outcomes
+def _partnership_figures(tables: dict) -> list[dict]:
+    rows = []
+    for code, scope in [(OVERALL, tables[OVERALL]), *sorted(tables["countries"].items())]:
+        referrals = scope.get("referrals_per_100") or {}
+        rows.append({"country": _country(code), "schools": scope.get("schools"),
+                     "with_partner": scope.get("schools_with_partner"), "share": scope.get("share_with_partner"),
+                     "partnerships": scope.get("partnerships"), "meetings": scope.get("meetings_per_partnership"),
+                     "referrals": referrals.get("value"),
+                     "note": _why("students", referrals.get("reason")) if referrals.get("suppressed") else ""})
+    share = gettext("Share of schools with a REC partner")
+    # Translators: a column of the partnership figures; %(year)s is a calendar year.
+    per_year = gettext("Meetings per partnership in %(year)s") % {"year": tables.get("year")}
+    first = _figure("partnerships", gettext("Schools working with a Regional Educational Centre"),
+                    _extreme_summary(rows[1:] or rows, "country", "share", "percent:0", gettext("share")),
+                    [column("country", gettext("Country")), column("schools", gettext("Schools"), "count"),
+                     column("with_partner", gettext("With a REC partner"), "count"),
+                     column("share", share, "percent:0"), column("partnerships", gettext("Partnerships"), "count"),
+                     column("meetings", per_year, "number:1"),
+                     column("referrals", gettext("Students referred per 100 students"), "number:1"),
+                     column("note", gettext("Note"))],
+                    rows, category="country", value="share", scale=SHARE, value_title=share, fmt="percent:0")
+    agreed = gettext("Share of partnerships")
+    services = [{"service": formatting.label("rec_service", code), "share": cell.get("share"),
+                 "count": cell.get("count")} for code, cell in (tables[OVERALL].get("services") or {}).items()]
+    second = _figure("services", gettext("Services agreed in the partnerships"),
+                     _extreme_summary(services, "service", "share", "percent:0", gettext("share")),
+                     [column("service", gettext("Service")), column("count", gettext("Partnerships"), "count"),
+                      column("share", agreed, "percent:0")],
+                     services, category="service", value="share", scale=SHARE, value_title=agreed, fmt="percent:0")
+    return [first, second]
+
+
+OUTCOME_TITLES = {"early_leaving": (_("Early leaving by group"), _("Share who left education early"), "percent:1",
+                                    None),
+                  "security": (_("Attachment security by group"), _("Mean security (1–4)"), "number:2", (1, 4)),
+                  "belonging": (_("Sense of belonging at school by group"), _("Mean belonging (1–5)"), "number:2",
+                                (1, 5))}
+
+
+def _outcome_rows(tables: dict, measure: str) -> list[dict]:
+    rows = []
+    for code, scope in [(OVERALL, tables[OVERALL]), *sorted(tables["countries"].items())]:
+        cells = [(gettext("All students"), scope.get(measure) or {})]
+        for group in tables.get("groups") or []:
+            for category, cell in ((scope.get("by_group") or {}).get(group, {}).get(measure) or {}).items():
+                cells.append((f"{formatting.label('group', group)}: {formatting.label(f'group:{group}', category)}",
+                              cell))
+        for label, cell in cells:
+            rows.append({"country": _country(code), "group": label, "value": cell.get("mean"),
+                         "n": cell.get("n"), "note": _why("students", cell.get("reason"))
+                         if cell.get("suppressed") or cell.get("mean") is None else ""})
+    return rows
+
+
+def _outcome_figures(tables: dict) -> list[dict]:
+    out = []
+    for measure in tables.get("measures") or []:
+        if measure not in OUTCOME_TITLES:
+            continue
+        title, value_title, fmt, scale = OUTCOME_TITLES[measure]
+        title, value_title = str(title), str(value_title)
+        rows = _outcome_rows(tables, measure)
+        out.append(_figure(f"outcome-{measure}", title,
+                           _extreme_summary(rows, "group", "value", fmt, value_title.lower()),
+                           [column("country", gettext("Country")), column("group", gettext("Group")),
+                            column("value", value_title, fmt), column("n", gettext("Students"), "count"),
+                            column("note", gettext("Note"))],
+                           rows, category="group", value="value", series="country", scale=scale,
+                           value_title=value_title, fmt=fmt))
+    return out
+
+
 def section_figures(figures: dict) -> dict[str, list[dict]]:
     """Section code -> its figures (possibly none), from a version's snapshot."""
     out: dict[str, list[dict]] = {code: [] for code in SECTIONS}
@@ -238,6 +321,10 @@ def section_figures(figures: dict) -> dict[str, list[dict]]:
         out["implementation"] = _problem_figures(survey)
     if needs:
         out["training_needs"] = _needs_figures(needs)
+    if (figures or {}).get("partnerships"):
+        out["collaboration"] = _partnership_figures(figures["partnerships"]) + out["collaboration"]
+    if (figures or {}).get("outcomes"):
+        out["target_groups"] = _outcome_figures(figures["outcomes"])
     return out
 
 

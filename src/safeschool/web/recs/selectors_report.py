@@ -8,15 +8,25 @@ from __future__ import annotations
 import pandas as pd
 import rules
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from safeschool.web.core.permissions import authorize
 from safeschool.web.recs import rules_report  # noqa: F401  (registers the permissions)
-from safeschool.web.recs.models import NeedsResponse, Partnership, StateReport, SurveyResponse, SurveyWave
+from safeschool.web.recs.models import (
+    Meeting,
+    NeedsResponse,
+    Partnership,
+    ReferralCount,
+    StateReport,
+    SurveyResponse,
+    SurveyWave,
+)
 from safeschool.web.research import selectors as research
+from safeschool.web.research.models import School, Student
 
 TITLE_MAX = 200
 NARRATIVE_MAX = 20_000
@@ -91,21 +101,32 @@ def needs_frame(*, wave: SurveyWave) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=None if rows else ["school", "country", "role", "formats"])
 
 
-def partnership_frame() -> pd.DataFrame:
-    """One row per partnership: country, school stage, REC, since, ended_on, services (codes), meetings held and
-    students referred (the sum of its monthly counts)."""
-    rows = (Partnership.objects.select_related("school__country")
-            .annotate(n_meetings=Count("meetings", distinct=True))
-            .values("pk", "school_id", "rec_id", "school__country__code", "school__stage", "since", "ended_on",
-                    "services", "n_meetings"))
-    referred = dict(Partnership.objects.annotate(total=Sum("referral_counts__count")).values_list("pk", "total"))
-    frame = pd.DataFrame([{"partnership": r["pk"], "school": r["school_id"], "rec": r["rec_id"],
-                           "country": r["school__country__code"], "stage": r["school__stage"], "since": r["since"],
-                           "ended_on": r["ended_on"], "services": list(r["services"] or []),
-                           "meetings": r["n_meetings"], "referrals": referred.get(r["pk"]) or 0} for r in rows],
-                         columns=["partnership", "school", "rec", "country", "stage", "since", "ended_on", "services",
-                                  "meetings", "referrals"])
-    return frame
+def partnership_frames() -> dict[str, pd.DataFrame]:
+    """The tables of partnership_tables: schools (school, country, students enrolled), partnerships (partnership,
+    school, since, ended_on, services), meetings (partnership, held_on) and referral counts (partnership, month,
+    count)."""
+    enrolled = dict(Student.objects.values_list("school_class__school").annotate(n=Count("pk")).values_list(
+        "school_class__school", "n"))
+    schools = pd.DataFrame([{"school": pk, "country": code, "students": enrolled.get(pk, 0)}
+                            for pk, code in School.objects.values_list("pk", "country__code")],
+                           columns=["school", "country", "students"])
+    partnerships = pd.DataFrame([{"partnership": pk, "school": school, "since": since, "ended_on": ended,
+                                  "services": list(services or [])} for pk, school, since, ended, services in
+                                 Partnership.objects.values_list("pk", "school_id", "since", "ended_on", "services")],
+                                columns=["partnership", "school", "since", "ended_on", "services"])
+    meetings = pd.DataFrame(list(Meeting.objects.values_list("partnership_id", "held_on")),
+                            columns=["partnership", "held_on"])
+    referrals = pd.DataFrame(list(ReferralCount.objects.values_list("partnership_id", "month", "count")),
+                             columns=["partnership", "month", "count"])
+    return {"schools": schools, "partnerships": partnerships, "meetings": meetings, "referrals": referrals}
+
+
+def partnership_year() -> int:
+    """The latest calendar year with a meeting or a referral count recorded (else this year): the year the
+    partnership figures describe."""
+    dates = [d for d in (Meeting.objects.order_by("-held_on").values_list("held_on", flat=True).first(),
+                         ReferralCount.objects.order_by("-month").values_list("month", flat=True).first()) if d]
+    return max(dates).year if dates else timezone.now().year
 
 
 def outcome_frame() -> tuple[pd.DataFrame, int | None]:

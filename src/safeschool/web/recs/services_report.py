@@ -1,7 +1,7 @@
 """Writes of the state-of-the-art report. Making a version snapshots every generated figure into it (the survey
-and needs figures of its wave, each with its disclosure control already applied), so a version never changes when
-the data do; its narrative is written beside those figures until it is published, after which it never changes
-either (a new version is made instead)."""
+and needs figures of its wave, the partnership figures and the outcomes by group, each with its disclosure control
+already applied), so a version never changes when the data do; its narrative is written beside those figures until
+it is published, after which it never changes either (a new version is made instead)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from safeschool.partnership import figures as sota
 from safeschool.partnership import scoring
 from safeschool.web.core.languages import NAMES
 from safeschool.web.core.permissions import authorize
@@ -47,10 +48,15 @@ def report_figures(*, wave: SurveyWave | None) -> dict:
         survey = scoring.survey_figures(responses) if len(responses) else None
         people = selectors.needs_frame(wave=wave)
         needs = scoring.needs_figures(people) if len(people) else None
+    tables = selectors.partnership_frames()
+    year = selectors.partnership_year()
+    students, outcome_wave = selectors.outcome_frame()
     return _plain({
         "schema": SCHEMA, "generated_at": timezone.now(),
         "wave": {"title": wave.title, "instrument_version": wave.instrument_version} if wave else None,
         "survey": survey, "needs": needs,
+        "partnerships": sota.partnership_tables(**tables, year=year) if len(tables["schools"]) else None,
+        "outcomes": sota.outcome_tables(students) if len(students) else None, "outcome_wave": outcome_wave,
     })
 
 
