@@ -69,7 +69,7 @@ def world(db):
     return {"users": users, "en": en, "el": el, "draft": draft}
 
 
-PUBLIC = ["/", "/learning/", "/learning/handbook/", "/learning/handbook/1/en/", "/learning/handbook/1/el/",
+PUBLIC = ["/", "/learning/", "/learning/reports/1/", "/learning/handbook/", "/learning/handbook/1/en/", "/learning/handbook/1/el/",
           "/learning/feed.atom", "/sitemap.xml"]
 
 
@@ -88,7 +88,7 @@ def test_anonymous_reaches_every_public_page_and_nothing_personal_or_unpublished
 
 
 def test_drafts_are_404_to_visitors_and_members_and_shown_to_researchers(client, world):
-    for url in ("/learning/handbook/2/en/", "/learning/handbook/2/en/handbook.pdf", "/learning/handbook/9/en/",
+    for url in ("/learning/reports/2/", "/learning/reports/99/", "/learning/handbook/2/en/", "/learning/handbook/2/en/handbook.pdf", "/learning/handbook/9/en/",
                 "/learning/handbook/1/xx/", "/learning/handbook/x/en/", "/learning/handbook/1/en/edit/"):
         assert client.get(url).status_code in (302, 404), url
     client.force_login(world["users"]["member"])
@@ -206,3 +206,23 @@ def test_epub_reads_back_with_contents_chapters_boxes_and_references(client, wor
     assert "<script" not in xhtml and "javascript:" not in xhtml.replace("(javascript:alert(1))", "")
     assert read_epub(client.get("/learning/handbook/1/el/handbook.epub").content)["language"] == "el"
     assert client.get("/learning/handbook/2/en/handbook.epub").status_code == 404
+
+
+def test_figures_of_the_published_report_are_drawn_on_the_page_and_in_the_pdf(client, world, monkeypatch):
+    from safeschool.web.learning import selectors_handbook
+    from safeschool.web.recs import charts_report
+    from safeschool.web.research.charts import column
+
+    rows = [{"problem": "Time", "share": 0.62}, {"problem": "Funding", "share": None, "note": "Fewer than 10"}]
+    figure = charts_report._figure("problems", "Problems of implementation", "Time is named most.",
+                                   [column("problem", "Problem"), column("share", "Share", "percent:0"),
+                                    column("note", "Note")], rows, category="problem", value="share",
+                                   scale=(0, 1), value_title="Share", fmt="percent:0")
+    assert "Problems of implementation" not in client.get("/learning/handbook/1/en/").content.decode()
+    monkeypatch.setattr(selectors_handbook, "section_figures", lambda figures: {"implementation": [figure]})
+    page = client.get("/learning/handbook/1/en/").content.decode()
+    assert 'href="#figures"' in page and "Problems of implementation" in page and "Time is named most." in page
+    assert 'href="/learning/reports/1/"' in page and "Secretdraftreport" not in page
+    pdf = pypdfium2.PdfDocument(handbook_pdf(world["en"]))
+    text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    assert "Problems of implementation" in text and "62" in text and "Fewer than 10" in text

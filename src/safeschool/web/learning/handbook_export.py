@@ -12,9 +12,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from safeschool.publishing.epub import write_epub
+from safeschool.web.core import formatting
 from safeschool.web.core.pdf import FAMILY, FONTS, Document
 from safeschool.web.learning import selectors_handbook as handbooks
 from safeschool.web.learning.models import Handbook
+
+
+def _cell(value, fmt: str) -> str:
+    kind, _sep, digits = (fmt or "text").partition(":")
+    if kind == "percent":
+        return formatting.percent(value, int(digits or 1))
+    if kind == "count":
+        return formatting.count(value)
+    if kind == "number":
+        return formatting.number(value, int(digits or 2))
+    return formatting.MISSING if formatting.is_missing(value) else str(value)
 
 
 def _toc(pdf: Document, outline) -> None:
@@ -61,6 +73,20 @@ def handbook_pdf(handbook: Handbook, *, base_url: str = "") -> bytes:
             pdf.write_html(str(chapter.html), font_family=FAMILY)
             pdf.ln(2)
             _boxes(pdf, chapter, base_url)
+        report, figures = handbooks.figures()
+        if figures:
+            pdf.add_page()
+            pdf.start_section(_("Figures"))
+            pdf.heading(_("Figures"))
+            pdf.line_of_text(_("From the state-of-the-art report: %(title)s") % {"title": report.title})
+            for figure in figures:
+                pdf.ln(2)
+                pdf.set_font(FAMILY, "B", 10)
+                pdf.multi_cell(0, 6, figure["title"], new_x="LMARGIN", new_y="NEXT")
+                pdf.line_of_text(figure["summary"])
+                pdf.table(tuple(c["title"] for c in figure["columns"]),
+                          ([_cell(row.get(c["field"]), c.get("format", "text")) for c in figure["columns"]]
+                           for row in figure["rows"]))
         refs = handbooks.references(handbook)
         if refs:
             pdf.add_page()

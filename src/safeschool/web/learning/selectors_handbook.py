@@ -14,6 +14,8 @@ from markdown_it import MarkdownIt
 from safeschool.web.accounts.rules import is_admin, is_researcher
 from safeschool.web.learning.models import CONTENT_LANGUAGES, Chapter, Handbook
 from safeschool.web.learning.selectors_site import url_or_none
+from safeschool.web.recs.charts_report import section_figures
+from safeschool.web.recs.models import StateReport
 
 LANGUAGE_NAMES = dict(CONTENT_LANGUAGES)
 _MD = MarkdownIt("commonmark", {"html": False})
@@ -97,6 +99,20 @@ def _boxes(chapter: Chapter) -> list[Box]:
 
 def references(handbook: Handbook) -> list[str]:
     return [line.strip() for line in (handbook.references or "").splitlines() if line.strip()]
+
+
+FIGURE_SECTIONS = ("implementation", "collaboration")  # the report's sections a handbook shows a figure of
+
+
+def figures(limit: int = 2) -> tuple[StateReport | None, list[dict]]:
+    """The latest published state-of-the-art report and up to `limit` of its figures (problems of implementation
+    first, then how schools and RECs work together); none when no report is published. The figures were made with
+    the report's disclosure control: a hidden value has no mark and its row says why."""
+    report = StateReport.objects.filter(published_at__isnull=False).order_by("-version").first()
+    if report is None:
+        return None, []
+    found = section_figures(report.figures)
+    return report, [f for code in FIGURE_SECTIONS for f in found.get(code, []) if f.get("rows")][:limit]
 
 
 def drafts_and_versions():
