@@ -137,13 +137,24 @@ def test_mdes_curve_rises_with_the_icc():
 
 
 def test_binary_effect_by_hand():
-    # MDES .2 SD at a base rate of 10 %: SD = sqrt(.1 * .9) = .3, difference .06, rate 16 %, OR (.16/.84)/(.1/.9)
-    out = pw.binary_effect(.2, .1)
-    assert out["difference"] == pytest.approx(.06)
-    assert out["rate_treated"] == pytest.approx(.16) and out["rate_treated_lower"] == pytest.approx(.04)
-    assert out["odds_ratio"] == pytest.approx((.16 / .84) / (.1 / .9))
-    assert out["odds_ratio_lower"] == pytest.approx((.04 / .96) / (.1 / .9))
-    assert pw.binary_effect(2, .9)["rate_treated"] is None  # 0.9 + 0.6 leaves (0, 1)
+    # Cohen's h (arcsine) translation: pi1 = sin^2(asin(sqrt(pi0)) +/- h/2). By hand for pi0 = .062, h = .26:
+    # asin(sqrt(.062)) = asin(.24900) = .25165; .25165 - .13 = .12165 -> sin^2 = .01472 (a fall to 1.47 %);
+    # .25165 + .13 = .38165 -> sin^2 = .13872 (a rise to 13.9 %). The old symmetric rule gave 0.0 % and 12.4 %.
+    out = pw.binary_effect(.26, .062)
+    assert out["method"] == "arcsine" and out["h"] == .26
+    assert out["rate_treated_lower"] == pytest.approx(.01472, abs=5e-5)
+    assert out["rate_treated"] == pytest.approx(.13872, abs=5e-5)
+    assert out["difference"] == pytest.approx(.13872 - .062, abs=5e-5)
+    assert out["difference_lower"] == pytest.approx(.062 - .01472, abs=5e-5)
+    assert out["odds_ratio"] == pytest.approx((.13872 / .86128) / (.062 / .938), rel=1e-3)
+    assert out["odds_ratio_lower"] == pytest.approx((.01472 / .98528) / (.062 / .938), rel=2e-3)
+    # near 50 % it is the linear reading: h * sqrt(.25) = h / 2 both ways
+    mid = pw.binary_effect(.1, .5)
+    assert mid["difference"] == pytest.approx(.05, abs=1e-4) and mid["difference_lower"] == pytest.approx(.05, abs=1e-4)
+    # a rate that cannot move that far is None: 90 % + h 2 passes pi/2
+    far = pw.binary_effect(2, .9)
+    assert far["rate_treated"] is None and far["difference"] is None and far["odds_ratio"] is None
+    assert 0 < far["rate_treated_lower"] < .9
 
 
 def test_as_dict_is_json_safe():

@@ -341,26 +341,35 @@ def mdes_curve(design: str, iccs, **kwargs) -> list[dict]:
 def binary_effect(mdes_sd: float, base_rate: float) -> dict:
     """A standardised effect on a 0/1 outcome translated to proportions for a control-group `base_rate`.
 
-    Rule: the effect is a difference in proportions in units of the observed-scale SD sqrt(pi (1 - pi)), as in the
-    linear-probability analysis that the observed-scale ICC (and the design effect 1 + (n - 1) rho for
-    proportions, Donner & Klar 2000, Design and Analysis of Cluster Randomization Trials, ch. 5) belongs to:
-    difference = mdes * sqrt(pi0 (1 - pi0)). Returns the difference, the treated rate and the odds ratio for a
-    rise (``rate_treated``, ``odds_ratio``) and for a fall (``rate_treated_lower``, ``odds_ratio_lower``); a rate
-    that would leave (0, 1) is None.
+    Rule: the arcsine translation (Cohen 1988, Statistical Power Analysis for the Behavioral Sciences, 2nd ed.,
+    ch. 6): the standardised MDES is read as Cohen's h = 2 asin(sqrt(pi1)) - 2 asin(sqrt(pi0)), so the treated
+    rates are pi1 = sin^2(asin(sqrt(pi0)) +/- h/2). Near pi0 = 1/2 this is the linear-probability reading
+    (difference ~ h sqrt(pi0 (1 - pi0)), the scale of the observed-scale ICC and the design effect for
+    proportions, Donner & Klar 2000, ch. 5); for rare or common outcomes it keeps both rates inside (0, 1) and
+    makes the fall and the rise asymmetric (pi0 = 6.2 %, h = 0.26: a fall to 1.47 % or a rise to 13.9 %).
+    Returns the rise (``rate_treated``, ``difference`` = rate_treated - pi0 > 0, ``odds_ratio``) and the fall
+    (``rate_treated_lower``, ``difference_lower`` = pi0 - rate_treated_lower > 0, ``odds_ratio_lower``); a
+    direction whose angle leaves [0, pi/2] (the rate cannot move that far) is None. ``h`` is the MDES used and
+    ``method`` is "arcsine".
     """
     if not 0 < base_rate < 1:
         raise PowerInputError(f"--base-rate must lie in (0, 1) (got {base_rate:g})", "base-rate")
     if not mdes_sd > 0:
         raise PowerInputError(f"--mdes must be above 0 (got {mdes_sd:g})", "mdes")
-    difference = mdes_sd * math.sqrt(base_rate * (1 - base_rate))
+    phi = math.asin(math.sqrt(base_rate))
     odds0 = base_rate / (1 - base_rate)
 
-    def rate_and_or(rate: float):
+    def rate_and_or(angle: float):
+        if not 0 < angle < math.pi / 2:
+            return None, None
+        rate = math.sin(angle) ** 2
         if not 0 < rate < 1:
             return None, None
         return rate, (rate / (1 - rate)) / odds0
 
-    up, or_up = rate_and_or(base_rate + difference)
-    down, or_down = rate_and_or(base_rate - difference)
-    return {"difference": difference, "base_rate": base_rate, "rate_treated": up, "odds_ratio": or_up,
+    up, or_up = rate_and_or(phi + mdes_sd / 2)
+    down, or_down = rate_and_or(phi - mdes_sd / 2)
+    return {"difference": None if up is None else up - base_rate, "base_rate": base_rate, "h": mdes_sd,
+            "method": "arcsine", "rate_treated": up, "odds_ratio": or_up,
+            "difference_lower": None if down is None else base_rate - down,
             "rate_treated_lower": down, "odds_ratio_lower": or_down}

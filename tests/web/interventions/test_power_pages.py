@@ -132,6 +132,7 @@ def test_the_calculator_binary_outcome_and_errors(as_role, world):
     assert page.status_code == 200 and "data-binary" in page.content.decode()
     b = page.context["calculation"]["binary"]
     assert b["difference"] > 0 and "percentage points" in page.content.decode()
+    assert b["method"] == "arcsine" and "Cohen" in page.content.decode()
     data = {"design": "crt3", "solve": "mdes", "clusters": 20, "classes_per_school": 2, "cluster_size": 20,
             "icc": 0.6, "icc_class": 0.5, "r2_1": 0, "r2_2": 0, "r2_3": 0, "covariates": 0, "p": 0.5,
             "alpha": 0.05, "power": 0.8}

@@ -72,6 +72,31 @@ def percent(p, digits: int = 1) -> str:
     return number(float(p) * 100, digits) + PERCENT_SIGN
 
 
+def points(p, digits: int = 1, signed: bool = False) -> str:
+    """A difference of two proportions (0–1 scale) in percentage points, without a sign word: points(0.0062) ->
+    "0.6"; signed=True writes "+0.6" for a rise (never "+0.0" or "-0.0")."""
+    if is_missing(p):
+        return MISSING
+    text = number(float(p) * 100, digits)
+    value = _decimal(float(p) * 100, int(digits))
+    return "+" + text if signed and value is not None and value > 0 else text
+
+
+def significant_decimals(*values, sig: int = 2, most: int = 6) -> int:
+    """How many decimals show the largest of `values` (ignoring missing ones) with `sig` significant digits:
+    (0.0123,) -> 3, (12.3,) -> 0, (0.00004,) -> 6 (capped at `most`); 2 when nothing is usable."""
+    usable = [abs(float(v)) for v in values if not is_missing(v) and float(v) != 0]
+    if not usable:
+        return 2
+    return max(0, min(int(most), int(sig) - 1 - math.floor(math.log10(max(usable)))))
+
+
+def significant(x, sig: int = 2) -> str:
+    """A value with `sig` significant digits (at least the units): significant(0.000456) -> "0.00046",
+    significant(123.4) -> "123"; used for variance components and effects whose size is not known in advance."""
+    return number(x, significant_decimals(x, sig=sig))
+
+
 def p_value(p) -> str:
     """A p-value: "< 0.001" below one in a thousand, else three decimals, in the reader's locale."""
     if is_missing(p):

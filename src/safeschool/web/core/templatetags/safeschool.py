@@ -69,6 +69,18 @@ def percent(p, digits=1):
 
 
 @register.filter
+def points(p, digits=1):
+    """A difference of proportions in percentage points: `{{ diff|points }}` -> "4.7"."""
+    return formatting.points(p, int(digits))
+
+
+@register.filter
+def significant(x, sig=2):
+    """`{{ value|significant:3 }}`: `sig` significant digits ("0.00046", "123")."""
+    return formatting.significant(x, int(sig))
+
+
+@register.filter
 def p_value(p):
     """`{{ p|p_value }}` -> "< 0.001" or "0.023"."""
     return formatting.p_value(p)
