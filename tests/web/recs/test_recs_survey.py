@@ -76,6 +76,9 @@ def test_bad_ids_and_sides_are_404(client, w):
 
 def test_the_school_side_answers_once(client, w):
     as_role(client, w, "staff_own")
+    wave_page = client.get(reverse("recs:wave", args=[w.wave.pk])).content.decode()
+    assert f'href="{answer_url(w, "school")}"' in wave_page and answer_url(w, "rec") not in wave_page
+    assert reverse("recs:needs_answer", args=[w.wave.pk, w.own.pk]) in wave_page
     page = client.get(answer_url(w, "school")).content.decode()
     assert "Our school and the REC have agreed" in page and "Data sharing" in page  # the school's wording, taxonomy
     assert "Our centre and the school have agreed" not in page
@@ -86,6 +89,7 @@ def test_the_school_side_answers_once(client, w):
     assert second.status_code == 400 and "already answered" in second.content.decode()
     assert SurveyResponse.objects.filter(wave=w.wave, partnership=w.p, side="school").count() == 1
     assert "already answered" in client.get(answer_url(w, "school")).content.decode()
+    assert f'href="{answer_url(w, "school")}"' not in client.get(reverse("recs:wave", args=[w.wave.pk])).content.decode()
     with pytest.raises(IntegrityError), transaction.atomic():  # the database holds the rule too
         SurveyResponse.objects.create(wave=w.wave, partnership=w.p, side="school", answers={})
 

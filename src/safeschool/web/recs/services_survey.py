@@ -17,7 +17,10 @@ from safeschool.web.recs.models import NeedsResponse, Partnership, SurveyRespons
 from safeschool.web.research.models import School
 
 SIDE_PERMS = {"school": "recs.answer_school_side", "rec": "recs.answer_rec_side"}
-ALREADY = "This side of the partnership has already answered in this wave: an answer is given once."
+
+
+def _already() -> str:
+    return gettext("This side of the partnership has already answered in this wave: an answer is given once.")
 
 
 def _check(user, perm: str, obj=None) -> None:
@@ -72,7 +75,7 @@ def survey_answer(*, user, wave: SurveyWave, partnership: Partnership, side: str
     if unknown:
         raise ValidationError({"problems": gettext("Unknown problem: %(codes)s.") % {"codes": ", ".join(unknown)}})
     if SurveyResponse.objects.filter(wave=wave, partnership=partnership, side=side).exists():
-        raise ValidationError(gettext(ALREADY))
+        raise ValidationError(_already())
     response = SurveyResponse(wave=wave, partnership=partnership, side=side, answers=clean,
                               problems=[c for c in instrument.problems if c in problems],
                               comments=comments.strip(), submitted_by=user)
@@ -81,7 +84,7 @@ def survey_answer(*, user, wave: SurveyWave, partnership: Partnership, side: str
         with transaction.atomic():
             response.save()
     except IntegrityError as exc:  # a second answer that arrived at the same moment
-        raise ValidationError(gettext(ALREADY)) from exc
+        raise ValidationError(_already()) from exc
     return response
 
 
