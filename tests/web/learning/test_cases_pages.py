@@ -110,6 +110,8 @@ def test_case_page_sections_citation_and_metadata(client, w):
     assert '<meta name="citation_author" content="Rossi, M.">' in page
     assert '<meta name="citation_author" content="Bianchi, L.">' in page
     assert '<meta name="citation_publication_date" content="2026/03/01">' in page
+    head = page.split("</head>")[0]
+    assert '<meta name="citation_title"' in head and '<meta property="og:title" content="Mentoring with the REC">' in head
     assert reverse("research:school_detail", args=[w.own.pk]) in page
     assert reverse("interventions:intervention", args=[w.intervention.pk]) in page
 

@@ -77,6 +77,7 @@ def test_list_and_page_public(client, w, pack):
     assert "School leaders, REC staff" in page and "CC BY-SA 4.0" in page
     page = client.get(reverse("learning:pack", args=["working-together"])).content.decode()
     assert "Plan a joint meeting" in page
+    assert '<link rel="canonical" href="http://testserver/learning/packs/working-together/">' in page
     assert '<track kind="captions"' in page and "Hello, colleagues." in page and "<video" in page
     assert reverse("learning:case", args=["published-case"]) in page
     assert "passwd" not in page and "Maria" not in page

@@ -52,6 +52,7 @@ def pack(request, slug: str):
     found = _pack_or_404(request, slug)
     return render(request, "learning/pack_detail.html", {
         "pack": found, "items": selectors.items(found), "versions": selectors.published_versions(found),
+        "canonical": request.build_absolute_uri(reverse("learning:pack", args=[found.slug])),
         "may_manage": has(request.user, "learning.manage_packs")})
 
 
