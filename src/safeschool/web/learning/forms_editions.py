@@ -5,6 +5,7 @@ certificate. The services check everything again."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from safeschool.web.learning.models import CONTENT_LANGUAGES
@@ -37,8 +38,11 @@ class AttendanceForm(forms.Form):
         self.grid = grid
         for row in grid["rows"]:
             for cell in row["cells"]:
-                self.fields[cell["field"]] = forms.BooleanField(required=False, initial=bool(cell["present"]),
-                                                                label=cell["session"].title)
+                # named by an aria-label: a visually hidden <label> in a scrolling table widens the page
+                name = gettext("%(name)s at %(session)s") % {"name": row["name"], "session": cell["session"].title}
+                self.fields[cell["field"]] = forms.BooleanField(
+                    required=False, initial=bool(cell["present"]), label=cell["session"].title,
+                    widget=forms.CheckboxInput(attrs={"aria-label": name}))
 
     def rows(self) -> list[dict]:
         return [{"name": row["name"], "cells": [{"session": c["session"], "bound": self[c["field"]]}
