@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from types import SimpleNamespace
 from unittest import mock
 
+import altair as alt
 import pytest
 from django.db import transaction
 from django.test import override_settings
@@ -18,6 +19,7 @@ from fpdf import FPDF
 from safeschool.web.accounts.models import Role
 from safeschool.web.accounts.services import user_create
 from safeschool.web.core.pdf import Document
+from safeschool.web.recs import charts_report
 from safeschool.web.recs import services_report as services
 from safeschool.web.recs.models import (
     Meeting,
@@ -261,3 +263,14 @@ def test_wrong_ids(client, w, bad):
                 f"/learning/reports/{bad}/"):
         assert client.get(url).status_code == 404, url
     assert client.post(f"/recs/report/{bad}/publish/").status_code == 404
+
+
+def test_every_chart_is_a_valid_vega_lite_spec_without_hidden_figures(w):
+    sections = charts_report.sections(w.published)
+    figures = [f for s in sections for f in s["figures"]]
+    assert len(figures) == 13  # collaboration 5, implementation 2, target groups 3, training needs 3
+    for figure in figures:
+        alt.Chart.from_dict({k: v for k, v in figure["spec"].items() if k != "usermeta"}, validate=True)
+        drawn = figure["spec"]["data"]["values"]
+        assert not any(r.get("note") for r in drawn), figure["name"]  # a hidden figure has no mark
+        assert len(figure["rows"]) >= len(drawn)
