@@ -129,6 +129,11 @@ def test_home_pages_announce_the_atom_feed(client, world):
         page = client.get(url).content.decode()
         assert '<link rel="alternate" type="application/atom+xml" href="/learning/feed.atom"' in page, url
     assert 'og:description' in client.get("/learning/").content.decode()
+    home = client.get("/").content.decode()
+    assert '<link rel="canonical" href="http://testserver/">' in home and 'property="og:title"' in home
+    assert home.count('property="og:title"') == 1 and 'name="description"' in home
+    learning = client.get("/learning/").content.decode()
+    assert learning.count('rel="canonical"') == 1 and '<meta property="og:title" content="Learning and outputs">' in learning
 
 
 def test_feed_is_atom_with_dated_entries_of_published_outputs(client, world):
