@@ -163,8 +163,7 @@ def check_take(*, user, enrolment: Enrolment, moment: str, answers: dict[str, in
         raise ValidationError(_("This course has no knowledge check."))
     if KnowledgeCheck.objects.filter(enrolment=enrolment, moment=moment).exists():
         raise ValidationError(_("You have already taken this knowledge check."))
-    if moment == "post" and not KnowledgeCheck.objects.filter(enrolment=enrolment, moment="pre").exists() \
-            and timezone.localdate() < enrolment.edition.starts_on:
+    if moment == "post" and timezone.localdate() < enrolment.edition.starts_on:
         raise ValidationError(_("The check after the course opens when the course has started."))
     given = {}
     for q in questions:

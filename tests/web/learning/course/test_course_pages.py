@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pypdfium2
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from safeschool.web.learning import receivers
@@ -168,3 +169,27 @@ def test_export_receiver(world):
     (row,) = sections["course_enrolments"]
     assert row["certificate"] == certificate.code and row["sessions_attended"] == 5
     assert row["knowledge_checks"] == {"post": "5/5"}
+
+
+def test_new_edition_and_issuing_through_the_page(client, world):
+    url = reverse("learning:edition_new", args=[world.course.slug, 1])
+    data = {"title": "Lisbon <b>autumn</b>", "starts_on": "2031-10-01", "ends_on": "2031-10-06", "venue": "Lisbon",
+            "trainers": "C. Trainer", "capacity": "12", "language": "pt", "enrolment_open": "on"}
+    client.force_login(world.people[0])
+    assert client.post(url, data).status_code == 403
+    client.force_login(world.researcher)
+    assert client.post(url, {**data, "ends_on": "2031-09-01"}).status_code == 400
+    assert client.post(url, {**data, "capacity": "0"}).status_code == 400
+    response = client.post(url, data)
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "Lisbon &lt;b&gt;autumn&lt;/b&gt;" in page and "<b>autumn" not in page
+    # a participant may not take the check after the course before it starts
+    e = services.enrol(user=world.people[0], edition=world.edition)
+    right = {q["code"]: q["answer"] for q in sel.check_questions(world.course)}
+    with pytest.raises(ValidationError):
+        services.check_take(user=world.people[0], enrolment=e, moment="post", answers=right)
+    _certificate(world)
+    assert client.post(reverse("learning:edition_results", args=[world.past.pk])).status_code == 302
+    results = client.get(reverse("learning:edition_results", args=[world.past.pk])).content.decode()
+    assert "fewer than 10" in results and sel.edition_certificates(world.past).count() == 1
