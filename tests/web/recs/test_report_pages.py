@@ -11,7 +11,9 @@ from unittest import mock
 
 import altair as alt
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.http import Http404
 from django.test import override_settings
 from django.urls import reverse
 from fpdf import FPDF
@@ -19,7 +21,7 @@ from fpdf import FPDF
 from safeschool.web.accounts.models import Role
 from safeschool.web.accounts.services import user_create
 from safeschool.web.core.pdf import Document
-from safeschool.web.recs import charts_report
+from safeschool.web.recs import charts_report, views_report
 from safeschool.web.recs import services_report as services
 from safeschool.web.recs.models import (
     Meeting,
@@ -274,3 +276,12 @@ def test_every_chart_is_a_valid_vega_lite_spec_without_hidden_figures(w):
         drawn = figure["spec"]["data"]["values"]
         assert not any(r.get("note") for r in drawn), figure["name"]  # a hidden figure has no mark
         assert len(figure["rows"]) >= len(drawn)
+
+
+def test_public_pdf_for_published_versions_only(rf, w):
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    response = views_report.public_report_pdf(request, version=w.published.version)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    with pytest.raises(Http404):
+        views_report.public_report_pdf(request, version=w.draft.version)

@@ -36,7 +36,8 @@ def _page(request, report, *, public: bool):
         "report": report, "sections": sections, "public": public,
         "versions": selectors.published_list() if public else selectors.report_list(user=request.user),
         "can_manage": not public and selectors.may(request.user, selectors.MANAGE),
-        "pdf_url": _url("recs:report_pdf", report.version) if not public else None,
+        "pdf_url": _url("learning:public_report_pdf", report.version) if public else _url("recs:report_pdf",
+                                                                                            report.version),
         "public_url": _url("learning:public_report", report.version) if report.published_at else None,
         "subtitle": pdf_report.subtitle(report)})
 
@@ -59,14 +60,22 @@ def public_report(request, version: int):
                  public=True)
 
 
-@login_required
-def report_pdf(request, version: int):
-    report = selectors.report_get(version=version, user=request.user)
+def _pdf(report) -> HttpResponse:
     with translation.override(report.language):
         body = pdf_report.report_pdf(report, charts_report.sections(report))
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="state-of-the-art-v{report.version}.pdf"'
     return response
+
+
+@login_required
+def report_pdf(request, version: int):
+    return _pdf(selectors.report_get(version=version, user=request.user))
+
+
+def public_report_pdf(request, version: int):
+    """A published version's PDF for anyone (for the public site to mount as learning:public_report_pdf)."""
+    return _pdf(selectors.report_get(version=version, user=request.user, perm=selectors.VIEW_PUBLIC))
 
 
 @login_required
