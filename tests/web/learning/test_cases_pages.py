@@ -185,3 +185,24 @@ def test_hostile_text_and_files(client, w):
     assert client.post(reverse("learning:case_new"), new_data(slug="new")).status_code == 400
     for bad in ("../etc", "x" * 100, "%00"):
         assert client.get(f"/learning/cases/{bad}/").status_code == 404
+
+
+def test_edit_page_per_role_and_saves(client, w):
+    url = reverse("learning:case_edit", args=["mentoring-nord"])
+    for role, status in (("anonymous", 302), ("member", 403), ("staff_other", 403), ("staff_own", 403),
+                         ("researcher", 200)):
+        client.logout()
+        assert as_role(client, w, role).get(url).status_code == status, role
+    response = client.post(url, {**CaseFormData.of(w), "title": "Mentoring, renamed"})
+    assert response.status_code == 302
+    assert CaseStudy.objects.get(slug="mentoring-nord").title == "Mentoring, renamed"
+    assert list(CaseStudy.objects.get(slug="mentoring-nord").interventions.all()) == [w.intervention]
+
+
+class CaseFormData:
+    @staticmethod
+    def of(w) -> dict:
+        return {"slug": "mentoring-nord", "title": "Mentoring with the REC", "authors": "Rossi, M.; Bianchi, L.",
+                "country": "IT", "stages": ["lower_secondary"], "school": w.own.pk, "rec": w.rec.pk,
+                "context": "A town school.", "practice": "Weekly mentoring.", "lessons": "Start small.",
+                "interventions": [w.intervention.pk], "consent_given_by": "Head teacher", "consent_on": "2026-01-10"}

@@ -187,3 +187,13 @@ def test_manage_pages_per_role(client, w, role, status):
             services.pack_save(user=w.users[role], data={"slug": "x", "title": "x", "summary": "",
                                                          "learning_outcomes": [], "audiences": [],
                                                          "language": "en", "licence": "cc-by"})
+
+
+def test_a_withdrawn_case_study_leaves_the_pack_and_its_archive(client, w, pack):
+    CaseStudy.objects.filter(pk=w.case.pk).update(published_at=None)
+    page = client.get(reverse("learning:pack", args=["working-together"])).content.decode()
+    assert "A published case" not in page
+    with zipfile.ZipFile(io.BytesIO(b"".join(client.get(
+            reverse("learning:pack_archive", args=["working-together"])).streaming_content))) as archive:
+        assert not any("case-study" in n for n in archive.namelist())
+        assert "A published case" not in archive.read("README.txt").decode()
