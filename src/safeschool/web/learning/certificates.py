@@ -67,3 +67,32 @@ def certificate_pdf(certificate: Certificate, verify_url: str) -> bytes:
     pdf.multi_cell(0, 6, gettext("Check this certificate at %(url)s") % {"url": verify_url}, align="C",
                    new_x="LMARGIN", new_y="NEXT", link=verify_url)
     return pdf.bytes()
+
+
+def acceptance_letter_pdf(enrolment, course_url: str) -> bytes:
+    """The letter of acceptance a participant attaches to an Erasmus+ KA1 staff-mobility application: who is
+    accepted on which course, when, where, for how many hours and with which learning outcomes."""
+    edition, course = enrolment.edition, enrolment.edition.course
+    heading = gettext("Letter of acceptance")
+    pdf = Document(footer=heading)
+    pdf.set_title(f"{heading}: {course.title}")
+    pdf.title_block(heading, date_format(enrolment.created_at, "DATE_FORMAT"))
+    pdf.line_of_text(gettext("%(name)s is accepted as a participant of the course “%(course)s”, edition "
+                             "“%(edition)s”, provided by the safeschool network.") % {
+        "name": person_name(enrolment.user), "course": course.title, "edition": edition.title})
+    pdf.ln(3)
+    pdf.table((gettext("Course facts"), ""), [
+        (gettext("Dates"), f"{date_format(edition.starts_on, 'DATE_FORMAT')} – "
+                           f"{date_format(edition.ends_on, 'DATE_FORMAT')}"),
+        (gettext("Venue"), edition.venue),
+        (gettext("Hours of training"), formatting.number(course_hours(course), 1)),
+        (gettext("Language"), edition.get_language_display()),
+        (gettext("Trainers"), edition.trainers),
+    ], widths=(50, 130))
+    if course.learning_outcomes:
+        pdf.heading(gettext("Learning outcomes"))
+        for outcome in course.learning_outcomes:
+            pdf.line_of_text(f"•  {outcome}")
+    pdf.ln(3)
+    pdf.line_of_text(gettext("The course's programme: %(url)s") % {"url": course_url})
+    return pdf.bytes()

@@ -13,6 +13,7 @@ urlpatterns = [
     path("editions/<str:pk>/", views_editions.edition_detail, name="edition"),
     path("editions/<str:pk>/enrol/", views_editions.enrol, name="enrol"),
     path("editions/<str:pk>/cancel/", views_editions.enrolment_cancel, name="enrolment_cancel"),
+    path("editions/<str:pk>/letter.pdf", views_editions.acceptance_letter, name="acceptance_letter"),
     path("editions/<str:pk>/attendance/", views_editions.attendance, name="attendance"),
     path("editions/<str:pk>/check/<str:moment>/", views_editions.knowledge_check, name="knowledge_check"),
     path("editions/<str:pk>/evaluation/", views_editions.evaluation, name="evaluation"),

@@ -18,7 +18,7 @@ from safeschool.web.core.errors import reason, submitted
 from safeschool.web.learning import selectors_course as courses
 from safeschool.web.learning import selectors_editions as sel
 from safeschool.web.learning import services_editions as services
-from safeschool.web.learning.certificates import certificate_pdf, format_code
+from safeschool.web.learning.certificates import acceptance_letter_pdf, certificate_pdf, format_code
 from safeschool.web.learning.forms_editions import (
     AttendanceForm,
     CheckForm,
@@ -91,6 +91,19 @@ def enrolment_cancel(request, pk: str):
     else:
         messages.success(request, gettext("Your enrolment is cancelled."))
     return redirect("learning:edition", pk=edition.pk)
+
+
+@login_required
+def acceptance_letter(request, pk: str):
+    """The participant's letter of acceptance (PDF), for a mobility-funding application: only with a place."""
+    edition = sel.edition_get(pk)
+    mine = sel.enrolment_of(request.user, edition)
+    if mine is None or mine.status not in sel.PLACES:
+        raise Http404
+    url = request.build_absolute_uri(reverse("learning:course", args=[edition.course.slug, edition.course.version]))
+    response = HttpResponse(acceptance_letter_pdf(mine, url), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="acceptance-{edition.pk}.pdf"'
+    return response
 
 
 @login_required

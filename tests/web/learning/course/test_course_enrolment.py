@@ -51,8 +51,11 @@ def test_the_database_refuses_over_booking(world):
 def test_enrolment_closed_and_anonymous_refused(world):
     from django.contrib.auth.models import AnonymousUser
     world.edition.enrolment_open = False
-    with pytest.raises(ValidationError):
-        services.enrol(user=world.people[0], edition=world.edition)
+    try:
+        with pytest.raises(ValidationError):
+            services.enrol(user=world.people[0], edition=world.edition)
+    finally:
+        world.edition.enrolment_open = True
     with pytest.raises(PermissionDenied):
         services.enrol(user=AnonymousUser(), edition=world.past)
 

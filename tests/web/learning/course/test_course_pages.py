@@ -193,3 +193,19 @@ def test_new_edition_and_issuing_through_the_page(client, world):
     assert client.post(reverse("learning:edition_results", args=[world.past.pk])).status_code == 302
     results = client.get(reverse("learning:edition_results", args=[world.past.pk])).content.decode()
     assert "fewer than 10" in results and sel.edition_certificates(world.past).count() == 1
+
+
+def test_acceptance_letter_only_with_a_place(client, world):
+    url = reverse("learning:acceptance_letter", args=[world.edition.pk])
+    for u in world.people[:4]:
+        services.enrol(user=u, edition=world.edition)
+    client.force_login(world.people[3])  # on the waiting list
+    assert client.get(url).status_code == 404
+    client.force_login(world.people[0])
+    assert "letter of acceptance (PDF)" in client.get(reverse("learning:edition", args=[world.edition.pk])).content.decode()
+    response = client.get(url)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    document = pypdfium2.PdfDocument(response.content)
+    text = document[0].get_textpage().get_text_range()
+    document.close()
+    assert world.people[0].username in text and "Zagreb" in text and "7.5" in text and "Plan a partnership" in text
