@@ -21,6 +21,7 @@ from django.utils import timezone
 from safeschool.web.accounts.models import Role
 from safeschool.web.accounts.services import user_create
 from safeschool.web.learning import services_packs as services
+from safeschool.web.learning.archive import safe_name
 from safeschool.web.learning.models import CaseStudy, PackItem, ResourcePack
 
 PASSWORD = "pw-long-enough-1"
@@ -197,3 +198,11 @@ def test_a_withdrawn_case_study_leaves_the_pack_and_its_archive(client, w, pack)
             reverse("learning:pack_archive", args=["working-together"])).streaming_content))) as archive:
         assert not any("case-study" in n for n in archive.namelist())
         assert "A published case" not in archive.read("README.txt").decode()
+
+
+@pytest.mark.parametrize("title,extension,expected", [
+    ("../../etc/passwd", "pdf", "04-etcpasswd.pdf"), ("C:\\Windows\\system32", "PDF", "04-cwindowssystem32.pdf"),
+    ("", "mp4", "04-item.mp4"), ("Ελληνικά", "txt", "04-item.txt"), ("guide", "p/../hp", "04-guide.bin"),
+    ("x" * 300, "pdf", "04-" + "x" * 60 + ".pdf")])
+def test_safe_names_inside_the_archive(title, extension, expected):
+    assert safe_name(4, title, extension) == expected
