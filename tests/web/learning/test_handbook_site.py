@@ -91,8 +91,10 @@ def test_drafts_are_404_to_visitors_and_members_and_shown_to_researchers(client,
     for url in ("/learning/reports/2/", "/learning/reports/99/", "/learning/handbook/2/en/", "/learning/handbook/2/en/handbook.pdf", "/learning/handbook/9/en/",
                 "/learning/handbook/1/xx/", "/learning/handbook/x/en/", "/learning/handbook/1/en/edit/"):
         assert client.get(url).status_code in (302, 404), url
+    assert 'href="/learning/handbook/edit/"' not in client.get("/learning/").content.decode()
     client.force_login(world["users"]["member"])
     assert client.get("/learning/handbook/2/en/").status_code == 404
+    assert 'href="/learning/handbook/edit/"' not in client.get("/learning/handbook/1/en/").content.decode()
     assert client.get("/learning/handbook/edit/").status_code == 403
     assert client.post("/learning/handbook/2/en/publish/").status_code == 403
     assert client.post("/learning/handbook/edit/", {"version": 3, "language": "en", "title": "T",
@@ -100,6 +102,7 @@ def test_drafts_are_404_to_visitors_and_members_and_shown_to_researchers(client,
     assert not Handbook.objects.filter(version=3).exists()
     client.force_login(world["users"]["researcher"])
     assert "Secretdrafthandbook" in client.get("/learning/handbook/2/en/").content.decode()
+    assert 'href="/learning/handbook/edit/"' in client.get("/learning/").content.decode()
 
 
 def test_chapters_render_markdown_safely_with_toc_boxes_references_and_language_switch(client, world):

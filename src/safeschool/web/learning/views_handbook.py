@@ -24,7 +24,7 @@ from safeschool.web.learning.forms_handbook import ChapterForm, HandbookForm
 def _page(request, handbook, status=200):
     report, figures = handbooks.figures()
     return render(request, "learning/handbook_page.html", {
-        "report": report, "figures": figures,
+        "report": report, "figures": figures, "may_edit": handbooks.may_edit(request.user),
         "handbook": handbook, "chapters": handbooks.chapters(handbook), "references": handbooks.references(handbook),
         "translations": handbooks.translations(handbook, user=request.user),
         "canonical": request.build_absolute_uri(reverse("learning:handbook_version",

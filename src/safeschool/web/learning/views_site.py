@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.shortcuts import render
 
 from safeschool.web.learning import selectors_site as site
+from safeschool.web.learning.selectors_handbook import may_edit
 
 
 def home(request):
@@ -13,5 +14,5 @@ def home(request):
     return render(request, "learning/home.html", {
         "outputs": site.by_kind(found), "editions": site.open_editions(),
         "latest_handbook": next((o for o in found if o.kind == "handbook"), None),
-        "canonical": request.build_absolute_uri(request.path)})
+        "canonical": request.build_absolute_uri(request.path), "may_edit": may_edit(request.user)})
 
