@@ -14,12 +14,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from safeschool.web.core.languages import CONTENT_LANGUAGES
 from safeschool.web.hub.models import Practice
 from safeschool.web.interventions.models import Intervention
 from safeschool.web.research.models import RegionalEducationalCentre, School
 
-CONTENT_LANGUAGES = [("en", "English"), ("es", "Español"), ("it", "Italiano"), ("pt", "Português"),
-                     ("el", "Ελληνικά"), ("ro", "Română"), ("pl", "Polski")]
 LICENCES = [("cc-by", _("CC BY 4.0")), ("cc-by-sa", _("CC BY-SA 4.0")), ("cc-by-nc", _("CC BY-NC 4.0")),
             ("all-rights", _("All rights reserved"))]
 
