@@ -74,7 +74,7 @@ PUBLIC = ["/", "/learning/", "/learning/reports/1/", "/learning/handbook/", "/le
 
 
 def test_anonymous_reaches_every_public_page_and_nothing_personal_or_unpublished(client, world):
-    for url in PUBLIC + ["/learning/handbook/1/en/handbook.pdf"]:
+    for url in PUBLIC + ["/learning/handbook/1/en/handbook.pdf", "/learning/reports/1/report.pdf"]:
         response = client.get(url)
         assert response.status_code == 200, url
         text = response.content.decode("latin-1")
@@ -88,7 +88,7 @@ def test_anonymous_reaches_every_public_page_and_nothing_personal_or_unpublished
 
 
 def test_drafts_are_404_to_visitors_and_members_and_shown_to_researchers(client, world):
-    for url in ("/learning/reports/2/", "/learning/reports/99/", "/learning/handbook/2/en/", "/learning/handbook/2/en/handbook.pdf", "/learning/handbook/9/en/",
+    for url in ("/learning/reports/2/", "/learning/reports/99/", "/learning/reports/2/report.pdf", "/learning/handbook/2/en/", "/learning/handbook/2/en/handbook.pdf", "/learning/handbook/9/en/",
                 "/learning/handbook/1/xx/", "/learning/handbook/x/en/", "/learning/handbook/1/en/edit/"):
         assert client.get(url).status_code in (302, 404), url
     assert 'href="/learning/handbook/edit/"' not in client.get("/learning/").content.decode()
