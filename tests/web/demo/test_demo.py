@@ -28,6 +28,7 @@ from safeschool.web.selfeval.models import (
 )
 
 from .test_demo_interventions import check_demo_interventions
+from .test_demo_learning import check_demo_learning
 
 
 @pytest.fixture(autouse=True)
@@ -76,6 +77,7 @@ def test_demo_seed_reports_every_step_and_adds_nothing_the_second_time(loaded, s
     assert DelphiStudy.objects.count() == 1 and ParCycle.objects.count() == 3
     _check_selfeval_and_label()
     check_demo_interventions(first.notes)  # issue 17's interventions and trials, checked on this one seed
+    check_demo_learning(first.notes)  # issue 18's RECs, partnerships and learning, likewise
     selfeval = (Campaign, AccessCode, Response, ActionPlan, Goal, Action, ProgressUpdate, Application, Review,
                 Evidence, Award)
     counts = (Member.objects.count(), Post.objects.count(), Practice.objects.count(),

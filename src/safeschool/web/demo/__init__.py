@@ -16,13 +16,15 @@ from safeschool.web.demo import (
     hub,
     interventions,
     label,
+    learning,
     network,
+    recs,
     screening,
     selfeval,
 )
 
-DEMO_STEPS = cohort.STEPS + 9  # the cohort's steps, then accounts, analysis, members, Hub, co-creation, screening,
-# self-evaluation, the label, and interventions with their trials
+DEMO_STEPS = cohort.STEPS + 11  # the cohort's steps, then accounts, analysis, members, Hub, co-creation, screening,
+# self-evaluation, the label, interventions with their trials, RECs with their partnerships, and the learning
 
 
 @dataclass
@@ -57,7 +59,9 @@ def demo_seed(*, home: Path, progress: Callable[[str], None] = lambda step: None
     progress("Screening")
     for seed, step in ((selfeval.demo_selfeval_ensure, "Self-evaluation"),  # after co-creation: its PAR cycles
                        (label.demo_label_ensure, "Safe School Label"),  # after the campaigns and plans
-                       (interventions.demo_interventions_ensure, "Interventions and trials")):  # after the Hub
+                       (interventions.demo_interventions_ensure, "Interventions and trials"),  # after the Hub
+                       (recs.demo_recs_ensure, "RECs and partnerships"),  # after self-evaluation: its leader logins
+                       (learning.demo_learning_ensure, "Learning")):  # after the partnerships and interventions
         note = seed()
         if note:
             result.notes.append(note)
