@@ -16,6 +16,7 @@ from safeschool.trials.randomise import (
     input_hash,
     matched_comparison,
     stepped_wedge,
+    student_balance,
 )
 
 
@@ -104,6 +105,26 @@ def test_balance_table_by_hand():
     assert row["sd_pooled"] == pytest.approx(math.sqrt(28 / 5))
     assert row["std_diff"] == pytest.approx(1 / math.sqrt(28 / 5) * (1 - 3 / (4 * 7 - 9)))
     assert (row["n_intervention"], row["n_control"]) == (3, 4)
+
+
+def test_student_balance_uses_the_pooled_student_sd_not_the_sd_of_unit_means():
+    # 10 intervention students 0..9 (mean 4.5, var 55/6) and 12 control students 1..12 (mean 6.5, var 13);
+    # pooled within-arm SD sqrt((9 * 55/6 + 11 * 13) / 20) = sqrt(11.275); g = -2 / 3.3578 * (1 - 3/79) = -0.5730
+    frame = pd.DataFrame({"arm": ["intervention"] * 10 + ["control"] * 12,
+                          "x": [float(v) for v in range(10)] + [float(v) for v in range(1, 13)]})
+    (row,) = student_balance(frame, ["x"], min_cell=10)
+    assert row["level"] == "student"
+    assert row["mean_intervention"] == pytest.approx(4.5) and row["mean_control"] == pytest.approx(6.5)
+    assert row["sd_pooled"] == pytest.approx(math.sqrt(11.275))
+    assert row["std_diff"] == pytest.approx(-0.5730, abs=1e-4)
+    assert (row["n_intervention"], row["n_control"]) == (10, 12)
+    # the same students grouped in units: the SD of unit means is far smaller and g several times larger
+    units = pd.DataFrame({"arm": ["intervention"] * 2 + ["control"] * 2, "x": [4.0, 5.0, 6.0, 7.0]})
+    assert abs(balance_table(units, ["x"])[0]["std_diff"]) > 2 * abs(row["std_diff"])
+    # an arm with fewer than min_cell students shows neither its mean, its count, nor g
+    (small,) = student_balance(frame.iloc[1:], ["x"], min_cell=10)
+    assert small["mean_intervention"] is None and small["n_intervention"] is None and small["std_diff"] is None
+    assert small["mean_control"] == pytest.approx(6.5)
 
 
 def test_matched_comparison_pairs_nearest_without_replacement():

@@ -111,11 +111,43 @@ def balance_table(units_with_arm: pd.DataFrame, covariates: list[str], *, arm: s
             sd = math.sqrt(pooled)
             if sd > 0:
                 g = (treated.mean() - control.mean()) / sd * (1 - 3 / (4 * (n1 + n0) - 9))
-        rows.append({"variable": variable,
+        rows.append({"variable": variable, "level": "unit",
                      "mean_control": float(control.mean()) if n0 else None,
                      "mean_intervention": float(treated.mean()) if n1 else None,
                      "sd_pooled": sd, "std_diff": None if g is None else float(g),
                      "n_control": n0, "n_intervention": n1})
+    return rows
+
+
+def student_balance(students_with_arm: pd.DataFrame, covariates: list[str], *, arm: str = "arm",
+                    min_cell: int = 10) -> list[dict]:
+    """Baseline balance of student characteristics in student-level SD units, as the What Works Clearinghouse
+    assesses baseline equivalence (WWC Procedures and Standards Handbook v5.0, 2022): from one row per student,
+    g = (mean_intervention - mean_control) / s x (1 - 3/(4N - 9)) with s the pooled within-arm student-level SD,
+    sqrt(((n1 - 1) s1^2 + (n0 - 1) s0^2) / (n1 + n0 - 2)) — not the SD of the units' means, which is far smaller
+    and inflates g. An arm with fewer than `min_cell` students with a value shows no mean (None) and the row
+    no SD or g, and its count is None (disclosure rule). Rows as `balance_table`'s with ``level`` = "student" and the counts of students.
+    """
+    if arm not in students_with_arm.columns:
+        raise ValueError(f"arm: column '{arm}' is not in the data")
+    rows = []
+    for variable in covariates:
+        if variable not in students_with_arm.columns:
+            raise ValueError(f"covariates: column '{variable}' is not in the data")
+        values = pd.to_numeric(students_with_arm[variable], errors="coerce")
+        treated = values[students_with_arm[arm] == INTERVENTION].dropna().to_numpy(dtype=float)
+        control = values[students_with_arm[arm] == CONTROL].dropna().to_numpy(dtype=float)
+        n1, n0 = len(treated), len(control)
+        sd = g = None
+        if n1 >= min_cell and n0 >= min_cell and n1 >= 2 and n0 >= 2:
+            pooled = ((n1 - 1) * treated.var(ddof=1) + (n0 - 1) * control.var(ddof=1)) / (n1 + n0 - 2)
+            sd = math.sqrt(pooled)
+            g = None if sd == 0 else float((treated.mean() - control.mean()) / sd * (1 - 3 / (4 * (n1 + n0) - 9)))
+        rows.append({"variable": variable, "level": "student",
+                     "mean_control": float(control.mean()) if n0 >= min_cell else None,
+                     "mean_intervention": float(treated.mean()) if n1 >= min_cell else None,
+                     "sd_pooled": sd, "std_diff": g, "n_control": n0 if n0 >= min_cell else None,
+                     "n_intervention": n1 if n1 >= min_cell else None})
     return rows
 
 

@@ -99,6 +99,8 @@ def test_allocated_once_blocked_and_the_database_refuses_a_second(client, people
     with pytest.raises(IntegrityError), transaction.atomic():
         Allocation.objects.create(trial=trial, seed=1, algorithm="x", input_hash=HASH)
     assert {r["variable"] for r in allocation.balance} >= {"ses_composition", "climate_index", "achievement"}
+    levels = {r["variable"]: r.get("level") for r in allocation.balance}
+    assert levels["ses_composition"] == "unit" and levels["achievement"] == "student"
 
 
 def test_the_allocation_reproduces_from_its_seed(client, people, trial):

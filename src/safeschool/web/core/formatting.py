@@ -91,6 +91,16 @@ def significant_decimals(*values, sig: int = 2, most: int = 6) -> int:
     return max(0, min(int(most), int(sig) - 1 - math.floor(math.log10(max(usable)))))
 
 
+def interval_decimals(*values, sig: int = 2) -> int:
+    """Decimals for an estimate and its bounds: `sig` significant digits of the largest, and one more decimal when
+    that would make a non-zero figure read "0.0" (a bound that does not touch zero must not look as if it did)."""
+    base = significant_decimals(*values, sig=sig)
+    usable = [abs(float(v)) for v in values if not is_missing(v) and float(v) != 0]
+    if usable and _decimal(min(usable), base) is not None and _decimal(min(usable), base).is_zero():
+        return base + 1
+    return base
+
+
 def significant(x, sig: int = 2) -> str:
     """A value with `sig` significant digits (at least the units): significant(0.000456) -> "0.00046",
     significant(123.4) -> "123"; used for variance components and effects whose size is not known in advance."""
@@ -115,6 +125,30 @@ def interval(estimate, low, high, digits: int = 2) -> str:
     # Translators: an estimate followed by its confidence interval, e.g. "0.12 (0.05 to 0.19)".
     return gettext("%(estimate)s (%(low)s to %(high)s)") % {
         "estimate": number(estimate, digits), "low": number(low, digits), "high": number(high, digits)}
+
+
+def interval_significant(estimate, low, high, sig: int = 2) -> str:
+    """An estimate and its interval with one number of decimals that shows the largest of the three with `sig`
+    significant digits, so that the three line up (one decimal more when a non-zero figure would read as zero):
+    (0.0123, 0.0041, 0.0205) -> "0.012 (0.004 to 0.021)"; (12.3, 4.1, 20.5) -> "12 (4 to 21)"."""
+    return interval(estimate, low, high, interval_decimals(estimate, low, high, sig=sig))
+
+
+def interval_points(estimate, low, high, sig: int = 2) -> str:
+    """A difference of proportions (0–1) and its interval in percentage points, the estimate signed, decimals
+    as in `interval_significant` (at least one): (0.0062, 0.0021, 0.0112) -> "+0.6 points (0.2 to 1.1)";
+    (0.0052, 0.0004, 0.0100) -> "+0.52 points (0.04 to 1.00)", not "(0.0 to 1.0)"."""
+    if is_missing(estimate):
+        return MISSING
+    scaled = [None if is_missing(v) else float(v) * 100 for v in (estimate, low, high)]
+    digits = max(1, interval_decimals(*scaled, sig=sig))
+    value = points(estimate, digits, signed=True)
+    if scaled[1] is None or scaled[2] is None:
+        # Translators: a difference in percentage points, e.g. "+0.6 points".
+        return gettext("%(estimate)s points") % {"estimate": value}
+    # Translators: a difference in percentage points with its confidence interval, e.g. "+0.6 points (0.0 to 1.1)".
+    return gettext("%(estimate)s points (%(low)s to %(high)s)") % {
+        "estimate": value, "low": number(scaled[1], digits), "high": number(scaled[2], digits)}
 
 
 def fraction(part, whole) -> str:

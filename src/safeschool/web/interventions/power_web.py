@@ -271,6 +271,21 @@ def record(calculation: dict, *, sources: dict, found: dict, outcome: str, selec
             "data_fingerprint": found.get("fingerprint")}
 
 
+def icc_note(saved: dict | None) -> str:
+    """The trial page's one sentence on the ICC a saved calculation used: the estimate's own sentence when the ICC
+    is the network's estimate ("ICC 0.13 (95 % CI 0.08–0.17), estimated from …"), else the value and where it came
+    from ("ICC 0.150: entered on the power page")."""
+    source = ((saved or {}).get("sources") or {}).get("icc")
+    icc = ((saved or {}).get("inputs") or {}).get("icc")
+    if not source or icc is None:
+        return ""
+    estimate = (saved.get("estimate") or {}).get("icc_school")
+    if estimate is not None and abs(round(estimate, 3) - icc) < 1e-9 and source.startswith(gettext("ICC")):
+        return source.rstrip(".") + "."
+    # Translators: the ICC a power calculation used and where it came from, e.g. "ICC 0.150: entered on the page".
+    return gettext("ICC %(value)s: %(source)s.") % {"value": formatting.number(icc, 3), "source": source.rstrip(".")}
+
+
 # ----------------------------------------------------------------------------------------------- the chart
 def curve_chart(calculation: dict, *, ci=None) -> dict:
     """MDES over plausible ICCs, the chosen ICC marked (and the estimate's interval shaded)."""

@@ -31,7 +31,10 @@ def _outcome(code: str) -> str:
 def balance_rows(balance: list[dict]) -> list[tuple]:
     return [(formatting.label("variable", r["variable"]), formatting.number(r.get("mean_control")),
              formatting.number(r.get("mean_intervention")), formatting.number(r.get("std_diff")),
-             f"{formatting.count(r.get('n_control'))} / {formatting.count(r.get('n_intervention'))}")
+             (gettext("%(control)s / %(intervention)s students") if r.get("level") == "student"
+              else gettext("%(control)s / %(intervention)s units")) % {
+                 "control": formatting.count(r.get("n_control")),
+                 "intervention": formatting.count(r.get("n_intervention"))})
             for r in balance]
 
 
@@ -70,7 +73,7 @@ def _results(pdf: Document, run) -> None:
     pdf.line_of_text(gettext("Outcome: %(outcome)s; model: %(formula)s (%(family)s)") % {
         "outcome": _outcome(run.outcome), "formula": r.get("formula", run.formula), "family": run.family})
     pdf.table((gettext("Figure"), gettext("Value")), [
-        (gettext("Impact estimate (95 % CI)"), formatting.interval(r.get("estimate"), *(r.get("ci") or [None, None]))),
+        (gettext("Impact estimate (95 % CI)"), selectors_impact.impact_text(r, run.outcome)),
         (gettext("p-value"), formatting.p_value(r.get("p"))),
         (selectors_impact.method_label(r.get("effect_size_method", "")),
          formatting.interval(r.get("effect_size"), *(r.get("effect_size_ci") or [None, None]))),
@@ -93,7 +96,7 @@ def _results(pdf: Document, run) -> None:
                   widths=(50, 40, 40, 40))
     pdf.heading(gettext("Variance components"))
     pdf.table((gettext("Level"), gettext("Term"), gettext("Variance")),
-              [(selectors_impact.level_label(v["group"]), v["term"], formatting.number(v["variance"], 3)) for v in r.get("variance_components", [])],
+              [(selectors_impact.level_label(v["group"]), v["term"], formatting.significant(v["variance"], 2)) for v in r.get("variance_components", [])],
               widths=(60, 50, 60))
     prov = r.get("provenance") or {}
     pdf.line_of_text(gettext("Data: SHA-256 %(hash)s, %(rows)s rows (%(analysed)s analysed).") % {
@@ -158,8 +161,11 @@ def report_document(*, user, trial: Trial) -> Document:
                    for c in counts])
         if allocation.balance:
             pdf.heading(gettext("Baseline balance"))
+            pdf.line_of_text(gettext("Students' characteristics in student-level standard deviations (pooled within "
+                                     "arms, each arm from at least 10 students), the schools' own in standard "
+                                     "deviations of the units."))
             pdf.table((gettext("Characteristic"), gettext("Control mean"), gettext("Intervention mean"),
-                       gettext("Standardised difference"), gettext("Units")), balance_rows(allocation.balance),
+                       gettext("Standardised difference"), gettext("Compared")), balance_rows(allocation.balance),
                       widths=(50, 30, 30, 30, 30))
     runs = [r for r in selectors_impact.impact_runs(trial) if r.status == RunStatus.SUCCEEDED]
     run = next((r for r in runs if selectors_impact.shown(r)), None)

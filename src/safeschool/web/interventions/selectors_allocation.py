@@ -3,8 +3,8 @@ baseline characteristics for the balance table, the reproduce check, and who may
 
 The units are the trial's schools, or their classes when classes are randomised (``Trial.unit == "class"``);
 their ids are the registry's codes (``School.code``, ``SchoolClass.code``), the ids of the analysis frame and of
-a follow-up file. Student means at baseline (wave 1) enter the balance table only for units with at least
-MIN_CELL students with a value.
+a follow-up file. The balance table compares students' baseline (wave 1) characteristics in student-level SD
+units, each arm only from at least MIN_CELL students with a value, and the schools' own in SD units of the units.
 """
 
 from __future__ import annotations
@@ -13,12 +13,11 @@ import pandas as pd
 from django.utils.translation import gettext
 
 from safeschool.trials import randomise
-from safeschool.vocabulary import MIN_CELL
 from safeschool.web.interventions.models import AllocatedUnit, Allocation, Arm, Protocol, Trial
 from safeschool.web.research.models import School, SchoolClass
 from safeschool.web.research.selectors import analysis_frame
 
-# baseline characteristics of the balance table: the school's own, then students' means at wave 1
+# baseline characteristics of the balance table: the school's own (unit SD), then the students' (student SD)
 SCHOOL_COVARIATES = ("ses_composition", "climate_index")
 STUDENT_COVARIATES = ("security", "belonging", "achievement", "attendance_rate")
 BLOCK_FIELDS = {"country": "country__code", "stage": "stage"}
@@ -82,23 +81,23 @@ def did_hash(candidates: pd.DataFrame) -> str:
     return randomise.input_hash(frame, "unit", "flag")
 
 
-def with_student_means(units: pd.DataFrame, *, unit_kind: str) -> pd.DataFrame:
-    """`units` with each unit's students' baseline means (wave 1), kept only where at least MIN_CELL students
-    have a value; missing when the registry holds no students."""
-    out = units.copy()
+def students_with_arm(units_with_arm: pd.DataFrame, *, unit_kind: str) -> pd.DataFrame:
+    """The baseline (wave 1) student rows of the allocated units with their unit's arm (student covariates only;
+    empty when the registry holds no students) — for the balance table in student-level SD units."""
     try:
         frame = analysis_frame(wave=1)
     except (ValueError, KeyError):
         frame = pd.DataFrame()
     key = "class_id" if unit_kind == "class" else "school_id"
+    columns = ["arm", *STUDENT_COVARIATES]
+    if frame.empty or key not in frame:
+        return pd.DataFrame(columns=columns)
+    arms = units_with_arm.set_index(units_with_arm["unit"].astype(str))["arm"]
+    out = frame.assign(arm=frame[key].astype(str).map(arms)).dropna(subset=["arm"])
     for column in STUDENT_COVARIATES:
-        if frame.empty or column not in frame or key not in frame:
+        if column not in out:
             out[column] = float("nan")
-            continue
-        grouped = frame.groupby(key)[column].agg(["mean", "count"])
-        means = grouped["mean"].where(grouped["count"] >= MIN_CELL)
-        out[column] = out["unit"].map(means).astype(float)
-    return out
+    return out[columns].reset_index(drop=True)
 
 
 def stored_units(allocation: Allocation) -> pd.DataFrame:

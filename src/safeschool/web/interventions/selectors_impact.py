@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 
 from safeschool.stats.formula import ModelSpecError, parse_formula
 from safeschool.trials import designs, outcomes
+from safeschool.web.core import formatting
 from safeschool.web.interventions import selectors_allocation as sel
 from safeschool.web.interventions.charts_impact import consort_chart, consort_shown
 from safeschool.web.interventions.models import ImpactRun, RunStatus, Trial, TrialStatus
@@ -88,6 +89,19 @@ def level_label(group: str) -> str:
             "Residual": gettext("Student (residual)")}.get(first, group)
 
 
+PROPORTION_COLUMNS = {"attendance_rate"}  # gaussian outcomes on a 0–1 scale: impacts read in percentage points
+
+
+def impact_text(result: dict, outcome: str) -> str:
+    """The impact and its 95 % CI in the outcome's own units: a proportion (attendance) in percentage points
+    ("+0.6 points (0.0 to 1.1)"), a scale or a log-odds with two significant digits ("0.12 (0.05 to 0.19)")."""
+    low, high = (result.get("ci") or [None, None])[:2]
+    spec = outcomes.OUTCOMES.get(outcome)
+    if spec is not None and spec.column in PROPORTION_COLUMNS:
+        return formatting.interval_points(result.get("estimate"), low, high)
+    return formatting.interval_significant(result.get("estimate"), low, high)
+
+
 def run_display(run: ImpactRun) -> dict:
     """The result page's context beyond the run itself."""
     spec = outcomes.OUTCOMES.get(run.outcome)
@@ -98,6 +112,7 @@ def run_display(run: ImpactRun) -> dict:
         view["method"] = method_label(run.result.get("effect_size_method", ""))
         view["attainment"] = run.result.get("months_progress") is not None
         view["consort_spec"] = consort_chart(run.consort, run.trial.unit)
+        view["impact_text"] = impact_text(run.result, run.outcome)
         view["components"] = [{**v, "level": level_label(v["group"])} for v in run.result.get("variance_components", [])]
     return view
 

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from safeschool.trials import randomise
+from safeschool.vocabulary import MIN_CELL
 from safeschool.web.interventions import selectors_allocation as sel
 from safeschool.web.interventions.models import AllocatedUnit, Allocation, Arm, Trial, TrialStatus
 
@@ -43,9 +44,11 @@ def _refuse_unless_ready(*, trial: Trial, user) -> None:
 
 
 def _balance(units_with_arm, unit_kind: str) -> list[dict]:
-    frame = sel.with_student_means(units_with_arm, unit_kind=unit_kind)
-    covariates = [*sel.SCHOOL_COVARIATES, *sel.STUDENT_COVARIATES]
-    return randomise.balance_table(frame, covariates)
+    """The school's own characteristics in SD units of the units; students' characteristics in student-level SD
+    units (pooled within-arm SD of the students, WWC), each arm only from >= MIN_CELL students."""
+    students = sel.students_with_arm(units_with_arm, unit_kind=unit_kind)
+    return [*randomise.balance_table(units_with_arm, list(sel.SCHOOL_COVARIATES)),
+            *randomise.student_balance(students, list(sel.STUDENT_COVARIATES), min_cell=MIN_CELL)]
 
 
 def _compute(trial: Trial, seed: int) -> tuple[list[dict], dict]:

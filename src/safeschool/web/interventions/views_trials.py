@@ -124,6 +124,7 @@ def trial_detail(request, pk: int):
         "schools": trial.schools.select_related("country").order_by("country__code", "code"),
         "covariates": [sel.variable_label(c) for c in trial.covariates],
         "can_design": sel.may(request.user, DESIGN), "power": trial.power or None,
+        "icc_note": power_web.icc_note(trial.power),
         "panels": selectors_impact.trial_panels(user=request.user, trial=trial)})
 
 
