@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from unittest import mock
 
 import altair as alt
+import pypdfium2
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
@@ -21,7 +22,7 @@ from fpdf import FPDF
 from safeschool.web.accounts.models import Role
 from safeschool.web.accounts.services import user_create
 from safeschool.web.core.pdf import Document
-from safeschool.web.recs import charts_report, views_report
+from safeschool.web.recs import charts_report, pdf_report, views_report
 from safeschool.web.recs import services_report as services
 from safeschool.web.recs.models import (
     Meeting,
@@ -204,6 +205,12 @@ def test_small_groups_never_appear_in_snapshot_html_or_pdf(client, w):
     assert "Greece" in text and "fewer than 5 partnerships answered" in text
     assert "Fund the time." in text and "fewer than 10 students" in text
     assert "Special educational needs: SEN / disability" in text
+    document = pypdfium2.PdfDocument(body)  # the pages are not blank: the title page; the bars of section 2
+    assert len(document) >= 7  # title and contents, then a page per section
+    assert document[0].render(scale=0.5).to_pil().convert("L").getextrema()[0] < 128
+    image = document[2].render(scale=1).to_pil().convert("RGB")
+    colours = {colour for _count, colour in image.getcolors(maxcolors=1 << 24)}
+    assert (0x1D, 0x4F, 0x91) in colours and (0x00, 0x72, 0xB2) in colours  # the bars in the chart colours
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -281,7 +288,8 @@ def test_every_chart_is_a_valid_vega_lite_spec_without_hidden_figures(w):
 def test_public_pdf_for_published_versions_only(rf, w):
     request = rf.get("/")
     request.user = AnonymousUser()
-    response = views_report.public_report_pdf(request, version=w.published.version)
-    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    with mock.patch.object(pdf_report, "report_pdf", return_value=b"%PDF-1.4 drawn"):  # drawn in the test above
+        response = views_report.public_report_pdf(request, version=w.published.version)
+    assert response.status_code == 200 and response.content == b"%PDF-1.4 drawn"
     with pytest.raises(Http404):
         views_report.public_report_pdf(request, version=w.draft.version)

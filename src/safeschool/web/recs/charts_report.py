@@ -91,7 +91,9 @@ def _figure(name: str, title: str, summary: str, columns: list[dict], rows: list
              "mark": {"type": "bar", **({} if series else {"color": theme.PRIMARY})}, "encoding": encoding,
              "config": theme.vega_config(), "usermeta": {"summary": summary,
                                                          "table": {"columns": columns, "rows": rows}}}
-    return {"name": name, "title": title, "summary": summary, "spec": chart, "columns": columns, "rows": rows}
+    return {"name": name, "title": title, "summary": summary, "spec": chart, "columns": columns, "rows": rows,
+            "drawn": {"category": category, "value": value, "series": series, "fmt": fmt,
+                      "scale": list(scale) if scale else None}}
 
 
 def _display(value, fmt: str) -> str:
