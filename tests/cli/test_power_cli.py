@@ -4,6 +4,7 @@ for power, and one-line errors naming the option with a non-zero exit."""
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 from typer.testing import CliRunner
@@ -56,7 +57,11 @@ def test_effect_option_and_binary_translation(tmp_path):
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text())
     assert round(data["power"], 3) == 0.803 and data["effect"] == .145  # PowerUpR's power.bcra3f2 example
-    assert data["binary"]["difference"] == pytest.approx(data["mdes"] * .3)
+    # the arcsine (Cohen's h) translation: rise to sin^2(asin(sqrt(.1)) + h/2), fall to sin^2(... - h/2)
+    phi = math.asin(math.sqrt(.1))
+    assert data["binary"]["rate_treated"] == pytest.approx(math.sin(phi + data["mdes"] / 2) ** 2)
+    assert data["binary"]["difference"] == pytest.approx(math.sin(phi + data["mdes"] / 2) ** 2 - .1)
+    assert data["binary"]["rate_treated_lower"] == pytest.approx(math.sin(phi - data["mdes"] / 2) ** 2)
 
 
 def test_stepped_wedge_and_bcrt3_run():

@@ -112,7 +112,7 @@ def _print(payload: dict, label: str, *, solved: bool) -> None:
         rows.append(("Power", f"{payload['power']:g}"))
     binary = payload.get("binary")
     if binary:
-        rows.append(("Difference in proportions", f"{binary['difference']:.3f}"))
+        rows.append(("Cohen's h (arcsine)", f"{binary['h']:.3f}"))
         for key, rate, ratio in (("rise", "rate_treated", "odds_ratio"), ("fall", "rate_treated_lower",
                                                                            "odds_ratio_lower")):
             if binary[rate] is not None:
