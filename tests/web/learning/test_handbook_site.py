@@ -133,6 +133,7 @@ def test_home_pages_announce_the_atom_feed(client, world):
         assert '<link rel="alternate" type="application/atom+xml" href="/learning/feed.atom"' in page, url
     assert 'og:description' in client.get("/learning/").content.decode()
     home = client.get("/").content.decode()
+    assert home.count('href="/learning/"') >= 1  # the footer leads visitors to the public outputs
     assert '<link rel="canonical" href="http://testserver/">' in home and 'property="og:title"' in home
     assert home.count('property="og:title"') == 1 and 'name="description"' in home
     learning = client.get("/learning/").content.decode()
