@@ -109,7 +109,9 @@ def seeded_tour(closed_rounds_flushable, cohort_dir, settings, tmp_path):
         hub,
         interventions,
         label,
+        learning,
         network,
+        recs,
         screening,
         selfeval,
     )
@@ -128,6 +130,8 @@ def seeded_tour(closed_rounds_flushable, cohort_dir, settings, tmp_path):
     print(selfeval.demo_selfeval_ensure())
     print(label.demo_label_ensure())
     print(interventions.demo_interventions_ensure())
+    print(recs.demo_recs_ensure())
+    print(learning.demo_learning_ensure())
     tour_prepare()
     call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
     print(f"seeded the tour in {time.monotonic() - started:.0f} s")

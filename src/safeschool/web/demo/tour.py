@@ -20,6 +20,7 @@ from safeschool.web.demo.accounts import demo_password
 from safeschool.web.hub.models import Community
 from safeschool.web.interventions.models import ImpactRun, Intervention, Trial
 from safeschool.web.label.models import Application, Award
+from safeschool.web.learning.models import CaseStudy, Edition
 from safeschool.web.research.models import School, Student
 from safeschool.web.screening.models import RiskModel, RiskScore
 from safeschool.web.selfeval.models import ActionPlan, Campaign
@@ -79,6 +80,9 @@ def tour_steps(*, upload: Path) -> list[Step]:
     adapted = _first(Intervention.objects.filter(versions__number=2).order_by("pk"))  # the demo's, with version 2
     completed = _first(Trial.objects.filter(status="completed").order_by("pk"))
     impact = _first(ImpactRun.objects.filter(trial=completed, status="succeeded").order_by("pk"))
+    case = _first(CaseStudy.objects.filter(published_at__isnull=False).order_by("slug"))
+    past_edition = _first(Edition.objects.filter(enrolment_open=False, enrolments__certificate__isnull=False)
+                          .distinct().order_by("pk"))  # the demo's past edition, with results
     label_public = [("label-register", "/label/"), ("label-criteria", "/label/criteria/"),
                     ("label-verify", f"/label/verify/{award.verification_code}/"),
                     ("selfeval-questionnaire", "/selfeval/questionnaire/")]
@@ -86,7 +90,8 @@ def tour_steps(*, upload: Path) -> list[Step]:
         "visitor": [
             ("home", "/"), ("network", "/network/"), ("join", "/network/join/"), ("login", "/accounts/login/"),
             ("password-reset", "/accounts/password/reset/"), ("not-found", missing), *label_public,
-            ("selfeval-answer", "/selfeval/answer/"),
+            ("selfeval-answer", "/selfeval/answer/"), ("learning", "/learning/"),
+            ("case-study", f"/learning/cases/{case.slug}/"),
         ],
         "member": [
             ("home", "/"), ("schools", "/schools/"), ("school-profile", f"/schools/{other.pk}/"),
@@ -97,6 +102,7 @@ def tour_steps(*, upload: Path) -> list[Step]:
             ("delphi-rate", f"/cocreation/delphi/{study.pk}/rate/"), ("password-change", "/accounts/password/"),
             *label_public, ("label-review", f"/label/applications/{under_review.pk}/review/"),
             ("interventions", "/interventions/"), ("intervention", f"/interventions/{adapted.pk}/"),
+            ("recs", "/recs/"),
         ],
         "staff": [
             ("home", "/"), ("schools", "/schools/"), ("own-school", f"/schools/{own.pk}/"),
@@ -123,6 +129,7 @@ def tour_steps(*, upload: Path) -> list[Step]:
             ("selfeval-network", "/selfeval/network/"), ("selfeval-report", f"/selfeval/campaigns/{changed.pk}/report/"),
             ("label-applications", "/label/applications/"), ("label-application", f"/label/applications/{under_review.pk}/"),
             ("trial", f"/interventions/trials/{completed.pk}/"), ("impact", f"/interventions/impact/{impact.pk}/"),
+            ("edition-results", f"/learning/editions/{past_edition.pk}/results/"),
         ],
         "admin": [
             ("admin", "/admin/"), ("admin-students", "/admin/research/student/"),
