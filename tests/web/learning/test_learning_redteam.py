@@ -158,3 +158,46 @@ def test_nobody_cancels_someone_elses_enrolment_and_a_double_enrol_makes_one_row
     assert client.get(f"/learning/editions/{edition.pk}/results/").status_code in (403, 404)
     assert client.get(f"/learning/editions/{edition.pk}/attendance/").status_code in (403, 404)
     assert client.get(f"/learning/editions/{edition.pk}/letter.pdf").status_code == 404  # no place of theirs
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_a_draft_packs_files_are_not_reached_through_a_published_pack_or_a_version(client, world, tmp_path,
+                                                                                    test_settings_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import override_settings
+
+    from safeschool.web.learning import services_packs
+
+    researcher = user_create(username="rt-r", password="pw-redteam-18", role=Role.RESEARCHER)
+    with override_settings(**test_settings_for(tmp_path)):
+        def made(slug, publish):
+            p = services_packs.pack_save(user=researcher, data={
+                "slug": slug, "title": slug, "summary": "S", "learning_outcomes": [], "audiences": [],
+                "language": "en", "licence": "cc-by"})
+            services_packs.item_add(user=researcher, pack=p, data={
+                "kind": "document", "title": f"{slug} guide", "file": SimpleUploadedFile("g.pdf", PDF)})
+            return services_packs.pack_publish(user=researcher, pack=p) if publish else p
+
+        public, secret = made("public-pack", True), made("secret-pack", False)
+        public_item, secret_item = public.items.get(), secret.items.get()
+        draft_v2 = services_packs.pack_new_version(user=researcher, pack=public)  # unpublished version 2
+        draft_item = draft_v2.items.first()
+        assert draft_v2.version == 2 and draft_v2.published_at is None and draft_item is not None
+        ok = f"/learning/packs/public-pack/items/{public_item.pk}/file"
+        response = client.get(ok)
+        assert response.status_code == 200 and "sandbox" in response["Content-Security-Policy"]
+        for url in (f"/learning/packs/public-pack/items/{secret_item.pk}/file",  # another pack's item
+                    f"/learning/packs/secret-pack/items/{secret_item.pk}/file",
+                    "/learning/packs/secret-pack/archive.zip", f"{ok}?version=2", f"{ok}?version=abc",
+                    f"/learning/packs/public-pack/items/{public_item.pk}/transcript",
+                    f"/learning/packs/public-pack/items/{public_item.pk}/captions",
+                    f"/learning/packs/public-pack/items/{public_item.pk}/..%2f..%2fsettings.py",
+                    f"/learning/packs/public-pack/items/{draft_item.pk}/file",
+                    f"/learning/packs/public-pack/items/{draft_item.pk}/file?version=2",
+                    "/learning/packs/public-pack/archive.zip?version=2", "/learning/packs/public-pack/?version=2"):
+            assert client.get(url).status_code == 404, url
+        client.force_login(world["users"]["other"])
+        assert client.get(f"/learning/packs/public-pack/items/{secret_item.pk}/file").status_code == 404
+        assert client.get("/learning/packs/secret-pack/").status_code == 404
