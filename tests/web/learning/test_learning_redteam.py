@@ -158,6 +158,14 @@ def test_nobody_cancels_someone_elses_enrolment_and_a_double_enrol_makes_one_row
     assert client.get(f"/learning/editions/{edition.pk}/results/").status_code in (403, 404)
     assert client.get(f"/learning/editions/{edition.pk}/attendance/").status_code in (403, 404)
     assert client.get(f"/learning/editions/{edition.pk}/letter.pdf").status_code == 404  # no place of theirs
+    for moment in ("pre", "post", "<script>", "during"):  # not a participant (or not a moment): nothing to take
+        assert client.post(f"/learning/editions/{edition.pk}/check/{moment}/", {"q1": "0"}).status_code in (403, 404)
+    assert client.post(f"/learning/editions/{edition.pk}/evaluation/", {"comments": "x"}).status_code in (403, 404)
+    client.force_login(world["users"]["waiting"])  # a waiting-list place is no place: no letter of acceptance
+    assert client.get(f"/learning/editions/{edition.pk}/letter.pdf").status_code == 404
+    client.force_login(world["users"]["holder"])  # a completed course is not cancelled (the certificate stands)
+    client.post(f"/learning/editions/{edition.pk}/cancel/")
+    assert Enrolment.objects.get(pk=world["done"].pk).status == "completed"
 
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
