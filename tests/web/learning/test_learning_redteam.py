@@ -209,3 +209,30 @@ def test_a_draft_packs_files_are_not_reached_through_a_published_pack_or_a_versi
         client.force_login(world["users"]["other"])
         assert client.get(f"/learning/packs/public-pack/items/{secret_item.pk}/file").status_code == 404
         assert client.get("/learning/packs/secret-pack/").status_code == 404
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd.pdf", "evil/../../../../tmp/x", "C:\\\\win\\\\x.pdf", "x.pdf\x00.html",
+                                  "Maria Novak consent.pdf", "." * 300])
+def test_stored_upload_names_are_random_and_stay_in_their_folder(name):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from safeschool.web.learning.models import upload_consent
+
+    stored = upload_consent(None, SimpleUploadedFile(name, PDF).name)
+    assert stored.startswith("learning/consents/") and ".." not in stored and "\x00" not in stored, stored
+    assert "Maria" not in stored and stored.count("/") == 2, stored
+
+
+def test_a_consent_document_over_the_limit_or_renamed_is_refused():
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from safeschool.web.learning.services_cases import MAX_CONSENT_DOCUMENT, _check_consent_document
+
+    for file in (SimpleUploadedFile("big.pdf", PDF + b"0" * MAX_CONSENT_DOCUMENT),
+                 SimpleUploadedFile("page.pdf", b"<html><script>alert(1)</script>"),
+                 SimpleUploadedFile("photo.png", PDF), SimpleUploadedFile("consent.svg", b"<svg onload=alert(1)>"),
+                 SimpleUploadedFile("consent", PDF)):
+        with pytest.raises(ValidationError):
+            _check_consent_document(file)
+    _check_consent_document(SimpleUploadedFile("consent.pdf", PDF))  # the ordinary case passes
