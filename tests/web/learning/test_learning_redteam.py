@@ -236,3 +236,18 @@ def test_a_consent_document_over_the_limit_or_renamed_is_refused():
         with pytest.raises(ValidationError):
             _check_consent_document(file)
     _check_consent_document(SimpleUploadedFile("consent.pdf", PDF))  # the ordinary case passes
+
+
+def test_a_long_handbook_gets_a_pdf_with_contents_over_several_pages(db):
+    """Many chapters and headings used to overflow the one page kept for the contents (a server error)."""
+    import pypdfium2
+
+    from safeschool.web.learning.handbook_export import handbook_pdf
+
+    long = Handbook.objects.create(version=5, language="en", title="Long", authors="A", published_at=timezone.now())
+    for order in range(1, 26):
+        Chapter.objects.create(handbook=long, order=order, title=f"Chapter {order}", body="# Part\n\n## Detail\n\nText.")
+    document = pypdfium2.PdfDocument(handbook_pdf(long))
+    contents = "".join(document[i].get_textpage().get_text_range() for i in range(1, 4))
+    assert "Chapter 25" in contents and "Chapter 1" in contents
+    assert len(document) >= 1 + 2 + 25  # title, at least two pages of contents, the chapters

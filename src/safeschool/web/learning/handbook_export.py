@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import override
+from fpdf.errors import FPDFException
 
 from safeschool.publishing.epub import write_epub
 from safeschool.web.core import formatting
@@ -52,6 +53,18 @@ def _boxes(pdf: Document, chapter, base_url: str) -> None:
 
 
 def handbook_pdf(handbook: Handbook, *, base_url: str = "") -> bytes:
+    """The PDF. The contents take as many pages as their entries need (fpdf2 must be told in advance: a long
+    handbook, or chapters with many headings, is drawn again with one more page of contents)."""
+    for toc_pages in range(1, 30):
+        try:
+            return _handbook_pdf(handbook, base_url=base_url, toc_pages=toc_pages)
+        except FPDFException as exc:
+            if "insert_toc_placeholder" not in str(exc):
+                raise
+    raise FPDFException("the handbook's contents do not fit in 30 pages")
+
+
+def _handbook_pdf(handbook: Handbook, *, base_url: str, toc_pages: int) -> bytes:
     with override(handbook.language):
         pdf = Document(footer=f"{handbook.title} · v{handbook.version}")
         pdf.add_font(FAMILY, "I", str(FONTS / "DejaVuSans.ttf"))
@@ -63,7 +76,7 @@ def handbook_pdf(handbook: Handbook, *, base_url: str = "") -> bytes:
         pdf.line_of_text(handbook.authors)
         pdf.line_of_text(_("Version %(version)s") % {"version": handbook.version})
         pdf.add_page()
-        pdf.insert_toc_placeholder(_toc, pages=1)  # it breaks the page: the first chapter starts on a new one
+        pdf.insert_toc_placeholder(_toc, pages=toc_pages)  # it breaks the page: the first chapter starts anew
         for chapter in handbooks.chapters(handbook):
             if chapter.number > 1:
                 pdf.add_page()
