@@ -129,7 +129,12 @@ def test_certificates_verify_only_completed_and_show_revocation_without_names(cl
     assert client.get(f"/learning/certificates/{code}/certificate.pdf").status_code == 404
     assert client.post(f"/learning/certificates/{code}/revoke/", {"reason": "no"}).status_code in (403, 404)
     assert Certificate.objects.get(code=code).revoked_at is None
-    client.force_login(world["users"]["holder"])
+    holder = world["users"]["holder"]
+    holder.first_name, holder.last_name = "<b>Ž😀李" + "W" * 120, HOSTILE  # glyphs the font lacks, an endless word
+    holder.save()
+    world["edition"].course.learning_outcomes = ["x" * 400, HOSTILE]
+    world["edition"].course.save()
+    client.force_login(holder)
     pdf = client.get(f"/learning/certificates/{code}/certificate.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     Certificate.objects.filter(code=code).update(revoked_at=timezone.now(), revoked_reason=HOSTILE)
