@@ -30,7 +30,8 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory, test_settings_fo
             built.p_b.agreement = HOSTILE
             built.p_b.school_contact = HOSTILE
             built.p_b.save()
-            StateReport.objects.create(version=7, title="Secretdraftreport", narrative={"intro": HOSTILE})
+            StateReport.objects.create(version=7, title="Secretdraftreport", narrative={
+                "summary": HOSTILE + "\n\n" + "Wordy " * 3000 + "\n\n" + "Endless" * 300 + "\n\nŽ😀李"})
         yield built
 
 
@@ -116,7 +117,8 @@ def test_a_draft_report_is_not_found_by_guessing(client, w, role):
         if role in {"researcher", "admin"} and url.startswith("/recs/"):
             assert response.status_code == 200, (url, role)
             if not url.endswith(".pdf"):
-                assert "<script>alert" not in response.content.decode()
+                text = response.content.decode()
+                assert "<script>alert" not in text and "&lt;script&gt;" in text  # the narrative, as text
         else:
             assert response.status_code in (302, 404), (url, role)  # a draft's existence is not told
             assert b"Secretdraftreport" not in response.content
