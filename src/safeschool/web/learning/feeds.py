@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
 from safeschool.web.learning import selectors_site as site
+
+# characters XML 1.0 cannot carry (text pasted from a word processor may hold them): one would break the whole feed
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(text) -> str:
+    return _NOT_XML.sub(" ", str(text or ""))
 
 
 class OutputsFeed(Feed):
@@ -22,10 +31,10 @@ class OutputsFeed(Feed):
         return site.outputs()[:50]
 
     def item_title(self, item):
-        return item.title
+        return _xml_text(item.title)
 
     def item_description(self, item):
-        return item.description
+        return _xml_text(item.description)
 
     def item_link(self, item):
         return item.url
