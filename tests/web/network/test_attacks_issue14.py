@@ -4,6 +4,7 @@ members per country (fewer than MIN_CELL shown as such). Refusals change nothing
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -130,4 +131,7 @@ def test_the_home_page_gives_no_member_total_to_subtract_from(client):
     for i in range(3):
         join(f"fi{i}", country="FI")
     page = client.get("/").content.decode()
-    assert str(MIN_CELL + 3) not in page.replace(f"{MIN_CELL + 3}px", "")
+    # what is not a figure: CSS sizes, the per-process chart element ids ("chart-network-13-title") and the CSRF token
+    page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page)
+    page = re.sub(r"chart-[\w-]*?\d+", "", page.replace(f"{MIN_CELL + 3}px", ""))
+    assert str(MIN_CELL + 3) not in page
