@@ -29,7 +29,7 @@ HOSTILE = "<script>alert('x')</script><img src=x onerror=alert(1)>"
 MARKDOWN = ("[a](JaVaScRiPt:alert(1)) [b]( javascript:alert(2)) [c](vbscript:x) <javascript:alert(3)>\n\n"
             "![d](data:text/html;base64,PHNjcmlwdD4=) [e](data:text/html,<script>alert(4)</script>)\n\n"
             "<iframe src=\"https://evil.example\"></iframe> <a href=\"javascript:alert(5)\">f</a>\n\n"
-            "[g](java&#x09;script:alert(6)) [h](&#106;avascript:alert(7))\n\n" + HOSTILE)
+            "[g](java&#x09;script:alert(6)) [h](&#106;avascript:alert(7))\n\nPasted\x0bfrom\x0cWord\n\n" + HOSTILE)
 
 
 @pytest.fixture
@@ -72,6 +72,9 @@ def test_hostile_markdown_and_titles_are_inert_in_html_and_epub(client, world):
     assert "&lt;script&gt;" in page.content.decode()  # shown as text, not dropped silently
     epub = client.get("/learning/handbook/1/en/handbook.epub")
     assert epub.status_code == 200
+    from safeschool.publishing.epub import read_epub
+
+    assert read_epub(io.BytesIO(epub.content))  # every part parses as XML (no control character kept)
     with zipfile.ZipFile(io.BytesIO(epub.content)) as archive:
         names = archive.namelist()
         assert all(".." not in n and not n.startswith("/") for n in names)
