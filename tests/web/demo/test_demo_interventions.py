@@ -110,7 +110,8 @@ def test_follow_up_data_carry_the_true_effect_on_the_total_variance_scale():
     assert with_effect.attendance_rate.between(0, 1).all() and list(with_effect.columns) == [
         "student_id", "school_id", "class_id", "ses_index", "baseline", "attendance_rate"]
     # the baseline is each student's attendance before allocation, the same in both arms
-    assert (with_effect.baseline == students.sort_values("student_id").attendance_rate.round(4).to_numpy()).all()
+    merged = with_effect.merge(students[["student_id", "attendance_rate"]], on="student_id", suffixes=("", "_before"))
+    assert len(merged) == len(students) and (merged.baseline == merged.attendance_rate_before.round(4)).all()
 
 
 def test_follow_up_loses_about_the_attrition_share_and_only_outcomes():

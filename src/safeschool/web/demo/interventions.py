@@ -225,7 +225,10 @@ def follow_up(arms: dict[str, str], *, seed: int, effect: float = TRUE_EFFECT, a
     the baseline (its mean, and a standard deviation small enough that fewer than one student in a thousand would
     pass 100 %). `students`: the analysis frame at baseline (read from the database when not given)."""
     students = analysis_frame(wave=1) if students is None else students
-    students = students[students.school_id.isin(set(arms))].sort_values("student_id").reset_index(drop=True)
+    # ordered by what every installation shares (pseudonyms depend on the installation's key), so the same demo
+    # draws the same follow-up data everywhere
+    students = students[students.school_id.isin(set(arms))].sort_values(
+        ["school_id", "class_id", "attendance_rate", "ses_index", "student_id"]).reset_index(drop=True)
     rng = np.random.default_rng(seed)
     fixed = _standardised(0.6 * _standardised(students.attendance_rate) + 0.3 * _standardised(students.ses_index))
     schools = {s: rng.normal(0, math.sqrt(SHARES["school"])) for s in sorted(set(students.school_id))}
