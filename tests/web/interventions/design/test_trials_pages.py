@@ -5,102 +5,15 @@ locked: refused without a reason (nothing changes), recorded as one deviation pe
 from __future__ import annotations
 
 import re
-from types import SimpleNamespace
 
 import pytest
-from django.contrib.auth import get_user_model
+from design_world import ROLES, form_data, make_trial
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.test import override_settings
 from django.urls import reverse
-from django.utils import timezone, translation
 
-from safeschool.cohort import CohortConfig, Sizes, simulate
-from safeschool.web.accounts.models import Role
-from safeschool.web.accounts.services import user_create
-from safeschool.web.interventions import power_web, services_trials
-from safeschool.web.interventions.models import Deviation, Intervention, InterventionVersion, Protocol, Trial
+from safeschool.web.interventions import services_trials
+from safeschool.web.interventions.models import Deviation, Protocol, Trial
 from safeschool.web.research.models import School
-from safeschool.web.research.services import cohort_load, staff_appoint
-
-ROLES = ("anonymous", "member", "staff_own", "staff_other", "researcher", "admin")
-SIZES = Sizes(countries=2, schools=12, classes=24, teachers=24, students=480, waves=2)
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory, test_settings_for):
-    """A 12-school cohort, one user per role and an intervention, made once for the module inside a transaction
-    that each test runs in as a savepoint (rolled back after the module)."""
-    home, directory = tmp_path_factory.mktemp("trials-home"), tmp_path_factory.mktemp("trials-cohort")
-    simulate(CohortConfig(sizes=SIZES, seed=11)).write(directory)
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            with override_settings(**test_settings_for(home)):
-                cohort_load(directory=directory)
-                schools = list(School.objects.order_by("code"))
-                users = {role: user_create(username=f"t-{role}", password="pw-trials-12345", role=kind)
-                         for role, kind in (("member", Role.MEMBER), ("staff_own", Role.STAFF),
-                                            ("staff_other", Role.STAFF), ("researcher", Role.RESEARCHER),
-                                            ("admin", Role.ADMIN))}
-                staff_appoint(user=users["staff_own"], school=schools[0])
-                staff_appoint(user=users["staff_other"], school=schools[-1])
-                intervention = Intervention.objects.create(name="Check and connect", why="Attachment to school",
-                                                           outcomes=["achievement", "exclusion"])
-                InterventionVersion.objects.create(intervention=intervention, number=1, snapshot={})
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    try:
-        yield SimpleNamespace(users={k: u.pk for k, u in users.items()}, intervention=intervention.pk,
-                              schools=[s.pk for s in schools])
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-
-
-@pytest.fixture(autouse=True)
-def _fast_english(monkeypatch, settings):
-    monkeypatch.setattr(power_web, "N_BOOT", 20)  # the same estimate, a coarser interval
-    # a cache outside the rolled-back transaction: the module's pages share one estimate per selection
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                   "LOCATION": "trials-tests"}}
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def as_role(db, client, world):
-    def login(role: str):
-        client.logout()
-        if role != "anonymous":
-            client.force_login(get_user_model().objects.get(pk=world.users[role]))
-        return client
-    return login
-
-
-def make_trial(world, *, design="crt2", lock=False, schools=6) -> Trial:
-    intervention = Intervention.objects.get(pk=world.intervention)
-    trial = Trial.objects.create(intervention=intervention, title="Trial A", design=design, unit="school",
-                                 primary_outcome="achievement", covariates=["ses_index"],
-                                 analysis_model="achievement ~ treat + ses_index + (1|school_id)")
-    trial.schools.set(world.schools[:schools])
-    protocol = Protocol.objects.create(trial=trial, content={"stopping_rules": "x", "missing_data": "y"})
-    if lock:
-        Protocol.objects.filter(pk=protocol.pk).update(locked_at=timezone.now(), content_hash="c" * 64)
-    return trial
-
-
-def form_data(world, **over) -> dict:
-    data = {"title": "Evaluation of check and connect", "design": "crt2", "block_by": "country",
-            "primary_outcome": "achievement", "covariates": ["ses_index", "gender"], "schools": world.schools[:8],
-            "analysis_model": ""}
-    data.update(over)
-    return data
-
 
 # ----------------------------------------------------------------------------------------------- roles
 READ = {"anonymous": 302, "member": 200, "staff_own": 200, "staff_other": 200, "researcher": 200, "admin": 200}
