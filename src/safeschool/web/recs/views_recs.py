@@ -124,64 +124,57 @@ def partnership_new(request, pk: int):
         "button": gettext("Record the partnership")}, form)
 
 
-@login_required
-def partnership_edit(request, pk: int):
-    p = sel.partnership_get(user=request.user, pk=pk, perm=MANAGE)
-    initial = {"since": p.since, "services": p.services, "school_contact": p.school_contact,
-               "rec_contact": p.rec_contact, "agreement": p.agreement}
-    form = PartnershipForm(request.POST or None, initial=initial)
+def _partnership_action(request, pk: int, *, perm: str, form, act, done: str, heading: str, button: str):
+    """A form about one partnership (edit, end, a meeting, a month's referrals): `act(partnership, data)` calls the
+    service; on success the message `done` and back to the partnership's page."""
+    p = sel.partnership_get(user=request.user, pk=pk, perm=perm)
+    form = form(p)
 
-    def act(data):
-        services.partnership_update(user=request.user, partnership=p, **data)
-        messages.success(request, gettext("The partnership is saved."))
+    def then(data):
+        act(p, data)
+        messages.success(request, done)
         return redirect("recs:partnership", pk=p.pk)
 
-    return submitted(request, form, act) or _page(request, "recs/partnership_form.html", {
-        "rec": p.rec, "p": p, "form": form, "heading": gettext("Edit the partnership"),
-        "button": gettext("Save")}, form)
+    return submitted(request, form, then) or _page(request, "recs/partnership_form.html", {
+        "rec": p.rec, "p": p, "form": form, "heading": heading, "button": button}, form)
+
+
+@login_required
+def partnership_edit(request, pk: int):
+    def form(p):
+        return PartnershipForm(request.POST or None, initial={
+            "since": p.since, "services": p.services, "school_contact": p.school_contact,
+            "rec_contact": p.rec_contact, "agreement": p.agreement})
+
+    return _partnership_action(
+        request, pk, perm=MANAGE, form=form,
+        act=lambda p, data: services.partnership_update(user=request.user, partnership=p, **data),
+        done=gettext("The partnership is saved."), heading=gettext("Edit the partnership"), button=gettext("Save"))
 
 
 @login_required
 def partnership_end(request, pk: int):
-    p = sel.partnership_get(user=request.user, pk=pk, perm=MANAGE)
-    form = EndForm(request.POST or None)
-
-    def act(data):
-        services.partnership_end(user=request.user, partnership=p, ended_on=data["ended_on"])
-        messages.success(request, gettext("The partnership is ended."))
-        return redirect("recs:partnership", pk=p.pk)
-
-    return submitted(request, form, act) or _page(request, "recs/partnership_form.html", {
-        "rec": p.rec, "p": p, "form": form, "heading": gettext("End the partnership"),
-        "button": gettext("End the partnership")}, form)
+    return _partnership_action(
+        request, pk, perm=MANAGE, form=lambda p: EndForm(request.POST or None),
+        act=lambda p, data: services.partnership_end(user=request.user, partnership=p, ended_on=data["ended_on"]),
+        done=gettext("The partnership is ended."), heading=gettext("End the partnership"),
+        button=gettext("End the partnership"))
 
 
 @login_required
 def meeting_new(request, pk: int):
-    p = sel.partnership_get(user=request.user, pk=pk, perm="recs.add_meeting")
-    form = MeetingForm(request.POST or None)
-
-    def act(data):
-        services.meeting_add(user=request.user, partnership=p, **data)
-        messages.success(request, gettext("The meeting is recorded."))
-        return redirect("recs:partnership", pk=p.pk)
-
-    return submitted(request, form, act) or _page(request, "recs/partnership_form.html", {
-        "rec": p.rec, "p": p, "form": form, "heading": gettext("Record a meeting"),
-        "button": gettext("Record the meeting")}, form)
+    return _partnership_action(
+        request, pk, perm="recs.add_meeting", form=lambda p: MeetingForm(request.POST or None),
+        act=lambda p, data: services.meeting_add(user=request.user, partnership=p, **data),
+        done=gettext("The meeting is recorded."), heading=gettext("Record a meeting"),
+        button=gettext("Record the meeting"))
 
 
 @login_required
 def referrals(request, pk: int):
-    p = sel.partnership_get(user=request.user, pk=pk, perm="recs.add_referrals")
-    form = ReferralForm(request.POST or None)
-
-    def act(data):
-        services.referral_count_set(user=request.user, partnership=p, **data)
-        messages.success(request, gettext("The month's referral count is saved."))
-        return redirect("recs:partnership", pk=p.pk)
-
-    return submitted(request, form, act) or _page(request, "recs/partnership_form.html", {
-        "rec": p.rec, "p": p, "form": form, "heading": gettext("Record a month's referrals"),
-        "button": gettext("Save the count")}, form)
+    return _partnership_action(
+        request, pk, perm="recs.add_referrals", form=lambda p: ReferralForm(request.POST or None),
+        act=lambda p, data: services.referral_count_set(user=request.user, partnership=p, **data),
+        done=gettext("The month's referral count is saved."), heading=gettext("Record a month's referrals"),
+        button=gettext("Save the count"))
 
