@@ -17,9 +17,11 @@ from safeschool.cli import (
     cohort,
     evaluate,
     imports,
+    indicators,
     label,
     measures,
     models,
+    reports,
     screen,
     selfeval,
     server,
@@ -41,6 +43,8 @@ app.add_typer(screen.screen_app, name="screen")
 app.add_typer(selfeval.selfeval_app, name="selfeval")
 app.add_typer(label.label_app, name="label")
 app.add_typer(evaluate.evaluate_app, name="evaluate")
+app.add_typer(indicators.indicators_app, name="indicators")
+app.add_typer(reports.report_app, name="report")
 
 
 @app.callback()

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "safeschool.web.interventions",
     "safeschool.web.recs",
     "safeschool.web.learning",
+    "safeschool.web.indicators",
+    "safeschool.web.reports",
 ]
 
 # Background tasks: the database backend, run by `safeschool worker` (started by `safeschool serve` and `demo`).

@@ -20,6 +20,8 @@ urlpatterns = [
     path("interventions/", include("safeschool.web.interventions.urls")),
     path("recs/", include("safeschool.web.recs.urls")),
     path("learning/", include("safeschool.web.learning.urls")),
+    path("indicators/", include("safeschool.web.indicators.urls")),
+    path("reports/", include("safeschool.web.reports.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),  # the public pages (learning.sitemaps)
     path("i18n/setlang/", set_language, name="set_language"),  # Django's, also saving a signed-in member's choice
     path("admin/login/", admin_login),  # the admin's own login view, throttled like the site's (before admin.site.urls)

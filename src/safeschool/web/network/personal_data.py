@@ -159,4 +159,9 @@ PERSONAL_DATA: dict[str, Decision] = {
         True, "kept", "enrolments, attendance, knowledge checks, evaluation and certificates stay with the "
         "anonymised account, so that an edition's figures and a certificate's verification still hold; the "
         "certificate no longer shows a name"),
+    # --------------------------------------------------------------------------------------------- reports
+    "reports.Endorsement.member": Decision(True, "deleted", "an advocate's endorsement of a policy brief is their "
+                                                           "public support; it goes with them"),
+    "reports.Brief.created_by": Decision(False, "kept", _KEPT_WORK + " (the brief's record)"),
+    "indicators.Release.imported_by": Decision(False, "kept", _KEPT_WORK + " (an import of official statistics)"),
 }

@@ -1,0 +1,3 @@
+"""The country reports' addresses under /reports/ (joined in reports/urls.py)."""
+
+urlpatterns: list = []

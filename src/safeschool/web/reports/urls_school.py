@@ -1,0 +1,3 @@
+"""The school reports' addresses under /reports/ (joined in reports/urls.py)."""
+
+urlpatterns: list = []
