@@ -20,7 +20,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "safeschool"
 WEB = SRC / "web"
-PURE = ["stats", "cohort", "ingest", "instruments", "screening", "selfeval", "trials", "partnership", "publishing", "vocabulary.py"]
+PURE = ["stats", "cohort", "ingest", "instruments", "screening", "selfeval", "trials", "partnership", "publishing", "indicators", "vocabulary.py"]
 BELOW_CORE = {"core", "accounts"}  # accounts (users and roles) sits below core
 WRITES = (".save(", ".create(", ".delete(", ".update(", "bulk_")
 
