@@ -52,13 +52,15 @@ def read(source: bytes | str | Path, *, name: str = "", dataset: str = "") -> Re
         raise EurostatError("the file is binary, not a text file from Eurostat")
     first = text.lstrip("\ufeff").split("\n", 1)[0]
     if "\t" in first and "\\" in first.split("\t", 1)[0]:
-        return formats.read_tsv(text, dataset=_dataset(dataset, "", name))
-    header = next(csv.reader([first]), [])
-    columns = [cell.strip().upper() for cell in header]
-    if "TIME_PERIOD" in columns and "OBS_VALUE" in columns:
-        return formats.read_sdmx(text, dataset=lambda flows: _dataset(dataset, flows, name))
-    raise EurostatError("the file is neither Eurostat's bulk TSV (first cell like 'freq,unit,sex,age,geo\\TIME_PERIOD') "
-                        "nor SDMX-CSV (columns TIME_PERIOD and OBS_VALUE)")
+        release = formats.read_tsv(text, dataset=_dataset(dataset, "", name))
+    elif {"TIME_PERIOD", "OBS_VALUE"} <= {cell.strip().upper() for cell in next(csv.reader([first]), [])}:
+        release = formats.read_sdmx(text, dataset=lambda flows: _dataset(dataset, flows, name))
+    else:
+        raise EurostatError("the file is neither Eurostat's bulk TSV (first cell like "
+                            "'freq,unit,sex,age,geo\\TIME_PERIOD') nor SDMX-CSV (columns TIME_PERIOD and OBS_VALUE)")
+    if not release.observations and not release.errors:
+        raise EurostatError("the file has a header but no observations")
+    return release
 
 
 def _text(data: bytes) -> str:

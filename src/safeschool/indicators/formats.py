@@ -66,7 +66,9 @@ def read_tsv(text: str, *, dataset: str) -> Release:
     years: dict[int, int] = {}  # column index -> year
     for index, period in enumerate(header[1:], start=1):
         period = period.strip()
-        if YEAR.match(period):
+        if YEAR.match(period) and int(period) in years.values():
+            out.error(1, period, f"year {quoted(period)} appears twice in the header")
+        elif YEAR.match(period):
             years[index] = int(period)
         else:
             out.error(1, period, f"time period {quoted(period)} is not a year (these datasets are annual, e.g. '2019')")
@@ -111,7 +113,10 @@ def read_tsv(text: str, *, dataset: str) -> Release:
 def read_sdmx(text: str, *, dataset: Callable[[str], str]) -> Release:
     """``dataset`` is told the file's DATAFLOW (or STRUCTURE_ID) and returns the dataset code or refuses."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
-    header = [cell.strip() for cell in next(reader)]
+    try:
+        header = [cell.strip() for cell in next(reader)]
+    except csv.Error as error:
+        raise EurostatError(f"the header cannot be read as CSV: {error}") from None
     upper = [cell.upper() for cell in header]
     time_at, value_at = upper.index("TIME_PERIOD"), upper.index("OBS_VALUE")
     flag_at = upper.index("OBS_FLAG") if "OBS_FLAG" in upper else None
@@ -121,7 +126,10 @@ def read_sdmx(text: str, *, dataset: Callable[[str], str]) -> Release:
     names = [code_of(header[index]).lower() for index in dim_at]
     if "geo" not in names:
         raise EurostatError("the SDMX-CSV header has no geo column")
-    rows = list(reader)
+    try:
+        rows = list(reader)
+    except csv.Error as error:
+        raise EurostatError(f"line {reader.line_num} cannot be read as CSV: {error}") from None
     flows = {row[flow_at].strip() for row in rows if flow_at is not None and len(row) > flow_at and row[flow_at].strip()}
     if len(flows) > 1:
         raise EurostatError(f"the file mixes datasets: {', '.join(sorted(flows))}")
