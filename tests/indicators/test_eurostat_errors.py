@@ -125,3 +125,8 @@ def test_the_dataset_is_told_from_the_name_the_dataflow_or_the_caller():
     assert eurostat.dataset_code("edat_lfse_140.tsv") == ""
     assert read(HEADER, dataset="EDAT_LFSE_14").dataset == "edat_lfse_14"
     assert read(SDMX.format(flow="SDG_04_10"), name="sdg_04_10.csv", dataset="sdg_04_10").ok
+
+
+def test_a_missing_path_is_refused_with_one_line(tmp_path):
+    with pytest.raises(EurostatError, match="cannot read"):
+        read(tmp_path / "sdg_04_10.tsv")

@@ -97,3 +97,10 @@ def test_sdmx_csv_2_0_with_action_and_confidentiality_status():
     assert release.observations == [Observation("sdg_04_10", "EL", 2023, 4.1, "", ESL),
                                     Observation("sdg_04_10", "MT", 2023, None, "cu", ESL),
                                     Observation("sdg_04_10", "PT", 2023, 8.0, "e", ESL)]
+
+
+def test_windows_line_ends_and_a_byte_order_mark_change_nothing():
+    assert read(("\ufeff" + TSV.replace("\n", "\r\n")).encode(), name="sdg_04_10.tsv").observations == TSV_EXPECTED
+    text = ("\ufeffDATAFLOW,LAST UPDATE,freq,unit,sex,age,geo,TIME_PERIOD,OBS_VALUE,OBS_FLAG\r\n"
+            "ESTAT:SDG_04_10(1.0),x,A,PC,T,Y18-24,EL,2019,4.1,b\r\n")
+    assert read(text.encode("utf-8")).observations == [Observation("sdg_04_10", "EL", 2019, 4.1, "b", ESL)]
