@@ -73,7 +73,7 @@ class Download(models.Model):
     brief = models.ForeignKey(Brief, on_delete=models.CASCADE, related_name="downloads")
     country = models.CharField(max_length=5, blank=True, help_text=_("The signed-in member's country; empty when "
                                                                       "not known."))
-    format = models.CharField(max_length=4, choices=[("pdf", "PDF"), ("html", "HTML")])
+    format = models.CharField(max_length=4, choices=[("pdf", _("PDF")), ("html", _("HTML"))])
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
