@@ -128,6 +128,19 @@ def cohort_is_simulated() -> bool:
     return CohortLoad.objects.filter(simulated=True).exists()
 
 
+def data_version() -> str:
+    """A short, stable name of the data a report's figures come from: the latest cohort load's fingerprint (8
+    characters), how many survey/record imports are applied and the latest indicator release, e.g.
+    "c3f2a9c1-i4-r2" ("none" when nothing was loaded). The same data always gives the same name."""
+    from django.apps import apps  # the imports and indicators apps build on research, not the other way round
+
+    load = CohortLoad.objects.order_by("-loaded_at", "-id").values_list("fingerprint", flat=True).first()
+    imports = apps.get_model("imports", "ImportBatch").objects.filter(status="applied").count()
+    release = apps.get_model("indicators", "Release").objects.order_by("-imported_at", "-id").values_list(
+        "id", flat=True).first()
+    return f"{(load or 'none')[:8]}-i{imports}-r{release or 0}"
+
+
 def student_frame(*, students: QuerySet) -> pd.DataFrame:
     """One row per student and wave: attributes, school context, scale scores and outcomes."""
     attrs = pd.DataFrame.from_records(students.values(
