@@ -75,6 +75,7 @@ def estimate(frame: pd.DataFrame, *, outcome: str, stages=None, countries=None, 
         "mean_classes_per_school": n_classes / n_schools,
         "icc_school": point["icc_school"], "icc_school_ci": _interval(boot, "icc_school"),
         "icc_class": point.get("icc_class"), "icc_class_ci": _interval(boot, "icc_class") if "class" in levels else None,
+        "icc_student": point["icc_student"], "icc_student_ci": _interval(boot, "icc_student"),
         "r2_1": point["r2_1"], "r2_2": point["r2_2"], "r2_3": point.get("r2_3"),
         "variance": point["variance"], "n_boot": int(n_boot), "latent": None,
     }
@@ -117,7 +118,7 @@ def _formula(stats: ClusterStats) -> str:
 def _components(null_stats: ClusterStats, full_stats: ClusterStats | None) -> dict:
     null = _fit(null_stats)
     total = sum(null.values())
-    out = {"icc_school": null["school"] / total, "variance": dict(null)}
+    out = {"icc_school": null["school"] / total, "icc_student": null["student"] / total, "variance": dict(null)}
     if "class" in null:
         out["icc_class"] = null["class"] / total
     order = ["student", "class", "school"] if "class" in null else ["student", "school"]

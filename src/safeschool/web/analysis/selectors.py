@@ -42,6 +42,8 @@ def parameter_rows(parameters: dict) -> list[tuple[str, str]]:
             (gettext("Wave"), formatting.count(parameters.get("wave", 1))),
             (gettext("Stages"), ", ".join(formatting.label("stage", s) for s in parameters.get("stages") or [])
              or gettext("All stages"))]
+    if parameters.get("country"):
+        rows.append((gettext("Country"), formatting.label("country", parameters["country"])))
     if parameters.get("strata"):
         rows.append((gettext("Strata attributes"), " × ".join(
             formatting.label("group", GROUP_ALIASES.get(a, a)) for a in parameters["strata"])))

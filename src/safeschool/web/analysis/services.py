@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from safeschool.vocabulary import GROUP_ALIASES, group_title
 from safeschool.web.analysis.models import AnalysisRun, Kind
 from safeschool.web.analysis.tasks import run_analysis
-from safeschool.web.research.models import Stage
+from safeschool.web.research.models import Country, Stage
 
 OUTCOMES = {
     "achievement": _("Achievement (test score)"),
@@ -47,6 +47,11 @@ def clean_parameters(*, kind: str, parameters: dict) -> dict:
     if family not in ("auto", "gaussian", "binomial"):
         raise ValidationError({"family": _("choose auto, gaussian or binomial")})
     clean = {"outcome": outcome, "wave": wave, "stages": stages, "family": family}
+    country = str(parameters.get("country") or "").strip().upper()
+    if country:  # within one country: the country level and its (constant) political block are left out
+        if not Country.objects.filter(code=country).exists():
+            raise ValidationError({"country": _("unknown country '%(country)s'") % {"country": country}})
+        clean["country"] = country
     if kind == Kind.MAIHDA:
         strata = list(parameters.get("strata") or [])
         unknown = [s for s in strata if s not in STRATA]
@@ -62,12 +67,22 @@ def analysis_run_create(*, user, kind: str, parameters: dict, rerun_of: Analysis
     """Store a queued run and enqueue its background task once the transaction commits."""
     if not user.has_perm("analysis.run_analysis"):
         raise PermissionDenied(_("Only researchers and administrators run analyses."))
+    return analysis_run_store(kind=kind, parameters=parameters, user=user, rerun_of=rerun_of)
+
+
+def analysis_run_store(*, kind: str, parameters: dict, user=None, rerun_of: AnalysisRun | None = None,
+                       enqueue: bool = True) -> AnalysisRun:
+    """Store a queued run (validated) for a caller that has already decided it may: the reader's request or
+    another service, e.g. the analyses a country report rests on (`user` None: asked for by the platform). With
+    `enqueue` its background task is queued once the transaction commits; without, the caller executes it
+    (execution.analysis_run_execute)."""
     clean = clean_parameters(kind=kind, parameters=parameters)
     with transaction.atomic():
         run = AnalysisRun(kind=kind, parameters=clean, created_by=user, rerun_of=rerun_of)
-        run.full_clean()
+        run.full_clean(exclude=["created_by"] if user is None else None)
         run.save()
-        transaction.on_commit(lambda: _enqueue(run.pk))
+        if enqueue:
+            transaction.on_commit(lambda: _enqueue(run.pk))
     return run
 
 

@@ -24,7 +24,7 @@ def run_list(request):
             try:
                 run = services.analysis_run_create(user=request.user, kind=data["kind"], parameters={
                     "outcome": data["outcome"], "strata": data["strata"], "wave": data["wave"],
-                    "stages": data["stages"]})
+                    "stages": data["stages"], "country": data["country"]})
             except ValidationError as exc:
                 add_to_form(form, exc)
             else:
