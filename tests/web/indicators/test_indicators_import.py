@@ -128,3 +128,20 @@ def test_the_empty_page_says_how_to_import(client):
     assert response.status_code == 200 and "No official figures have been imported yet." in page
     assert "safeschool indicators import --file" in page
     assert client.get(reverse("indicators:country", args=["IT"])).status_code == 404
+
+
+def test_the_demo_imports_simulated_releases_once():
+    from safeschool.web.demo.indicators import demo_indicators_ensure
+    from safeschool.web.research.models import Country
+
+    for code, rate in (("IT", 14.0), ("EL", 6.0)):
+        Country.objects.create(code=code, name=code, tracking_age=14, grade_repetition_pct=3, esl_rate_pct=rate,
+                               esl_support=True, inclusion_index=0.5)
+    note = demo_indicators_ensure()
+    assert "simulated" in note and demo_indicators_ensure() == ""
+    national, regional = Release.objects.get(dataset="sdg_04_10"), Release.objects.get(dataset="edat_lfse_16")
+    assert national.simulated and regional.simulated
+    assert set(national.observations.values_list("geo", flat=True)) == {"EL", "IT", "EU27_2020"}
+    assert national.observations.get(geo="IT", sex="T", year=2014).value == pytest.approx(14.0, abs=1.0)
+    assert {"ITC4", "ITF3", "ITI4", "EL30"} <= set(regional.observations.values_list("geo", flat=True))
+    assert national.observations.filter(year=2024).count() == 9
