@@ -24,6 +24,7 @@ SERIES_BAND = 18  # pixels per bar of a series within a category
 HEIGHT = 240     # a line chart's plot
 WRAP = 24
 LINES = "split(datum.label, '\\n')"
+FITS = "scale('x', datum.rule) + 6.5 * length(datum.rule_label) + 4 < width"  # a rule's label fits on its right
 
 
 def display(value, fmt: str) -> str:
@@ -31,10 +32,11 @@ def display(value, fmt: str) -> str:
     return str(formatted(value, fmt))
 
 
-def d3_format(fmt: str) -> str:
+def d3_format(fmt: str, span: float | None = None) -> str:
+    """The d3 format of an axis; a percent axis spanning five points or more reads whole percentages."""
     kind, _, digits = (fmt or "number:2").partition(":")
     if kind == "percent":
-        return f".{int(digits or 0)}%"
+        return ".0%" if span is not None and span >= 0.05 else f".{int(digits or 0)}%"
     if kind == "count":
         return ",d"
     return f",.{int(digits or 2)}f"
@@ -93,6 +95,12 @@ def _value_scale(chart: Chart, rows: list[dict], *, zero: bool = True) -> dict:
     return {"domain": [low, high], "zero": zero, "nice": True}
 
 
+def _axis(chart: Chart, scale: dict, **extra) -> dict:
+    domain = scale.get("domain")
+    span = (domain[1] - domain[0]) if domain else None
+    return {"format": d3_format(chart.format, span), "tickCount": 5, **extra}
+
+
 def _series(chart: Chart, rows: list[dict]) -> list[str]:
     return list(dict.fromkeys(str(r.get(chart.series)) for r in rows)) if chart.series else []
 
@@ -126,7 +134,10 @@ def _rule_layers(chart: Chart, axis: str, fmt: str) -> list[dict]:
                          "tooltip": [{"field": "rule_label", "type": "nominal"}]}}
     text = {"data": data,
             "mark": {"type": "text", "color": theme.REFERENCE, "fontSize": theme.FONT_SIZE - 1,
-                     **({"align": "left", "dx": 4, "dy": -6, "baseline": "bottom"} if axis == "x"
+                     # a label right of its rule when it fits there, else left of it (never cut at the edge)
+                     **({"align": {"expr": f"{FITS} ? 'left' : 'right'"}, "dx": {"expr": f"{FITS} ? 4 : -4"},
+                         "dy": -6,
+                         "baseline": "bottom"} if axis == "x"
                         else {"align": "right", "dy": -6, "baseline": "bottom"}),
                      other: 0 if axis == "x" else "width"},
             "encoding": {axis: {"field": "rule", "type": "quantitative"}, "text": {"field": "rule_label"}}}
@@ -155,8 +166,9 @@ def _bars(chart: Chart, rows: list[dict]) -> dict:
     fmt = chart.format
     order = list(dict.fromkeys(_wrap(r.get(chart.category)) for r in rows))
     series = _series(chart, rows)
+    scale = _value_scale(chart, rows)
     x = {"field": chart.value, "type": "quantitative", "title": chart.value_title or None,
-         "scale": _value_scale(chart, rows), "axis": {"format": d3_format(fmt), "grid": True}}
+         "scale": scale, "axis": _axis(chart, scale, grid=True)}
     y = {"field": "label", "type": "nominal", "sort": order, "title": chart.category_title or None,
          "axis": {"labelExpr": LINES, "labelLimit": 0}}
     encoding = {"y": y, "x": x, "tooltip": _tooltip(chart, chart.value_title)}
@@ -188,8 +200,9 @@ def _lines(chart: Chart, rows: list[dict]) -> dict:
          "scale": {"zero": False, "nice": False, **({"domain": [years[0], years[-1]]} if years else {})},
          # years read "2019", never "2,019": an integer format without grouping, one tick per year at most
          "axis": {"format": "d", "tickMinStep": 1, "grid": False, "labelOverlap": True}}
+    scale = _value_scale(chart, rows, zero=bool(chart.domain) and chart.domain[0] == 0)
     y = {"field": chart.value, "type": "quantitative", "title": chart.value_title or None,
-         "scale": _value_scale(chart, rows), "axis": {"format": d3_format(fmt), "grid": True}}
+         "scale": scale, "axis": _axis(chart, scale, grid=True)}
     encoding = {"x": x, "y": y}
     if series:
         encoding["color"] = _colour(chart, series)
@@ -214,8 +227,9 @@ def _dots(chart: Chart, rows: list[dict]) -> dict:
     series = _series(chart, rows)
     y = {"field": "label", "type": "nominal", "sort": order, "title": chart.category_title or None,
          "axis": {"labelExpr": LINES, "labelLimit": 0, "grid": True}}
+    scale = _value_scale(chart, rows, zero=False)
     x = {"field": chart.value, "type": "quantitative", "title": chart.value_title or None,
-         "scale": _value_scale(chart, rows, zero=False), "axis": {"format": d3_format(fmt)}}
+         "scale": scale, "axis": _axis(chart, scale)}
     tooltip = _tooltip(chart, chart.value_title)
     layers = []
     if chart.low and chart.high:
