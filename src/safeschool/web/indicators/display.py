@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 from safeschool.publishing.document import Figure
 from safeschool.web.core.charts import figure_html, table_html
@@ -27,5 +28,7 @@ def figure_block(figure: Figure | None) -> SafeString | str:
     if vega_spec is not None:
         return figure_html(vega_spec(figure), figure.name)
     return format_html('<figure class="chart" data-chart="{}"><figcaption class="chart-title">{}</figcaption>'
-                       '<p class="chart-summary">{}</p>{}</figure>', figure.name, figure.title, figure.summary,
-                       table_html(table_dict(figure), figure.title))
+                       '<p class="chart-summary">{}</p><details class="chart-data" open><summary>{}</summary>{}'
+                       '</details></figure>', figure.name, figure.title, figure.summary,
+                       # Translators: the toggle that shows the numbers behind a chart as a table.
+                       gettext("Data table"), table_html(table_dict(figure), figure.title))
