@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from safeschool.web.accounts.models import Role
 from safeschool.web.accounts.services import user_create
+from safeschool.web.analysis.models import AnalysisRun
 from safeschool.web.cocreation import fieldwork
 from safeschool.web.cocreation import services as delphi
 from safeschool.web.cocreation.models import Interview, Rating, RatingCount
@@ -39,6 +40,7 @@ from safeschool.web.network import services as network
 from safeschool.web.network.models import Member
 from safeschool.web.network.personal_data import PERSONAL_DATA
 from safeschool.web.recs.models import RecStaff
+from safeschool.web.reports.models import Brief, Endorsement
 from safeschool.web.research.models import Country, RegionalEducationalCentre
 
 User = get_user_model()
@@ -145,6 +147,12 @@ def everything(db, settings, tmp_path):
                                      esl_rate_pct=11, esl_support=True, inclusion_index=0.5)
     rec = RegionalEducationalCentre.objects.create(code="IT-REC1", country=country, name="REC Milano")
     RecStaff.objects.create(rec=rec, name="Ana", role="Family liaison officer", member=me)
+    # an endorsement of a published policy brief (made directly: a brief needs a succeeded analysis)
+    run = AnalysisRun.objects.create(kind="ecological", parameters={"outcome": "achievement"}, status="succeeded",
+                                     result={}, finished_at=timezone.now())
+    brief = Brief.objects.create(title="A brief", slug="a-brief", analysis=run, key_messages="Ana endorses it.",
+                                 status="published", published_at=timezone.now(), created_by=researcher)
+    Endorsement.objects.create(brief=brief, member=me)
     return {"member": Member.objects.get(pk=me.pk), "rounds": (r1, r2), "interview": Interview.objects.get(
         pk=interview.pk), "others": others}
 
@@ -156,7 +164,7 @@ def test_the_export_holds_every_kind_of_record(everything, client):
     data = json.loads(client.get(reverse("network:export")).content)
     for section in ("level_changes", "consents", "communities", "posts", "comments", "reports", "moderation",
                     "newsletters", "wiki_revisions", "practices", "practice_reviews", "programme_signoffs",
-                    "documents", "delphi", "interviews", "rec_staff"):
+                    "documents", "delphi", "interviews", "rec_staff", "brief_endorsements"):
         assert data[section], f"the export has no {section}"
     assert {c["given_by"] for c in data["consents"]} >= {"Maria Rossi"}
     assert {"Ana's text", "Come"} <= {p["body"] for p in data["posts"]}
