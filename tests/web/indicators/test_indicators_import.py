@@ -145,3 +145,15 @@ def test_the_demo_imports_simulated_releases_once():
     assert national.observations.get(geo="IT", sex="T", year=2014).value == pytest.approx(14.0, abs=1.0)
     assert {"ITC4", "ITF3", "ITI4", "EL30"} <= set(regional.observations.values_list("geo", flat=True))
     assert national.observations.filter(year=2024).count() == 9
+
+
+def test_a_country_only_in_edat_lfse_14_reads_the_whole_age_group():
+    from safeschool.web.indicators import selectors
+
+    lfse_14 = ("freq,wstatus,sex,age,unit,geo\\TIME_PERIOD\t2021 \t2022 \n"
+               "A,EMP,T,Y18-24,PC,HU\t4.0 \t3.9 \n"
+               "A,POP,T,Y18-24,PC,HU\t12.0 \t11.2 e\n")
+    services.release_import(data=lfse_14.encode(), name="estat_edat_lfse_14.tsv")
+    esl = selectors.country_esl("hu")
+    assert [(p.year, p.value, p.flags) for p in esl["points"]] == [(2021, 12.0, ""), (2022, 11.2, "e")]
+    assert esl["release"].dataset == "edat_lfse_14" and selectors.country_esl("IT") is None

@@ -52,7 +52,8 @@ def _esl_rows(current: dict[str, Release], geo_filter: Q) -> list[eurostat.Obser
     if not current:
         return []
     rows = Observation.objects.filter(geo_filter, release__in=list(current.values()),
-                                      age=targets.ESL_SELECTION["age"], unit=targets.ESL_SELECTION["unit"])
+                                      age=targets.ESL_SELECTION["age"], unit=targets.ESL_SELECTION["unit"],
+                                      sex__in=SEXES, other__in=("", f"wstatus={targets.WSTATUS_TOTAL}"))
     return [_as_read(row) for row in rows.only("dataset", "geo", "year", "value", "flags", "sex", "age", "unit",
                                                "other")]
 
