@@ -60,3 +60,6 @@ class Observation(models.Model):
         constraints = [models.UniqueConstraint(fields=["release", "geo", "sex", "age", "unit", "other", "year"],
                                                name="indicators_observation_unique")]
         indexes = [models.Index(fields=["dataset", "country", "year"])]
+
+    def __str__(self) -> str:
+        return f"{self.dataset} {self.geo} {self.sex} {self.year}"

@@ -66,6 +66,9 @@ class Endorsement(models.Model):
         ordering = ["endorsed_at", "id"]
         constraints = [models.UniqueConstraint(fields=["brief", "member"], name="reports_endorsement_once")]
 
+    def __str__(self) -> str:
+        return f"{self.member} endorses {self.brief}"
+
 
 class Download(models.Model):
     """One download of a brief, by country and format only (no person, no address)."""
@@ -78,3 +81,6 @@ class Download(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["brief", "country"])]
+
+    def __str__(self) -> str:
+        return f"{self.brief} ({self.format}, {self.country or '?'})"
