@@ -140,7 +140,7 @@ def facts_of(esl: dict) -> Facts:
 
 def _table_columns() -> list[Column]:
     return [Column("year", gettext("Year"), "text"), Column("sex", gettext("Sex"), "text"),
-            Column("value", gettext("Early leavers (% of 18–24-year-olds)"), "percent:1"),
+            Column("value", gettext("Early leavers (share of 18–24-year-olds)"), "percent:1"),
             Column("flags", gettext("Flags"), "text"),
             Column("distance", gettext("Distance to the 9 % target (points)"), "number:1")]
 
@@ -181,7 +181,7 @@ def figure_of(esl: dict) -> Figure:
         note += " " + simulated_text()
     title = gettext("Early leavers from education and training in %(country)s, by sex") % {"country": name}
     chart = Chart(kind="lines", rows=drawn, value="value", category="year", series="sex", format="percent:1",
-                  value_title=gettext("Early leavers (% of 18–24-year-olds)"), category_title=gettext("Year"),
+                  value_title=gettext("Early leavers (share of 18–24-year-olds)"), category_title=gettext("Year"),
                   rules=[Rule(share(targets.TARGET_2030), target_label(2030)),
                          Rule(share(targets.TARGET_2020), target_label(2020))], flag="flags")
     table = Table(caption=title, columns=_table_columns(), rows=rows, note=legend)
@@ -201,12 +201,12 @@ def overview_figure(overview: list[dict]) -> Figure | None:
     summary = gettext("%(below)s of %(all)s below the 2030 target of 9 %%.") % {
         "below": formatting.count(len(below)), "all": formatting.count(len(rows))}
     columns = [Column("country", gettext("Country"), "text"), Column("year", gettext("Year"), "text"),
-               Column("value", gettext("Early leavers (% of 18–24-year-olds)"), "percent:1"),
+               Column("value", gettext("Early leavers (share of 18–24-year-olds)"), "percent:1"),
                Column("flags", gettext("Flags"), "text"),
                Column("distance", gettext("Distance to the 9 % target (points)"), "number:1")]
     legend = flags_legend(row["flags"] for row in rows)
     chart = Chart(kind="bars", rows=rows, value="value", category="country", format="percent:1",
-                  value_title=gettext("Early leavers (% of 18–24-year-olds)"), category_title=gettext("Country"),
+                  value_title=gettext("Early leavers (share of 18–24-year-olds)"), category_title=gettext("Country"),
                   rules=[Rule(share(targets.TARGET_2030), target_label(2030)),
                          Rule(share(targets.TARGET_2020), target_label(2020))])
     return Figure(name="esl-latest", title=title, summary=summary, chart=chart,
