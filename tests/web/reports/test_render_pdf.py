@@ -5,6 +5,8 @@ long table carries on, tagged, over pages; and the checks themselves can fail.""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from report_checks import assert_not_blank, assert_tagged, pdf_text, structure, untranslated
 from report_world import GREEK, HIDDEN_VALUE, POLISH, make_report
@@ -54,6 +56,7 @@ def test_flags_are_marked_and_explained(report):
     text = _plain(pdf_text(render_pdf.pdf(make_report("en"))))
     assert "b: break in time series" in text and "p: provisional" in text
     assert "9.7 %" in text  # English reads a decimal point
+    assert re.search(r"generated 29 Nov\w* 2026 · data c3f2a9c1-i4-r2\s+·\s+page 2", text)  # the footer
 
 
 def test_a_long_table_carries_on_over_pages_tagged():

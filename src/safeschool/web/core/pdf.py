@@ -179,10 +179,14 @@ class Document(FPDF):
         self.set_text_color(*chart_theme.rgb(chart_theme.MUTED))
         if self.tagged:
             self._out("/Artifact <</Type /Pagination /Subtype /Footer>> BDC")
-        self.cell(0, 5, f"{self.footer_text}  ·  {self.page_no()}", align="R")
+        self.cell(0, 5, f"{self.footer_text}  ·  {self.page_label()}", align="R")
         if self.tagged:
             self._out("EMC")
         self.set_text_color(*chart_theme.rgb(chart_theme.INK))
+
+    def page_label(self) -> str:
+        """The page's number as the footer writes it (a subclass may say "page 3")."""
+        return str(self.page_no())
 
     def title_block(self, title: str, subtitle: str = "", size: int = 15) -> None:
         self.add_page()

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from safeschool.publishing.document import Column, Report, Table
 from safeschool.stats.disclosure import BELOW_MIN
+from safeschool.web.reports import render_html, render_pdf
 
 # a network country's code -> the site language its schools read (Cyprus reads Greek)
 COUNTRY_LANGUAGE = {"IT": "it", "ES": "es", "PT": "pt", "EL": "el", "CY": "el", "RO": "ro", "PL": "pl"}
@@ -47,12 +48,10 @@ def generated_now() -> dt.datetime:
 
 def file_response(report: Report, fmt: str) -> HttpResponse:
     """The report as a download: a tagged PDF or a self-contained HTML file named `<slug>.<fmt>`."""
-    from safeschool.web.reports import render_html, render_pdf  # the renderers load fonts and templates
-
     if fmt == "pdf":
         body: bytes | str = render_pdf.pdf(report)
     elif fmt == "html":
-        body = render_html.standalone(report, assets=settings.STATIC_URL.rstrip("/") + "/vendor")
+        body = render_html.standalone(report, assets=None)  # one file that draws its charts offline
     else:
         raise ValueError(f"unknown report format {fmt!r}")
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])

@@ -22,7 +22,7 @@ from safeschool.web.core.pdf import FAMILY, Document
 from safeschool.web.reports import pdf_charts, vega
 
 TEXT = 9          # pt, body text
-SMALL = 7.5
+NOTE_SIZE = 7.5
 CELL = 7          # pt, table cells
 CELL_LINE = 3.4   # mm per line in a cell
 PAD = 1.2         # mm around a cell's text
@@ -68,6 +68,12 @@ def cell_text(row: dict, field: str, fmt: str) -> str:
     return formatting.MISSING if formatting.is_missing(value) else str(value)
 
 
+class ReportDocument(Document):
+    def page_label(self) -> str:
+        # Translators: the page number in a report's footer, e.g. "page 3".
+        return gettext("page %(number)s") % {"number": self.page_no()}
+
+
 class Writer:
     def __init__(self, report: Report):
         self.report = report
@@ -75,7 +81,7 @@ class Writer:
         # Translators: a report's page footer, e.g. "School profile · generated 29 November 2026 · data c3f2a9c1".
         footer = gettext("%(title)s · generated %(date)s · data %(version)s") % {
             "title": report.title, "date": self.generated, "version": report.data_version}
-        self.pdf = Document(footer=footer, tagged=True)
+        self.pdf = ReportDocument(footer=footer, tagged=True)
         self.pdf.set_margins(15, 15, 15)
         self.pdf.set_auto_page_break(auto=True, margin=18)
 
@@ -116,7 +122,7 @@ class Writer:
                 if links:
                     pdf.set_font(FAMILY, "", TEXT)
                     pdf.multi_cell(0, 4.6, f"• {first}", new_x="LMARGIN", new_y="NEXT")
-                    pdf.set_font(FAMILY, "", SMALL)
+                    pdf.set_font(FAMILY, "", NOTE_SIZE)
                     pdf.set_text_color(*theme.rgb(theme.PRIMARY))
                     pdf.set_x(pdf.l_margin + 3)
                     pdf.multi_cell(pdf.epw - 3, 3.8, second, new_x="LMARGIN", new_y="NEXT", link=second
@@ -215,7 +221,7 @@ class Writer:
         notes += [f"{reason_short(r)}: {reason_text(r)}" for r in reasons if r != EMPTY]
         pdf.ln(1)
         for note in notes:
-            self.text("P", note, size=SMALL, colour=theme.MUTED, height=3.6)
+            self.text("P", note, size=NOTE_SIZE, colour=theme.MUTED, height=3.6)
         pdf.ln(3)
 
     # -------------------------------------------------------------------------------------------- figures
@@ -224,8 +230,8 @@ class Writer:
         chart_h = pdf_charts.height(pdf, figure.chart)
         if pdf.will_page_break(min(chart_h, 200) + 20):
             pdf.add_page()
-        self.text("P", figure.title, size=10, bold=True, height=5)
-        self.text("P", figure.summary, size=SMALL, colour=theme.MUTED, height=3.8)
+        self.text("H3", figure.title, size=10, bold=True, height=5)
+        self.text("P", figure.summary, size=NOTE_SIZE, colour=theme.MUTED, height=3.8)
         pdf.ln(1.5)
         if chart_h:
             if pdf.will_page_break(chart_h):
@@ -235,10 +241,10 @@ class Writer:
         flags = vega.flag_notes(figure)
         if flags:
             # Translators: followed by the meaning of the letters marking points of an official series.
-            self.text("P", pgettext("flags of an official series", "Flags:") + " " + "; ".join(flags), size=SMALL,
+            self.text("P", pgettext("flags of an official series", "Flags:") + " " + "; ".join(flags), size=NOTE_SIZE,
                       colour=theme.MUTED, height=3.6)
         if figure.note:
-            self.text("P", figure.note, size=SMALL, colour=theme.MUTED, height=3.6)
+            self.text("P", figure.note, size=NOTE_SIZE, colour=theme.MUTED, height=3.6)
         pdf.ln(1)
         self.table(figure.table)
 
@@ -258,7 +264,7 @@ class Writer:
         pdf.ln(1.5)
         # Translators: under a report's title, e.g. "Generated 29 November 2026 · data version c3f2a9c1-i4-r2".
         self.text("P", gettext("Generated %(date)s · data version %(version)s") % {
-            "date": self.generated, "version": report.data_version}, size=SMALL, colour=theme.MUTED)
+            "date": self.generated, "version": report.data_version}, size=NOTE_SIZE, colour=theme.MUTED)
         pdf.ln(2)
         for notice in report.notices:
             self.text("P", notice.text, size=TEXT, fill=theme.SURFACE)

@@ -57,8 +57,10 @@ const CHART_LOCALES = {
 };
 /* end locales */
 
-function chartLocale() {
-  const lang = (document.documentElement.lang || "en").toLowerCase().split("-")[0];
+function chartLocale(element) {
+  // the language of the chart's own content (a report written in another language than the page's) or the page's
+  const owner = (element && element.closest("[lang]")) || document.documentElement;
+  const lang = (owner.lang || "en").toLowerCase().split("-")[0];
   const locale = CHART_LOCALES[lang] || CHART_LOCALES.en;
   const number = {decimal: locale.decimal, thousands: locale.thousands, grouping: locale.grouping,
                   currency: locale.currency, percent: locale.percent, minus: "-"};
@@ -69,8 +71,8 @@ function chartLocale() {
 }
 
 function renderCharts(root) {
-  const locale = chartLocale();
   for (const figure of root.querySelectorAll("figure.chart:not([data-rendered])")) {
+    const locale = chartLocale(figure);
     figure.setAttribute("data-rendered", "pending");
     const spec = JSON.parse(figure.querySelector("script[type='application/json']").textContent);
     const target = figure.querySelector(".vega");
