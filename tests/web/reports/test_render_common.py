@@ -45,8 +45,16 @@ def test_a_download_is_named_after_the_report():
     assert html["Content-Disposition"] == 'attachment; filename="school-test-es.html"'
     body = html.content.decode()
     assert '<html lang="es">' in body and '<script src="' not in body  # a download carries its scripts inside
+    assert 'href="/research/countries/IT/"' in body  # no site address known: left relative
     with pytest.raises(ValueError):
         common.file_response(report, "docx")
+
+
+def test_a_download_s_relative_links_point_at_the_site(rf):
+    request = rf.get("/reports/schools/1/html/")
+    body = common.file_response(make_report("es"), "html", request=request).content.decode()
+    assert 'href="http://testserver/research/countries/IT/"' in body
+    assert 'href="https://ec.europa.eu/eurostat"' in body and 'href="http://testserver/research/"' in body
 
 
 @pytest.mark.django_db

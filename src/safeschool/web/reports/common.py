@@ -46,12 +46,14 @@ def generated_now() -> dt.datetime:
     return timezone.now().replace(microsecond=0)
 
 
-def file_response(report: Report, fmt: str) -> HttpResponse:
-    """The report as a download: a tagged PDF or a self-contained HTML file named `<slug>.<fmt>`."""
+def file_response(report: Report, fmt: str, *, request=None) -> HttpResponse:
+    """The report as a download: a tagged PDF or a self-contained HTML file named `<slug>.<fmt>`; with the
+    `request`, the document's relative links are made absolute (the file is read away from the site)."""
+    base = request.build_absolute_uri("/") if request is not None else ""
     if fmt == "pdf":
-        body: bytes | str = render_pdf.pdf(report)
+        body: bytes | str = render_pdf.pdf(report, base_url=base)
     elif fmt == "html":
-        body = render_html.standalone(report, assets=None)  # one file that draws its charts offline
+        body = render_html.standalone(report, assets=None, base_url=base)  # one file that draws its charts offline
     else:
         raise ValueError(f"unknown report format {fmt!r}")
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])

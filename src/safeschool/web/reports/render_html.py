@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from urllib.parse import urljoin
 
 from django.contrib.staticfiles import finders
 from django.http import HttpResponse
@@ -55,7 +56,12 @@ def table_html(table: Table, uid: str) -> SafeString:
         uid=uid, caption=table.caption, head=head, body=mark_safe("".join(body)), note=note)
 
 
-def _block(block, section_index: int, block_index: int) -> dict:
+def absolute(url: str, base: str) -> str:
+    """`url` resolved against the site's address `base` (a relative link in a file read away from the site)."""
+    return urljoin(base, url) if base and url else url
+
+
+def _block(block, section_index: int, block_index: int, base: str = "") -> dict:
     uid = f"t{section_index}-{block_index}"
     if isinstance(block, Figure):
         return {"kind": "figure", "html": charts.figure_html(vega.spec(block), block.name),
@@ -67,22 +73,24 @@ def _block(block, section_index: int, block_index: int) -> dict:
     if isinstance(block, Facts):
         return {"kind": "facts", "items": block.items}
     if isinstance(block, Links):
-        return {"kind": "links", "items": block.items}
+        return {"kind": "links", "items": [(text, absolute(url, base)) for text, url in block.items]}
     if isinstance(block, Notice):
         return {"kind": "notice", "text": block.text}
     raise TypeError(f"unknown block {type(block).__name__}")
 
 
-def context(report: Report, *, downloads=(), languages=()) -> dict:
-    """What reports/_document_body.html reads, built with the report's language active."""
+def context(report: Report, *, downloads=(), languages=(), base_url: str = "") -> dict:
+    """What reports/_document_body.html reads, built with the report's language active; relative links resolved
+    against `base_url` when given."""
     with translation.override(report.language):
         sections = []
         for i, section in enumerate(report.sections, 1):
             anchor = section.anchor or slugify(section.title) or f"section-{i}"
             sections.append({"title": section.title, "anchor": f"s-{anchor}" if anchor[0].isdigit() else anchor,
-                             "blocks": [_block(b, i, j) for j, b in enumerate(section.blocks, 1)]})
+                             "blocks": [_block(b, i, j, base_url) for j, b in enumerate(section.blocks, 1)]})
         generated = formats.date_format(report.generated_at, "DATE_FORMAT")
-    return {"report": report, "sections": sections, "generated": generated, "downloads": list(downloads),
+    provenance = [{"label": p.label, "detail": p.detail, "url": absolute(p.url, base_url)} for p in report.provenance]
+    return {"report": report, "sections": sections, "provenance": provenance, "generated": generated, "downloads": list(downloads),
             "languages": [(code, language_name(code), url) for code, url in languages],
             "language_name": language_name(report.language)}
 
@@ -111,10 +119,11 @@ def _scripts(assets: str | None) -> SafeString:
     return mark_safe("".join(f'<script src="{assets.rstrip("/")}/{Path(p).name}"></script>\n' for p in SCRIPTS))
 
 
-def standalone(report: Report, *, assets: str | None = "assets") -> str:
+def standalone(report: Report, *, assets: str | None = "assets", base_url: str = "") -> str:
     """A complete HTML file: `<assets>/vega*.js` and charts.js beside it (write_assets), or every script inlined
-    when `assets` is None. Nothing is loaded from another site."""
-    ctx = context(report) | {"css": mark_safe(_css().replace("</style", "<\\/style")),
+    when `assets` is None; relative links resolved against `base_url` (the site's address) when given. Nothing
+    is loaded from another site."""
+    ctx = context(report, base_url=base_url) | {"css": mark_safe(_css().replace("</style", "<\\/style")),
                              "scripts": _scripts(assets), "standalone": True}
     with translation.override(report.language):
         return render_to_string("reports/standalone.html", ctx)

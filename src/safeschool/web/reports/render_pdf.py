@@ -20,6 +20,7 @@ from safeschool.web.core import formatting
 from safeschool.web.core.charts import FIGURES
 from safeschool.web.core.pdf import FAMILY, Document
 from safeschool.web.reports import pdf_charts, vega
+from safeschool.web.reports.render_html import absolute
 
 TEXT = 9          # pt, body text
 NOTE_SIZE = 7.5
@@ -75,8 +76,9 @@ class ReportDocument(Document):
 
 
 class Writer:
-    def __init__(self, report: Report):
+    def __init__(self, report: Report, *, base_url: str = ""):
         self.report = report
+        self.base_url = base_url
         self.generated = formats.date_format(report.generated_at, "DATE_FORMAT")
         # Translators: a report's page footer, e.g. "School profile · generated 29 November 2026 · data c3f2a9c1".
         footer = gettext("%(title)s · generated %(date)s · data %(version)s") % {
@@ -288,7 +290,7 @@ class Writer:
             elif isinstance(block, Facts):
                 self.items(block.items)
             elif isinstance(block, Links):
-                self.items(block.items, links=True)
+                self.items([(text, absolute(url, self.base_url)) for text, url in block.items], links=True)
             elif isinstance(block, Notice):
                 self.text("P", block.text, fill=theme.SURFACE)
                 self.pdf.ln(2)
@@ -303,7 +305,8 @@ class Writer:
         if not self.report.provenance:
             return
         self.heading(pgettext("the data and analyses a report's figures come from", "Sources"))
-        self.items([(p.label, f"{p.detail} ({p.url})" if p.url else p.detail) for p in self.report.provenance])
+        self.items([(p.label, f"{p.detail} ({absolute(p.url, self.base_url)})" if p.url else p.detail)
+                    for p in self.report.provenance])
 
     def write(self) -> bytes:
         pdf, report = self.pdf, self.report
@@ -320,7 +323,8 @@ class Writer:
         return pdf.bytes()
 
 
-def pdf(report: Report) -> bytes:
-    """The report as a tagged PDF, every string and number in the report's language."""
+def pdf(report: Report, *, base_url: str = "") -> bytes:
+    """The report as a tagged PDF, every string and number in the report's language; relative links resolved
+    against `base_url` (the site's address) when given."""
     with translation.override(report.language):
-        return Writer(report).write()
+        return Writer(report, base_url=base_url).write()
