@@ -37,4 +37,4 @@ def import_file(
             err.print(f"{where}column {error.field}: {error.message}", highlight=False, soft_wrap=True, markup=False)
         raise fail(refusal.reason) from None
     console.print(f"Imported {release.n_observations} observations of {release.dataset} ({file.name})",
-                  highlight=False)
+                  highlight=False, soft_wrap=True, markup=False)
