@@ -1,6 +1,6 @@
 """A small hand-made school for the school report tests: 34 students in two classes (one of 4) over two waves, 3
-of them Roma with figures found nowhere else (security 1.37, belonging 1.41, achievement 311, attendance 55.5 %),
-another school of the same country, and one user per role."""
+of them Roma, the Roma and the class of 4 with figures found nowhere else (ROMA, CLASS_OF_FOUR), another school
+of the same country, and one user per role."""
 
 from __future__ import annotations
 
@@ -13,27 +13,32 @@ from safeschool.web.research.models import Country, Outcome, School, SchoolClass
 from safeschool.web.research.services import staff_appoint
 
 ROMA = {"security": 1.37, "belonging": 1.41, "achievement": 311.0, "attendance_rate": 0.555}
-HIDDEN_FIGURES = ("1.37", "1,37", "1.41", "1,41", "311", "55.5", "55,5")  # in English or Italian
+CLASS_OF_FOUR = {"security": 3.93, "belonging": 4.47, "achievement": 633.0, "attendance_rate": 0.777}
+# their figures, in English or Italian: none may appear in the report
+HIDDEN_FIGURES = ("1.37", "1,37", "1.41", "1,41", "311", "55.5", "55,5", "3.93", "3,93", "4.47", "4,47", "633",
+                  "77.7", "77,7")
 
 
-def _students(klass, n: int, prefix: str, *, roma: int = 0, migrant: int = 0, start: int = 0) -> None:
+def _students(klass, n: int, prefix: str, *, roma: int = 0, migrant: int = 0, start: int = 0,
+              figures: dict | None = None) -> None:
     made = Student.objects.bulk_create([
         Student(pseudonym=f"{prefix}{i}", school_class=klass, gender="F" if (start + i) % 2 else "M", age=13,
                 migrant_background=i < migrant, roma_minority=i < roma, ses_index=(i % 3 - 1) * 0.8, sen=False,
                 out_of_parental_care=False) for i in range(n)])
     waves = list(Wave.objects.order_by("number"))
     scales, outcomes = [], []
+    fixed = figures
     for i, student in enumerate(made):
         for wave in waves:
-            if student.roma_minority:
-                figures = ROMA
+            if student.roma_minority or fixed:
+                values = ROMA if student.roma_minority else fixed
             else:
-                figures = {"security": 2.5 + (i % 5) * 0.1, "belonging": 3.0 + (i % 4) * 0.1,
+                values = {"security": 2.5 + (i % 5) * 0.1, "belonging": 3.0 + (i % 4) * 0.1,
                            "achievement": 480.0 + (i % 7) * 10, "attendance_rate": 0.9 + (i % 3) * 0.02}
-            scales.append(StudentScales(student=student, wave=wave, security=figures["security"],
-                                        belonging=figures["belonging"], engagement=3.2))
-            outcomes.append(Outcome(student=student, wave=wave, achievement=figures["achievement"],
-                                    attendance_rate=figures["attendance_rate"],
+            scales.append(StudentScales(student=student, wave=wave, security=values["security"],
+                                        belonging=values["belonging"], engagement=3.2))
+            outcomes.append(Outcome(student=student, wave=wave, achievement=values["achievement"],
+                                    attendance_rate=values["attendance_rate"],
                                     dropped_out=wave.number == 2 and i % 10 == 9))
     StudentScales.objects.bulk_create(scales)
     Outcome.objects.bulk_create(outcomes)
@@ -47,7 +52,8 @@ def build() -> SimpleNamespace:
     school = School.objects.create(code="IT-T01", name="Scuola Test", country=country, stage="lower_secondary",
                                    context="urban", ses_composition=0.1)
     _students(SchoolClass.objects.create(code="IT-T01-A", school=school, grade=7), 30, "a", roma=3, migrant=15)
-    _students(SchoolClass.objects.create(code="IT-T01-B", school=school, grade=8), 4, "b", start=1)
+    _students(SchoolClass.objects.create(code="IT-T01-B", school=school, grade=8), 4, "b", start=1,
+              figures=CLASS_OF_FOUR)
     other = School.objects.create(code="IT-T02", name="Altra scuola", country=country, stage="primary",
                                   context="rural", ses_composition=-0.2)
     _students(SchoolClass.objects.create(code="IT-T02-A", school=other, grade=3), 12, "o")

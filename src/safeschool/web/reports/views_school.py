@@ -42,4 +42,4 @@ def school_file(request, pk: int, fmt: str):
     if fmt not in FORMATS:
         raise Http404(gettext("No such format."))
     _school, report = _report(request, pk)
-    return file_response(report, fmt)
+    return file_response(report, fmt, request=request)
