@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from safeschool.indicators import eurostat
 from safeschool.indicators.records import quoted
@@ -62,9 +62,11 @@ def release_import(*, data: bytes, name: str, user=None, dataset: str = "", simu
             from None
     errors = read.errors or _width_errors(read.observations)
     if errors:
-        raise ImportRefused(gettext("The file was not imported: %(count)d problem(s) in its rows. Nothing was "
-                                    "stored; correct them and import the file again.") % {"count": len(errors)},
-                            errors)
+        raise ImportRefused(ngettext("The file was not imported: %(count)d problem in its rows. Nothing was stored; "
+                                     "correct it and import the file again.",
+                                     "The file was not imported: %(count)d problems in its rows. Nothing was "
+                                     "stored; correct them and import the file again.", len(errors))
+                            % {"count": len(errors)}, errors)
     if not read.observations:
         raise ImportRefused(gettext("The file was not imported: it holds no observations."))
     digest = hashlib.sha256(bytes(data)).hexdigest()
