@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import brief_world
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.test import override_settings
 
+from safeschool.web.accounts.models import Role
+from safeschool.web.accounts.services import user_create
+from safeschool.web.demo.reports import demo_briefs_ensure
 from safeschool.web.reports import selectors_briefs as selectors
 from safeschool.web.reports import services_briefs as services
 from safeschool.web.reports.models import Brief, Download, Endorsement
@@ -144,8 +148,6 @@ def test_downloads_are_counted_by_country_and_small_countries_grouped(world):
         services.download_record(brief, "html", world.quiet.user)  # PL: 4, grouped
     services.download_record(brief, "pdf", world.leaver.user)  # RO: 1, grouped
     services.download_record(brief, "pdf", world.researcher)  # no member profile: not known
-    from django.contrib.auth.models import AnonymousUser
-
     services.download_record(brief, "pdf", AnonymousUser())
     assert services.download_record(world.draft, "pdf", world.researcher) is None  # a draft has no reach
     reach = selectors.reach(brief)
@@ -156,3 +158,17 @@ def test_downloads_are_counted_by_country_and_small_countries_grouped(world):
     assert set(Download.objects.filter(brief=brief).values_list("country", flat=True)) == {"PT", "PL", "RO", ""}
     with pytest.raises(ValidationError):
         services.download_record(brief, "exe", world.researcher)
+
+
+def test_the_demo_publishes_an_endorsed_brief_and_a_spanish_draft(world):
+    Brief.objects.all().delete()
+    user_create(username="researcher", password="pw-long-enough-1", role=Role.RESEARCHER)
+    note = demo_briefs_ensure()
+    english, spanish = Brief.objects.get(language="en"), Brief.objects.get(language="es")
+    assert english.status == "published" and english.country == "" and english.analysis == world.eco
+    assert 2 <= english.recommendations.count() <= 3 and english.programmes.count() == 2
+    assert "associations, not proven effects" in english.key_messages
+    assert spanish.status == "draft" and spanish.country == "ES"
+    assert selectors.endorsements(english)["count"] == 3  # the world's three advocates
+    assert "published" in note and "3 endorsements" in note
+    assert demo_briefs_ensure() == "" and Brief.objects.count() == 2  # made once

@@ -41,7 +41,8 @@ def ecological(run: AnalysisRun) -> list:
     rows = _null_shares(result)
     columns = [Column("level", gettext("Level")), Column("share", gettext("Share of the variance"), "percent:1"),
                Column("explained", gettext("Of it explained by the model's predictors"), "percent:0")]
-    table = Table(gettext("Where differences in %(outcome)s lie") % {"outcome": outcome}, columns,
+    title = gettext("Where differences in %(outcome)s lie") % {"outcome": outcome.lower()}
+    table = Table(title, columns,
                   [{k: r[k] for k in ("level", "share", "explained")} for r in rows],
                   note=gettext("Shares of the null model's variance (a multilevel model without predictors)."))
     chart = Chart(kind="bars", rows=[{"level": r["level"], "share": r["share"]} for r in rows], value="share",
@@ -52,11 +53,10 @@ def ecological(run: AnalysisRun) -> list:
         "share": formatting.percent(r["share"], 0), "level": r["level"].lower()} for r in ranked]
     summary = gettext("Of the differences in %(outcome)s, %(parts)s.") % {"outcome": outcome.lower(),
                                                                           "parts": "; ".join(parts)}
-    figure = Figure(name="variance-shares", title=gettext("Where differences in %(outcome)s lie") % {
-        "outcome": outcome.lower()}, summary=summary, chart=chart, table=table,
+    figure = Figure(name="variance-shares", title=title, summary=summary, chart=chart, table=table,
         note=gettext("Variance partition coefficients of the null model; a level's share is how much of all the "
                      "differences lies between its units."))
-    return [Paragraph(summary), figure]
+    return [figure]
 
 
 def _strata_rows(result: dict) -> list[dict]:
@@ -101,14 +101,17 @@ def maihda(run: AnalysisRun) -> list:
             "high_group": highest["stratum"]}
     else:
         summary = gettext("No group is large enough to be shown.")
-    blocks.append(Paragraph(summary))
     if null.get("vpc") is not None:
         text = gettext("%(share)s of the differences in %(outcome)s lie between these groups.") % {
             "share": formatting.percent(null["vpc"], 1), "outcome": outcome.lower()}
-        if main.get("pcv") is not None:
+        pcv = main.get("pcv")
+        if pcv is not None and pcv >= 0.995:
+            text += " " + gettext("The groups' separate characteristics, added up, account for all of them: no "
+                                  "sign of an effect of their intersection beyond that.")
+        elif pcv is not None:
             text += " " + gettext("The groups' separate characteristics, added up, account for %(pcv)s of those "
-                                  "differences; the rest is their intersection.") % {
-                "pcv": formatting.percent(max(0.0, min(1.0, main["pcv"])), 0)}
+                                  "differences; the rest lies in their intersection.") % {
+                "pcv": formatting.percent(max(0.0, pcv), 0)}
         blocks.append(Paragraph(text))
     blocks.append(Figure(name="strata", title=title, summary=summary, chart=chart, table=table,
                          note=gettext("Predictions of the null model, shrunken towards the mean of all groups.")))

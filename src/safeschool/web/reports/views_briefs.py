@@ -37,15 +37,15 @@ def brief_list(request):
 def _actions(request, brief) -> dict:
     """What the brief's page offers beside the document: endorsing, the endorsements, the reach, editing."""
     user = request.user
-    published = brief.status == BriefStatus.PUBLISHED
+    published, editor = brief.status == BriefStatus.PUBLISHED, selectors.may(user, selectors.MANAGE)
     return {"brief": brief, "published": published, "endorsements": selectors.endorsements(brief),
             "endorsed": selectors.has_endorsed(brief, user),
             "may_endorse": selectors.may(user, selectors.ENDORSE, brief),
-            "endorse_refusal": services.endorse_refusal(user, brief) if published and user.is_authenticated else "",
-            "may_reach": selectors.may(user, selectors.REACH, brief),
-            "can_manage": selectors.may(user, selectors.MANAGE),
-            "publish_problems": services.publish_problems(brief) if not published and selectors.may(
-                user, selectors.MANAGE) else []}
+            # a signed-in reader who may not endorse learns why (the editors write briefs rather than endorse them)
+            "endorse_refusal": services.endorse_refusal(user, brief) if published and user.is_authenticated
+            and not editor else "",
+            "may_reach": selectors.may(user, selectors.REACH, brief), "can_manage": editor,
+            "publish_problems": services.publish_problems(brief) if not published and editor else []}
 
 
 def brief_detail(request, slug: str):
