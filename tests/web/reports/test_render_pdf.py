@@ -124,3 +124,31 @@ def test_marked_content_cannot_nest():
     pdf.add_page()
     with pdf.tag("P"), pytest.raises(RuntimeError), pdf.tag("P"):
         pass
+
+
+def test_a_chart_taller_than_a_page_goes_on_over_pages_inside_them():
+    import pypdfium2
+
+    from safeschool.publishing.document import Chart, Column, Figure, Section, Table
+
+    rows = [{"school": f"School {i} {POLISH}", "share": i / 200} for i in range(70)]
+    figure = Figure("many", "Many schools", "Seventy bars.", Chart("bars", rows, "share", "school",
+                                                                  format="percent:1"),
+                    Table("Many schools", [Column("school", "School"), Column("share", "Share", "percent:1")], rows))
+    report = make_report("en")
+    report.sections = [Section("Schools", [figure])]
+    data = render_pdf.pdf(report)
+    found = structure(data)
+    with_figure = [i for i, types in enumerate(found["pages"]) if "Figure" in types]
+    assert len(with_figure) >= 2 and not found["unmarked"] and not found["orphans"]
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        for page in pdf:
+            height = page.get_height()
+            for obj in page.get_objects():
+                left, bottom, right, top = obj.get_bounds()
+                assert bottom >= 0 and top <= height + 0.5, (left, bottom, right, top)
+    finally:
+        pdf.close()
+    text = pdf_text(data)
+    assert "School 69" in text and "34.5 %" in text.replace("\u00a0", " ")

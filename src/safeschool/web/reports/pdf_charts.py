@@ -194,16 +194,41 @@ def _rules_vertical(pdf: Document, chart: Chart, low: float, high: float, x0: fl
 
 
 def bars(pdf: Document, chart: Chart) -> None:
-    """Horizontal bars (kind "bars") or dots with intervals (kind "dots")."""
+    """Horizontal bars (kind "bars") or dots with intervals (kind "dots"); a chart taller than the page goes on
+    over the next pages, each part with its axis, rules and legend."""
     rows = vega.drawn_rows(chart)
     if not rows:
         return
     series = _series(chart, rows)
     low, high = _scale(chart, rows, zero=chart.kind == "bars")
+    layout = _rows_layout(pdf, chart, rows)
+    frame = _rules_h(chart) + AXIS_H + (LEGEND_H if series else 0) + 4
+    while layout:
+        room = pdf.page_break_trigger - pdf.get_y() - frame
+        fits, used = 0, 0.0
+        for _n, members, lines, _s in layout:
+            used += _category_height(lines, members)
+            if used > room:
+                break
+            fits += 1
+        if not fits and pdf.get_y() > pdf.t_margin + 1:
+            pdf.add_page()
+            continue
+        fits = max(fits, 1)
+        _bars_part(pdf, chart, layout[:fits], series, low, high)
+        layout = layout[fits:]
+        if layout:
+            pdf.add_page()
+
+
+def _rules_h(chart: Chart) -> float:
+    return 4 + 3 * (len(chart.rules) - 1) if chart.rules else 0
+
+
+def _bars_part(pdf: Document, chart: Chart, layout: list, series: list[str], low: float, high: float) -> None:
     x0 = pdf.l_margin + LABEL_W
     width = pdf.epw - LABEL_W - VALUE_W
-    top = pdf.get_y() + (4 + 3 * (len(chart.rules) - 1) if chart.rules else 0)
-    layout = _rows_layout(pdf, chart, rows)
+    top = pdf.get_y() + _rules_h(chart)
     bottom = top + sum(_category_height(lines, members) for _n, members, lines, _s in layout)
     _value_axis(pdf, low, high, chart.format, x0, width, top, bottom)
 
@@ -315,11 +340,11 @@ def _rules_horizontal(pdf: Document, chart: Chart, py, x0: float, width: float, 
         y = py(rule.value)
         _dashed(pdf, x0, y, x0 + width + 1, y, theme.REFERENCE)
         pdf.set_font(FAMILY, "", 6.5)
-        lines = wrap(pdf, rule.label, RULE_W - 3)
+        lines = wrap(pdf, rule.label, RULE_W - 4.5)
         block = len(lines) * 2.8
         start = max(y - block / 2, placed[-1] + 0.8 if placed else top - 2)
         for i, line in enumerate(lines):
-            _text(pdf, x0 + width + 2, start + (i + 0.8) * 2.8, line, size=6.5, colour=theme.REFERENCE)
+            _text(pdf, x0 + width + 3.5, start + (i + 0.8) * 2.8, line, size=6.5, colour=theme.REFERENCE)
         placed.append(start + block)
 
 

@@ -230,14 +230,15 @@ class Writer:
     def figure(self, figure: Figure) -> None:
         pdf = self.pdf
         chart_h = pdf_charts.height(pdf, figure.chart)
-        if pdf.will_page_break(min(chart_h, 200) + 20):
-            pdf.add_page()
+        fits_a_page = chart_h < pdf.page_break_trigger - pdf.t_margin - 30
+        if pdf.will_page_break(chart_h + 20 if fits_a_page else 60):
+            pdf.add_page()  # the title, summary and chart together; a taller chart starts where it is
         self.text("H3", figure.title, size=10, bold=True, height=5)
         self.text("P", figure.summary, size=NOTE_SIZE, colour=theme.MUTED, height=3.8)
         pdf.ln(1.5)
         if chart_h:
-            if pdf.will_page_break(chart_h):
-                pdf.add_page()
+            if pdf.will_page_break(chart_h) and fits_a_page:
+                pdf.add_page()  # a chart that fits a page starts on one; a taller one goes on over pages
             with pdf.tag("Figure", alt=f"{figure.title}. {figure.summary}"):
                 pdf_charts.draw(pdf, figure.chart)
         flags = vega.flag_notes(figure)
