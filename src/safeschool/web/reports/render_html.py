@@ -95,14 +95,17 @@ def context(report: Report, *, downloads=(), languages=(), base_url: str = "") -
             "language_name": language_name(report.language)}
 
 
-def page(request, report: Report, *, downloads=(), languages=()) -> HttpResponse:
-    """The report as a page of the site: `downloads` (label, url) buttons, `languages` (code, url) links."""
-    ctx = context(report, downloads=downloads, languages=languages)
+def page(request, report: Report, *, downloads=(), languages=(), template: str = "reports/document.html",
+         extra: dict | None = None) -> HttpResponse:
+    """The report as a page of the site: `downloads` (label, url) buttons, `languages` (code, url) links; a page
+    that adds to the document (e.g. a brief's actions) names its own `template` (extending reports/document.html)
+    and its `extra` context."""
+    ctx = context(report, downloads=downloads, languages=languages) | (extra or {})
     with translation.override(report.language):  # the document in its language, the site around it in the reader's
         ctx["body"] = render_to_string("reports/_document_body.html", ctx)
     if report.figures():
         uses_charts({"request": request})
-    html = render_to_string("reports/document.html", ctx, request=request)
+    html = render_to_string(template, ctx, request=request)
     response = HttpResponse(html)
     response["Content-Language"] = report.language
     return response
