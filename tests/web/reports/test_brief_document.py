@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from safeschool.cli import app
 from safeschool.publishing.document import Facts, Figure, Links, Notice, Paragraph, Table
 from safeschool.vocabulary import MIN_CELL
+from safeschool.web.analysis.models import AnalysisRun
 from safeschool.web.reports import briefs, render_pdf
 from safeschool.web.reports import services_briefs as services
 from safeschool.web.research.models import CohortLoad
@@ -148,3 +149,21 @@ def test_every_label_of_a_brief_is_translated(world):
                                     programmes=[world.strong], key_messages="Mensaje.")
     left = untranslated(world.report, briefs.build(spanish), allow=("IQR", "Good Behaviour Game"))
     assert left == []
+
+
+def test_a_within_country_decomposition_shows_its_variance_shares_with_95_intervals(world):
+    result = dict(world.eco.result, intervals={"available": True, "n_schools": 12, "school": 0.2,
+                                               "school_ci": [0.1, 0.3], "class": 0.05, "class_ci": [0.01, 0.09],
+                                               "student": 0.75, "student_ci": [0.65, 0.85]})
+    run = AnalysisRun.objects.create(kind="ecological", status="succeeded", result=result, charts={},
+                                     parameters=dict(world.eco.parameters, country="IT"), provenance={})
+    brief = services.brief_create(user=world.researcher, title="Italy", language="en", analysis=run, country="IT")
+    report = briefs.build(brief)
+    figure = _blocks(report, "The evidence", Figure)[0]
+    assert figure.chart.low == "low" and figure.chart.high == "high"
+    school = next(r for r in figure.table.rows if r["level"] == "School")
+    assert (school["low"], school["high"]) == (0.1, 0.3) and "bootstrap over 12 schools" in figure.table.note
+    assert dict(_blocks(report, "The evidence", Facts)[0].items)["Country"] == "Italy"
+    limitations = " ".join(p.text for p in _blocks(report, "Limitations", Paragraph))
+    assert "without confidence intervals" not in limitations
+    assert "without confidence intervals" in " ".join(p.text for p in _blocks(world.report, "Limitations", Paragraph))

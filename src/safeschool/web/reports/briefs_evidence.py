@@ -29,9 +29,12 @@ def _null_shares(result: dict) -> list[dict]:
         rows.append({"level": formatting.label("model_level", v["level"]), "code": v["level"],
                      "share": v.get("vpc"), "explained": final.get(v["level"]) if last != "null model" else None})
     rows.sort(key=lambda r: LEVEL_ORDER.index(r["code"]) if r["code"] in LEVEL_ORDER else 9)
+    intervals = result.get("intervals") or {}
     for r in rows:
         if r["explained"] is not None and r["explained"] < 0:
             r["explained"] = 0.0  # a level whose variance grew once others were explained: nothing explained there
+        ci = intervals.get(f"{r['code']}_ci") if intervals.get("available") else None
+        r["low"], r["high"] = (ci[0], ci[1]) if ci and None not in ci else (None, None)
     return rows
 
 
@@ -39,15 +42,24 @@ def ecological(run: AnalysisRun) -> list:
     result = run.result or {}
     outcome = formatting.label("outcome", result.get("outcome") or run.parameters.get("outcome"))
     rows = _null_shares(result)
-    columns = [Column("level", gettext("Level")), Column("share", gettext("Share of the variance"), "percent:1"),
-               Column("explained", gettext("Of it explained by the model's predictors"), "percent:0")]
+    intervals = result.get("intervals") or {}
+    with_ci = bool(intervals.get("available")) and any(r["low"] is not None for r in rows)
+    columns = [Column("level", gettext("Level")), Column("share", gettext("Share of the variance"), "percent:1")]
+    if with_ci:
+        columns += [Column("low", gettext("95 % interval: from"), "percent:1"), Column("high", gettext("to"),
+                                                                                     "percent:1")]
+    columns.append(Column("explained", gettext("Of it explained by the model's predictors"), "percent:0"))
+    note = gettext("Shares of the null model's variance (a multilevel model without predictors).")
+    if with_ci:
+        note += " " + gettext("95 %% intervals from a cluster bootstrap over %(n)s schools.") % {
+            "n": formatting.count(intervals.get("n_schools"))}
     title = gettext("Where differences in %(outcome)s lie") % {"outcome": outcome.lower()}
-    table = Table(title, columns,
-                  [{k: r[k] for k in ("level", "share", "explained")} for r in rows],
-                  note=gettext("Shares of the null model's variance (a multilevel model without predictors)."))
-    chart = Chart(kind="bars", rows=[{"level": r["level"], "share": r["share"]} for r in rows], value="share",
-                  category="level", format="percent:0", value_title=gettext("Share of the variance"),
-                  category_title=gettext("Level"), domain=(0.0, 1.0))
+    fields = ("level", "share", "low", "high", "explained") if with_ci else ("level", "share", "explained")
+    table = Table(title, columns, [{k: r[k] for k in fields} for r in rows], note=note)
+    chart = Chart(kind="bars", rows=[{"level": r["level"], "share": r["share"], "low": r["low"], "high": r["high"]}
+                                     for r in rows], value="share", category="level", format="percent:0",
+                  low="low" if with_ci else "", high="high" if with_ci else "",
+                  value_title=gettext("Share of the variance"), category_title=gettext("Level"), domain=(0.0, 1.0))
     ranked = sorted((r for r in rows if r["share"] is not None), key=lambda r: -r["share"])
     parts = [gettext("%(share)s at the level of the %(level)s") % {
         "share": formatting.percent(r["share"], 0), "level": r["level"].lower()} for r in ranked]
@@ -133,6 +145,8 @@ def facts(run: AnalysisRun) -> Facts:
              (gettext("Wave"), formatting.count(params.get("wave", 1))),
              (gettext("Stages"), ", ".join(formatting.label("stage", s) for s in params.get("stages") or [])
               or gettext("All stages"))]
+    if params.get("country"):
+        items.append((gettext("Country"), formatting.label("country", params["country"])))
     if params.get("strata"):
         items.append((gettext("Groups formed from"), " × ".join(
             formatting.label("group", GROUP_ALIASES.get(a, a)) for a in params["strata"])))
@@ -148,6 +162,10 @@ def limitations(run: AnalysisRun, *, simulated: bool) -> list[str]:
                          "describe them, not a country's whole school system.")]
     if run.kind == Kind.ECOLOGICAL:
         sentences.append(gettext("Variance shares say where differences lie, not what causes them."))
+        if not (result.get("intervals") or {}).get("available"):
+            sentences.append(gettext("The variance shares are shown without confidence intervals (the platform "
+                                     "computes them for a decomposition within one country); read small "
+                                     "differences between them with care."))
         dropped = result.get("n_dropped_incomplete")
         if dropped:
             sentences.append(gettext("%(n)s students with incomplete data were left out of the models.") % {
