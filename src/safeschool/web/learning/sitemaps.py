@@ -1,5 +1,5 @@
 """/sitemap.xml: the public pages (django.contrib.sitemaps) — the home pages, the label's public register, the
-handbook and every published output."""
+official indicators, the reports' index (which links the annual reports), the handbook and every published output."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.contrib.sitemaps import Sitemap
 
 from safeschool.web.learning import selectors_site as site
 
-STATIC = ("core:home", "learning:home", "learning:handbook", "label:register")
+STATIC = ("core:home", "learning:home", "learning:handbook", "label:register", "indicators:index", "reports:index")
 
 
 class PublicSitemap(Sitemap):
