@@ -36,4 +36,4 @@ def annual_file(request, year: int, fmt: str):
     if fmt not in FORMATS:
         raise Http404
     report, _language = _report(request, year)
-    return file_response(report, fmt)
+    return file_response(report, fmt, request=request)
