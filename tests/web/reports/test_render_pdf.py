@@ -152,3 +152,16 @@ def test_a_chart_taller_than_a_page_goes_on_over_pages_inside_them():
         pdf.close()
     text = pdf_text(data)
     assert "School 69" in text and "34.5 %" in text.replace("\u00a0", " ")
+
+
+def test_a_paragraph_broken_by_the_page_stays_one_tagged_paragraph():
+    from safeschool.publishing.document import Paragraph, Section
+
+    report = make_report("el")
+    report.sections = [Section("Long", [Paragraph(f"{GREEK} {POLISH}. " * 600)])]
+    data = render_pdf.pdf(report)
+    found = structure(data)
+    middle = found["pages"][1:-1]  # between the cover and the sources: nothing but the one paragraph going on
+    assert len(middle) >= 2 and all(types == ["Document", "P"] for types in middle)
+    assert not found["unmarked"] and not found["orphans"]
+    assert found["lang"] == "el"
