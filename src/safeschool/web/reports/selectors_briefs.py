@@ -101,9 +101,12 @@ def consensus() -> dict[int, dict]:
 
 
 def consensus_statements() -> QuerySet:
-    """The Delphi statements a brief may recommend (consensus "in" in a closed round), by study, level, code."""
+    """The Delphi statements a brief may recommend (consensus "in" in a closed round), by study, ecological level
+    (individual first) and code."""
+    level_order = Case(*[When(level=level, then=Value(i)) for i, level in enumerate(LEVELS)],
+                       default=Value(len(LEVELS)), output_field=IntegerField())
     return (Statement.objects.filter(pk__in=list(consensus())).select_related("study")
-            .order_by("study__title", "level", "code"))
+            .annotate(level_order=level_order).order_by("study__title", "level_order", "code"))
 
 
 def programmes_offered() -> QuerySet:
