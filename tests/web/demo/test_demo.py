@@ -15,8 +15,10 @@ from safeschool.web.demo.hub import POSTS, demo_hub_ensure
 from safeschool.web.demo.network import demo_members_ensure
 from safeschool.web.demo.selfeval import FEW_FAMILIES, MOVED, RATES, demo_schools
 from safeschool.web.hub.models import Comment, Document, Post, Practice, Programme, Report, WikiRevision
+from safeschool.web.indicators.models import Release
 from safeschool.web.label.models import Application, Award, Evidence, Review
 from safeschool.web.network.models import Member
+from safeschool.web.reports.models import Brief
 from safeschool.web.selfeval.models import (
     AccessCode,
     Action,
@@ -78,6 +80,8 @@ def test_demo_seed_reports_every_step_and_adds_nothing_the_second_time(loaded, s
     _check_selfeval_and_label()
     check_demo_interventions(first.notes)  # issue 17's interventions and trials, checked on this one seed
     check_demo_learning(first.notes)  # issue 18's RECs, partnerships and learning, likewise
+    # issue 19's last step: simulated official indicators and a published policy brief
+    assert Release.objects.filter(simulated=True).exists() and Brief.objects.filter(status="published").exists()
     selfeval = (Campaign, AccessCode, Response, ActionPlan, Goal, Action, ProgressUpdate, Application, Review,
                 Evidence, Award)
     counts = (Member.objects.count(), Post.objects.count(), Practice.objects.count(),

@@ -14,17 +14,20 @@ from safeschool.web.demo import (
     cocreation,
     cohort,
     hub,
+    indicators,
     interventions,
     label,
     learning,
     network,
     recs,
+    reports,
     screening,
     selfeval,
 )
 
-DEMO_STEPS = cohort.STEPS + 11  # the cohort's steps, then accounts, analysis, members, Hub, co-creation, screening,
-# self-evaluation, the label, interventions with their trials, RECs with their partnerships, and the learning
+DEMO_STEPS = cohort.STEPS + 12  # the cohort's steps, then accounts, analysis, members, Hub, co-creation, screening,
+# self-evaluation, the label, interventions with their trials, RECs with their partnerships, the learning, and the
+# reports with the official indicators
 
 
 @dataclass
@@ -66,4 +69,7 @@ def demo_seed(*, home: Path, progress: Callable[[str], None] = lambda step: None
         if note:
             result.notes.append(note)
         progress(step)
+    # last: the briefs build on the analysis, the Delphi study and the Hub; the indicators on the registry's countries
+    result.notes += [note for note in (indicators.demo_indicators_ensure(), reports.demo_briefs_ensure()) if note]
+    progress("Reports and indicators")
     return result
