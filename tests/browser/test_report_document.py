@@ -1,6 +1,6 @@
 """A report's standalone HTML file (reports.render_html.standalone, the `--out` and download form of every report)
 opened from disk in Chromium on a 390 px phone and a 1366 px screen: every chart drawn by the real Vega-Lite from
-reports.vega's specs (none errs), nothing wider than the window, each table scrolling in its own box, numbers on
+core.vega's specs (none errs), nothing wider than the window, each table scrolling in its own box, numbers on
 the axes in the file's language, and axe-core finds no serious or critical violation."""
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Union
 
 
 @dataclass
@@ -100,7 +99,7 @@ class Notice:
     text: str
 
 
-Block = Union[Paragraph, Facts, Links, Notice, Figure, Table]
+Block = Paragraph | Facts | Links | Notice | Figure | Table
 
 
 @dataclass

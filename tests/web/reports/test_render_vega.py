@@ -1,4 +1,4 @@
-"""The Vega-Lite specs of document figures (reports.vega): each chart kind's layers, a year axis written without
+"""The Vega-Lite specs of document figures (core.vega): each chart kind's layers, a year axis written without
 a thousands separator, dashed labelled rules, flagged points drawn apart with their meanings, the text
 alternative in usermeta, and nothing hidden or raw in what the chart draws. (Vega-Lite's schema is not available
 offline: the structure is asserted here, and tests/browser/test_report_document.py draws the specs for real.)"""
@@ -11,8 +11,8 @@ from django.utils import translation
 from report_world import GREEK, HIDDEN_VALUE, bars_figure, dots_figure, lines_figure
 
 from safeschool import chart_theme as theme
+from safeschool.web.core import vega
 from safeschool.web.core.charts import figure_html
-from safeschool.web.reports import vega
 
 
 def _marks(spec: dict) -> list[str]:

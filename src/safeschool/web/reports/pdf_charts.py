@@ -12,9 +12,8 @@ import math
 
 from safeschool import chart_theme as theme
 from safeschool.publishing.document import Chart
-from safeschool.web.core import formatting
+from safeschool.web.core import formatting, vega
 from safeschool.web.core.pdf import FAMILY, Document
-from safeschool.web.reports import vega
 
 LABEL_W = 58      # mm for category labels
 VALUE_W = 24      # mm for values right of the plot

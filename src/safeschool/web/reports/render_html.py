@@ -18,10 +18,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
 from safeschool.publishing.document import Facts, Figure, Links, Notice, Paragraph, Report, Table
-from safeschool.web.core import charts
+from safeschool.web.core import charts, vega
 from safeschool.web.core.languages import language_name
 from safeschool.web.core.templatetags.safeschool import uses_charts
-from safeschool.web.reports import vega
 
 SCRIPTS = ("vendor/vega.min.js", "vendor/vega-lite.min.js", "vendor/vega-embed.min.js", "core/charts.js")
 STYLES = ("vendor/pico.min.css", "core/site.css", "reports/document.css")

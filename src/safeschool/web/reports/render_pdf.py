@@ -16,10 +16,10 @@ from safeschool import chart_theme as theme
 from safeschool.publishing.document import Facts, Figure, Links, Notice, Paragraph, Report, Table
 from safeschool.stats.disclosure import BELOW_MIN, EMPTY, PROTECTS
 from safeschool.vocabulary import MIN_CELL
-from safeschool.web.core import formatting
+from safeschool.web.core import formatting, vega
 from safeschool.web.core.charts import FIGURES
 from safeschool.web.core.pdf import FAMILY, Document
-from safeschool.web.reports import pdf_charts, vega
+from safeschool.web.reports import pdf_charts
 from safeschool.web.reports.render_html import absolute
 
 TEXT = 9          # pt, body text
