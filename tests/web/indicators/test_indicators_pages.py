@@ -138,3 +138,12 @@ def test_no_banner_without_a_simulated_release(as_role):
     page = as_role("anonymous").get(reverse("indicators:index")).content.decode()
     assert "Simulated figures." not in page and "2.5 points above" in page
 
+
+
+def test_the_pages_draw_their_figures_as_the_sites_charts(as_role):
+    country = as_role("anonymous").get(reverse("indicators:country", args=["IT"])).content.decode()
+    start = country.index('data-chart="esl-it"')
+    assert '<script type="application/json">' in country[start:] and "vendor/vega-lite.min.js" in country
+    assert '"2030 target: below 9.0\\u00a0%"' in country  # the rule's label travels in the spec
+    index = as_role("anonymous").get(reverse("indicators:index")).content.decode()
+    assert 'data-chart="esl-latest"' in index and "vendor/vega-lite.min.js" in index
