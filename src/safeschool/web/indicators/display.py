@@ -9,8 +9,6 @@ from safeschool.publishing.document import Figure
 from safeschool.web.core.charts import figure_html
 from safeschool.web.core.vega import spec as vega_spec
 
-DRAWS = True  # pages load the chart scripts
-
 
 def figure_block(figure: Figure | None) -> SafeString | str:
     if figure is None:

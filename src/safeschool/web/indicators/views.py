@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from safeschool.indicators import targets
 from safeschool.web.core.permissions import authorize
 from safeschool.web.indicators import figures, selectors, services
-from safeschool.web.indicators.display import DRAWS, figure_block
+from safeschool.web.indicators.display import figure_block
 from safeschool.web.indicators.forms import ReleaseImportForm
 
 CODE = re.compile(r"^[A-Za-z0-9_]{2,12}$")
@@ -24,7 +24,7 @@ def _releases_context() -> dict:
     current = selectors.release_current()
     return {"current": sorted(current.values(), key=lambda r: r.dataset),
             "simulated": any(release.simulated for release in current.values()),
-            "command": IMPORT_COMMAND, "draws": DRAWS}
+            "command": IMPORT_COMMAND}
 
 
 def index(request):
