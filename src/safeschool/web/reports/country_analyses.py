@@ -127,7 +127,7 @@ def _variance_blocks(run: AnalysisRun | None, outcome: str) -> list:
                              "last column, differ."))
     columns = [("level", gettext("Level"), "text"), ("share", gettext("Share of variance"), "percent:1"),
                ("low", interval_from(), "percent:1"), ("high", interval_to(), "percent:1"),
-               ("model", gettext("Share in the analysis run's null model"), "percent:1")]
+               ("model", gettext("Analysis run (null model)"), "percent:1")]
     chart = Chart(kind="bars", rows=rows, value="share", category="level", low="low", high="high",
                   format="percent:1", value_title=gettext("Share of variance"), category_title=gettext("Level"),
                   domain=(0.0, 1.0))
