@@ -107,11 +107,13 @@ def seeded_tour(closed_rounds_flushable, cohort_dir, settings, tmp_path):
         analysis,
         cocreation,
         hub,
+        indicators,
         interventions,
         label,
         learning,
         network,
         recs,
+        reports,
         screening,
         selfeval,
     )
@@ -132,6 +134,7 @@ def seeded_tour(closed_rounds_flushable, cohort_dir, settings, tmp_path):
     print(interventions.demo_interventions_ensure())
     print(recs.demo_recs_ensure())
     print(learning.demo_learning_ensure())
+    print(indicators.demo_indicators_ensure(), reports.demo_briefs_ensure())
     tour_prepare()
     call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
     print(f"seeded the tour in {time.monotonic() - started:.0f} s")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from safeschool.vocabulary import SECONDARY_STAGES
 from safeschool.web.analysis.models import AnalysisRun
@@ -21,6 +22,7 @@ from safeschool.web.hub.models import Community
 from safeschool.web.interventions.models import ImpactRun, Intervention, Trial
 from safeschool.web.label.models import Application, Award
 from safeschool.web.learning.models import CaseStudy, Edition
+from safeschool.web.reports.models import Brief
 from safeschool.web.research.models import School, Student
 from safeschool.web.screening.models import RiskModel, RiskScore
 from safeschool.web.selfeval.models import ActionPlan, Campaign
@@ -83,6 +85,10 @@ def tour_steps(*, upload: Path) -> list[Step]:
     case = _first(CaseStudy.objects.filter(published_at__isnull=False).order_by("slug"))
     past_edition = _first(Edition.objects.filter(enrolment_open=False, enrolments__certificate__isnull=False)
                           .distinct().order_by("pk"))  # the demo's past edition, with results
+    brief = _first(Brief.objects.filter(status="published").order_by("pk"))
+    reports_public = [("indicators", "/indicators/"), ("indicators-country", f"/indicators/{country.code}/"),
+                      ("reports", "/reports/"), ("annual-report", f"/reports/annual/{timezone.localdate().year}/"),
+                      ("brief", f"/reports/briefs/{brief.slug}/")]
     label_public = [("label-register", "/label/"), ("label-criteria", "/label/criteria/"),
                     ("label-verify", f"/label/verify/{award.verification_code}/"),
                     ("selfeval-questionnaire", "/selfeval/questionnaire/")]
@@ -91,7 +97,7 @@ def tour_steps(*, upload: Path) -> list[Step]:
             ("home", "/"), ("network", "/network/"), ("join", "/network/join/"), ("login", "/accounts/login/"),
             ("password-reset", "/accounts/password/reset/"), ("not-found", missing), *label_public,
             ("selfeval-answer", "/selfeval/answer/"), ("learning", "/learning/"),
-            ("case-study", f"/learning/cases/{case.slug}/"),
+            ("case-study", f"/learning/cases/{case.slug}/"), *reports_public,
         ],
         "member": [
             ("home", "/"), ("schools", "/schools/"), ("school-profile", f"/schools/{other.pk}/"),
@@ -102,7 +108,7 @@ def tour_steps(*, upload: Path) -> list[Step]:
             ("delphi-rate", f"/cocreation/delphi/{study.pk}/rate/"), ("password-change", "/accounts/password/"),
             *label_public, ("label-review", f"/label/applications/{under_review.pk}/review/"),
             ("interventions", "/interventions/"), ("intervention", f"/interventions/{adapted.pk}/"),
-            ("recs", "/recs/"),
+            ("recs", "/recs/"), ("reports", "/reports/"), ("country-report", f"/reports/countries/{country.code}/"),
         ],
         "staff": [
             ("home", "/"), ("schools", "/schools/"), ("own-school", f"/schools/{own.pk}/"),
@@ -114,7 +120,8 @@ def tour_steps(*, upload: Path) -> list[Step]:
             ("selfeval-report", f"/selfeval/campaigns/{own_closed.pk}/report/"),
             ("selfeval-recommendations", f"/selfeval/campaigns/{own_closed.pk}/recommendations/"),
             ("selfeval-plans", f"/selfeval/schools/{own.pk}/plans/"), ("selfeval-plan", f"/selfeval/plans/{own_plan.pk}/"),
-            ("label-apply", f"/label/apply/{own.pk}/"), ("not-found", missing),
+            ("label-apply", f"/label/apply/{own.pk}/"), ("reports", "/reports/"),
+            ("school-report", f"/reports/schools/{own.pk}/"), ("not-found", missing),
         ],
         "researcher": [
             ("analyses", "/analysis/"), ("decomposition", f"/analysis/{ecological.pk}/"),
@@ -130,6 +137,7 @@ def tour_steps(*, upload: Path) -> list[Step]:
             ("label-applications", "/label/applications/"), ("label-application", f"/label/applications/{under_review.pk}/"),
             ("trial", f"/interventions/trials/{completed.pk}/"), ("impact", f"/interventions/impact/{impact.pk}/"),
             ("edition-results", f"/learning/editions/{past_edition.pk}/results/"),
+            ("brief-reach", f"/reports/briefs/{brief.slug}/reach/"),
         ],
         "admin": [
             ("admin", "/admin/"), ("admin-students", "/admin/research/student/"),
