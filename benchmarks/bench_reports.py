@@ -8,7 +8,7 @@ The installation: the one in $SAFESCHOOL_HOME when it holds a database (e.g. aft
 one in a temporary folder with the demo seeded (the default cohort of 120 schools, self-evaluations, labels and
 plans; about 2 minutes, not timed).
 
-Run: `.venv/bin/python benchmarks/bench_reports.py [--keep DIR]` (`SAFESCHOOL_HOME=var .venv/bin/python
+Run: `.venv/bin/python benchmarks/bench_reports.py [--keep DIR] [--only schools|countries]` (`SAFESCHOOL_HOME=var .venv/bin/python
 benchmarks/bench_reports.py` to reuse an installation).
 """
 
@@ -74,6 +74,7 @@ def timed(*args: str) -> tuple[float, float, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", type=Path, help="seed into this folder and keep it (reused by a later run)")
+    parser.add_argument("--only", choices=("schools", "countries"), help="time only these reports")
     options = parser.parse_args()
     folder = options.keep or Path(tempfile.mkdtemp(prefix="bench-reports-"))
     if options.keep and (folder / "home" / "safeschool.sqlite3").exists():
@@ -89,12 +90,12 @@ def main() -> None:
     print("| command | schools | seconds | CPU seconds |")
     print("|---|---|---|---|")
     school_total = school_cpu = 0.0
-    for code, n in found:
+    for code, n in (found if options.only != "countries" else []):
         seconds, cpu, error = timed("report", "school", "--country", code, "--out", str(out / "schools"))
         school_total, school_cpu = school_total + seconds, school_cpu + cpu
         print(f"| report school --country {code} | {n} | {seconds:.1f} | {cpu:.1f} |{' ' + error if error else ''}")
     country_times = []
-    for code, _n in found:
+    for code, _n in (found if options.only != "schools" else []):
         seconds, cpu, error = timed("report", "country", "--country", code, "--out",
                                     str(out / f"country-{code}.pdf"))
         country_times.append(seconds)
