@@ -9,21 +9,23 @@ from collections.abc import Callable
 
 from safeschool.indicators.records import (
     CONF_STATUS,
+    MAX_COLUMNS,
     MAX_ERRORS,
     MAX_ROWS,
     NUMBER,
     STRUCTURE_COLUMNS,
     TSV_CELL,
-    YEAR,
     EurostatError,
     Observation,
     Release,
     RowError,
     code_of,
+    dims_problem,
     geo_problem,
     parse_flags,
     quoted,
     value_problem,
+    year_problem,
 )
 
 
@@ -57,6 +59,8 @@ def _describe(observation: Observation) -> str:
 def read_tsv(text: str, *, dataset: str) -> Release:
     lines = text.lstrip("\ufeff").splitlines()
     header = lines[0].split("\t")
+    if len(header) > MAX_COLUMNS:
+        raise EurostatError(f"the header has {len(header):,} columns (Eurostat's files have one per year)")
     first = header[0].strip()
     names = [code_of(name).lower() for name in first.split("\\", 1)[0].split(",")]
     if "geo" not in names:
@@ -66,12 +70,13 @@ def read_tsv(text: str, *, dataset: str) -> Release:
     years: dict[int, int] = {}  # column index -> year
     for index, period in enumerate(header[1:], start=1):
         period = period.strip()
-        if YEAR.match(period) and int(period) in years.values():
+        problem = year_problem(period)
+        if problem:
+            out.error(1, period, problem)
+        elif int(period) in years.values():
             out.error(1, period, f"year {quoted(period)} appears twice in the header")
-        elif YEAR.match(period):
-            years[index] = int(period)
         else:
-            out.error(1, period, f"time period {quoted(period)} is not a year (these datasets are annual, e.g. '2019')")
+            years[index] = int(period)
     geo_at = names.index("geo")
     for number, line in enumerate(lines[1:], start=2):
         if not line.strip():
@@ -90,6 +95,10 @@ def read_tsv(text: str, *, dataset: str) -> Release:
             out.error(number, "geo", problem)
             continue
         dims = tuple((name, code) for name, code in zip(names, codes, strict=True) if name != "geo")
+        problem = dims_problem(dims)
+        if problem:
+            out.error(number, first, problem)
+            continue
         for index, year in years.items():
             raw = cells[index].strip()
             column = header[index].strip()
@@ -101,7 +110,7 @@ def read_tsv(text: str, *, dataset: str) -> Release:
             if unknown:
                 out.error(number, column, f"unknown flag {quoted(unknown)} in {quoted(raw)}")
                 continue
-            value = None if match["value"] == ":" else float(match["value"])
+            value = None if match["value"] == ":" else float(match["value"]) + 0.0  # + 0.0: "-0" is 0
             problem = value_problem(value, dims)
             if problem:
                 out.error(number, column, problem)
@@ -117,6 +126,8 @@ def read_sdmx(text: str, *, dataset: Callable[[str], str]) -> Release:
         header = [cell.strip() for cell in next(reader)]
     except csv.Error as error:
         raise EurostatError(f"the header cannot be read as CSV: {error}") from None
+    if len(header) > MAX_COLUMNS:
+        raise EurostatError(f"the header has {len(header):,} columns (SDMX-CSV has about a dozen)")
     upper = [cell.upper() for cell in header]
     time_at, value_at = upper.index("TIME_PERIOD"), upper.index("OBS_VALUE")
     flag_at = upper.index("OBS_FLAG") if "OBS_FLAG" in upper else None
@@ -153,8 +164,9 @@ def read_sdmx(text: str, *, dataset: Callable[[str], str]) -> Release:
             out.error(number, "geo", problem)
             continue
         period = row[time_at].strip()
-        if not YEAR.match(period):
-            out.error(number, header[time_at], f"time period {quoted(period)} is not a year (these datasets are annual)")
+        problem = year_problem(period)
+        if problem:
+            out.error(number, header[time_at], problem)
             continue
         raw = row[value_at].strip()
         if raw not in ("", ":") and not NUMBER.match(raw):
@@ -172,7 +184,11 @@ def read_sdmx(text: str, *, dataset: Callable[[str], str]) -> Release:
                 continue
             flags = "".join(sorted(set(flags + CONF_STATUS[status])))
         dims = tuple((name, code) for name, code in zip(names, codes, strict=True) if name != "geo")
-        value = None if raw in ("", ":") else float(raw)
+        problem = dims_problem(dims)
+        if problem:
+            out.error(number, "row", problem)
+            continue
+        value = None if raw in ("", ":") else float(raw) + 0.0
         problem = value_problem(value, dims)
         if problem:
             out.error(number, header[value_at], problem)

@@ -37,6 +37,11 @@ MAX_ERRORS = 100
 GEO = re.compile(r"^[A-Z]{2}[A-Z0-9]{0,3}$")
 AGGREGATE = re.compile(r"^(EU|EA)[0-9A-Z_]*$")
 YEAR = re.compile(r"^[0-9]{4}$")
+# a plausible year of these series (the labour force survey starts in 1983): "0001" or "9999" is a typo, refused
+YEARS = range(1950, 2101)
+# a dimension code as Eurostat writes them ("PC", "Y18-24", "THS_PER"): no markup, no spreadsheet formula
+DIM_CODE = re.compile(r"^[A-Za-z0-9_.-]*$")
+MAX_COLUMNS = 1000  # a bulk TSV has one column per year, SDMX-CSV a dozen: more is not a file from Eurostat
 NUMBER = re.compile(r"^-?[0-9]+(?:\.[0-9]+)?$")
 # a bulk TSV cell: a number or ":" (missing), then flag letters, with or without a space between
 TSV_CELL = re.compile(r"^(?P<value>:|-?[0-9]+(?:\.[0-9]+)?)\s*(?P<flags>[A-Za-z]*)$")
@@ -136,7 +141,24 @@ def geo_problem(geo: str) -> str:
     return f"geo {quoted(geo)} is not a country, region or EU/euro-area aggregate code"
 
 
+def year_problem(period: str) -> str:
+    if not YEAR.match(period):
+        return f"time period {quoted(period)} is not a year (these datasets are annual, e.g. '2019')"
+    if int(period) not in YEARS:
+        return f"year {quoted(period)} is outside {YEARS.start}-{YEARS.stop - 1}"
+    return ""
+
+
+def dims_problem(dims: tuple[tuple[str, str], ...]) -> str:
+    for name, code in dims:
+        if not DIM_CODE.match(code) or len(code) > 40:
+            return f"{name} {quoted(code)} is not a Eurostat code (letters, digits, '_', '-' and '.')"
+    return ""
+
+
 def value_problem(value: float | None, dims: tuple[tuple[str, str], ...]) -> str:
+    if value is not None and value < 0:  # shares and counts of people: never negative
+        return f"{quoted(f'{value:.15g}')} is negative"
     if value is not None and dict(dims).get("unit") == "PC" and not 0 <= value <= 100:
-        return f"{quoted(f'{value:g}')} is outside 0-100 for a percentage (unit PC)"
+        return f"{quoted(f'{value:.15g}')} is outside 0-100 for a percentage (unit PC)"
     return ""
