@@ -1,6 +1,6 @@
 """A small hand-made school for the school report tests: 34 students in two classes (one of 4) over two waves, 3
 of them Roma, the Roma and the class of 4 with figures found nowhere else (ROMA, CLASS_OF_FOUR), another school
-of the same country, and one user per role."""
+of the same country, a school of 6 in Portugal (TINY), and one user per role."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from safeschool.web.research.services import staff_appoint
 
 ROMA = {"security": 1.37, "belonging": 1.41, "achievement": 311.0, "attendance_rate": 0.555}
 CLASS_OF_FOUR = {"security": 3.93, "belonging": 4.47, "achievement": 633.0, "attendance_rate": 0.777}
+TINY = {"security": 1.93, "belonging": 2.17, "achievement": 277.0, "attendance_rate": 0.666}  # a school of 6
 # their figures, in English or Italian: none may appear in the report
 HIDDEN_FIGURES = ("1.37", "1,37", "1.41", "1,41", "311", "55.5", "55,5", "3.93", "3,93", "4.47", "4,47", "633",
                   "77.7", "77,7")
@@ -57,6 +58,11 @@ def build() -> SimpleNamespace:
     other = School.objects.create(code="IT-T02", name="Altra scuola", country=country, stage="primary",
                                   context="rural", ses_composition=-0.2)
     _students(SchoolClass.objects.create(code="IT-T02-A", school=other, grade=3), 12, "o")
+    portugal = Country.objects.create(code="PT", name="Portugal", tracking_age=15, grade_repetition_pct=10,
+                                      esl_rate_pct=6.5, esl_support=True, inclusion_index=0.7)
+    tiny = School.objects.create(code="PT-T09", name="Escola pequena", country=portugal, stage="primary",
+                                 context="rural", ses_composition=0.0)
+    _students(SchoolClass.objects.create(code="PT-T09-A", school=tiny, grade=2), 6, "t", figures=TINY)
     users = {
         "member": user_create(username="m", password="pw-member-123", role=Role.MEMBER),
         "staff_own": user_create(username="so", password="pw-staff-123", role=Role.STAFF),
@@ -66,4 +72,4 @@ def build() -> SimpleNamespace:
     }
     staff_appoint(user=users["staff_own"], school=school)
     staff_appoint(user=users["staff_other"], school=other)
-    return SimpleNamespace(country=country, school=school, other=other, users=users)
+    return SimpleNamespace(country=country, school=school, other=other, tiny=tiny, users=users)

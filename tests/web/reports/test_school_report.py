@@ -29,6 +29,8 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory, test_settings_fo
         made.report = school_report.build(made.school)  # the school's language: Italian
         made.english = school_report.build(made.school, language="en")
         made.pdf = render_pdf.pdf(made.report)
+        made.tiny_report = school_report.build(made.tiny, language="en")
+        made.tiny_pdf = render_pdf.pdf(made.tiny_report)
         yield made
         transaction.set_rollback(True)
 
@@ -70,6 +72,22 @@ def test_the_pdf_holds_no_figure_about_fewer_than_ten_students(world):
         assert "n<10" in line or "nascost" in line.lower() or "hidden" in line, line
         assert not re.search(r"(?<![<\d])\b(3|31)\b", line), line
     assert "34" in text  # the school's own size is shown
+
+
+def test_a_school_of_six_shows_none_of_its_figures(world):
+    report = world.tiny_report
+    about = section(report, "about")
+    assert any("fewer than 10 students" in getattr(b, "text", "") for b in about.blocks)
+    facts = dict(next(b for b in about.blocks if isinstance(b, Facts)).items)
+    assert facts["Students"] == "not shown (fewer than 10 students)"
+    for table in report.tables():
+        for row in table.rows:
+            assert row.get("suppressed"), (table.caption, row)
+            assert all(row.get(f) is None for f in ("n", "mean", "ci_low", "ci_high", "left_early", "security",
+                                                     "belonging")), row
+    text = pdf_text(world.tiny_pdf)
+    for figure in ("1.93", "2.17", "277", "66.7", " 6 "):
+        assert figure not in text, figure
 
 
 def test_the_pdf_is_drawn_and_tagged_in_the_schools_language(world):
