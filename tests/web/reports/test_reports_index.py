@@ -61,5 +61,7 @@ def test_the_page_lists_them_with_links(world, client, role):
     assert ("Draft brief" in text) is (role == "researcher")
     assert ("School AN-LS" in text) is (role != "anonymous")
     assert ("School AN-PR" in text) is (role == "researcher")
-    assert ('href="/reports/"' in text) is (role != "anonymous")  # the main menu's entry, signed in only
+    menu = text.split('<ul class="nav-links">')[1].split("</ul>")[0]
+    assert ('href="/reports/"' in menu) is (role != "anonymous")  # the main menu's entry, signed in only
+    assert 'href="/reports/"' in text.split("<footer")[1]  # the footer's, for everyone
 
