@@ -106,6 +106,7 @@ def test_trials_show_results_only_when_every_arm_is_large_enough(world):
     assert rows["Tiny trial"]["g"] is None and rows["Restorative trial"]["g"] is None
     dots = figure(world.report, "trial-effects").chart
     assert dots.kind == "dots" and [r["trial"] for r in dots.rows] == ["Mentoring trial"]
+    assert [r.value for r in dots.rules] == [0.0]  # "no effect" drawn, so an interval's distance from it reads
     assert any("Mentoring trial" in p.label for p in world.report.provenance)
 
 

@@ -21,6 +21,7 @@ from safeschool.publishing.document import (
     Paragraph,
     Provenance,
     Report,
+    Rule,
     Section,
 )
 from safeschool.vocabulary import MIN_CELL
@@ -193,7 +194,9 @@ def _trials(year: int) -> tuple[Section, list[Provenance]]:
             summary=_("Each completed trial's effect size on its primary outcome with its 95 % confidence interval; "
                       "an interval that crosses zero does not rule out no effect."),
             chart=Chart(kind="dots", rows=dots, value="g", category="trial", low="low", high="high", format="number:2",
-                        value_title=_("Effect size (g)"), category_title=_("Trial"), rules=[]),
+                        value_title=_("Effect size (g)"), category_title=_("Trial"),
+                        # Translators: the reference line at an effect size of 0 on a chart of trial results
+                        rules=[Rule(0.0, _("no effect"))]),
             table=table(title, [("trial", _("Trial"), "text"), ("g", _("Effect size (g)"), "number:2"),
                                 ("low", _("95 % CI from"), "number:2"), ("high", _("95 % CI to"), "number:2")], dots)))
     section.blocks.append(table(_("Trials registered by the end of %(year)s") % {"year": year}, columns, rows))
