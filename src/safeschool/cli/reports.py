@@ -10,4 +10,4 @@ report_app = typer.Typer(help="Write reports as files: school and country profil
                               "report (PDF and HTML).", no_args_is_help=True)
 
 # each command's module registers it on report_app
-from safeschool.cli import reports_annual, reports_country, reports_school  # noqa: E402,F401
+from safeschool.cli import reports_annual, reports_brief, reports_country, reports_school  # noqa: E402,F401
