@@ -9,8 +9,10 @@ import re
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from safeschool.indicators import targets
+from safeschool.indicators.records import AGGREGATE
 from safeschool.web.core.permissions import authorize
 from safeschool.web.indicators import figures, selectors, services
 from safeschool.web.indicators.display import figure_block
@@ -47,6 +49,9 @@ def country(request, code: str):
     if not CODE.match(code or "") or not selectors.geo_known(code):
         raise Http404
     code = code.upper()
+    if len(code) > 2 and not AGGREGATE.match(code) and selectors.geo_known(code[:2]):
+        # a region (NUTS code, e.g. ITC4) is a row of its country's page: send there rather than show an empty page
+        return redirect(reverse("indicators:country", args=[code[:2]]) + "#regions")
     context = _releases_context()
     esl = selectors.country_esl(code)
     eu = selectors.country_esl(selectors.EU) if code != selectors.EU else None
