@@ -70,6 +70,7 @@ def demo_seed(*, home: Path, progress: Callable[[str], None] = lambda step: None
             result.notes.append(note)
         progress(step)
     # last: the briefs build on the analysis, the Delphi study and the Hub; the indicators on the registry's countries
-    result.notes += [note for note in (indicators.demo_indicators_ensure(), reports.demo_briefs_ensure()) if note]
+    seeds = (indicators.demo_indicators_ensure, reports.demo_briefs_ensure, reports.demo_country_analyses_queue)
+    result.notes += [note for note in (seed() for seed in seeds) if note]
     progress("Reports and indicators")
     return result

@@ -93,3 +93,22 @@ def demo_briefs_ensure() -> str:
     state = "published" if published else "saved as a draft (no Delphi statement reached consensus)"
     return (f"Policy briefs: '{brief.title}' {state} with {len(statements)} recommendations and {endorsed} "
             f"endorsements, and a Spanish draft for Spain (/reports/briefs/).")
+
+
+def demo_country_analyses_queue() -> str:
+    """Queue the analyses every country's profile report rests on (two ecological decompositions and a MAIHDA
+    within the country) for the worker `safeschool demo` starts, so that the country reports are complete a few
+    minutes after the server is up (each page says which are still being computed). Idempotent."""
+    from safeschool.web.reports.selectors_country import country_runs
+    from safeschool.web.reports.services_country import ensure_country_analyses
+    from safeschool.web.research.models import Country
+
+    queued = 0
+    for country in Country.objects.order_by("code"):
+        missing = sum(1 for run in country_runs(country).values() if run is None)
+        if missing:
+            ensure_country_analyses(country, run_now=False)
+            queued += missing
+    if not queued:
+        return ""
+    return f"Queued {queued} within-country analyses for the country reports (the worker runs them in a few minutes)."
