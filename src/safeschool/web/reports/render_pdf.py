@@ -133,11 +133,11 @@ class Writer:
                 else:
                     pdf.set_font(FAMILY, "B", TEXT)
                     y = pdf.get_y()
-                    pdf.multi_cell(62, 4.6, first, new_x="RIGHT", new_y="TOP")
-                    below = pdf.get_y()
+                    pdf.multi_cell(62, 4.6, first, align="L", new_x="LMARGIN", new_y="NEXT")
+                    below = pdf.get_y()  # under the label, however many lines it took
                     pdf.set_font(FAMILY, "", TEXT)
                     pdf.set_xy(pdf.l_margin + 64, y)
-                    pdf.multi_cell(pdf.epw - 64, 4.6, second, new_x="LMARGIN", new_y="NEXT")
+                    pdf.multi_cell(pdf.epw - 64, 4.6, second, align="L", new_x="LMARGIN", new_y="NEXT")
                     pdf.set_y(max(pdf.get_y(), below))
             pdf.ln(0.8)
         pdf.ln(1.5)
