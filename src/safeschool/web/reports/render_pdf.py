@@ -172,7 +172,8 @@ class Writer:
         h = max(len(lines) for lines in wrapped) * CELL_LINE + 2 * PAD
         if pdf.will_page_break(h):
             pdf.add_page()
-            self._row(parent["table"], parent["head"], widths, numeric, head=True, repeat=True)
+            if not head:  # a body row continues under the header repeated (the header itself is drawn once)
+                self._row(parent, parent["head"], widths, [False] * len(widths), head=True, repeat=True)
         y, x = pdf.get_y(), pdf.l_margin
         tr = None if repeat else pdf.group("TR", parent["table"])
         if head:
