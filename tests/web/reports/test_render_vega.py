@@ -124,3 +124,11 @@ def test_a_long_label_wraps_and_the_unknown_kind_is_refused():
         assert "pie" in str(error)
     else:
         raise AssertionError("an unknown chart kind was drawn")
+
+
+def test_a_count_axis_ticks_whole_numbers_only():
+    figure = bars_figure()
+    figure.chart.format = "count"
+    axes = [layer["encoding"]["x"].get("axis") or {} for layer in vega.spec(figure)["layer"]
+            if "x" in layer.get("encoding", {})]
+    assert any(a.get("tickMinStep") == 1 and a.get("format") == ",d" for a in axes), axes

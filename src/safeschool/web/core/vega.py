@@ -98,7 +98,10 @@ def _value_scale(chart: Chart, rows: list[dict], *, zero: bool = True) -> dict:
 def _axis(chart: Chart, scale: dict, **extra) -> dict:
     domain = scale.get("domain")
     span = (domain[1] - domain[0]) if domain else None
-    return {"format": d3_format(chart.format, span), "tickCount": 5, **extra}
+    axis = {"format": d3_format(chart.format, span), "tickCount": 5, **extra}
+    if chart.format.partition(":")[0] == "count":
+        axis["tickMinStep"] = 1  # counts are whole: a small range reads 0 1 2, never 0 0 0 1 1
+    return axis
 
 
 def _series(chart: Chart, rows: list[dict]) -> list[str]:

@@ -191,6 +191,7 @@ def _trials(year: int) -> tuple[Section, list[Provenance]]:
         title = _("Effect sizes of the completed trials")
         section.blocks.append(Figure(
             name="trial-effects", title=title,
+            # xgettext:no-python-format
             summary=_("Each completed trial's effect size on its primary outcome with its 95 % confidence interval; "
                       "an interval that crosses zero does not rule out no effect."),
             chart=Chart(kind="dots", rows=dots, value="g", category="trial", low="low", high="high", format="number:2",

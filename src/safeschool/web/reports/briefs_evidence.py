@@ -46,6 +46,7 @@ def ecological(run: AnalysisRun) -> list:
     with_ci = bool(intervals.get("available")) and any(r["low"] is not None for r in rows)
     columns = [Column("level", gettext("Level")), Column("share", gettext("Share of the variance"), "percent:1")]
     if with_ci:
+        # xgettext:no-python-format
         columns += [Column("low", gettext("95 % interval: from"), "percent:1"), Column("high", gettext("to"),
                                                                                      "percent:1")]
     columns.append(Column("explained", gettext("Of it explained by the model's predictors"), "percent:0"))
@@ -91,6 +92,7 @@ def maihda(run: AnalysisRun) -> list:
     fmt = "percent:1" if binary else "number:1"
     rows = _strata_rows(result)
     columns = [Column("stratum", gettext("Group")), Column("n", gettext("Students"), "count"),
+               # xgettext:no-python-format
                Column("predicted", gettext("Predicted"), fmt), Column("low", gettext("95 % interval: from"), fmt),
                Column("high", gettext("to"), fmt)]
     hidden = (result.get("n_strata_suppressed") or 0) + (result.get("n_strata_protecting") or 0)

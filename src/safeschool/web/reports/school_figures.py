@@ -142,6 +142,7 @@ def climate_section(figures: StudentFigures) -> Section:
                        anchor="climate")
     rows = _wave_rows(figures, CLIMATE)
     figure = Figure(
+        # xgettext:no-python-format
         name="climate-by-wave", title=gettext("Mean score by wave with its 95 % confidence interval"),
         summary=_summary_sentence(rows, lambda v: formatting.number(v, 2)),
         chart=Chart(kind="dots", rows=rows, value="mean", category="category", series="wave", low="ci_low",
