@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 console = Console()
@@ -17,7 +18,7 @@ err = Console(stderr=True)
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a one-line reason to stderr and return the Exit to raise."""
-    err.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]Error:[/] {escape(message)}", highlight=False, soft_wrap=True)  # a path like x[/b]
     return typer.Exit(code)
 
 

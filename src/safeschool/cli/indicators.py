@@ -22,7 +22,11 @@ def import_file(
 ) -> None:
     """Import one Eurostat file of early leavers from education and training, all or nothing: every problem in its
     rows is printed (line, column, reason) and nothing is stored; the same file twice is refused."""
+    from safeschool.indicators.records import MAX_BYTES
+
     try:
+        if file.stat().st_size > MAX_BYTES:  # not read into memory: Eurostat's files are a few MB
+            raise fail(f"--file: {file} is over {MAX_BYTES // (1024 * 1024)} MB; is it a file from Eurostat?")
         data = file.read_bytes()
     except OSError as exc:
         raise fail(f"--file: cannot read {file} ({exc.strerror or exc})") from exc

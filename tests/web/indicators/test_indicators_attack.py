@@ -220,3 +220,49 @@ def test_flags_are_explained_in_words(as_role):
     assert "break in time series" in page and "provisional" in page
     with translation.override("es"):
         assert figures.flags_text("bp") and figures.flags_text("bp") != "bp"
+
+
+def _cli(*args: str):
+    from typer.testing import CliRunner
+
+    from safeschool.cli import app
+
+    return CliRunner().invoke(app, ["indicators", "import", *args])
+
+
+def _one_line(result) -> str:
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1, result.output
+    return result.output
+
+
+def test_the_command_refuses_a_missing_file_a_directory_and_a_huge_file_in_one_line(tmp_path):
+    assert "No such file" in _one_line(_cli("--file", str(tmp_path / "missing[/b].tsv")))  # rich markup in a name
+    assert "directory" in _one_line(_cli("--file", str(tmp_path)))
+    huge = tmp_path / "sdg_04_10.tsv"
+    with huge.open("wb") as handle:
+        handle.truncate(200 * 1024 * 1024)  # sparse: 200 MB on paper, refused before it is read
+    assert "over 50 MB" in _one_line(_cli("--file", str(huge)))
+
+
+def test_the_command_refuses_an_unreadable_file_in_one_line(tmp_path):
+    import os
+
+    if os.geteuid() == 0:
+        pytest.skip("root reads any file")
+    locked = tmp_path / "sdg_04_10.tsv"
+    locked.write_text(NATIONAL)
+    locked.chmod(0)
+    assert "Permission denied" in _one_line(_cli("--file", str(locked)))
+
+
+def test_the_command_refuses_a_hostile_file_in_one_line_and_stores_nothing(world, db, tmp_path):
+    before = counts()
+    bad = tmp_path / "sdg_04_10.tsv"
+    bad.write_bytes(HOSTILE["year 9999"][0])
+    result = _cli("--file", str(bad))
+    assert result.exit_code == 2 and "year '9999' is outside" in result.output and "Traceback" not in result.output
+    bomb = tmp_path / "sdg_04_10.tsv.gz"
+    bomb.write_bytes(HOSTILE["gzip bomb"][0])
+    assert "unpacks to over" in _one_line(_cli("--file", str(bomb)))
+    assert counts() == before
