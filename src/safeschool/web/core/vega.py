@@ -82,6 +82,16 @@ def _wrap(text, width: int = WRAP) -> str:
     return "\n".join(textwrap.wrap(str(text), width)) or str(text)
 
 
+def _title_lines(title: str, width: int = 32) -> str | list[str] | None:
+    """An axis title, in lines of at most `width` characters when long (a phone-wide chart cuts one long line)."""
+    import textwrap
+
+    if not title:
+        return None
+    lines = textwrap.wrap(str(title), width)
+    return lines if len(lines) > 1 else str(title)
+
+
 def _value_scale(chart: Chart, rows: list[dict], *, zero: bool = True) -> dict:
     if chart.domain:
         return {"domain": list(chart.domain), "nice": False}
@@ -131,20 +141,28 @@ def _rule_layers(chart: Chart, axis: str, fmt: str) -> list[dict]:
         return []
     data = {"values": [{"rule": float(r.value), "rule_label": r.label, "rule_display": display(r.value, fmt)}
                        for r in chart.rules]}
-    other = "y" if axis == "x" else "x"
     rule = {"data": data, "mark": {"type": "rule", "color": theme.REFERENCE, "strokeDash": [6, 4], "size": 1.5},
             "encoding": {axis: {"field": "rule", "type": "quantitative"},
                          "tooltip": [{"field": "rule_label", "type": "nominal"}]}}
-    text = {"data": data,
-            "mark": {"type": "text", "color": theme.REFERENCE, "fontSize": theme.FONT_SIZE - 1,
-                     # a label right of its rule when it fits there, else left of it (never cut at the edge)
-                     **({"align": {"expr": f"{FITS} ? 'left' : 'right'"}, "dx": {"expr": f"{FITS} ? 4 : -4"},
-                         "dy": -6,
-                         "baseline": "bottom"} if axis == "x"
-                        else {"align": "right", "dy": -6, "baseline": "bottom"}),
-                     other: 0 if axis == "x" else "width"},
-            "encoding": {axis: {"field": "rule", "type": "quantitative"}, "text": {"field": "rule_label"}}}
-    return [rule, text]
+    if axis == "y":  # horizontal rules: each label at the right end of its own line
+        texts = [{"data": data,
+                  "mark": {"type": "text", "color": theme.REFERENCE, "fontSize": theme.FONT_SIZE - 1,
+                           "align": "right", "dy": -6, "baseline": "bottom", "x": "width"},
+                  "encoding": {axis: {"field": "rule", "type": "quantitative"}, "text": {"field": "rule_label"}}}]
+        return [rule, *texts]
+    # vertical rules: labels stacked above the plot, one line each (two close targets, 9 % and 10 %, would
+    # overlap on one line), and above the category axis' title when there is one
+    above = 18 if chart.category_title else 0
+    texts = []
+    for i, value in enumerate(data["values"]):
+        texts.append({"data": {"values": [value]},
+                      "mark": {"type": "text", "color": theme.REFERENCE, "fontSize": theme.FONT_SIZE - 1,
+                               # right of its rule when it fits there, else left of it (never cut at the edge)
+                               "align": {"expr": f"{FITS} ? 'left' : 'right'"}, "dx": {"expr": f"{FITS} ? 4 : -4"},
+                               "dy": -6 - above - 15 * i, "baseline": "bottom", "y": 0},
+                      "encoding": {axis: {"field": "rule", "type": "quantitative"},
+                                   "text": {"field": "rule_label"}}})
+    return [rule, *texts]
 
 
 def _records(chart: Chart, rows: list[dict], fmt: str) -> list[dict]:
@@ -170,7 +188,10 @@ def _bars(chart: Chart, rows: list[dict]) -> dict:
     order = list(dict.fromkeys(_wrap(r.get(chart.category)) for r in rows))
     series = _series(chart, rows)
     scale = _value_scale(chart, rows)
-    x = {"field": chart.value, "type": "quantitative", "title": chart.value_title or None,
+    if scale.get("domain") and not chart.domain:  # room right of the longest bar for its value label
+        low, high = scale["domain"]
+        scale["domain"] = [low, high + 0.15 * ((high - low) or 1)]
+    x = {"field": chart.value, "type": "quantitative", "title": _title_lines(chart.value_title),
          "scale": scale, "axis": _axis(chart, scale, grid=True)}
     y = {"field": "label", "type": "nominal", "sort": order, "title": chart.category_title or None,
          "axis": {"labelExpr": LINES, "labelLimit": 0}}
@@ -204,7 +225,7 @@ def _lines(chart: Chart, rows: list[dict]) -> dict:
          # years read "2019", never "2,019": an integer format without grouping, one tick per year at most
          "axis": {"format": "d", "tickMinStep": 1, "grid": False, "labelOverlap": True}}
     scale = _value_scale(chart, rows, zero=bool(chart.domain) and chart.domain[0] == 0)
-    y = {"field": chart.value, "type": "quantitative", "title": chart.value_title or None,
+    y = {"field": chart.value, "type": "quantitative", "title": _title_lines(chart.value_title),
          "scale": scale, "axis": _axis(chart, scale, grid=True)}
     encoding = {"x": x, "y": y}
     if series:
@@ -231,7 +252,7 @@ def _dots(chart: Chart, rows: list[dict]) -> dict:
     y = {"field": "label", "type": "nominal", "sort": order, "title": chart.category_title or None,
          "axis": {"labelExpr": LINES, "labelLimit": 0, "grid": True}}
     scale = _value_scale(chart, rows, zero=False)
-    x = {"field": chart.value, "type": "quantitative", "title": chart.value_title or None,
+    x = {"field": chart.value, "type": "quantitative", "title": _title_lines(chart.value_title),
          "scale": scale, "axis": _axis(chart, scale)}
     tooltip = _tooltip(chart, chart.value_title)
     layers = []
