@@ -119,6 +119,16 @@ class Document(FPDF):
         self.set_text_color(*chart_theme.rgb(chart_theme.INK))
         self.set_draw_color(*chart_theme.rgb(chart_theme.GRID))
 
+    def normalize_text(self, text: str) -> str:
+        """A character the font has no glyph for (an emoji, a rare script) prints as U+FFFD "�" (a visible
+        stand-in) rather than nothing; the text's meaning stays in the tagged structure's own strings."""
+        text = super().normalize_text(text)
+        cmap = getattr(self.current_font, "cmap", None)
+        if text.isascii() or not cmap:
+            return text
+        return "".join(c if ord(c) in cmap or c in "\n\r\t\u200d" else "\ufffd" for c in text).replace(
+            "\ufffd\u200d\ufffd", "\ufffd").replace("\ufffd\u200d", "\ufffd")
+
     # ---------------------------------------------------------------------------------------------- tagging
     def group(self, tag: str, parent: StructElem | None = None, *, title: str | None = None,
               alt: str | None = None, attributes: str | None = None) -> StructElem | None:

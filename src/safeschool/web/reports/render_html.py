@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from django.contrib.staticfiles import finders
 from django.http import HttpResponse
@@ -55,8 +55,14 @@ def table_html(table: Table, uid: str) -> SafeString:
         uid=uid, caption=table.caption, head=head, body=mark_safe("".join(body)), note=note)
 
 
+LINK_SCHEMES = ("", "http", "https", "mailto")
+
+
 def absolute(url: str, base: str) -> str:
-    """`url` resolved against the site's address `base` (a relative link in a file read away from the site)."""
+    """`url` resolved against the site's address `base` (a relative link in a file read away from the site); ""
+    for an address that is not a web or mail address (javascript:, data:, file:), which no report links to."""
+    if url and urlsplit(url.strip()).scheme.lower() not in LINK_SCHEMES:
+        return ""
     return urljoin(base, url) if base and url else url
 
 
