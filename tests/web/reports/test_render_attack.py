@@ -102,8 +102,10 @@ def test_the_pdf_renders_tagged_and_not_blank(pdf_bytes):
 def test_a_character_the_font_lacks_prints_as_a_visible_stand_in(pdf_bytes, caplog):
     text = pdf_text(pdf_bytes)
     assert "\ufffd\ufffd" in text and "\ufffd test" in text  # 🧪🦄… drawn as "�", not as nothing
+    small = hostile()
+    small.sections = [Section("Emoji", [Paragraph(EMOJI)])]
     with caplog.at_level("WARNING", logger="fpdf.output"):
-        render_pdf.pdf(hostile())
+        assert "\ufffd test" in pdf_text(render_pdf.pdf(small))
     assert not [r for r in caplog.records if "missing the following glyphs" in r.getMessage()]
 
 
