@@ -13,6 +13,9 @@ from safeschool.web.analysis.models import AnalysisRun, Kind, Status
 from safeschool.web.network.models import Member
 from safeschool.web.reports import selectors_briefs, services_briefs
 from safeschool.web.reports.models import Brief
+from safeschool.web.reports.selectors_country import country_runs
+from safeschool.web.reports.services_country import ensure_country_analyses
+from safeschool.web.research.models import Country
 
 ENDORSERS = 4  # demo advocates who endorse the published brief
 
@@ -99,10 +102,6 @@ def demo_country_analyses_queue() -> str:
     """Queue the analyses every country's profile report rests on (two ecological decompositions and a MAIHDA
     within the country) for the worker `safeschool demo` starts, so that the country reports are complete a few
     minutes after the server is up (each page says which are still being computed). Idempotent."""
-    from safeschool.web.reports.selectors_country import country_runs
-    from safeschool.web.reports.services_country import ensure_country_analyses
-    from safeschool.web.research.models import Country
-
     queued = 0
     for country in Country.objects.order_by("code"):
         missing = sum(1 for run in country_runs(country).values() if run is None)
