@@ -6,11 +6,11 @@ low reliability ("u") and a few regional figures are missing (":").
 
 from __future__ import annotations
 
-import csv
 import io
 import random
 from collections.abc import Iterable, Mapping
 
+from safeschool import csvsafe
 from safeschool.indicators.eurostat import Observation
 
 SEXES = ("F", "M", "T")
@@ -85,7 +85,7 @@ def render_tsv(rows: list[Observation]) -> str:
 def render_sdmx(rows: list[Observation]) -> str:
     """SDMX-CSV 1.0 as Eurostat's data browser writes it: a row per observation, flags in OBS_FLAG."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csvsafe.writer(buffer, lineterminator="\n")
     names = [name for name, _ in rows[0].dims] if rows else ["freq", "unit", "sex", "age"]
     writer.writerow(["DATAFLOW", "LAST UPDATE", *names, "geo", "TIME_PERIOD", "OBS_VALUE", "OBS_FLAG"])
     for row in sorted(rows, key=lambda row: (row.dims, row.geo, row.year)):
