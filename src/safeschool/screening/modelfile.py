@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-import skops.io as sio
 from sklearn.pipeline import Pipeline
 
 from safeschool import __version__
@@ -70,6 +69,8 @@ def _state(model: RiskModel) -> dict:
 def to_bytes(model: RiskModel, meta: dict | None = None) -> bytes:
     """The model file's bytes: `meta` (name, version, created, expires_on, test_cohort, evaluation, fairness,
     gate, …) plus the model's own state, the safeschool version and the estimator's SHA-256."""
+    import skops.io as sio  # here, not at the top: importing skops takes 2.5 s, paid by every command and server
+
     estimator = sio.dumps(model.estimator_)
     document = {**(meta or {}), **_state(model), "format": FORMAT, "format_version": FORMAT_VERSION,
                 "safeschool_version": __version__, "estimator_sha256": hashlib.sha256(estimator).hexdigest()}
@@ -134,6 +135,8 @@ def _document(raw: bytes) -> dict:
 
 
 def _estimator(blob: bytes) -> Pipeline:
+    import skops.io as sio  # (imported when a model file is read; see to_bytes)
+
     _members(blob, "estimator.skops", None)  # the inner zip is capped too
     try:
         untrusted = sio.get_untrusted_types(data=blob)
