@@ -132,3 +132,11 @@ def test_a_count_axis_ticks_whole_numbers_only():
     axes = [layer["encoding"]["x"].get("axis") or {} for layer in vega.spec(figure)["layer"]
             if "x" in layer.get("encoding", {})]
     assert any(a.get("tickMinStep") == 1 and a.get("format") == ",d" for a in axes), axes
+
+
+def test_bars_sit_side_by_side_only_where_a_category_has_several_series():
+    figure = bars_figure()  # Girls has two waves: offsets
+    assert "yOffset" in vega.spec(figure)["layer"][0]["encoding"]
+    figure.chart.rows = [r for r in figure.chart.rows if r["group"] != "Girls"]  # one series per category
+    encoding = vega.spec(figure)["layer"][0]["encoding"]
+    assert "yOffset" not in encoding and encoding["color"]["field"] == figure.chart.series

@@ -196,23 +196,29 @@ def _bars(chart: Chart, rows: list[dict]) -> dict:
     y = {"field": "label", "type": "nominal", "sort": order, "title": chart.category_title or None,
          "axis": {"labelExpr": LINES, "labelLimit": 0}}
     encoding = {"y": y, "x": x, "tooltip": _tooltip(chart, chart.value_title)}
+    # side by side within a category only when a category has bars of several series (else one bar, centred)
+    series_of = {}
+    for r in rows:
+        series_of.setdefault(_wrap(r.get(chart.category)), set()).add(str(r.get(chart.series)))
+    offset = bool(series) and any(len(found) > 1 for found in series_of.values())
     if series:
-        encoding["yOffset"] = {"field": chart.series, "type": "nominal", "sort": series}
         encoding["color"] = _colour(chart, series)
+    if offset:
+        encoding["yOffset"] = {"field": chart.series, "type": "nominal", "sort": series}
     layers = [{"mark": {"type": "bar", **({} if series else {"color": theme.PRIMARY})}, "encoding": encoding}]
     if chart.low and chart.high:
         whisker = {"y": y, "x": {"field": chart.low, "type": "quantitative"},
                    "x2": {"field": chart.high}, "tooltip": encoding["tooltip"]}
-        if series:
+        if offset:
             whisker["yOffset"] = encoding["yOffset"]
         layers.append({"mark": {"type": "rule", "color": theme.INK, "size": 1.5}, "encoding": whisker})
     labels = {"y": y, "x": {"field": chart.high if chart.high else chart.value, "type": "quantitative"},
               "text": {"field": "display"}}
-    if series:
+    if offset:
         labels["yOffset"] = encoding["yOffset"]
     layers.append({"mark": {"type": "text", "align": "left", "dx": 4, "color": theme.INK}, "encoding": labels})
     layers += _rule_layers(chart, "x", fmt)
-    per_category = SERIES_BAND * max(1, len(series)) + 8 if series else BAND
+    per_category = SERIES_BAND * max(1, len(series)) + 8 if offset else BAND
     return {"height": max(1, len(order)) * per_category, "layer": layers}
 
 

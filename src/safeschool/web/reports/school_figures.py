@@ -253,8 +253,7 @@ def groups_section(figures: StudentFigures) -> Section:
                title=gettext("Left education early by wave %(wave)s, by group") % {"wave": wave},
                summary=summary,
                chart=Chart(kind="bars", rows=chart_rows, value="value", category="category", series="series",
-                           format="percent", value_title=gettext("Left early"), category_title=gettext("Group"),
-                           domain=(0.0, 1.0)),
+                           format="percent", value_title=gettext("Left early"), category_title=gettext("Group")),
                table=table(gettext("Early leaving, security and belonging by group at wave %(wave)s") % {
                    "wave": wave}, [
                    ("characteristic", gettext("Characteristic"), "text"), ("group", gettext("Group"), "text"),
