@@ -19,8 +19,6 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from safeschool.chart_theme import themed
-from safeschool.stats.disclosure import label as hidden_label
-from safeschool.stats.disclosure import short_label
 from safeschool.web.core import formatting
 
 _ids = itertools.count(1)
@@ -38,7 +36,7 @@ def _title_text(title) -> str:
 def _hidden(row: dict) -> SafeString:
     reason = row.get("reason")
     return format_html('<span class="suppressed" data-reason="{}" title="{}">{}</span>', reason or "small",
-                       hidden_label(reason).capitalize(), short_label(reason))
+                       formatting.hidden_reason(reason).capitalize(), formatting.hidden_short(reason))
 
 
 def formatted(value, fmt: str, row: dict | None = None, field: str = ""):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext, pgettext
 
 from safeschool import vocabulary
 from safeschool.stats import printing
+from safeschool.stats.disclosure import EMPTY, PROTECTS
 
 MISSING = "—"
 NBSP = "\u00a0"
@@ -261,3 +262,24 @@ def yes_no(value) -> str:
         return MISSING
     # Translators: the answer to a yes/no question shown in a table cell.
     return pgettext("answer", "Yes") if value in (True, "True", "TRUE", 1, "1") else pgettext("answer", "No")
+
+
+def hidden_short(reason: str | None) -> str:
+    """What a hidden figure shows in its place, in the reader's language: "n<10" for a small group, "hidden" for a
+    figure hidden to protect a small one (stats.disclosure decides which; its own labels are English)."""
+    if reason == PROTECTS:
+        # Translators: in a table cell whose figure is hidden so that a small group cannot be worked out.
+        return pgettext("hidden figure", "hidden")
+    if reason == EMPTY:
+        return "–"
+    return f"n<{vocabulary.MIN_CELL}"
+
+
+def hidden_reason(reason: str | None) -> str:
+    """Why a figure is hidden, in words and in the reader's language."""
+    if reason == PROTECTS:
+        return gettext("hidden to protect a small group")
+    if reason == EMPTY:
+        return gettext("no students")
+    # Translators: why a figure about students is not shown, e.g. "fewer than 10 students".
+    return gettext("fewer than %(n)s students") % {"n": count(vocabulary.MIN_CELL)}

@@ -13,7 +13,6 @@ from django.utils.translation import gettext, pgettext
 from safeschool import vocabulary
 from safeschool.indicators import eurostat, targets
 from safeschool.publishing.document import Chart, Column, Facts, Figure, Rule, Table
-from safeschool.stats.disclosure import label as hidden_label
 from safeschool.web.core import formatting
 from safeschool.web.indicators import selectors
 
@@ -222,7 +221,7 @@ def network_esl(code: str) -> dict | None:
         return None
     label = gettext("Network schools: students who left education early by wave %(wave)s — a different measure") % {
         "wave": found["wave"]}
-    text = hidden_label(found["reason"]).capitalize() if found["suppressed"] else formatting.percent(found["value"], 1)
+    text = formatting.hidden_reason(found["reason"]).capitalize() if found["suppressed"] else formatting.percent(found["value"], 1)
     explanation = gettext("The share of the network's students in %(country)s who had left education by wave "
                           "%(wave)s, in schools of at least %(k)s students. It counts school students followed by the "
                           "network, not 18–24-year-olds as Eurostat does: the two cannot be compared directly.") % {

@@ -14,8 +14,7 @@ from django.utils.translation import gettext, pgettext
 
 from safeschool import chart_theme as theme
 from safeschool.publishing.document import Facts, Figure, Links, Notice, Paragraph, Report, Table
-from safeschool.stats.disclosure import BELOW_MIN, EMPTY, PROTECTS
-from safeschool.vocabulary import MIN_CELL
+from safeschool.stats.disclosure import BELOW_MIN, EMPTY
 from safeschool.web.core import formatting, vega
 from safeschool.web.core.charts import FIGURES
 from safeschool.web.core.pdf import FAMILY, Document
@@ -31,21 +30,11 @@ PAD = 1.2         # mm around a cell's text
 
 def reason_short(reason: str | None) -> str:
     """What a hidden cell shows, in the reader's language."""
-    if reason == PROTECTS:
-        # Translators: in a table cell whose figure is hidden so that a small group cannot be worked out.
-        return pgettext("hidden figure", "hidden")
-    if reason == EMPTY:
-        return "–"
-    return f"n<{MIN_CELL}"
+    return formatting.hidden_short(reason)
 
 
 def reason_text(reason: str | None) -> str:
-    if reason == PROTECTS:
-        return gettext("hidden to protect a small group")
-    if reason == EMPTY:
-        return gettext("no students")
-    # Translators: why a figure about students is not shown, e.g. "fewer than 10 students".
-    return gettext("fewer than %(n)s students") % {"n": formatting.count(MIN_CELL)}
+    return formatting.hidden_reason(reason)
 
 
 def is_hidden(row: dict, field: str) -> bool:

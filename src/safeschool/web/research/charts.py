@@ -19,7 +19,6 @@ import pandas as pd
 from django.utils.translation import gettext, pgettext
 
 from safeschool import chart_theme as theme
-from safeschool.stats.disclosure import label, short_label
 from safeschool.web.core import formatting
 
 WIDTH = "container"
@@ -41,11 +40,11 @@ def records(df: pd.DataFrame) -> list[dict]:
 
 
 def hidden_text(row) -> str:
-    return short_label(row.get("reason"))
+    return formatting.hidden_short(row.get("reason"))
 
 
 def why(row) -> str:
-    return label(row.get("reason")) if row.get("suppressed") else ""
+    return formatting.hidden_reason(row.get("reason")) if row.get("suppressed") else ""
 
 
 def column(field: str, title: str, fmt: str = "text") -> dict:

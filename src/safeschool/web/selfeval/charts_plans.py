@@ -10,7 +10,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from safeschool import chart_theme as theme
-from safeschool.stats.disclosure import short_label
 from safeschool.web.core import formatting
 from safeschool.web.research.charts import HEIGHT, LINES, WIDTH, column, spec, wrap
 from safeschool.web.selfeval.selectors_plans import SHOWN, SUPPRESSED, Progress
@@ -27,7 +26,7 @@ def goal_chart(progress: Progress, *, title: str, target: float | None, summary:
         shown = p.state == SHOWN
         rows.append({"campaign": wrap(f"{name} · {when}"), "name": name, "score_100": p.score_100 if shown else None,
                      "display": formatting.number(p.score_100, 0) if shown else
-                     (short_label("small") if p.state == SUPPRESSED else formatting.MISSING),
+                     (formatting.hidden_short("small") if p.state == SUPPRESSED else formatting.MISSING),
                      "suppressed": not shown, "reason": "small" if p.state == SUPPRESSED else None})
     order = [r["campaign"] for r in rows]
     base = alt.Chart(alt.Data(values=rows)).encode(

@@ -7,19 +7,17 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from safeschool.stats.disclosure import label, short_label
 from safeschool.web.core import charts, formatting
 
 register = template.Library()
 
 
 def hidden(reason: str | None = None):
-    """A figure not shown: 'n<10' for a small group, 'hidden' for one hidden to protect a small group."""
-    return format_html('<span class="suppressed" data-reason="{}" title="{}: not shown">{}</span>',
-                       reason or "small", label(reason).capitalize(), short_label(reason))
-
-
-SUPPRESSED = hidden()
+    """A figure not shown: 'n<10' for a small group, 'hidden' for one hidden to protect a small group (in the
+    reader's language, with the reason as its title)."""
+    return format_html('<span class="suppressed" data-reason="{}" title="{}">{}</span>',
+                       reason or "small", formatting.hidden_reason(reason).capitalize(),
+                       formatting.hidden_short(reason))
 
 
 @register.filter
@@ -27,7 +25,7 @@ def cell(stat, fmt: str = ".2f"):
     """Render a statistic dict ({mean or value, suppressed, reason, ...}) or a plain number; a suppressed one
     shows why it is hidden ('n<10', or 'hidden' when it protects a small group)."""
     if stat is None or (isinstance(stat, float) and math.isnan(stat)):
-        return SUPPRESSED
+        return hidden()
     if isinstance(stat, dict):
         value = stat.get("mean") if "mean" in stat else stat.get("value")
         if stat.get("suppressed") or value is None or (isinstance(value, float) and math.isnan(value)):
