@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from safeschool.cli._shell import console, fail, progress, setup_django
-from safeschool.cli.reports import report_app
+from safeschool.cli.reports import out_file, report_app, write_document
 
 
 @report_app.command("brief")
@@ -22,13 +22,9 @@ def brief(
 ) -> None:
     """Write a policy brief: key messages, the evidence and its uncertainty, the official indicator, the
     recommendations the Delphi panel agreed on, the strongest programmes, limitations and provenance."""
-    suffix = out.suffix.lower()
-    if suffix not in ("", ".pdf", ".html"):
-        raise fail(f"--out: '{out.name}' must end in .pdf or .html")
-    if not suffix:
-        out, suffix = out.with_suffix(".pdf"), ".pdf"
+    out, suffix = out_file(out)
     setup_django()
-    from safeschool.web.reports import briefs, render_html, render_pdf
+    from safeschool.web.reports import briefs
     from safeschool.web.reports.selectors_briefs import brief_by_reference
 
     found = brief_by_reference(reference)
@@ -38,14 +34,6 @@ def brief(
         task = bar.add_task(f"Brief {found.slug}", total=2)
         report = briefs.build(found)
         bar.advance(task)
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            if suffix == ".pdf":
-                out.write_bytes(render_pdf.pdf(report))
-            else:
-                render_html.write_assets(out.parent / "assets")
-                out.write_text(render_html.standalone(report, assets="assets"), encoding="utf-8")
-        except OSError as exc:
-            raise fail(f"--out: cannot write {out} ({exc.strerror})") from exc
+        write_document(report, out, suffix)
         bar.advance(task)
     console.print(f"Wrote {out}")

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from safeschool.cli._shell import console, fail, progress, setup_django
-from safeschool.cli.reports import report_app
+from safeschool.cli.reports import language_checked, out_file, report_app, write_document
 
 STEPS = {"variance_achievement": "Decomposing the variance of achievement",
          "variance_dropout": "Decomposing the variance of early leaving",
@@ -27,21 +27,14 @@ def country(
 ) -> None:
     """Write a country's profile report: policies, early leaving against the EU target, the network's schools,
     where the variance sits and who is left behind."""
-    suffix = out.suffix.lower()
-    if suffix not in ("", ".pdf", ".html"):
-        raise fail(f"--out: '{out.name}' must end in .pdf or .html")
-    if not suffix:
-        out, suffix = out.with_suffix(".pdf"), ".pdf"
+    out, suffix = out_file(out)
     setup_django()
-    from django.conf import settings
 
     from safeschool.web.reports import country as country_report
-    from safeschool.web.reports import render_html, render_pdf, services_country
+    from safeschool.web.reports import services_country
     from safeschool.web.research.models import Country
 
-    languages = [code for code, _name in settings.LANGUAGES]
-    if language and language not in languages:
-        raise fail(f"--language: '{language}' is not one of {', '.join(languages)}")
+    language_checked(language)
     found = Country.objects.filter(code=code.strip().upper()).first()
     if found is None:
         known = ", ".join(Country.objects.order_by("code").values_list("code", flat=True)) or "none loaded"
@@ -56,15 +49,7 @@ def country(
         bar.update(task, completed=len(STEPS), description=f"Writing the report ({found.code})")
         report = country_report.build(found, language=language or None)
         bar.advance(task)
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            if suffix == ".pdf":
-                out.write_bytes(render_pdf.pdf(report))
-            else:
-                render_html.write_assets(out.parent / "assets")
-                out.write_text(render_html.standalone(report, assets="assets"), encoding="utf-8")
-        except OSError as exc:
-            raise fail(f"--out: cannot write {out} ({exc.strerror})") from exc
+        write_document(report, out, suffix)
         bar.advance(task)
     failed = [STEPS[key] for key, run in runs.items() if run.status == "failed"]
     if failed:
