@@ -41,6 +41,20 @@ def chosen_language(value: str | None, default: str) -> str:
     return default if default in languages else settings.LANGUAGE_CODE
 
 
+def document_links(report: Report, *, page: str, file: str, args: list) -> dict:
+    """The page's download buttons (PDF, HTML file, in the report's language) and its "also in" links to the
+    same page in every other language of the site: `page` and `file` are URL names taking `args` (then the
+    format)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    query = f"?language={report.language}"
+    return {"downloads": [(gettext("PDF"), reverse(file, args=[*args, "pdf"]) + query),
+                          (gettext("HTML file"), reverse(file, args=[*args, "html"]) + query)],
+            "languages": [(code, reverse(page, args=args) + f"?language={code}") for code in site_languages()
+                          if code != report.language]}
+
+
 def generated_now() -> dt.datetime:
     """The generation time written on a report (aware, to the second)."""
     return timezone.now().replace(microsecond=0)

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import Http404
-from django.urls import reverse
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language
 
 from safeschool.web.reports import annual as annual_report
 from safeschool.web.reports import render_html
-from safeschool.web.reports.common import chosen_language, file_response
+from safeschool.web.reports.common import chosen_language, document_links, file_response
 from safeschool.web.reports.selectors_annual import year_valid
 
 FORMATS = ("pdf", "html")
@@ -24,12 +23,9 @@ def _report(request, year: int):
 
 
 def annual(request, year: int):
-    report, language = _report(request, year)
-    downloads = [(gettext("PDF"), reverse("reports:annual_file", args=[year, "pdf"]) + f"?language={language}"),
-                 (gettext("HTML file"), reverse("reports:annual_file", args=[year, "html"]) + f"?language={language}")]
-    page = reverse("reports:annual", args=[year])
-    languages = [(code, f"{page}?language={code}") for code, _name in settings.LANGUAGES if code != language]
-    return render_html.page(request, report, downloads=downloads, languages=languages)
+    report, _language = _report(request, year)
+    return render_html.page(request, report, **document_links(report, page="reports:annual",
+                                                              file="reports:annual_file", args=[year]))
 
 
 def annual_file(request, year: int, fmt: str):

@@ -76,7 +76,7 @@ def brief_file(request, slug: str, fmt: str):
     if fmt not in FORMATS:
         raise Http404(gettext("No such format."))
     brief = selectors.brief_get(slug=slug, user=request.user)
-    response = file_response(briefs.build(brief), fmt)
+    response = file_response(briefs.build(brief), fmt, request=request)
     if request.method == "GET":  # a HEAD (a link checker, a preview) is not a reader
         services.download_record(brief, fmt, request.user)
     return response

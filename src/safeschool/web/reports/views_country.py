@@ -8,13 +8,12 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils.translation import gettext
 
 from safeschool.web.core.permissions import authorize
 from safeschool.web.reports import country as country_report
 from safeschool.web.reports import render_html, services_country
-from safeschool.web.reports.common import chosen_language, file_response, site_languages
+from safeschool.web.reports.common import chosen_language, document_links, file_response
 from safeschool.web.research.models import Country
 
 FORMATS = ("pdf", "html")
@@ -31,12 +30,8 @@ def _report(request, code: str):
 @login_required
 def country(request, code: str):
     country, report = _report(request, code)
-    query = f"?language={report.language}"
-    downloads = [(gettext("PDF"), reverse("reports:country_file", args=[country.code, "pdf"]) + query),
-                 (gettext("HTML file"), reverse("reports:country_file", args=[country.code, "html"]) + query)]
-    languages = [(code, reverse("reports:country", args=[country.code]) + f"?language={code}")
-                 for code in site_languages() if code != report.language]
-    return render_html.page(request, report, downloads=downloads, languages=languages)
+    return render_html.page(request, report, **document_links(report, page="reports:country",
+                                                              file="reports:country_file", args=[country.code]))
 
 
 @login_required
@@ -44,4 +39,4 @@ def country_file(request, code: str, fmt: str):
     if fmt not in FORMATS:
         raise Http404(gettext("No such format."))
     _country, report = _report(request, code)
-    return file_response(report, fmt)
+    return file_response(report, fmt, request=request)

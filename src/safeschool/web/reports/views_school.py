@@ -7,13 +7,12 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils.translation import gettext
 
 from safeschool.web.core.permissions import authorize
 from safeschool.web.reports import render_html
 from safeschool.web.reports import school as school_report
-from safeschool.web.reports.common import chosen_language, file_response, language_of_school, site_languages
+from safeschool.web.reports.common import chosen_language, document_links, file_response, language_of_school
 from safeschool.web.research.models import School
 
 FORMATS = ("pdf", "html")
@@ -29,12 +28,8 @@ def _report(request, pk: int):
 @login_required
 def school(request, pk: int):
     school, report = _report(request, pk)
-    query = f"?language={report.language}"
-    downloads = [(gettext("PDF"), reverse("reports:school_file", args=[school.pk, "pdf"]) + query),
-                 (gettext("HTML file"), reverse("reports:school_file", args=[school.pk, "html"]) + query)]
-    languages = [(code, reverse("reports:school", args=[school.pk]) + f"?language={code}")
-                 for code in site_languages() if code != report.language]
-    return render_html.page(request, report, downloads=downloads, languages=languages)
+    return render_html.page(request, report, **document_links(report, page="reports:school",
+                                                              file="reports:school_file", args=[school.pk]))
 
 
 @login_required
