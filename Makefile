@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install demo test lint browser bench clean vendor messages screenshots
+.PHONY: install demo test lint browser postgres bench clean vendor messages screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,9 +30,29 @@ browser:  ## Debian's chromium for the browser tests (apt-get when missing)
 lint: install
 	$(BIN)/ruff check src tests benchmarks
 
-test: install browser lint  ## install what the tests need and run the whole suite
-	@$(BIN)/pytest -n 2; status=$$?; \
-	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$status
+postgres:  ## Debian's PostgreSQL server binaries for the PostgreSQL pass of the tests (apt-get when missing)
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "Installing Debian's PostgreSQL for the tests' PostgreSQL pass…"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; \
+	fi
+	@ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1
+
+PG_TEST_PORT ?= 54329
+# Two passes: the whole suite on SQLite, then the tests that touch the database (--db-only) on a throwaway
+# PostgreSQL cluster (tools/pg-throwaway), stopped and removed whatever happens. Fails if either pass fails
+# (pytest's exit 5, no test collected, is a failure too).
+test: install browser postgres lint  ## install what the tests need and run the suite on SQLite and on PostgreSQL
+	@echo "== pass 1/2: the whole suite on SQLite"; \
+	$(BIN)/pytest -n 2; sqlite=$$?; \
+	if [ $$sqlite -eq 5 ]; then echo "SQLite pass: pytest collected no tests: failing"; sqlite=1; fi; \
+	echo "== pass 2/2: the database tests on PostgreSQL (throwaway cluster on port $(PG_TEST_PORT))"; \
+	pgdir=$$(mktemp -d); trap 'tools/pg-throwaway stop "$$pgdir"' EXIT; trap 'exit 130' INT TERM HUP; \
+	if url=$$(tools/pg-throwaway start "$$pgdir" $(PG_TEST_PORT)); then \
+		DATABASE_URL=$$url $(BIN)/pytest -n 2 --db-only; pg=$$?; \
+		if [ $$pg -eq 5 ]; then echo "PostgreSQL pass: pytest collected no tests: failing"; pg=1; fi; \
+	else echo "PostgreSQL pass: the throwaway cluster did not start"; pg=1; fi; \
+	echo "== SQLite pass: exit $$sqlite; PostgreSQL pass: exit $$pg"; \
+	[ $$sqlite -eq 0 ] && [ $$pg -eq 0 ]
 
 screenshots: install browser  ## the README tour as each role at 1366 and 390 px: var/screenshots/<width>/<role>-<page>.png + index.html
 	$(BIN)/python -m safeschool.cli.screenshots

@@ -9,6 +9,52 @@ from safeschool.cohort import CohortConfig, Sizes, simulate
 SMALL = Sizes(countries=2, schools=6, classes=18, teachers=30, students=540, waves=2)
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--db-only", action="store_true", default=False,
+        help="run only the tests that touch the database (make test's PostgreSQL pass): those marked django_db or "
+             "postgres, those using a fixture that depends on django_db_setup (db, transactional_db, live_server, "
+             "cohort_shared, ...) and Django TestCase classes; pure tests give the same result on any database")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "postgres: needs PostgreSQL (DATABASE_URL=postgres://...); "
+                                       "kept by --db-only although it does not use Django's test database")
+
+
+def touches_database(item) -> bool:
+    """Whether a collected test uses the database: the rule of --db-only."""
+    if item.get_closest_marker("django_db") or item.get_closest_marker("postgres"):
+        return True
+    if "django_db_setup" in getattr(item, "fixturenames", ()):
+        return True
+    cls = getattr(item, "cls", None)  # django.test.TestCase and friends set their database up themselves
+    if cls is not None:
+        from django.test import SimpleTestCase, TransactionTestCase
+        return issubclass(cls, TransactionTestCase) or (
+            issubclass(cls, SimpleTestCase) and bool(getattr(cls, "databases", None)))
+    return False
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("--db-only"):
+        return
+    kept, deselected = [], []
+    for item in items:
+        (kept if touches_database(item) else deselected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+    config._db_only_counts = (len(kept), len(deselected))
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    counts = getattr(config, "_db_only_counts", None)
+    if counts is not None:
+        terminalreporter.write_line(f"--db-only: {counts[0]} database tests kept, {counts[1]} pure tests deselected "
+                                    "(they run in the SQLite pass)")
+
+
 @pytest.fixture(scope="session")
 def small_cohort():
     return simulate(CohortConfig(sizes=SMALL, seed=7))

@@ -265,6 +265,7 @@ def test_balanced_design_equals_the_full_data_fit(frame):
     _same(AggregateModel(F3).fit(stats_from_frame(F3, data)), MixedModel(F3).fit(data))
 
 
+@pytest.mark.postgres
 @pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
                     reason="needs DATABASE_URL=postgres://… (the same SQL on PostgreSQL)")
 def test_sql_aggregation_runs_unchanged_on_postgresql(frame):
