@@ -1,9 +1,11 @@
 """Per-cluster sufficient statistics computed by SQL where the data lives, and the site files that carry them.
 
 One GROUP BY pass computes, per lowest cluster, n and the sums of every design column, of y, and of their
-squares and cross-products. The SQL is plain (CAST ... AS DOUBLE PRECISION, CASE, SUM, GROUP BY) and runs
-unchanged on DuckDB (CSV and Parquet files), SQLite and PostgreSQL. A site writes the result as Parquet with
-JSON metadata; a coordinator pools the sites' files and fits the exact model (`safeschool fit --sites`).
+squares and cross-products. The statements are defined once in `safeschool.stats.sqldialect` and rendered for
+the engine holding the rows: DuckDB (CSV and Parquet files), SQLite, PostgreSQL, or Spark SQL
+(`safeschool.stats.spark`). A site writes the result as Parquet with JSON metadata; a coordinator pools the sites'
+files and fits the exact model (`safeschool fit --sites`). Nothing here imports pandas on the way from a file to
+the statistics except `ClusterStats.ids` (`_ids_frame`).
 """
 
 from __future__ import annotations
@@ -19,17 +21,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from safeschool import __version__
+from safeschool.stats import sqldialect
 from safeschool.stats.cluster_stats import SCHEMA_VERSION, ClusterStats, nested_levels
 from safeschool.stats.formula import ModelSpecError
+from safeschool.stats.sqldialect import DIALECTS, Column, Design, Dialect
 
 MIN_CLUSTER = 5
-CENTRING_SAMPLE = 10_000
+MAX_LEVELS = 50
 DUCKDB_THREADS = 1
 DUCKDB_MEMORY_LIMIT = os.environ.get("SAFESCHOOL_DUCKDB_MEMORY", "128MB")
+ENGINES = ("duckdb", "spark")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+Columns = dict[str, np.ndarray]
 
 
 class SiteFileError(ValueError):
@@ -38,16 +44,25 @@ class SiteFileError(ValueError):
 
 @dataclass
 class Source:
-    """Where the rows live: a function giving column types and one executing SQL against `relation`."""
+    """Where the rows live: the SQL dialect, the relation to select from, a function giving column types and one
+    executing SQL (the result as {column: numpy array})."""
 
     relation: str
     describe: Callable[[], dict[str, str]]
-    execute: Callable[[str], pd.DataFrame]
+    execute: Callable[[str], Columns]
+    dialect: Dialect = DIALECTS["duckdb"]
 
 
-def open_source(path: str | Path, *, table: str | None = None) -> Source:
-    """CSV/Parquet through DuckDB; SQLite files and postgres:// URLs through their own engines (`--table`)."""
+def open_source(path: str | Path, *, table: str | None = None, engine: str = "duckdb") -> Source:
+    """CSV/Parquet through DuckDB (or Spark with engine="spark", which also reads any URI Spark can); SQLite
+    files and postgres:// URLs through their own engines (`--table`)."""
     text = str(path)
+    if engine == "spark":
+        from safeschool.stats.spark import spark_source
+
+        return spark_source(text)
+    if engine != "duckdb":
+        raise ModelSpecError(f"unknown engine '{engine}' (use {' or '.join(ENGINES)})")
     if text.startswith(("postgres://", "postgresql://")):
         return _postgres(text, table)
     path = Path(text)
@@ -55,23 +70,9 @@ def open_source(path: str | Path, *, table: str | None = None) -> Source:
         raise ModelSpecError(f"{path}: file does not exist")
     suffix = path.suffix.lower()
     if suffix in (".sqlite", ".sqlite3", ".db"):
-        if not table or not _NAME.match(table):
-            raise ModelSpecError("an SQLite source needs --table NAME (a table or view of one row per student)")
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-
-        def describe():
-            rows = con.execute(f'SELECT * FROM "{table}" LIMIT 0').description
-            if rows is None:
-                raise ModelSpecError(f"table '{table}' not found in {path}")
-            types = {r[1]: (r[2] or "").upper() for r in con.execute(f'PRAGMA table_info("{table}")')}
-            for column, kind in types.items():
-                if not kind:  # a view's column: take SQLite's type of the first value
-                    row = con.execute(f'SELECT typeof("{column}") FROM "{table}" WHERE "{column}" IS NOT NULL '
-                                      "LIMIT 1").fetchone()
-                    types[column] = (row[0] if row else "text").upper()
-            return types
-
-        return Source(f'"{table}"', describe, lambda sql: pd.read_sql_query(sql, con))
+        return _sqlite(path, table)
+    if suffix not in (".parquet", ".pq", ".csv", ".txt"):
+        raise ModelSpecError(f"{path}: unsupported file type '{suffix}' (use .csv, .parquet or an SQLite file)")
     import duckdb
 
     con = duckdb.connect()
@@ -81,25 +82,49 @@ def open_source(path: str | Path, *, table: str | None = None) -> Source:
     # runs again without the limit rather than fail.
     con.execute(f"SET threads = {DUCKDB_THREADS}")
     con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
-    con.execute(f"SET temp_directory = '{_quote(Path(tempfile.gettempdir()) / 'safeschool-duckdb')}'")
+    con.execute(f"SET temp_directory = {_literal(Path(tempfile.gettempdir()) / 'safeschool-duckdb')}")
     if suffix in (".parquet", ".pq"):
-        relation = f"read_parquet('{_quote(path)}')"
-    elif suffix in (".csv", ".txt"):
-        relation = f"read_csv_auto('{_quote(path)}', header = true)"
+        relation = f"read_parquet({_literal(path)})"
     else:
-        raise ModelSpecError(f"{path}: unsupported file type '{suffix}' (use .csv, .parquet or an SQLite file)")
+        relation = f"read_csv_auto({_literal(path)}, header = true)"
 
     def describe():
         return {r[0]: str(r[1]).upper() for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
 
     def execute(sql):
         try:
-            return con.execute(sql).df()
+            return con.execute(sql).fetchnumpy()
         except duckdb.OutOfMemoryException:
             con.execute("RESET memory_limit")
-            return con.execute(sql).df()
+            return con.execute(sql).fetchnumpy()
 
-    return Source(relation, describe, execute)
+    return Source(relation, describe, execute, DIALECTS["duckdb"])
+
+
+def _literal(path: Path) -> str:
+    return DIALECTS["duckdb"].literal(str(path))
+
+
+def _sqlite(path: Path, table: str | None) -> Source:
+    if not table or not _NAME.match(table):
+        raise ModelSpecError("an SQLite source needs --table NAME (a table or view of one row per student)")
+    d = DIALECTS["sqlite"]
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+    def describe():
+        try:
+            con.execute(f"SELECT * FROM {d.ident(table)} LIMIT 0")
+        except sqlite3.OperationalError as exc:
+            raise ModelSpecError(f"table '{table}' not found in {path}") from exc
+        types = {r[1]: (r[2] or "").upper() for r in con.execute(f"PRAGMA table_info({d.ident(table)})")}
+        for column, kind in types.items():
+            if not kind:  # a view's column: take SQLite's type of the first value
+                row = con.execute(f"SELECT typeof({d.ident(column)}) FROM {d.ident(table)} "
+                                  f"WHERE {d.ident(column)} IS NOT NULL LIMIT 1").fetchone()
+                types[column] = (row[0] if row else "text").upper()
+        return types
+
+    return Source(d.ident(table), describe, lambda sql: _fetch(con.execute(sql)), d)
 
 
 def _postgres(url: str, table: str | None) -> Source:
@@ -112,24 +137,32 @@ def _postgres(url: str, table: str | None) -> Source:
     con = psycopg.connect(url)
 
     def describe():
-        rows = con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %s",
-                           (table,)).fetchall()
+        rows = con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %s "
+                           "ORDER BY ordinal_position", (table,)).fetchall()
         if not rows:
             raise ModelSpecError(f"table '{table}' not found")
         return {name: kind.upper() for name, kind in rows}
 
-    def execute(sql):
-        cur = con.execute(sql)
-        return pd.DataFrame(cur.fetchall(), columns=[d.name for d in cur.description])
-
-    return Source(f'"{table}"', describe, execute)
+    return Source(DIALECTS["postgresql"].ident(table), describe, lambda sql: _fetch(con.execute(sql)),
+                  DIALECTS["postgresql"])
 
 
-def _quote(path: Path) -> str:
-    return str(path).replace("'", "''")
+def _fetch(cursor) -> Columns:
+    """A DB-API cursor's result as columns (numbers as numbers; anything else kept as Python objects)."""
+    names = [d[0] for d in cursor.description]
+    rows = cursor.fetchall()
+    return {name: _array([row[i] for row in rows]) for i, name in enumerate(names)}
 
 
-def _design(formula: str, source: Source) -> tuple[str, list[str], list[str], list[tuple[str, str]], dict]:
+def _array(values: list) -> np.ndarray:
+    if values and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        return np.asarray(values)
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _design(formula: str, source: Source) -> tuple[Design, dict]:
     response, levels, fixed = nested_levels(formula)
     types = source.describe()
     terms = [t.strip() for t in fixed.split("+")] if fixed.strip() != "1" else []
@@ -142,70 +175,59 @@ def _design(formula: str, source: Source) -> tuple[str, list[str], list[str], li
             raise ModelSpecError(f"unknown column '{col}' in formula (the data has: {', '.join(list(types)[:12])})")
     if not _numeric(types[response]):
         raise ModelSpecError(f"outcome '{response}' must be numeric")
-    design: list[tuple[str, str]] = [("(Intercept)", "1.0")]
+    needed = tuple(dict.fromkeys([response, *levels, *terms]))
+    columns = [Column("(Intercept)", "intercept")]
     encodings: dict = {}
-    where = " AND ".join(f'"{c}" IS NOT NULL' for c in [response, *levels, *terms])
     for t in terms:
         kind = types[t]
         if "BOOL" in kind:
-            design.append((f"{t}TRUE", f'CASE WHEN "{t}" THEN 1.0 ELSE 0.0 END'))
+            columns.append(Column(f"{t}TRUE", "boolean", t))
             encodings[t] = {"type": "boolean", "reference": "FALSE"}
         elif _numeric(kind):
-            design.append((t, f'CAST("{t}" AS DOUBLE PRECISION)'))
+            columns.append(Column(t, "numeric", t))
             encodings[t] = {"type": "numeric"}
         else:
-            levels_found = [str(v) for v in source.execute(
-                f'SELECT DISTINCT "{t}" AS v FROM {source.relation} WHERE {where} ORDER BY 1')["v"]]
-            if len(levels_found) > 50:
+            d = source.dialect
+            found = source.execute(sqldialect.levels_sql(d, source.relation, Design(response, (), (), needed), t))
+            # sorted here, not by the engine: collations differ, the reference category must not
+            levels_found = sorted({str(v) for v in found["v"]})
+            if len(levels_found) > MAX_LEVELS:
                 raise ModelSpecError(f"column '{t}' has {len(levels_found)} categories: too many for a factor")
-            for level in levels_found[1:]:
-                design.append((f"{t}{level}", f"""CASE WHEN "{t}" = '{level.replace("'", "''")}' THEN 1.0 ELSE 0.0 END"""))
+            columns += [Column(f"{t}{level}", "level", t, level) for level in levels_found[1:]]
             encodings[t] = {"type": "factor", "levels": levels_found, "reference": levels_found[0]}
-    return response, levels, terms, design, {"encodings": encodings, "where": where}
+    return Design(response, tuple(levels), tuple(columns), needed), encodings
 
 
 def _numeric(kind: str) -> bool:
-    return any(k in kind for k in ("INT", "DOUBLE", "FLOAT", "REAL", "NUMERIC", "DECIMAL", "BIGINT"))
+    base = kind.split("(")[0].strip()
+    return base not in ("INTERVAL", "POINT") and any(
+        k in base for k in ("INT", "DOUBLE", "FLOAT", "REAL", "NUMERIC", "DECIMAL"))
 
 
 def aggregation_sql(formula: str, source: Source) -> tuple[str, dict]:
-    """The GROUP BY statement and what it encodes. Numeric columns and the outcome are centred on constants
-    (the means of the first rows, a cheap query): uncentred sums of squares would cost the fit its last digits."""
-    response, levels, _terms, design, info = _design(formula, source)
-    numeric = [i for i, (name, expr) in enumerate(design) if expr.startswith("CAST(")]
-    averages = ", ".join([f'AVG(CAST("{response}" AS DOUBLE PRECISION)) AS cy']
-                         + [f"AVG({design[i][1]}) AS c{i}" for i in numeric])
-    # centring constants only need to be near the means: the first rows give them without a second full pass
-    row = source.execute(f"SELECT {averages} FROM (SELECT * FROM {source.relation} WHERE {info['where']} "
-                         f"LIMIT {CENTRING_SAMPLE}) AS first_rows").iloc[0]
-    center_y = float(row["cy"]) if pd.notna(row["cy"]) else 0.0
-    center_x = np.zeros(len(design))
-    for i in numeric:
-        center_x[i] = float(row[f"c{i}"]) if pd.notna(row[f"c{i}"]) else 0.0
-    # every design column once per row in an inner projection (centred, or a 0/1 indicator), then only sums
-    # and products of those columns; the intercept's sums are n, the other columns' sums and sy, filled in after
-    columns = [f'"{g}" AS "g{i}"' for i, g in enumerate(levels)]  # grouped as stored, in the stored type
-    for i, (_name, expr) in enumerate(design[1:], start=1):
-        columns.append(f"({expr} - {float(center_x[i])!r}) AS c{i}" if i in numeric else f"{expr} AS c{i}")
-    columns.append(f'(CAST("{response}" AS DOUBLE PRECISION) - {center_y!r}) AS cy')
-    select = [f'"g{i}"' for i in range(len(levels))] + ["COUNT(*) AS n"]
-    p = len(design)
-    for i in range(1, p):
-        select.append(f"SUM(c{i}) AS sx{i}")
-        select.append(f"SUM(c{i} * cy) AS xy{i}")
-        select += [f"SUM(c{i} * c{j}) AS xx{i}_{j}" for j in range(i, p)]
-    select += ["SUM(cy) AS sy", "SUM(cy * cy) AS yy"]
-    group = ", ".join(f'"g{i}"' for i in range(len(levels)))
-    sql = (f"SELECT {', '.join(select)} FROM (SELECT {', '.join(columns)} FROM {source.relation} "
-           f"WHERE {info['where']}) AS centred GROUP BY {group}")
-    return sql, {"response": response, "levels": levels, "terms": [name for name, _ in design],
-                 "encodings": info["encodings"], "center_x": center_x.tolist(), "center_y": center_y}
+    """The GROUP BY statement in the source's dialect and what it encodes. Numeric columns and the outcome are
+    centred on constants (the means of the first rows, a cheap query): uncentred sums of squares would cost the
+    fit its last digits."""
+    design, encodings = _design(formula, source)
+    row = source.execute(sqldialect.centring_sql(source.dialect, source.relation, design))
+    center_y = _first(row, "cy")
+    center_x = np.zeros(len(design.columns))
+    for i in design.numeric():
+        center_x[i] = _first(row, f"c{i}")
+    sql = sqldialect.sums_sql(source.dialect, source.relation, design, center_x.tolist(), center_y)
+    return sql, {"response": design.response, "levels": list(design.levels),
+                 "terms": [c.name for c in design.columns], "encodings": encodings,
+                 "center_x": center_x.tolist(), "center_y": center_y}
+
+
+def _first(columns: Columns, name: str) -> float:
+    value = columns[name][0] if len(columns[name]) else None
+    return 0.0 if value is None or np.ma.is_masked(value) or not np.isfinite(float(value)) else float(value)
 
 
 def stats_from_source(formula: str, source: Source) -> ClusterStats:
     sql, meta = aggregation_sql(formula, source)
-    df = source.execute(sql)
-    stats = _stats_from_table(df, meta)
+    stats = _stats_from_table(source.execute(sql), meta)
     # the SQL centred on the first rows' means; the sums give the exact means, and recentring on them is exact
     # algebra (a better-conditioned deviance: fewer optimiser steps)
     total = stats.n.sum()
@@ -227,27 +249,36 @@ def _column_types(stats: ClusterStats, meta: dict) -> list[dict]:
     return out
 
 
-def _stats_from_table(df: pd.DataFrame, meta: dict) -> ClusterStats:
-    """ClusterStats from the query's result or a site file (cluster ids in the type they have there)."""
+def _stats_from_table(df: Columns, meta: dict) -> ClusterStats:
+    """ClusterStats from the query's result or a site file's columns (cluster ids in the type they have there)."""
     levels, terms = meta["levels"], meta["terms"]
     p = len(terms)
-    K = len(df)
+    K = len(df["n"])
     # straight from the SQL, the intercept's sums are not columns: they are sums the query already has
     same = {"sx0": "n", "xy0": "sy", "xx0_0": "n", **{f"xx0_{j}": f"sx{j}" for j in range(1, p)}}
 
     def column(name: str) -> np.ndarray:
-        return df[name if name in df else same[name]].to_numpy(dtype=float)
+        values = df[name if name in df else same[name]]
+        return np.ma.filled(values, np.nan).astype(float) if np.ma.isMaskedArray(values) else np.asarray(
+            values, dtype=float)
 
     xtx = np.empty((K, p, p))
     for i in range(p):
         for j in range(i, p):
             xtx[:, i, j] = xtx[:, j, i] = column(f"xx{i}_{j}")
-    ids = pd.DataFrame({g: df[f"g{i}"].to_numpy() for i, g in enumerate(levels)})
     return ClusterStats(
-        meta["response"], terms, levels, ids, column("n"), np.stack([column(f"sx{i}") for i in range(p)], axis=1),
-        column("sy"), xtx, np.stack([column(f"xy{i}") for i in range(p)], axis=1), column("yy"),
+        meta["response"], terms, levels, _ids_frame(df, levels), column("n"),
+        np.stack([column(f"sx{i}") for i in range(p)], axis=1), column("sy"), xtx,
+        np.stack([column(f"xy{i}") for i in range(p)], axis=1), column("yy"),
         meta["encodings"], np.asarray(meta.get("center_x") or np.zeros(p), dtype=float),
         float(meta.get("center_y") or 0.0))
+
+
+def _ids_frame(df: Columns, levels: list[str]):
+    """`ClusterStats.ids` (a pandas DataFrame, one column per grouping level) from the result's g0, g1, ..."""
+    import pandas as pd
+
+    return pd.DataFrame({g: np.asarray(df[f"g{i}"]) for i, g in enumerate(levels)})
 
 
 # ----------------------------------------------------------------------------------------------- site files
@@ -268,6 +299,8 @@ def write_site(stats: ClusterStats, formula: str, out: Path, *, min_cluster: int
             table[f"xx{i}_{j}"] = stats.xtx[:, i, j]
     table["sy"] = stats.sy
     table["yy"] = stats.yty
+    import pandas as pd
+
     frame = pd.DataFrame(table)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -327,7 +360,10 @@ def read_sites(paths: list[Path], *, formula: str | None = None) -> tuple[Cluste
                 differing = [c for c in first["encodings"] if meta["encodings"].get(c) != first["encodings"][c]]
                 raise SiteFileError(f"{path}: column encodings differ from {paths[0]} (e.g. '{differing[0]}'): "
                                     "agree the categories before aggregating")
-        df = pd.read_parquet(path)
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(path)
+        df = {name: table.column(name).to_numpy() for name in table.column_names}
         centring = meta.get("centring", {})
         stats = _stats_from_table(df, {"response": meta["response"], "levels": meta["levels"],
                                        "terms": meta["terms"], "encodings": meta["encodings"],
