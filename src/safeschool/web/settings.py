@@ -82,6 +82,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "safeschool.web.core.middleware.DatabaseUnavailableMiddleware",  # 503 "try again in a minute", not a 500
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -121,7 +122,9 @@ TEMPLATES = [
 ]
 
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    # health checks: a connection kept from before a database restart is tested and replaced, not failed on
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60,
+                                                  conn_health_checks=True)}
 else:
     DATABASES = {
         "default": {
@@ -131,7 +134,9 @@ else:
                 # WAL lets readers go on while a load writes; IMMEDIATE avoids lock-upgrade deadlocks.
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
+                # seconds a request waits for another writer (a large import holds the lock for seconds)
+                # before it gets the "database unavailable" page; SAFESCHOOL_SQLITE_TIMEOUT for tests of that
+                "timeout": float(os.environ.get("SAFESCHOOL_SQLITE_TIMEOUT", "20")),
             },
         }
     }

@@ -2,6 +2,7 @@
 check for monitors."""
 
 import logging
+import sys
 
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -13,6 +14,7 @@ from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 
 from safeschool.vocabulary import LEVEL_LABELS, LEVELS, PILLAR_TEXTS, PILLARS
+from safeschool.web.core.middleware import database_unavailable, database_unavailable_response
 
 PILLAR_CARDS = [{"level": LEVEL_LABELS[level], "pillar": PILLARS[level], "text": PILLAR_TEXTS[level]}
                 for level in LEVELS]
@@ -37,7 +39,9 @@ def not_found(request, exception=None):
 
 def server_error(request):
     """Rendered without the request's context: whatever broke (the database, a context processor) must not break
-    the error page too."""
+    the error page too. The database found unavailable by a middleware (the session, the user) gets the 503 page."""
+    if database_unavailable(sys.exc_info()[1]):
+        return database_unavailable_response()
     return HttpResponseServerError(loader.get_template("core/500.html").render({}))
 
 
