@@ -8,8 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from gunicorn.app.base import BaseApplication
-from rich.table import Table
 
 from safeschool.cli._shell import console, err, fail, migrate, progress, setup_django
 
@@ -20,8 +18,20 @@ commands = typer.Typer()
 def demo(
     serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the platform when ready.")] = True,
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
+    countries: Annotated[int, typer.Option(help="Number of countries.")] = 6,
+    schools: Annotated[int, typer.Option(help="Number of schools (spread evenly over countries).")] = 120,
+    classes: Annotated[int, typer.Option(help="Number of classes (spread evenly over schools).")] = 720,
+    teachers: Annotated[int, typer.Option(help="Number of teachers (at least one per class).")] = 2400,
+    students: Annotated[int, typer.Option(help="Number of students (spread evenly over classes).")] = 18000,
 ) -> None:
-    """Build the database, simulate and load the default cohort (once), create one login per role, and serve."""
+    """Build the database, simulate and load a cohort (once; the sizes as `safeschool simulate` takes them, used
+    only while the database holds no students), create one login per role, and serve."""
+    from safeschool.cohort import Sizes
+
+    sizes = Sizes(countries=countries, schools=schools, classes=classes, teachers=teachers, students=students)
+    problems = sizes.problems()
+    if problems:
+        raise fail(problems[0])
     setup_django()
     from django.conf import settings
 
@@ -31,10 +41,12 @@ def demo(
     migrate()
     with progress() as bar:
         task = bar.add_task("Seeding the demo", total=DEMO_STEPS)
-        result = demo_seed(home=Path(settings.HOME),
+        result = demo_seed(home=Path(settings.HOME), sizes=sizes,
                            progress=lambda step: bar.update(task, advance=1, description=step))
     for note in result.notes:
         console.print(note)
+    from rich.table import Table
+
     table = Table(title="Demo logins (one per role)")
     for col in ("username", "password", "role", "sees"):
         table.add_column(col)
@@ -93,7 +105,7 @@ def _serve(host: str, port: int, with_worker: bool = True, workers: int = 1, dev
             call_command("runserver", f"{host}:{port}", use_reloader=True, skip_checks=True)
         else:
             connections.close_all()  # the server's processes are forked from this one: none may share a connection
-            _Gunicorn({"bind": f"{host}:{port}", "workers": workers, "preload_app": True, "timeout": 120,
+            _gunicorn({"bind": f"{host}:{port}", "workers": workers, "preload_app": True, "timeout": 120,
                        "graceful_timeout": 10, "accesslog": "-", "errorlog": "-", "proc_name": "safeschool",
                        "control_socket_disable": True}).run()
     finally:
@@ -102,26 +114,31 @@ def _serve(host: str, port: int, with_worker: bool = True, workers: int = 1, dev
             worker.wait(timeout=10)
 
 
-class _Gunicorn(BaseApplication):
-    """gunicorn run inside this process with the options given (its own command line is not read)."""
+def _gunicorn(options: dict):
+    """gunicorn run inside this process with the options given (its own command line is not read); imported here,
+    not by every command."""
+    from gunicorn.app.base import BaseApplication
 
-    def __init__(self, options: dict):
-        self.options = options
-        super().__init__()
+    class Gunicorn(BaseApplication):
+        def __init__(self, options: dict):
+            self.options = options
+            super().__init__()
 
-    def load_config(self):
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
+        def load_config(self):
+            for key, value in self.options.items():
+                self.cfg.set(key, value)
 
-    def load(self):
-        from django.core.wsgi import get_wsgi_application
-        from django.urls import get_resolver
+        def load(self):
+            from django.core.wsgi import get_wsgi_application
+            from django.urls import get_resolver
 
-        application = get_wsgi_application()
-        # Import every view (pandas, Altair, …) here, before the server forks, so the processes share these modules
-        # instead of each importing them on its first request.
-        get_resolver().url_patterns  # noqa: B018
-        return application
+            application = get_wsgi_application()
+            # Import every view (pandas, Altair, …) here, before the server forks, so the processes share these
+            # modules instead of each importing them on its first request.
+            get_resolver().url_patterns  # noqa: B018
+            return application
+
+    return Gunicorn(options)
 
 
 @commands.command()
@@ -135,11 +152,16 @@ def worker(
     migrate()
     from django.core.management import call_command
 
+    from safeschool.web.core.worker import tasks_recover, worker_id_make
     from safeschool.web.hub.tasks import digest_scheduler_start
 
+    for lost in tasks_recover():  # left running by a worker killed on this machine: failed, with the reason
+        err.print(f"[yellow]Worker:[/] task {lost.task_name} ({lost.pk}) was left running by a worker that is gone: "
+                  "marked failed")
     if not batch:
         digest_scheduler_start(on_error=lambda exc: err.print(f"[yellow]Digest scheduler:[/] {exc}"))
-    call_command("db_worker", batch=batch, reload=False, startup_delay=not batch, verbosity=0 if quiet else 1)
+    call_command("db_worker", batch=batch, reload=False, startup_delay=not batch, verbosity=0 if quiet else 1,
+                 worker_id=worker_id_make())
 
 
 @commands.command()

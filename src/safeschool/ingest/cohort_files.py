@@ -167,7 +167,8 @@ def _coerce(df: pd.DataFrame, table: Table) -> tuple[pd.DataFrame, list[Problem]
                                           "'{value}' is not one of " + ", ".join(col.choices))
             out[col.name] = values
         elif col.kind in ("int", "float"):
-            numbers = pd.to_numeric(text.where(~missing, None), errors="coerce")
+            # parsed from Python strings: pandas' parser is twice as fast there as on Arrow-backed strings
+            numbers = pd.to_numeric(text.where(~missing, None).astype(object), errors="coerce").astype("Float64")
             bad = ~missing & numbers.isna()
             problems += _problem_rows(df, bad, table.name, col.name, "type", "'{value}' is not a number")
             if col.kind == "int":
@@ -248,7 +249,7 @@ def read_cohort_dir(directory: str | Path) -> CohortFiles:
                                               f"'{{value}}' refers to {ref_table}.csv, which is missing")
                 continue
             known = set(tables[ref_table][ref_col].dropna().tolist())
-            bad = values.notna() & ~values.isin(known)
+            bad = values.notna() & ~values.astype(object).isin(known)  # Arrow's isin makes a scalar per known value
             problems += _problem_rows(raw[table.name], bad, table.name, col.name, "reference",
                                       f"'{{value}}' is not a {ref_col} in {ref_table}.csv")
     problems += _cross_checks(tables, raw)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from safeschool.cohort import Sizes
 from safeschool.web.demo import (
     accounts,
     analysis,
@@ -36,10 +37,12 @@ class DemoResult:
     notes: list[str] = field(default_factory=list)  # one line each, for the person running the demo
 
 
-def demo_seed(*, home: Path, progress: Callable[[str], None] = lambda step: None) -> DemoResult:
-    """Seed every area; `progress(description)` is called exactly DEMO_STEPS times."""
+def demo_seed(*, home: Path, progress: Callable[[str], None] = lambda step: None,
+              sizes: Sizes | None = None) -> DemoResult:
+    """Seed every area; `progress(description)` is called exactly DEMO_STEPS times. `sizes` is the simulated cohort's
+    (default: the default cohort), used only when the database holds no students yet."""
     result = DemoResult()
-    result.notes.append(cohort.demo_cohort_ensure(home=home, progress=progress))
+    result.notes.append(cohort.demo_cohort_ensure(home=home, progress=progress, sizes=sizes))
     result.accounts = accounts.demo_users_ensure()
     progress("Demo logins")
     if analysis.demo_analysis_ensure():
