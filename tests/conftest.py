@@ -46,6 +46,16 @@ def pytest_collection_modifyitems(config, items):
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
     config._db_only_counts = (len(kept), len(deselected))
+    if hasattr(config, "workeroutput"):  # a pytest-xdist worker: the controller prints the counts
+        config.workeroutput["db_only_counts"] = config._db_only_counts
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """pytest-xdist's controller: every worker collected the same tests, so one worker's counts are the run's."""
+    counts = getattr(node, "workeroutput", {}).get("db_only_counts")
+    if counts is not None:
+        node.config._db_only_counts = tuple(counts)
 
 
 def pytest_terminal_summary(terminalreporter, config):
