@@ -5,7 +5,7 @@ squares and cross-products. The statements are defined once in `safeschool.stats
 the engine holding the rows: DuckDB (CSV and Parquet files), SQLite, PostgreSQL, or Spark SQL
 (`safeschool.stats.spark`). A site writes the result as Parquet with JSON metadata; a coordinator pools the sites'
 files and fits the exact model (`safeschool fit --sites`). Nothing here imports pandas on the way from a file to
-the statistics except `ClusterStats.ids` (`_ids_frame`).
+the statistics (writing a site file does).
 """
 
 from __future__ import annotations
@@ -274,11 +274,9 @@ def _stats_from_table(df: Columns, meta: dict) -> ClusterStats:
         float(meta.get("center_y") or 0.0))
 
 
-def _ids_frame(df: Columns, levels: list[str]):
-    """`ClusterStats.ids` (a pandas DataFrame, one column per grouping level) from the result's g0, g1, ..."""
-    import pandas as pd
-
-    return pd.DataFrame({g: np.asarray(df[f"g{i}"]) for i, g in enumerate(levels)})
+def _ids_frame(df: Columns, levels: list[str]) -> dict[str, np.ndarray]:
+    """`ClusterStats.ids` (one numpy array per grouping level) from the result's g0, g1, ..."""
+    return {g: np.asarray(df[f"g{i}"]) for i, g in enumerate(levels)}
 
 
 # ----------------------------------------------------------------------------------------------- site files
@@ -290,7 +288,7 @@ def write_site(stats: ClusterStats, formula: str, out: Path, *, min_cluster: int
         raise ModelSpecError(f"{small} of {len(stats.n)} clusters have fewer than {min_cluster} rows; sums over so "
                              "few students come close to individual records — merge them, or pass --allow-small")
     p = len(stats.terms)
-    table = {f"g{i}": stats.ids[g].to_numpy() for i, g in enumerate(stats.levels)}
+    table = {f"g{i}": np.asarray(stats.ids[g]) for i, g in enumerate(stats.levels)}
     table["n"] = stats.n
     for i in range(p):
         table[f"sx{i}"] = stats.sx[:, i]
@@ -314,7 +312,7 @@ def write_site(stats: ClusterStats, formula: str, out: Path, *, min_cluster: int
         "encodings": stats.encodings,
         "centring": {"x": stats.center_x.tolist(), "y": stats.center_y},
         "n_obs": stats.n_obs,
-        "clusters": {g: int(stats.ids[stats.levels[: i + 1]].drop_duplicates().shape[0])
+        "clusters": {g: len(set(zip(*(stats.ids[c] for c in stats.levels[: i + 1]), strict=True)))
                      for i, g in enumerate(stats.levels)},
         "min_cluster_size": int(stats.n.min()) if len(stats.n) else 0,
         "small_clusters_allowed": bool(allow_small),
@@ -369,8 +367,8 @@ def read_sites(paths: list[Path], *, formula: str | None = None) -> tuple[Cluste
                                        "terms": meta["terms"], "encodings": meta["encodings"],
                                        "center_x": centring.get("x"), "center_y": centring.get("y")})
         # ids as text: one site's class 7 (a number) and another's "7" are the same label, and must not meet
-        stats.ids = stats.ids.astype(str)
-        keys = set(stats.ids.agg(":".join, axis=1))
+        stats.ids = {g: np.asarray(v).astype(str).astype(object) for g, v in stats.ids.items()}
+        keys = set(map(":".join, zip(*stats.ids.values(), strict=True)))
         overlap = keys & seen
         if overlap:
             raise SiteFileError(f"{path}: cluster '{sorted(overlap)[0]}' also appears in another site file "
