@@ -14,6 +14,7 @@ import typer
 from safeschool import __version__
 from safeschool.cli import (
     analyze,
+    backup,
     cohort,
     evaluate,
     imports,
@@ -36,7 +37,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for group in (cohort, imports, measures, models, trials, server):
+for group in (cohort, imports, measures, models, trials, server, backup):
     app.registered_commands += group.commands.registered_commands
 app.add_typer(analyze.analyze_app, name="analyze")
 app.add_typer(screen.screen_app, name="screen")
