@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install demo test lint browser postgres bench clean vendor messages screenshots
+.PHONY: install demo test lint browser java postgres bench clean vendor messages screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,13 @@ browser:  ## Debian's chromium for the browser tests (apt-get when missing)
 	fi
 	@$(CHROMIUM) --version
 
+java:  ## Debian's Java for the Spark engine's tests (apt-get default-jre-headless when java is missing)
+	@if ! command -v java >/dev/null 2>&1; then \
+		echo "Installing Debian's default-jre-headless for the Spark engine…"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq default-jre-headless >/dev/null; \
+	fi
+	@java -version 2>&1 | head -1
+
 lint: install
 	$(BIN)/ruff check src tests benchmarks
 
@@ -41,7 +48,7 @@ PG_TEST_PORT ?= 54329
 # Two passes: the whole suite on SQLite, then the tests that touch the database (--db-only) on a throwaway
 # PostgreSQL cluster (tools/pg-throwaway), stopped and removed whatever happens. Fails if either pass fails
 # (pytest's exit 5, no test collected, is a failure too).
-test: install browser postgres lint  ## install what the tests need and run the suite on SQLite and on PostgreSQL
+test: install browser postgres lint java  ## install what the tests need and run the suite on SQLite and on PostgreSQL
 	@echo "== pass 1/2: the whole suite on SQLite"; \
 	$(BIN)/pytest -n 2; sqlite=$$?; \
 	if [ $$sqlite -eq 5 ]; then echo "SQLite pass: pytest collected no tests: failing"; sqlite=1; fi; \
