@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from safeschool.cli._shell import console, err, fail, progress, setup_django, write_json
 
@@ -99,6 +98,8 @@ def analyze_ecological(
                            lambda tick: run_ecological(frame, outcome=outcome, spec=spec, family=family,
                                                        progress=tick), json_out, out)
     r = output.result
+    from rich.table import Table
+
     table = Table(title=f"{outcome}: {r['n_obs']:,} students ({r['family']}, {r['approximation']}); "
                         "share of variance (VPC) by level")
     levels = [lvl for lvl in ("country", "school", "class", "student")
@@ -137,6 +138,8 @@ def analyze_maihda(
                                                    progress=tick), json_out, out)
     r = output.result
     students = "students" if r["n_obs"] is None else f"{r['n_obs']:,} students"  # withheld: see stats/maihda.py
+    from rich.table import Table
+
     table = Table(title=f"MAIHDA of {outcome}: {students} in {r['n_strata']} strata "
                         f"({r['n_strata_suppressed']} with n<10 and {r['n_strata_protecting']} protecting them not shown: "
                         f"{r['small_strata']})")

@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import yaml
-from rich.table import Table
 
 from safeschool.cli._shell import console, fail, migrate, progress, setup_django
 
@@ -42,6 +40,8 @@ def simulate(
     if config is not None:
         if not config.exists():
             raise fail(f"--config: file {config} does not exist")
+        import yaml
+
         try:
             overrides = yaml.safe_load(config.read_text()) or {}
         except yaml.YAMLError as exc:
@@ -74,6 +74,8 @@ def simulate(
             raise fail(f"--out: cannot write to {out} ({exc.strerror})") from exc
         bar.update(task, advance=1, description="Done")
     realised = cohort.truth["realised"]
+    from rich.table import Table
+
     table = Table(title=f"Cohort written to {out}", show_header=True)
     table.add_column("table")
     table.add_column("rows", justify="right")
@@ -104,6 +106,8 @@ def load(
     if result.already_loaded:
         console.print(f"This cohort (fingerprint {result.fingerprint[:12]}) is already loaded: nothing added.")
         return
+    from rich.table import Table
+
     table = Table(title="Loaded", show_header=True)
     for col in ("table", "added", "now in database"):
         table.add_column(col, justify="right" if col != "table" else "left")

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from safeschool.cli._shell import console, err, fail, migrate, progress, setup_django
 
@@ -54,6 +53,8 @@ def _undo_last() -> None:
 
 
 def _history() -> None:
+    from rich.table import Table
+
     from safeschool.web.imports.selectors import import_batch_list
 
     table = Table(title="Imports")

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from safeschool.cli._shell import console, fail, write_json
 
@@ -30,6 +29,8 @@ def instruments(
         found = registry()
     except InstrumentError as exc:
         raise fail(str(exc)) from exc
+    from rich.table import Table
+
     table = Table(title="Instruments and their wording per language")
     for col in ("instrument", "items", "language", "source", *TRANSLATION_STATUSES, "missing"):
         table.add_column(col, justify="left" if col in ("instrument", "language") else "right")
@@ -88,6 +89,8 @@ def reliability(
         raise fail(f"--items: {exc}") from exc
     except (TableReadError, ReliabilityError) as exc:
         raise fail(str(exc)) from exc
+    from rich.table import Table
+
     table = Table(title=f"{len(names)} items, n = {report['n']:,} complete respondents")
     for col in ("item", "item-rest r", "alpha if deleted"):
         table.add_column(col, justify="right" if col != "item" else "left")
@@ -138,6 +141,8 @@ def delphi_stats(
                                     by_group=by_group), Scale(*scale))
     except (TableReadError, DelphiError) as exc:
         raise fail(f"{ratings.name}: {exc}" if isinstance(exc, DelphiError) else str(exc)) from exc
+    from rich.table import Table
+
     table = Table(title=f"{result['definition']} · rounds {', '.join(map(str, result['rounds']))} · "
                         f"{result['panellists']} panellists")
     for col in ("statement", "round", "n", "median", "IQR", "% 7-9", "verdict", "Wilcoxon p"):

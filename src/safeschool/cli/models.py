@@ -26,6 +26,11 @@ class Engine(StrEnum):
     aggregates = "aggregates"
 
 
+class AggregateEngine(StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
 @commands.command(context_settings={"allow_extra_args": True})
 def fit(
     ctx: typer.Context,
@@ -43,8 +48,9 @@ def fit(
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the results as JSON to this file.")] = None,
 ) -> None:
     """Fit one multilevel model and print an lme4-style summary (matches lme4::lmer / glmer)."""
-    from safeschool.ingest.readers import TableReadError, read_table
-    from safeschool.stats.mixed import MixedModel, ModelSpecError, render_text
+    # what each engine needs, imported by it: the aggregates engine never imports pandas (docs/performance.md)
+    from safeschool.stats.formula import ModelSpecError
+    from safeschool.stats.printing import render_text
 
     if ctx.args:  # the files listed after one --sites
         if not sites:
@@ -58,8 +64,8 @@ def fit(
             else:
                 if data is None or formula is None:
                     raise fail("give --data FILE and --formula (or --sites FILE ... for pooled site files)")
-                model = MixedModel(formula, family=family.value, reml=not ml).fit(read_table(data))
-    except (TableReadError, ModelSpecError) as exc:
+                model = _fit_rows(data, formula, family, ml)
+    except ModelSpecError as exc:
         raise fail(str(exc)) from exc
     for w in caught:
         if issubclass(w.category, UserWarning) and "safeschool" in w.category.__module__:
@@ -67,6 +73,16 @@ def fit(
     console.print(render_text(model), highlight=False, soft_wrap=True)
     if json_out is not None:
         write_json(json_out, model.to_dict())
+
+
+def _fit_rows(data, formula, family, ml):
+    from safeschool.ingest.readers import TableReadError, read_table
+    from safeschool.stats.mixed import MixedModel
+
+    try:
+        return MixedModel(formula, family=family.value, reml=not ml).fit(read_table(data))
+    except TableReadError as exc:
+        raise fail(str(exc)) from exc
 
 
 def _fit_aggregates(data, formula, sites, table, family, ml):
@@ -91,19 +107,24 @@ def _fit_aggregates(data, formula, sites, table, family, ml):
 
 @commands.command()
 def aggregate(
-    data: Annotated[Path, typer.Option("--data", help="CSV, Parquet or SQLite file (or postgres:// URL) at this site.")],
+    data: Annotated[str, typer.Option(
+        "--data", help="CSV, Parquet or SQLite file (or postgres:// URL) at this site; with --engine spark, any CSV "
+                       "or Parquet path or URI Spark reads.")],
     formula: Annotated[str, typer.Option("--formula", help='e.g. "achievement ~ ses_index + (1|school_id/class_id)".')],
     out: Annotated[Path, typer.Option("--out", help="Site file to write (.parquet; metadata goes to .json beside it).")],
     table: Annotated[str | None, typer.Option(help="Table or view, for SQLite or PostgreSQL sources.")] = None,
     min_cluster: Annotated[int, typer.Option(help="Smallest cluster (lowest group) allowed.")] = 5,
     allow_small: Annotated[bool, typer.Option("--allow-small", help="Keep clusters below --min-cluster.")] = False,
+    engine: Annotated[AggregateEngine, typer.Option(
+        help="duckdb (CSV/Parquet here; SQLite and PostgreSQL run in their own database) or spark (Spark SQL: "
+             "local, or the Spark Connect server in SAFESCHOOL_SPARK_REMOTE).")] = AggregateEngine.duckdb,
 ) -> None:
     """Compute a site's per-cluster statistics in one SQL pass and write them for pooled, exact fitting."""
-    from safeschool.stats.mixed import ModelSpecError
+    from safeschool.stats.formula import ModelSpecError
     from safeschool.stats.sites import open_source, stats_from_source, write_site
 
     try:
-        stats = stats_from_source(formula, open_source(data, table=table))
+        stats = stats_from_source(formula, open_source(data, table=table, engine=engine.value))
         parquet, meta = write_site(stats, formula, out, min_cluster=min_cluster, allow_small=allow_small)
     except ModelSpecError as exc:
         raise fail(str(exc)) from exc

@@ -6,7 +6,6 @@ of several schools are written by one worker process per core."""
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import time
 from pathlib import Path
@@ -115,6 +114,8 @@ def school(
         _warm_up()
         with contextlib.ExitStack() as stack:
             if workers > 1:
+                import multiprocessing
+
                 connections.close_all()  # each worker opens its own
                 pool = stack.enter_context(multiprocessing.get_context("fork").Pool(workers))
                 written = pool.imap_unordered(_write, pks)

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from safeschool.cli._shell import console, err, fail, progress, write_json
 
@@ -112,6 +111,8 @@ def _assess(data, outcome, test_cohort, capacity, models, bootstrap, seed):
 
 
 def _print_assessment(result: dict) -> None:
+    from rich.table import Table
+
     table = Table(title=f"{result['outcome']}: trained on {', '.join(map(str, result['train_cohorts']))} "
                         f"({result['n_train']:,} students), tested on {result['test_cohort']} "
                         f"({result['n_test']:,}, of whom {result['base_rate']:.1%} had it); k = {result['k']:,} "
@@ -342,6 +343,8 @@ def screen_security(
         frame_to_csv(written, out, index=False)
     except OSError as exc:
         raise fail(f"--out: cannot write {out} ({exc.strerror})") from exc
+    from rich.table import Table
+
     summary = Table(title=f"Security screen: {table['student_id'].nunique():,} students, cut-off at the "
                           f"{cutoff_percentile:g}th percentile of their stage and country, {confidence:.0%} sure")
     for col in ("scale", "reliability", "screened", "below cut-off", "flagged"):

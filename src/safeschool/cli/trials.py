@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from safeschool.cli._shell import console, fail, write_json
 
@@ -98,6 +97,8 @@ def power(
 
 
 def _print(payload: dict, label: str, *, solved: bool) -> None:
+    from rich.table import Table
+
     table = Table(title=f"Power: {label}", show_header=False)
     table.add_column(style="bold")
     table.add_column(justify="right")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 from scipy import sparse
 
 from safeschool.stats.cluster_stats import ClusterStats
@@ -21,11 +20,11 @@ class NestingTree:
 
     def __init__(self, stats: ClusterStats):
         L = len(stats.levels)
-        # hashing, not sorting: children only need to sit together under their parent
-        codes = [pd.factorize(stats.ids[c].to_numpy())[0] for c in stats.levels]
+        # codes in order of first appearance: children only need to sit together under their parent
+        codes = [first_appearance_codes(stats.ids[c]) for c in stats.levels]
         self.order = np.lexsort(codes[::-1])  # outermost level first
         codes = [c[self.order] for c in codes]
-        values = [stats.ids[c].to_numpy()[self.order] for c in stats.levels]  # for labels, when asked
+        values = [np.asarray(stats.ids[c])[self.order] for c in stats.levels]  # for labels, when asked
         K = len(self.order)
         self.parents: list[np.ndarray] = []  # parents[i]: parent index of every unit at depth i (0 = lowest)
         self.sizes: list[int] = [K]
@@ -97,6 +96,15 @@ class NestingTree:
         self.summers = [None] + [summing_matrix(self.parents[level], self.sizes[level + 1])
                                  for level in range(1, len(self.sizes) - 1)]
         self.low_const = (stats.xtx.sum(axis=0), stats.xty.sum(axis=0), float(stats.yty.sum()))
+
+
+def first_appearance_codes(values) -> np.ndarray:
+    """Integer codes numbering the distinct values in the order they first appear, as ``pandas.factorize`` gives
+    them (the order of the clusters, and so every sum, is the same as before pandas left this path)."""
+    _uniques, first, inverse = np.unique(np.asarray(values), return_index=True, return_inverse=True)
+    rank = np.empty(len(first), dtype=np.intp)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    return rank[inverse.ravel()]
 
 
 def summing_matrix(parents: np.ndarray, size: int) -> sparse.csr_matrix:

@@ -28,18 +28,23 @@ import math
 import warnings
 from dataclasses import dataclass
 from functools import cache, cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from scipy import optimize
-from scipy import stats as st
 from threadpoolctl import ThreadpoolController
 
 from safeschool.stats.absorption import NestingTree, absorb, profiled_deviance, sum_to
 from safeschool.stats.cluster_stats import ClusterStats, nested_levels
+from safeschool.stats.distributions import t_ppf, t_sf
 from safeschool.stats.formula import ModelSpecError, ParsedFormula, lme4_nested_name, parse_formula
 from safeschool.stats.printing import model_dict
 from safeschool.stats.protocol import SingularFitWarning
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+FRAMES = ("summary", "params_", "vcov_", "variance_components_", "vpc_", "ranef_")
 
 
 @dataclass
@@ -52,6 +57,9 @@ class AggregateModel:
     ``fixed_variance_``, ``loglik_``, ``df_model_``, ``aic_``, ``bic_``, ``converged_``, ``singular_``,
     ``n_obs_``, ``groups_``, ``family_ = "gaussian"``, ``method_``, ``engine_ = "aggregates"``,
     ``fallback_ = None``; Satterthwaite degrees of freedom as in ``lmerTest``.
+
+    The fit keeps its tables as plain columns (``tables_``, which the printers read) and builds the pandas
+    frames when first asked for: `safeschool fit --engine aggregates` never imports pandas.
     """
 
     formula: str
@@ -112,22 +120,22 @@ class AggregateModel:
         se = np.sqrt(np.diag(Pinv) * sigma2)
         t = beta / se
         df = self._satterthwaite(stats, tree, gammas, sigma2)
-        q = st.t.ppf(0.975, df)
-        self.summary = pd.DataFrame({
-            "term": stats.terms, "estimate": beta, "se": se, "df": df, "statistic": t,
-            "p": 2 * st.t.sf(np.abs(t), df), "ci_low": beta - q * se, "ci_high": beta + q * se})
-        self.vcov_ = pd.DataFrame(Pinv * sigma2, index=stats.terms, columns=stats.terms)
-        self.params_ = pd.Series(beta, index=stats.terms)
+        q = t_ppf(0.975, df)
         names = _lme4_names(levels)
         # gammas[0] is the lowest level; report outermost first, as lme4 prints them
-        rows = [{"group": names[i], "term": "(Intercept)", "variance": float(gammas[L - 1 - i] * sigma2),
-                 "sd": math.sqrt(float(gammas[L - 1 - i] * sigma2))} for i in range(L)]
-        rows.append({"group": "Residual", "term": "", "variance": float(sigma2), "sd": math.sqrt(sigma2)})
-        self.variance_components_ = pd.DataFrame(rows)
-        total = self.variance_components_.variance.sum()
-        self.vpc_ = pd.DataFrame({"level": self.variance_components_.group,
-                                  "variance": self.variance_components_.variance,
-                                  "vpc": self.variance_components_.variance / total})
+        variances = [float(gammas[L - 1 - i] * sigma2) for i in range(L)] + [float(sigma2)]
+        groups = [*names, "Residual"]
+        total = np.asarray(variances).sum()
+        self.tables_ = {
+            "summary": {"term": list(stats.terms), "estimate": beta, "se": se, "df": df, "statistic": t,
+                        "p": 2 * t_sf(np.abs(t), df), "ci_low": beta - q * se, "ci_high": beta + q * se},
+            "variance_components_": {"group": groups, "term": ["(Intercept)"] * L + [""], "variance": variances,
+                                     "sd": [math.sqrt(v) for v in variances]},
+            "vpc_": {"level": groups, "variance": variances, "vpc": (np.asarray(variances) / total).tolist()},
+        }
+        self._vcov = Pinv * sigma2
+        for name in FRAMES:  # built again from this fit's tables when asked for
+            self.__dict__.pop(name, None)
         self.df_model_ = p + L + 1
         self.n_obs_ = n
         self.aic_ = -2 * self.loglik_ + 2 * self.df_model_
@@ -140,7 +148,6 @@ class AggregateModel:
         self._beta_c = beta_c
         self._sigma2 = sigma2
         self.fixed_variance_ = self._fixed_variance()
-        self.__dict__.pop("ranef_", None)  # conditional modes are computed when first asked for
         if self.singular_:
             zero = [names[L - 1 - i] for i in range(L) if gammas[i] <= 1e-10]
             warnings.warn(SingularFitWarning(
@@ -215,6 +222,37 @@ class AggregateModel:
         return max(0.0, (squares - total**2 / n) / (n - 1))
 
     @cached_property
+    def summary(self) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(self.tables_["summary"])
+
+    @cached_property
+    def params_(self) -> pd.Series:
+        import pandas as pd
+
+        return pd.Series(self.tables_["summary"]["estimate"], index=self.tables_["summary"]["term"])
+
+    @cached_property
+    def vcov_(self) -> pd.DataFrame:
+        import pandas as pd
+
+        terms = self.tables_["summary"]["term"]
+        return pd.DataFrame(self._vcov, index=terms, columns=terms)
+
+    @cached_property
+    def variance_components_(self) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(self.tables_["variance_components_"])
+
+    @cached_property
+    def vpc_(self) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(self.tables_["vpc_"])
+
+    @cached_property
     def ranef_(self) -> pd.DataFrame:
         """Conditional modes of every unit with their intervals, outermost level first."""
         return self._ranef(self._beta_c, self._sigma2)
@@ -222,6 +260,8 @@ class AggregateModel:
     def _ranef(self, beta: np.ndarray, sigma2: float) -> pd.DataFrame:
         """BLUPs u_g = gamma_g 1_g' H^-1 (y - X beta) and conditional variances sigma2 (gamma_g - gamma_g^2 N_g),
         computed bottom-up then top-down from the cluster statistics."""
+        import pandas as pd
+
         s, tree, g = self._stats.reordered(self._tree.order), self._tree, self._gammas
         L = len(g)
         resid_sum = s.sy - s.sx @ beta  # 1'(y - X beta) per lowest cluster (centred: the same residuals)

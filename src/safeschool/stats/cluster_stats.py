@@ -6,23 +6,27 @@ computation from rows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from safeschool.stats.formula import ModelSpecError, model_frame, parse_formula
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SCHEMA_VERSION = 1
 
 
 @dataclass
 class ClusterStats:
-    """Sufficient statistics per lowest cluster. `ids` has one column per grouping level, outermost first."""
+    """Sufficient statistics per lowest cluster. `ids` holds one array of labels per grouping level, outermost
+    first (numpy, not a pandas frame: a command-line fit from SQL sums never imports pandas)."""
 
     response: str
     terms: list[str]  # fixed-effect columns as lme4 names them
     levels: list[str]  # grouping columns, outermost first
-    ids: pd.DataFrame
+    ids: dict[str, np.ndarray]
     n: np.ndarray  # (K,)
     sx: np.ndarray  # (K, p)
     sy: np.ndarray  # (K,)
@@ -59,7 +63,8 @@ class ClusterStats:
 
     def concat(self, other: ClusterStats) -> ClusterStats:
         other = other.recentered(self.center_x, self.center_y)
-        return ClusterStats(self.response, self.terms, self.levels, pd.concat([self.ids, other.ids], ignore_index=True),
+        ids = {g: np.concatenate([self.ids[g], other.ids[g]]) for g in self.levels}
+        return ClusterStats(self.response, self.terms, self.levels, ids,
                             np.concatenate([self.n, other.n]), np.concatenate([self.sx, other.sx]),
                             np.concatenate([self.sy, other.sy]), np.concatenate([self.xtx, other.xtx]),
                             np.concatenate([self.xty, other.xty]), np.concatenate([self.yty, other.yty]),
@@ -67,7 +72,7 @@ class ClusterStats:
 
     def reordered(self, order: np.ndarray) -> ClusterStats:
         """The same clusters in another order."""
-        return ClusterStats(self.response, self.terms, self.levels, self.ids.iloc[order].reset_index(drop=True),
+        return ClusterStats(self.response, self.terms, self.levels, {g: self.ids[g][order] for g in self.levels},
                             self.n[order], self.sx[order], self.sy[order], self.xtx[order], self.xty[order],
                             self.yty[order], self.encodings, self.center_x, self.center_y)
 
@@ -97,6 +102,8 @@ def nested_levels(formula: str) -> tuple[str, list[str], str]:
 
 def stats_from_frame(formula: str, data: pd.DataFrame) -> ClusterStats:
     """Sufficient statistics computed in memory (numpy bincount per cross-product)."""
+    import pandas as pd
+
     response, levels, _fixed = nested_levels(formula)
     frame, design, names = model_frame(parse_formula(formula), data)
     X = design.to_numpy(dtype=float)
@@ -120,4 +127,5 @@ def stats_from_frame(formula: str, data: pd.DataFrame) -> ClusterStats:
     xty = np.stack([np.bincount(codes, X[:, i] * y, K) for i in range(p)], axis=1)
     yty = np.bincount(codes, y * y, K)
     ids = pd.DataFrame(list(uniques), columns=levels) if len(levels) > 1 else pd.DataFrame({levels[0]: list(uniques)})
-    return ClusterStats(response, names, levels, ids.astype(str), n, sx, sy, xtx, xty, yty, {}, center_x, center_y)
+    ids = {g: ids[g].astype(str).to_numpy() for g in levels}
+    return ClusterStats(response, names, levels, ids, n, sx, sy, xtx, xty, yty, {}, center_x, center_y)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class ModelSpecError(ValueError):
@@ -117,6 +118,8 @@ def _lme4_term(name: str) -> str:
 
 def plain_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
     """pandas' nullable dtypes (Float64, Int64, boolean, string) as plain numpy ones, once missing rows are gone."""
+    import pandas as pd
+
     out = frame.copy()
     for column in out.columns:
         dtype = out[column].dtype
@@ -174,6 +177,8 @@ def _crossing_problem(frame: pd.DataFrame, a: str, b: str) -> str | None:
 
 def _numbered(column: pd.Series) -> bool:
     """Labels 0/1, 2, ..., k: the way ids numbered within another grouping usually look."""
+    import pandas as pd
+
     labels = pd.unique(column.astype(str))
     if not all(label.isdigit() for label in labels):
         return False
@@ -186,7 +191,9 @@ def model_frame(p: ParsedFormula, data: pd.DataFrame, *, family: str = "gaussian
 
     The frame holds the formula's complete rows (groupings as strings, logicals as factors); the design shares
     its index."""
-    import formulaic  # imported here: only needed when fitting
+    import formulaic  # imported here (as pandas and numpy): only fits from rows need them, not formula parsing
+    import numpy as np
+    import pandas as pd
 
     missing = [c for c in p.columns() if c not in data.columns]
     if missing:

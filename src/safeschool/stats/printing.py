@@ -1,19 +1,23 @@
 """How a fitted multilevel model is shown: the lme4-style text summary, the JSON `safeschool fit` writes, and
-the number formats both use. Every printer reads only the ``FittedMultilevelModel`` protocol.
+the number formats both use. Every printer reads only the ``FittedMultilevelModel`` protocol (through
+``table_rows``, so that a model keeping its tables as plain columns is printed without importing pandas).
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections import namedtuple
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from safeschool import vocabulary
-from safeschool.instruments.registry import registry
 from safeschool.stats.protocol import FittedMultilevelModel
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 INTERCEPT = "(Intercept)"
 _FORMULAIC_LEVEL = re.compile(r"^(?P<column>.+?)\[(?:T\.)?(?P<level>[^\]]*)\]$")
@@ -94,6 +98,8 @@ def _reference(column: str, level: str) -> str | None:
 
 @cache
 def _scale_names() -> dict[str, str]:
+    from safeschool.instruments.registry import registry
+
     return {scale.code: scale.name for instrument in registry().values() for scale in instrument.scales}
 
 
@@ -104,6 +110,23 @@ def scale_name(code: str) -> str | None:
 
 def json_records(frame: pd.DataFrame) -> list[dict]:
     return [{k: json_value(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def table_rows(model: FittedMultilevelModel, table: str) -> list:
+    """The rows of one of a model's tables ("summary", "variance_components_", "vpc_") as named tuples of plain
+    Python values. A model that keeps its tables as columns (``tables_``: {table: {column: values}}, as
+    ``AggregateModel`` does) is read from them, without building its pandas frame."""
+    columns = getattr(model, "tables_", {}).get(table)
+    if columns is None:
+        return list(getattr(model, table).itertuples(index=False))
+    row = namedtuple("Row", columns)
+    values = (v.tolist() if isinstance(v, np.ndarray) else v for v in columns.values())
+    return [row(*r) for r in zip(*values, strict=True)]
+
+
+def _correlation_rows(model: FittedMultilevelModel) -> list:
+    found = getattr(model, "correlations_", None)
+    return [] if found is None else list(found.itertuples(index=False))
 
 
 def model_dict(model: FittedMultilevelModel) -> dict:
@@ -117,17 +140,17 @@ def model_dict(model: FittedMultilevelModel) -> dict:
         "fixed_effects": [
             {"term": r.term, "estimate": r.estimate, "se": r.se, "df": json_value(float(r.df)),
              "statistic": r.statistic, "p": r.p, "ci_low": r.ci_low, "ci_high": r.ci_high}
-            for r in model.summary.itertuples()
+            for r in table_rows(model, "summary")
         ],
         "variance_components": [
             {"group": r.group, "term": r.term or None, "variance": r.variance}
-            for r in model.variance_components_.itertuples()
+            for r in table_rows(model, "variance_components_")
         ],
         "correlations": [
             {"group": r.group, "terms": [r.term1, r.term2], "correlation": json_value(r.correlation)}
-            for r in correlations(model).itertuples()
+            for r in _correlation_rows(model)
         ],
-        "vpc": [{"level": r.level, "vpc": r.vpc} for r in model.vpc_.itertuples()],
+        "vpc": [{"level": r.level, "vpc": r.vpc} for r in table_rows(model, "vpc_")],
         "loglik": json_value(model.loglik_),
         "aic": model.aic_,
         "bic": model.bic_,
@@ -141,7 +164,11 @@ def correlations(model: FittedMultilevelModel) -> pd.DataFrame:
     """Correlations between one grouping's random effects (group, term1, term2, correlation); none for engines
     that fit random intercepts only."""
     found = getattr(model, "correlations_", None)
-    return found if found is not None else pd.DataFrame(columns=["group", "term1", "term2", "correlation"])
+    if found is not None:
+        return found
+    import pandas as pd
+
+    return pd.DataFrame(columns=["group", "term1", "term2", "correlation"])
 
 
 def render_text(model: FittedMultilevelModel) -> str:
@@ -152,25 +179,27 @@ def render_text(model: FittedMultilevelModel) -> str:
     lines = [title, f"Formula: {model.formula}", "",
              f"     AIC      BIC   logLik\n{model.aic_:8.1f} {model.bic_:8.1f} {model.loglik_:8.1f}", "",
              "Random effects:"]
-    width = max(8, *(len(g) for g in model.variance_components_.group)) + 2
-    corr = correlations(model)
+    components = table_rows(model, "variance_components_")
+    width = max(8, *(len(r.group) for r in components)) + 2
+    corr = _correlation_rows(model)
     lines.append(f" {'Groups':<{width}}{'Name':<13}{'Variance':>12}{'Std.Dev.':>10}" + (" Corr" if len(corr) else ""))
     previous = None
-    for r in model.variance_components_.itertuples():
+    for r in components:
         # as lme4 prints VarCorr: the group named once, each term's correlations with the terms above it
         row = f" {r.group if r.group != previous else '':<{width}}{r.term:<13}{r.variance:12.4g}{r.sd:10.4g}"
-        above = corr[(corr.group == r.group) & (corr.term2 == r.term)].correlation
+        above = [c.correlation for c in corr if c.group == r.group and c.term2 == r.term]
         lines.append(row + "".join(f" {c:5.2f}" for c in above))
         previous = r.group
     groups = "; ".join(f"{g}, {n}" for g, n in model.groups_.items())
     lines += [f"Number of obs: {model.n_obs_}, groups:  {groups}", "", "Fixed effects:"]
     stat = "t value" if model.family_ == "gaussian" else "z value"
     pcol = "Pr(>|t|)" if model.family_ == "gaussian" else "Pr(>|z|)"
-    tw = max(12, *(len(t) for t in model.summary.term)) + 2
+    fixed = table_rows(model, "summary")
+    tw = max(12, *(len(r.term) for r in fixed)) + 2
     header = f"{'':<{tw}}{'Estimate':>11}{'Std. Error':>11}"
     header += f"{'df':>10}" if model.family_ == "gaussian" else ""
     lines.append(header + f"{stat:>9}{pcol:>11}")
-    for r in model.summary.itertuples():
+    for r in fixed:
         row = f"{r.term:<{tw}}{r.estimate:11.4g}{r.se:11.4g}"
         row += (f"{r.df:10.1f}" if math.isfinite(r.df) else f"{'-':>10}") if model.family_ == "gaussian" else ""
         lines.append(row + f"{r.statistic:9.3f}{r.p:11.3g}")

@@ -6,12 +6,13 @@ and Nakagawa's R².
 from __future__ import annotations
 
 import math
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-import pandas as pd
-from scipy import stats as st
-
+from safeschool.stats.distributions import chi2_sf
 from safeschool.stats.formula import ModelSpecError, ParsedFormula
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LOGISTIC_RESIDUAL = math.pi**2 / 3  # variance of the standard logistic distribution (latent-scale residual)
 
@@ -93,7 +94,7 @@ def likelihood_ratio_test(smaller: FittedMultilevelModel, larger: FittedMultilev
         raise ModelSpecError(f"cannot compare a {smaller.method_} fit with a {larger.method_} fit")
     chi2 = max(0.0, 2 * (larger.loglik_ - smaller.loglik_))
     df = larger.df_model_ - smaller.df_model_
-    return {"chi2": chi2, "df": df, "p": float(st.chi2.sf(chi2, df)) if df > 0 else float("nan")}
+    return {"chi2": chi2, "df": df, "p": float(chi2_sf(chi2, df)) if df > 0 else float("nan")}
 
 
 def nakagawa_r2(model: FittedMultilevelModel) -> dict:
