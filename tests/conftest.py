@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 
 from safeschool.cohort import CohortConfig, Sizes, simulate
@@ -90,6 +92,24 @@ def home_settings(home) -> dict:
 def test_settings_for():
     """`home_settings` as a fixture, for conftests below this one."""
     return home_settings
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _worker_keeps_the_test_connection():
+    """Tests run django-tasks' real worker (`call_command("db_worker", batch=True)`) in the test's own connection,
+    inside the test's transaction. The worker calls close_old_connections() on every loop, which closes a connection
+    in a transaction (its autocommit differs from its settings'): SQLite's in-memory test database ignores that
+    close, PostgreSQL's connection really closes and the test's data go with it. In a test, the worker leaves a
+    connection that is inside an atomic block alone (a real worker runs in its own process, outside any)."""
+    from django.db import close_old_connections, connections
+    from django_tasks_db.management.commands import db_worker
+
+    def close_unless_in_a_test_transaction(**kwargs):
+        if not any(c.in_atomic_block for c in connections.all(initialized_only=True)):
+            close_old_connections(**kwargs)
+
+    with mock.patch.object(db_worker, "close_old_connections", close_unless_in_a_test_transaction):
+        yield
 
 
 @pytest.fixture(autouse=True)
