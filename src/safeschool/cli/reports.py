@@ -35,15 +35,16 @@ def language_checked(language: str) -> str:
 
 def write_document(report, out: Path, suffix: str) -> None:
     """The report as a tagged PDF, or as an HTML file with its chart scripts in assets/ beside it."""
+    from safeschool.files import write_atomic
     from safeschool.web.reports import render_html, render_pdf
 
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        if suffix == ".pdf":
-            out.write_bytes(render_pdf.pdf(report))
+        if suffix == ".pdf":  # written under a temporary name, then renamed: a full disk leaves no truncated file
+            write_atomic(out, render_pdf.pdf(report))
         else:
             render_html.write_assets(out.parent / "assets")
-            out.write_text(render_html.standalone(report, assets="assets"), encoding="utf-8")
+            write_atomic(out, render_html.standalone(report, assets="assets"))
     except OSError as exc:
         raise fail(f"--out: cannot write {out} ({exc.strerror})") from exc
 

@@ -49,17 +49,18 @@ def _schools(school: str, country: str):
 
 def _write(pk: int) -> str:
     """Build one school's report and write its files (in a worker process, or in this one)."""
+    from safeschool.files import write_atomic
     from safeschool.web.reports import render_html, render_pdf
     from safeschool.web.reports import school as school_report
     from safeschool.web.research.models import School
 
     one = School.objects.select_related("country", "rec").get(pk=pk)
     report = school_report.build(one, language=_JOB["language"], catalogue=_JOB["catalogues"][one.stage])
+    # each file under a temporary name, then renamed: a full disk or a kill leaves no truncated report
     if "pdf" in _JOB["formats"]:
-        (_JOB["out"] / f"{report.slug}.pdf").write_bytes(render_pdf.pdf(report))
+        write_atomic(_JOB["out"] / f"{report.slug}.pdf", render_pdf.pdf(report))
     if "html" in _JOB["formats"]:
-        (_JOB["out"] / f"{report.slug}.html").write_text(render_html.standalone(report, assets="assets"),
-                                                        encoding="utf-8")
+        write_atomic(_JOB["out"] / f"{report.slug}.html", render_html.standalone(report, assets="assets"))
     return one.code
 
 

@@ -91,3 +91,9 @@ def _fail(run: AnalysisRun, reason: str) -> AnalysisRun:
                                                  result=None, charts=None, finished_at=timezone.now())
     run.refresh_from_db()
     return run
+
+
+def analysis_run_abandoned(run_id: int, *, reason: str) -> None:
+    """The worker died while the run ran (core.worker's recovery): failed with the reason, unless it finished."""
+    AnalysisRun.objects.filter(pk=run_id, status__in=[Status.QUEUED, Status.RUNNING]).update(
+        status=Status.FAILED, error=reason, result=None, charts=None, finished_at=timezone.now())

@@ -42,3 +42,10 @@ def _finish(job: ImportJob, **fields) -> ImportJob:
     ImportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now(), **fields)
     job.refresh_from_db()
     return job
+
+
+def import_job_abandoned(job_id: int, *, reason: str) -> None:
+    """The worker died during the import (core.worker's recovery): its transaction never committed, so nothing was
+    imported; the job is failed with the reason and its upload kept, to be imported again."""
+    ImportJob.objects.filter(pk=job_id, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]).update(
+        status=ImportJob.Status.FAILED, error=f"{reason}; nothing was imported", finished_at=timezone.now())

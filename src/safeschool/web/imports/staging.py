@@ -7,6 +7,7 @@ removed the next time staging is used (and by the worker before each import); an
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import secrets
@@ -16,10 +17,15 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import Http404
+from django.utils.translation import gettext
 
-from safeschool.ingest.readers import RawTable, read_file, read_parsed, write_parsed
+from safeschool.files import write_atomic
+from safeschool.ingest.readers import FileProblem, RawTable, read_file, read_parsed, write_parsed
+
+log = logging.getLogger(__name__)
 
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
+INCOMPLETE_MAX_AGE_SECONDS = 3600
 
 
 def stage(*, user, upload, target: str, mapping: dict | None) -> str:
@@ -27,18 +33,24 @@ def stage(*, user, upload, target: str, mapping: dict | None) -> str:
     staging_sweep()
     token = secrets.token_hex(16)
     folder = Path(settings.IMPORT_STAGING) / token
-    folder.mkdir(parents=True, mode=0o700)
     original = folder / f"upload{Path(upload.name).suffix.lower()}"
     given = mapping or {}
     try:
+        folder.mkdir(parents=True, mode=0o700)
         with open(original, "wb") as fh:
             for chunk in upload.chunks():
                 fh.write(chunk)
         table = read_file(original, name=upload.name, sheet=given.get("sheet"), encoding=given.get("encoding"))
         original.unlink()
         write_parsed(table, folder)
-        (folder / "meta.json").write_text(json.dumps({"owner": user.pk, "target": target, "file_name": upload.name,
-                                                      "mapping": mapping}))
+        # written last and at once: an upload is there only when all of it is (a kill before leaves no meta.json)
+        write_atomic(folder / "meta.json", json.dumps({"owner": user.pk, "target": target,
+                                                       "file_name": upload.name, "mapping": mapping}))
+    except OSError as exc:  # the disk full (ENOSPC, EFBIG, EDQUOT) or not writable: nothing kept, a form error
+        discard(token)
+        log.error("upload %s not staged in %s: %s", upload.name, folder, exc)
+        raise FileProblem(gettext("The server could not store the file (its disk is full or cannot be written): "
+                                  "nothing was kept. Try again later, or tell the administrators.")) from exc
     except BaseException:  # refused, or the check abandoned: keep nothing of it
         discard(token)
         raise
@@ -61,7 +73,7 @@ def remember_mapping(token: str, mapping: dict) -> None:
     path = Path(settings.IMPORT_STAGING) / token / "meta.json"
     meta = json.loads(path.read_text())
     meta["mapping"] = mapping
-    path.write_text(json.dumps(meta))
+    write_atomic(path, json.dumps(meta))
 
 
 def discard(token: str) -> None:
@@ -74,9 +86,13 @@ def staging_sweep() -> int:
     if not root.exists():
         return 0
     limit = time.time() - settings.IMPORT_STAGING_MAX_AGE_HOURS * 3600
+    # an upload without meta.json an hour after it began was cut off (the server killed while it was stored)
+    cut_off = time.time() - min(INCOMPLETE_MAX_AGE_SECONDS, settings.IMPORT_STAGING_MAX_AGE_HOURS * 3600)
     removed = 0
     for folder in root.iterdir():
-        if folder.is_dir() and _TOKEN.match(folder.name) and folder.stat().st_mtime < limit:
+        if not (folder.is_dir() and _TOKEN.match(folder.name)):
+            continue
+        if folder.stat().st_mtime < (limit if (folder / "meta.json").exists() else cut_off):
             shutil.rmtree(folder, ignore_errors=True)
             removed += 1
     return removed

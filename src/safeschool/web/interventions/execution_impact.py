@@ -136,3 +136,9 @@ def _fail(run: ImpactRun, reason: str) -> ImpactRun:
                                                finished_at=timezone.now())
     run.refresh_from_db()
     return run
+
+
+def impact_run_abandoned(run_id: int, *, reason: str) -> None:
+    """The worker died while the run ran (core.worker's recovery): failed with the reason, unless it finished."""
+    ImpactRun.objects.filter(pk=run_id).exclude(status__in=[RunStatus.SUCCEEDED, RunStatus.FAILED]).update(
+        status=RunStatus.FAILED, error=reason, result=None, consort=None, attrition=None, finished_at=timezone.now())

@@ -132,3 +132,9 @@ def _fail(run: ScoringRun, reason: str) -> ScoringRun:
                                                 error=(reason.splitlines() or ["failed"])[0][:2000] or "failed")
     run.refresh_from_db()
     return run
+
+
+def scoring_run_abandoned(run_id: int, *, reason: str) -> None:
+    """The worker died while scoring (core.worker's recovery): no score was inserted (one transaction); failed."""
+    ScoringRun.objects.filter(pk=run_id).exclude(status__in=[RunStatus.DONE, RunStatus.FAILED]).update(
+        status=RunStatus.FAILED, finished_at=timezone.now(), error=reason)
