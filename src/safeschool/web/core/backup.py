@@ -201,7 +201,7 @@ def restore(archive: Path, *, key: Path | None = None, using: str = "default",
         if vendor == "sqlite":
             _restore_sqlite(connection, staging / "database.sqlite3", staging, manifest, progress)
         else:
-            _restore_postgresql(connection, staging / "database.pgdump", manifest, progress)
+            _restore_postgresql(connection, staging / "database.pgdump", staging, manifest, progress)
         try:
             _place_media(staging / "media", Path(settings.MEDIA_ROOT))
         except OSError as exc:
@@ -239,22 +239,18 @@ def _restore_sqlite(connection, staged: Path, staging: Path, manifest: dict, pro
         raise BackupError(f"the restored database does not match the backup ({problems[0]}); undone")
 
 
-def _restore_postgresql(connection, dump: Path, manifest: dict, progress) -> None:
+def _restore_postgresql(connection, dump: Path, staging: Path, manifest: dict, progress) -> None:
     tool = backup_database.pg_check_restore_tool(manifest["database"].get("pg_dump_major"))
-    from django.core.management import call_command
-
-    backup_database.pg_drop_ours(connection)
+    previous = staging / "previous.pgdump"
+    backup_database.pg_dump_previous(connection, previous)
     if progress:
         progress("pg_restore of the database", 0, 1)
-    try:
-        backup_database.pg_restore(connection, tool, dump)
-        problems = backup_tables.differences(manifest["tables"], backup_database.pg_summary(connection, progress)[0])
-        if problems:
-            raise BackupError(f"the restored database does not match the backup ({problems[0]}); undone")
-    except BaseException:
-        backup_database.pg_drop_ours(connection)  # back to an empty installation
-        call_command("migrate", database=connection.alias, interactive=False, verbosity=0)
-        raise
+    backup_database.pg_restore(connection, tool, dump)  # one transaction: a failure changes nothing
+    problems = backup_tables.differences(manifest["tables"], backup_database.pg_summary(connection, progress)[0])
+    if problems:
+        backup_database.pg_undo(connection, tool, dump)
+        backup_database.pg_restore(connection, tool, previous)
+        raise BackupError(f"the restored database does not match the backup ({problems[0]}); undone")
 
 
 def _place_media(staged: Path, media_root: Path) -> None:

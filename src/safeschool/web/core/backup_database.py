@@ -115,6 +115,16 @@ def pg_dump(connection, target: Path, progress=None) -> tuple[dict, list[str], i
     return tables, migrations, major
 
 
+def pg_dump_previous(connection, target: Path) -> None:
+    """The installation as it is before a restore (empty: its schema), to put back if the restore is undone."""
+    tool, _major = _tool("pg_dump")
+    connection.close()
+    done = subprocess.run([tool, "--format=custom", "--no-owner", "--no-privileges", f"--file={target}"],
+                          env=pg_environment(connection.settings_dict), capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise BackupError(f"pg_dump failed: {_last_line(done.stderr)}")
+
+
 def _last_line(text: str) -> str:
     lines = [line for line in (text or "").splitlines() if line.strip()]
     return lines[-1] if lines else "no message"
@@ -139,23 +149,27 @@ def pg_check_restore_tool(dump_major: int | None) -> str:
     return tool
 
 
-def pg_drop_ours(connection) -> None:
-    """Drop the tables of an empty installation (ours, and the cache table), so pg_restore starts clean."""
-    from django.conf import settings
-
-    ours = set(backup_tables.table_columns()) | {c["LOCATION"] for c in settings.CACHES.values()
-                                                 if c.get("BACKEND", "").endswith("DatabaseCache")}
-    existing = pg_tables(connection) & ours
-    if existing:
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE IF EXISTS " + ", ".join(backup_tables._quote(t) for t in sorted(existing))
-                           + " CASCADE")
+def pg_undo(connection, tool: str, dump: Path) -> None:
+    """Drop every object the dump made (the DROP statements `pg_restore --clean` would run before creating them),
+    leaving the database as blank as before; `migrate` then makes an empty installation again."""
+    script = subprocess.run([tool, "--clean", "--if-exists", "--schema-only", "--no-owner", "--no-privileges",
+                             "--file=-", str(dump)], capture_output=True, text=True, check=False)
+    if script.returncode:
+        raise BackupError(f"pg_restore could not list the backup's objects: {_last_line(script.stderr)}")
+    drops = [line for line in script.stdout.splitlines()
+             if (line.startswith("DROP ") and not line.startswith("DROP SCHEMA"))
+             or (line.startswith("ALTER TABLE IF EXISTS") and " DROP " in line)]
+    with connection.cursor() as cursor:
+        for statement in drops:
+            cursor.execute(statement)
 
 
 def pg_restore(connection, tool: str, dump: Path) -> None:
-    """pg_restore in one transaction: a failure leaves the database as it was."""
+    """pg_restore in one transaction, dropping first what the dump makes (the empty tables and functions a
+    `migrate` made): a failure leaves the database as it was."""
     connection.close()
-    done = subprocess.run([tool, "--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges",
+    done = subprocess.run([tool, "--single-transaction", "--exit-on-error", "--clean", "--if-exists", "--no-owner",
+                           "--no-privileges",
                            f"--dbname={connection.settings_dict['NAME']}", str(dump)],
                           env=pg_environment(connection.settings_dict), capture_output=True, text=True, check=False)
     if done.returncode:
