@@ -98,7 +98,10 @@ def backup(out: Path, *, key_out: Path | None = None, using: str = "default",
             database = work / name
             if progress:
                 progress("Copying the SQLite database", 0, 1)
-            backup_database.sqlite_copy(Path(connection.settings_dict["NAME"]), database)
+            source = Path(connection.settings_dict["NAME"])
+            if not source.is_file():
+                raise BackupError(f"no database at {source}: nothing to back up")
+            backup_database.sqlite_copy(source, database)
             tables, migrations = backup_database.sqlite_summary(database, progress)
             extra = {}
         elif vendor == "postgresql":
