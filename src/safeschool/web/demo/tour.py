@@ -67,8 +67,10 @@ def tour_steps(*, upload: Path) -> list[Step]:
     interview = _first(Interview.objects.exclude(excerpts=None).order_by("pk"))
     student = _first(Student.objects.order_by("pk"))
     risk_model = RiskModel.objects.filter(status="published").first() or _first(RiskModel.objects.order_by("pk"))
-    listed = _first(RiskScore.objects.filter(run__model__status="published", student__school_class__school=own)
-                    .order_by("-probability", "pk")).student
+    # a student on the published model's list; none when the fairness gate kept the model a draft (it can refuse
+    # on a larger cohort, whose narrower intervals show a disparity the default cohort's could not)
+    listed = RiskScore.objects.filter(run__model__status="published", student__school_class__school=own).order_by(
+        "-probability", "pk").select_related("student").first()
     missing = "/this-page-does-not-exist/"
     own_open = _first(Campaign.objects.filter(school=own, closed_at__isnull=True))
     own_closed = _first(Campaign.objects.filter(school=own, closed_at__isnull=False).order_by("-closed_at"))
@@ -115,7 +117,8 @@ def tour_steps(*, upload: Path) -> list[Step]:
             ("student-records", f"/schools/{own.pk}/students/"), ("country", f"/schools/countries/{country.code}/"),
             ("par-cycles", "/cocreation/par/"), ("par-cycle", f"/cocreation/par/{own_cycle.pk}/"),
             ("screening", "/screening/"), ("screening-list", f"/screening/schools/{own.pk}/"),
-            ("screening-student", f"/screening/students/{listed.pseudonym}/"), ("selfeval", "/selfeval/"),
+            *([("screening-student", f"/screening/students/{listed.student.pseudonym}/")] if listed else []),
+            ("selfeval", "/selfeval/"),
             ("selfeval-campaign", f"/selfeval/campaigns/{own_open.pk}/"),
             ("selfeval-report", f"/selfeval/campaigns/{own_closed.pk}/report/"),
             ("selfeval-recommendations", f"/selfeval/campaigns/{own_closed.pk}/recommendations/"),

@@ -213,10 +213,11 @@ def overview_figure(overview: list[dict]) -> Figure | None:
                   note=gettext("Flags: %(legend)s.") % {"legend": legend} if legend else "")
 
 
-def network_esl(code: str) -> dict | None:
+def network_esl(code: str, shares: dict | None = None) -> dict | None:
     """The network's own early leaving in a country (share of its students who had left education by the last wave),
-    labelled as a different measure; suppressed under MIN_CELL (value None, with the reason in words)."""
-    found = selectors.network_share(code)
+    labelled as a different measure; suppressed under MIN_CELL (value None, with the reason in words). `shares`:
+    `selectors.network_shares()` when the caller shows several countries (read once)."""
+    found = selectors.network_share(code) if shares is None else shares.get(code)
     if found is None:
         return None
     label = gettext("Network schools: students who left education early by wave %(wave)s — a different measure") % {

@@ -34,11 +34,12 @@ def index(request):
     if not context["current"]:
         return render(request, "indicators/empty.html", context)
     sections = []
+    shares = selectors.network_shares()
     for esl in selectors.esl_overview():
         sections.append({"code": esl["code"], "name": figures.country_name(esl["code"]), "esl": esl,
                          "facts": figures.facts_of(esl), "in_network": esl["in_network"],
                          "is_eu": esl["code"] == selectors.EU,
-                         "network": figures.network_esl(esl["code"]) if esl["in_network"] else None})
+                         "network": figures.network_esl(esl["code"], shares) if esl["in_network"] else None})
     overview = figures.overview_figure([section["esl"] for section in sections])
     return render(request, "indicators/index.html", context | {
         "sections": sections, "chart": figure_block(overview), "overview": overview,

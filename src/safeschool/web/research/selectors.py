@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 from django.core.cache import cache
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import get_language, gettext_noop
 
 from safeschool.ingest.cohort_files import analysis_frame as build_analysis_frame
@@ -75,7 +76,10 @@ def k() -> int:
 
 
 def school_list(*, country: str | None = None, stage: str | None = None, search: str | None = None) -> QuerySet:
-    qs = School.objects.select_related("country", "rec").annotate(n_students=Count("classes__students"))
+    # a correlated count, evaluated for the page's schools only (a join and GROUP BY counted every student first)
+    students = Student.objects.filter(school_class__school=OuterRef("pk")).order_by().values(
+        "school_class__school").annotate(n=Count("pk")).values("n")
+    qs = School.objects.select_related("country", "rec").annotate(n_students=Coalesce(Subquery(students), 0))
     if country:
         qs = qs.filter(country__code=country)
     if stage:
@@ -86,9 +90,11 @@ def school_list(*, country: str | None = None, stage: str | None = None, search:
 
 
 def _school_sizes() -> dict[int, tuple[int, int]]:
-    """school id -> (country id, number of students)."""
-    return {pk: (country, n) for pk, country, n in
-            School.objects.annotate(n=Count("classes__students")).values_list("pk", "country_id", "n")}
+    """school id -> (country id, number of students), counted once per version of the data (the home page, the
+    school and country lists and the indicators ask on every request; counting is a join over every student)."""
+    return profile_cached("school-sizes", 0, lambda: {
+        pk: (country, n) for pk, country, n in
+        School.objects.annotate(n=Count("classes__students")).values_list("pk", "country_id", "n")})
 
 
 def _published_school_sizes() -> dict[int, int]:
