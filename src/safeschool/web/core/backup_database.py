@@ -159,9 +159,12 @@ def pg_undo(connection, tool: str, dump: Path) -> None:
     drops = [line for line in script.stdout.splitlines()
              if (line.startswith("DROP ") and not line.startswith("DROP SCHEMA"))
              or (line.startswith("ALTER TABLE IF EXISTS") and " DROP " in line)]
-    with connection.cursor() as cursor:
-        for statement in drops:
-            cursor.execute(statement)
+    from django.db import transaction
+
+    if not drops:
+        return
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute("\n".join(drops))  # one statement list, one commit
 
 
 def pg_restore(connection, tool: str, dump: Path) -> None:
