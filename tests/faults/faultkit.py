@@ -6,13 +6,11 @@ The processes are real (`python -m safeschool.cli ...`); tests read the database
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -28,14 +26,6 @@ def env_for(home: Path, **extra: str) -> dict:
                SAFESCHOOL_PSEUDONYM_KEY="faults-key-0123456789abcdef0123456789abcdef",
                DJANGO_SETTINGS_MODULE="safeschool.web.settings", PYTHONUNBUFFERED="1", **extra)
     return env
-
-
-def run_script(home: Path, *args: str, timeout: float = 60, **extra: str) -> dict:
-    """Run fault_script.py (Django set up on `home`) and return the JSON it prints last."""
-    done = subprocess.run([sys.executable, str(SCRIPT), *args], env=env_for(home, **extra), capture_output=True,
-                          text=True, timeout=timeout)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def start(home: Path, argv: list[str], log: Path, **extra: str) -> subprocess.Popen:

@@ -21,6 +21,8 @@ import pytest
 
 from .faultkit import answering, free_port, get, kill_group, query, start, wait_for
 
+IMPORTS = "/schools/imports/"  # reverse("imports:list")
+
 pytestmark = [pytest.mark.faults, pytest.mark.fault_users(("a", "pw-admin-1234", "admin"))]
 
 
@@ -48,7 +50,7 @@ def _login(base: str):
 
 
 def _post_upload(port: int, jar, content: bytes, timeout: float = 30) -> http.client.HTTPResponse:
-    """POST a CSV to /imports/ (multipart, the real form) and return the response."""
+    """POST a CSV to the imports page (multipart, the real form) and return the response."""
     cookies = {c.name: c.value for c in jar}
     boundary = uuid.uuid4().hex
     parts = [f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrfmiddlewaretoken\"\r\n\r\n"
@@ -58,7 +60,7 @@ def _post_upload(port: int, jar, content: bytes, timeout: float = 30) -> http.cl
              "Content-Type: text/csv\r\n\r\n".encode(), content, f"\r\n--{boundary}--\r\n".encode()]
     body = b"".join(parts)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    conn.request("POST", "/imports/", body=body, headers={
+    conn.request("POST", IMPORTS, body=body, headers={
         "Content-Type": f"multipart/form-data; boundary={boundary}", "Accept-Language": "en",
         "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())})
     return conn
@@ -92,10 +94,10 @@ def test_a_server_killed_while_storing_an_upload_leaves_nothing_and_serves_again
     server = _serve(fault_home, port, tmp_path / "serve-again.log", SAFESCHOOL_STAGING_MAX_AGE_HOURS="0.0003")
     try:
         opener, jar = _login(base)
-        assert get(f"{base}/imports/", opener=opener)[0] == 200
+        assert get(f"{base}{IMPORTS}", opener=opener)[0] == 200
         wait_for(lambda: time.time() - folder.stat().st_mtime > 1.2, timeout=5, what="a second")
         response = _post_upload(port, jar, _csv(50)).getresponse()
-        assert response.status == 302 and "/imports/staged/" in response.getheader("Location")
+        assert response.status == 302 and f"{IMPORTS}staged/" in response.getheader("Location")
         assert not folder.exists()  # the cut-off upload was swept
         token = response.getheader("Location").rstrip("/").rsplit("/", 1)[1]
         assert (staging / token / "meta.json").exists()

@@ -9,9 +9,12 @@ import sys
 
 import pytest
 
+from safeschool.web.analysis.models import AnalysisRun
+from safeschool.web.analysis.tasks import run_analysis
 from safeschool.web.core.worker import ABANDONED_REASON, LOST
+from safeschool.web.hub.tasks import send_digest
 
-from .faultkit import SCRIPT, env_for, kill_group, query, run_script, start, wait_for
+from .faultkit import SCRIPT, env_for, kill_group, query, start, wait_for
 
 pytestmark = pytest.mark.faults
 
@@ -25,8 +28,19 @@ def _run(home, run_id):
     return query(home, "SELECT status, error, result, charts FROM analysis_analysisrun WHERE id = ?", (run_id,))[0]
 
 
-def test_a_worker_killed_mid_analysis_leaves_it_failed_and_the_next_worker_takes_the_queue(fault_home, tmp_path):
-    ids = run_script(fault_home, "queue")
+def _queue() -> dict:
+    """Analysis runs A (to be killed) and B, and a digest, queued in this order."""
+    ids = {}
+    for name in ("a", "b"):
+        run = AnalysisRun.objects.create(kind="ecological", parameters={"outcome": "achievement", "wave": 1})
+        ids[name] = {"run": run.pk, "task": str(run_analysis.enqueue(run.pk).id).replace("-", "")}
+    ids["digest"] = {"task": str(send_digest.enqueue("weekly").id).replace("-", "")}
+    return ids
+
+
+def test_a_worker_killed_mid_analysis_leaves_it_failed_and_the_next_worker_takes_the_queue(fault_home_make, tmp_path):
+    ids = _queue()
+    fault_home = fault_home_make()
     marker = tmp_path / "running"
     worker = start(fault_home, [sys.executable, str(SCRIPT),
                                 "slow-worker", str(marker)], tmp_path / "slow-worker.log")
@@ -46,7 +60,7 @@ def test_a_worker_killed_mid_analysis_leaves_it_failed_and_the_next_worker_takes
     done = subprocess.run([sys.executable, "-m", "safeschool.cli", "worker", "--batch", "--quiet"],
                           env=env_for(fault_home), capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "left running by a worker that is gone" in done.stderr
+    assert "left running by a worker that is gone" in " ".join(done.stderr.split())
 
     status, error, result, charts = _run(fault_home, ids["a"]["run"])
     assert (status, error, result, charts) == ("failed", ABANDONED_REASON, None, None)
