@@ -80,7 +80,10 @@ def spark_session(extra_conf: dict[str, str] | None = None):
             if not remote.startswith("sc://"):
                 raise ModelSpecError(f"{REMOTE_ENV} must be a Spark Connect URL sc://host:port, not '{remote}'")
             try:
-                return SparkSession.builder.remote(remote).getOrCreate()
+                # the Connect builder itself: the generic one refuses when a local session runs in this process
+                from pyspark.sql.connect.session import SparkSession as RemoteSession
+
+                return RemoteSession.builder.remote(remote).getOrCreate()
             except ImportError as exc:
                 raise ModelSpecError("Spark Connect needs pyspark's connect extras: pip install -e '.[spark]'") \
                     from exc
@@ -142,7 +145,8 @@ def spark_source(path: str, session=None):
     view = f"safeschool_rows_{uuid.uuid4().hex[:12]}"
     try:
         if name.endswith((".csv", ".txt", ".csv.gz")):
-            frame = reader.option("header", True).option("inferSchema", True).csv(path)
+            # RFC 4180 quoting ("" inside quotes), as DuckDB, pandas and spreadsheets write it; not Spark's \"
+            frame = reader.option("header", True).option("inferSchema", True).option("escape", '"').csv(path)
         else:  # Parquet files, and the folders of part files that Spark and Hive write
             frame = reader.parquet(path)
         frame.createOrReplaceTempView(view)
