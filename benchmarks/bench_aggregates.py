@@ -133,7 +133,8 @@ def run(which: str, path: Path) -> dict:
     proc = subprocess.run([sys.executable, "-c", script, which, str(path)], capture_output=True, text=True)
     if proc.returncode != 0:
         return {"error": proc.stderr.strip().splitlines()[-1]}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    return json.loads(lines[-1]) if lines else {"error": proc.stdout.strip()[-300:] or "no output"}
 
 
 def main() -> None:

@@ -81,6 +81,7 @@ def open_source(path: str | Path, *, table: str | None = None, engine: str = "du
     # docs/performance.md). Past the limit it spills to a temporary folder; if it still cannot fit, the query
     # runs again without the limit rather than fail.
     con.execute(f"SET threads = {DUCKDB_THREADS}")
+    con.execute("SET enable_progress_bar = false")  # DuckDB would draw it on stdout, amid the command's output
     con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
     con.execute(f"SET temp_directory = {_literal(Path(tempfile.gettempdir()) / 'safeschool-duckdb')}")
     if suffix in (".parquet", ".pq"):
