@@ -10,7 +10,7 @@ import secrets
 import time
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,9 +67,7 @@ def _book(edition: Edition, user, existing: Enrolment | None) -> Enrolment:
             existing.status = EnrolmentStatus.ENROLLED
             existing.save(update_fields=["status", "updated_at"])
             return existing
-    except OperationalError:
-        raise
-    except (IntegrityError, DatabaseError):  # the trigger's "full" (PostgreSQL raises it as an internal error)
+    except IntegrityError:  # the trigger's "full" (SQLSTATE 23000 on PostgreSQL too, as SQLite's RAISE(ABORT))
         pass
     current = Enrolment.objects.filter(edition=edition, user=user).first()
     if current is not None and current.status != EnrolmentStatus.CANCELLED:

@@ -43,12 +43,12 @@ POSTGRES = [
        DECLARE st text; lo int; hi int;
        BEGIN
          IF TG_OP IN ('UPDATE', 'DELETE') AND (SELECT status FROM cocreation_round WHERE id = OLD.round_id) = 'closed'
-         THEN RAISE EXCEPTION 'round is closed: its ratings are a fixed snapshot'; END IF;
+         THEN RAISE EXCEPTION 'round is closed: its ratings are a fixed snapshot' USING ERRCODE = 'integrity_constraint_violation'; END IF;
          IF TG_OP IN ('INSERT', 'UPDATE') THEN
            SELECT r.status, s.scale_min, s.scale_max INTO st, lo, hi FROM cocreation_round r
              JOIN cocreation_delphistudy s ON s.id = r.study_id WHERE r.id = NEW.round_id;
-           IF st = 'closed' THEN RAISE EXCEPTION 'round is closed: its ratings are a fixed snapshot'; END IF;
-           IF NEW.value < lo OR NEW.value > hi THEN RAISE EXCEPTION 'rating outside the study scale'; END IF;
+           IF st = 'closed' THEN RAISE EXCEPTION 'round is closed: its ratings are a fixed snapshot' USING ERRCODE = 'integrity_constraint_violation'; END IF;
+           IF NEW.value < lo OR NEW.value > hi THEN RAISE EXCEPTION 'rating outside the study scale' USING ERRCODE = 'integrity_constraint_violation'; END IF;
            RETURN NEW;
          END IF;
          RETURN OLD;
@@ -58,7 +58,7 @@ POSTGRES = [
     """CREATE FUNCTION cocreation_guard_round() RETURNS trigger AS $$
        BEGIN
          IF OLD.status = 'closed' AND (TG_OP = 'DELETE' OR NEW.status <> 'closed')
-         THEN RAISE EXCEPTION 'a closed round cannot reopen or be deleted'; END IF;
+         THEN RAISE EXCEPTION 'a closed round cannot reopen or be deleted' USING ERRCODE = 'integrity_constraint_violation'; END IF;
          IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
          RETURN NEW;
        END $$ LANGUAGE plpgsql""",
@@ -68,7 +68,7 @@ POSTGRES = [
        BEGIN
          IF EXISTS (SELECT 1 FROM cocreation_round WHERE study_id = OLD.id)
             AND (NEW.rule::text <> OLD.rule::text OR NEW.scale_min <> OLD.scale_min OR NEW.scale_max <> OLD.scale_max)
-         THEN RAISE EXCEPTION 'the consensus rule and scale are fixed once round 1 has opened'; END IF;
+         THEN RAISE EXCEPTION 'the consensus rule and scale are fixed once round 1 has opened' USING ERRCODE = 'integrity_constraint_violation'; END IF;
          RETURN NEW;
        END $$ LANGUAGE plpgsql""",
     """CREATE TRIGGER cocreation_rule_guard BEFORE UPDATE ON cocreation_delphistudy

@@ -36,7 +36,7 @@ SQLITE_DROP = ["cocreation_rating_final", "cocreation_count_insert", "cocreation
 POSTGRES = [
     f"""CREATE FUNCTION cocreation_count_rating() RETURNS trigger AS $$
        BEGIN
-         IF TG_OP = 'UPDATE' THEN RAISE EXCEPTION 'a rating is final once sent'; END IF;
+         IF TG_OP = 'UPDATE' THEN RAISE EXCEPTION 'a rating is final once sent' USING ERRCODE = 'integrity_constraint_violation'; END IF;
          IF TG_OP = 'INSERT' THEN
            INSERT INTO cocreation_ratingcount (round_id, statement_id, "group", value, n)
              SELECT NEW.round_id, NEW.statement_id, p."group", NEW.value, 1 FROM cocreation_panellist p

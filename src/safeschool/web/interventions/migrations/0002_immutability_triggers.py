@@ -40,7 +40,7 @@ SQLITE_DROP = ["interventions_protocol_locked_update", "interventions_protocol_l
 POSTGRES = [
     f"""CREATE FUNCTION interventions_guard_protocol() RETURNS trigger AS $$
         BEGIN
-          IF OLD.locked_at IS NOT NULL THEN RAISE EXCEPTION '{LOCKED}'; END IF;
+          IF OLD.locked_at IS NOT NULL THEN RAISE EXCEPTION '{LOCKED}' USING ERRCODE = 'integrity_constraint_violation'; END IF;
           IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
           RETURN NEW;
         END $$ LANGUAGE plpgsql""",
@@ -50,15 +50,15 @@ POSTGRES = [
         BEGIN
           IF TG_OP = 'INSERT' THEN
             IF (SELECT locked_at FROM interventions_protocol WHERE id = NEW.protocol_id) IS NULL
-            THEN RAISE EXCEPTION 'deviations are recorded against a locked protocol only'; END IF;
+            THEN RAISE EXCEPTION 'deviations are recorded against a locked protocol only' USING ERRCODE = 'integrity_constraint_violation'; END IF;
             RETURN NEW;
           END IF;
-          RAISE EXCEPTION '{FIXED_DEVIATION}';
+          RAISE EXCEPTION '{FIXED_DEVIATION}' USING ERRCODE = 'integrity_constraint_violation';
         END $$ LANGUAGE plpgsql""",
     """CREATE TRIGGER interventions_deviation_guard BEFORE INSERT OR UPDATE OR DELETE ON interventions_deviation
        FOR EACH ROW EXECUTE FUNCTION interventions_guard_deviation()""",
     f"""CREATE FUNCTION interventions_guard_allocation() RETURNS trigger AS $$
-        BEGIN RAISE EXCEPTION '{FIXED_ALLOCATION}'; END $$ LANGUAGE plpgsql""",
+        BEGIN RAISE EXCEPTION '{FIXED_ALLOCATION}' USING ERRCODE = 'integrity_constraint_violation'; END $$ LANGUAGE plpgsql""",
     """CREATE TRIGGER interventions_allocation_guard BEFORE UPDATE OR DELETE ON interventions_allocation
        FOR EACH ROW EXECUTE FUNCTION interventions_guard_allocation()""",
     """CREATE TRIGGER interventions_unit_guard BEFORE UPDATE OR DELETE ON interventions_allocatedunit

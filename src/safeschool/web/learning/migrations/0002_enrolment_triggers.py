@@ -37,7 +37,7 @@ POSTGRES = [
           SELECT capacity INTO cap FROM learning_edition WHERE id = NEW.edition_id FOR UPDATE;
           SELECT count(*) INTO taken FROM learning_enrolment
             WHERE edition_id = NEW.edition_id AND status IN ('enrolled', 'completed') AND id IS DISTINCT FROM NEW.id;
-          IF taken >= cap THEN RAISE EXCEPTION '{FULL}'; END IF;
+          IF taken >= cap THEN RAISE EXCEPTION '{FULL}' USING ERRCODE = 'integrity_constraint_violation'; END IF;
           RETURN NEW;
         END $$ LANGUAGE plpgsql""",
     """CREATE TRIGGER learning_enrolment_guard BEFORE INSERT OR UPDATE ON learning_enrolment
@@ -45,7 +45,7 @@ POSTGRES = [
     f"""CREATE FUNCTION learning_guard_certificate() RETURNS trigger AS $$
         BEGIN
           IF (SELECT status FROM learning_enrolment WHERE id = NEW.enrolment_id) <> 'completed'
-          THEN RAISE EXCEPTION '{NOT_COMPLETED}'; END IF;
+          THEN RAISE EXCEPTION '{NOT_COMPLETED}' USING ERRCODE = 'integrity_constraint_violation'; END IF;
           RETURN NEW;
         END $$ LANGUAGE plpgsql""",
     """CREATE TRIGGER learning_certificate_guard BEFORE INSERT ON learning_certificate

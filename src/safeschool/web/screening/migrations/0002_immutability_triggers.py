@@ -18,14 +18,14 @@ SQLITE_DROP = ["screening_riskscore_no_update", "screening_scoringrun_model_fixe
 POSTGRES = [
     """CREATE FUNCTION screening_guard_riskscore() RETURNS trigger AS $$
        BEGIN
-         RAISE EXCEPTION 'risk scores are never edited: recompute them in a new scoring run';
+         RAISE EXCEPTION 'risk scores are never edited: recompute them in a new scoring run' USING ERRCODE = 'integrity_constraint_violation';
        END $$ LANGUAGE plpgsql""",
     """CREATE TRIGGER screening_riskscore_guard BEFORE UPDATE ON screening_riskscore
        FOR EACH ROW EXECUTE FUNCTION screening_guard_riskscore()""",
     """CREATE FUNCTION screening_guard_scoringrun() RETURNS trigger AS $$
        BEGIN
          IF NEW.model_id IS DISTINCT FROM OLD.model_id
-         THEN RAISE EXCEPTION 'a scoring run keeps the model it was made with'; END IF;
+         THEN RAISE EXCEPTION 'a scoring run keeps the model it was made with' USING ERRCODE = 'integrity_constraint_violation'; END IF;
          RETURN NEW;
        END $$ LANGUAGE plpgsql""",
     """CREATE TRIGGER screening_scoringrun_guard BEFORE UPDATE ON screening_scoringrun
