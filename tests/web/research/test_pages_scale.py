@@ -16,7 +16,8 @@ from safeschool.web.indicators import services as indicators
 from safeschool.web.research.models import Country, Outcome, School, SchoolClass, Student, Wave
 
 CODES = ("IT", "ES", "PT", "EL", "RO", "PL")
-PAGES = (("visitor", "/"), ("visitor", "/indicators/"), ("member", "/schools/"), ("member", "/"))
+PAGES = (("visitor", "/"), ("visitor", "/indicators/"), ("member", "/schools/"), ("member", "/"),
+         ("member", "/reports/countries/IT/"))
 
 
 def _release() -> bytes:
@@ -26,12 +27,14 @@ def _release() -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def _grow(codes, waves, *, schools: int = 2, students: int = 12) -> None:
-    """Countries with `schools` schools of one class of `students` students each, with outcomes in every wave."""
+def _grow(codes, waves, *, schools: int = 2, students: int = 12, first: int = 0) -> None:
+    """Countries (made if missing) with `schools` more schools of one class of `students` students each, with
+    outcomes in every wave; `first` numbers the new schools."""
     for code in codes:
-        country = Country.objects.create(code=code, name=f"Country {code}", tracking_age=14, grade_repetition_pct=5,
-                                         esl_rate_pct=10, esl_support=True, inclusion_index=0.5)
-        for s in range(schools):
+        country, _ = Country.objects.get_or_create(code=code, defaults=dict(
+            name=f"Country {code}", tracking_age=14, grade_repetition_pct=5, esl_rate_pct=10, esl_support=True,
+            inclusion_index=0.5))
+        for s in range(first, first + schools):
             school = School.objects.create(code=f"{code}-S{s}", name=f"School {code} {s}", country=country,
                                            stage="lower_secondary", context="urban", ses_composition=0.0)
             klass = SchoolClass.objects.create(code=f"{code}-S{s}-C1", school=school, grade=7)
@@ -62,6 +65,7 @@ def test_no_page_makes_more_queries_with_more_countries_and_schools(client, djan
         if role == "member":
             client.force_login(member)
         small[role, path] = _queries(client, path)
+    _grow(CODES[:2], waves, schools=3, first=2)
     _grow(CODES[2:], waves, schools=4)  # three times the countries, five times the schools
     for role, path in PAGES:
         client.logout()

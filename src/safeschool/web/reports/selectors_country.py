@@ -54,7 +54,12 @@ def country_policies(country: Country) -> list[Policy]:
 def schools_by_stage(country: Country) -> dict:
     """The network's schools of the country by stage: schools, students (only schools of at least MIN_CELL
     students are counted, as on the country's page; a stage without such a school shows no students) and the
-    share who left education early by the last wave (suppressed as on the country's page)."""
+    share who left education early by the last wave (suppressed as on the country's page). Computed once per
+    version of the data, as the country page's figures are (it reads every student of the country)."""
+    return research.profile_cached("report-schools", country.pk, lambda: _schools_by_stage(country))
+
+
+def _schools_by_stage(country: Country) -> dict:
     schools = research.country_schools(country=country)
     profile = research.country_profile(country=country)
     dropout = {row["key"]: row for row in research.country_stage_dropout(profile=profile).to_dict("records")}
