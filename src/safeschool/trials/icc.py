@@ -136,8 +136,7 @@ def _bootstrap(null_stats: ClusterStats, full_stats: ClusterStats | None, n_boot
     as two schools) and refits from the per-class statistics."""
     if n_boot < 1:
         return []
-    schools = null_stats.ids["school_id"].to_numpy()
-    codes, uniques = pd.factorize(schools)
+    codes, uniques = pd.factorize(np.asarray(null_stats.ids["school_id"]))
     members = [np.flatnonzero(codes == k) for k in range(len(uniques))]
     rng = np.random.default_rng(seed)
     replicates = []
@@ -154,8 +153,8 @@ def _bootstrap(null_stats: ClusterStats, full_stats: ClusterStats | None, n_boot
 
 
 def _resample(stats: ClusterStats, rows: np.ndarray, copy: np.ndarray) -> ClusterStats:
-    ids = stats.ids.iloc[rows].reset_index(drop=True).copy()
-    ids["school_id"] = copy.astype(str)  # every draw of a school is a school of its own
+    ids = {level: np.asarray(values)[rows] for level, values in stats.ids.items()}
+    ids["school_id"] = copy.astype(str).astype(object)  # every draw of a school is a school of its own
     return ClusterStats(stats.response, stats.terms, stats.levels, ids, stats.n[rows], stats.sx[rows],
                         stats.sy[rows], stats.xtx[rows], stats.xty[rows], stats.yty[rows], stats.encodings,
                         stats.center_x, stats.center_y)
