@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from safeschool.cli import app
+from safeschool.cli import commands
 from safeschool.cohort.params import parameter_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_every_cli_command_is_in_the_readme():
     readme = (ROOT / "README.md").read_text()
-    for command in app.registered_commands:
+    for command in commands.registered_commands:
         name = command.name or command.callback.__name__
         assert f"safeschool {name}" in readme, name
 

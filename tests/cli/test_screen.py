@@ -71,7 +71,7 @@ def test_help_lists_the_commands_and_every_option_has_help():
     for command in COMMANDS:
         assert command in result.output
         assert _run(command, "--help").exit_code == 0, command
-    group = typer.main.get_command(app).commands["screen"]
+    group = typer.main.get_command(app).get_command(None, "screen")
     for name, command in group.commands.items():
         for param in command.params:
             if param.param_type_name == "option" and param.name != "help":
