@@ -46,7 +46,8 @@ def test_serve_runs_gunicorn_with_hashed_compressed_long_cached_static_files(tmp
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"the server did not start:\n{server.stdout.read()}") from None
+                    server.kill()  # still running past the deadline: reading its output would wait for ever
+                    raise AssertionError(f"the server did not start:\n{server.communicate()[0]}") from None
                 time.sleep(0.5)
         assert status == 200 and b'"ok"' in body
         assert headers["Server"] == "gunicorn"
