@@ -7,7 +7,6 @@ re-importing a file is idempotent.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import secrets
@@ -51,7 +50,7 @@ class Pseudonymiser:
 
     def __call__(self, source_id: str) -> str:
         message = f"{self._namespace}:{source_id}".encode()
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:PSEUDONYM_LENGTH]
+        return hmac.digest(self._key, message, "sha256").hex()[:PSEUDONYM_LENGTH]  # hmac.new's, in one C call
 
     def __repr__(self) -> str:  # never print the key
         return f"Pseudonymiser(namespace={self._namespace!r})"

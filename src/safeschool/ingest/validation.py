@@ -109,7 +109,7 @@ def prepare(table: RawTable, mapping: Mapping, *, pseudonymise: Callable[[str], 
         add(~wave.isin(list(waves)) & (wave != -1), mapping.wave_column or "wave", wave, "reference",
             lambda v: f"wave {v} is not defined (waves: {', '.join(map(str, sorted(waves)))})")
     if known_ids is not None:
-        unknown = (keys != "") & ~keys.isin(known_ids)
+        unknown = (keys != "") & ~keys.astype(object).isin(known_ids)  # (Arrow's isin makes a scalar per known id)
         who = "teacher" if mapping.target == "teacher_survey" else "student"
         add(unknown, mapping.id, raw_ids, "reference", f"no {who} with this id in the database (load the cohort or "
             "school roster first)")
