@@ -21,12 +21,20 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "postgres: needs PostgreSQL (DATABASE_URL=postgres://...); "
-                                       "kept by --db-only although it does not use Django's test database")
+                                       "kept by --db-only (the PostgreSQL pass): a pure test of SQL on PostgreSQL, or a browser test "
+                                       "that writes through the browser")
 
 
 def touches_database(item) -> bool:
-    """Whether a collected test uses the database: the rule of --db-only."""
-    if item.get_closest_marker("django_db") or item.get_closest_marker("postgres"):
+    """Whether a collected test uses the database: the rule of --db-only. Browser tests check how pages look and
+    answer in Chromium (layout, accessibility, charts); the database work behind those pages is what the web tests
+    run on PostgreSQL, so the PostgreSQL pass keeps only the browser tests that write through the browser (marked
+    `postgres`): a Chromium run costs seconds each and would double the pass."""
+    if item.get_closest_marker("postgres"):
+        return True
+    if item.get_closest_marker("browser"):
+        return False
+    if item.get_closest_marker("django_db"):
         return True
     if "django_db_setup" in getattr(item, "fixturenames", ()):
         return True
@@ -63,8 +71,8 @@ def pytest_testnodedown(node, error):
 def pytest_terminal_summary(terminalreporter, config):
     counts = getattr(config, "_db_only_counts", None)
     if counts is not None:
-        terminalreporter.write_line(f"--db-only: {counts[0]} database tests kept, {counts[1]} pure tests deselected "
-                                    "(they run in the SQLite pass)")
+        terminalreporter.write_line(f"--db-only: {counts[0]} database tests kept, {counts[1]} deselected (pure tests and "
+                                    "browser layout tests: they run in the SQLite pass)")
 
 
 @pytest.fixture(scope="session")

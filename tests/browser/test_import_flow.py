@@ -9,7 +9,7 @@ from safeschool.web.imports.models import ImportBatch
 from safeschool.web.research.models import StudentScales
 from safeschool.web.research.services import cohort_load
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]  # kept by the PostgreSQL pass
 
 
 def test_researcher_imports_and_undoes_a_survey(live_server, browser, cohort_dir, small_cohort, tmp_path, log_in):

@@ -11,7 +11,7 @@ from safeschool.web.research.services import staff_appoint
 from safeschool.web.selfeval import services
 from safeschool.web.selfeval.models import Response
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]  # kept by the PostgreSQL pass
 PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1366, "height": 900}
 OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
 
