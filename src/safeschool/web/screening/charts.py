@@ -7,9 +7,13 @@ table, web/core/charts.py); every figure is written by the formatting layer; a c
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import altair as alt
 import pandas as pd
-from django.utils.translation import gettext, gettext_lazy, pgettext
+from django.core.cache import cache
+from django.utils.translation import get_language, gettext, gettext_lazy, pgettext
 
 from safeschool import chart_theme as theme
 from safeschool.stats.disclosure import protect
@@ -233,3 +237,16 @@ def evaluation_charts(evaluation: dict) -> dict:
         return {}
     return {"roc": roc(evaluation), "calibration": calibration(best), "topk": topk(evaluation), "tiers": tiers(best)}
 
+
+def model_charts(model) -> dict:
+    """`evaluation_charts` of a model's evaluation, built once per evaluation and language and shared by every
+    server process through the cache: an evaluation does not change once written, and building its Vega-Lite specs
+    on each view was 1.6 s of the model's page at 40,000 students."""
+    evaluation = model.evaluation or {}
+    digest = hashlib.sha256(json.dumps(evaluation, sort_keys=True, default=str).encode()).hexdigest()[:24]
+    key = f"screening:charts:{model.pk}:{get_language()}:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = evaluation_charts(evaluation)
+        cache.set(key, found, timeout=24 * 3600)
+    return found

@@ -142,7 +142,7 @@ def model_detail(request, pk: int):
     evaluation = model.evaluation or {}
     return render(request, "screening/model_detail.html", {
         "model": model, "ev": display.evaluation_rows(evaluation),
-        "charts": charts.evaluation_charts(evaluation), "fairness": display.fairness_tables(model.fairness),
+        "charts": charts.model_charts(model), "fairness": display.fairness_tables(model.fairness),
         "gate": display.gate_rows(model.gate), "actions": display.actions(model, request.user)})
 
 
