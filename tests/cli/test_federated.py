@@ -72,3 +72,17 @@ def test_overlapping_sites_are_refused(site_rows):
     assert _cli("aggregate", "--data", d / "one.csv", "--formula", FORMULA, "--out", d / "x.parquet").returncode == 0
     proc = _cli("fit", "--sites", d / "x.parquet", "--sites", d / "x.parquet")
     assert proc.returncode != 0 and "also appears in another site file" in proc.stderr
+
+
+@pytest.mark.parametrize("command", ["fit", "aggregate"])
+def test_a_postgres_url_keeps_its_slashes_and_an_unreachable_server_is_one_line(command, tmp_path):
+    """`--data postgres://…` reaches the database as written (a Path option made it postgres:/…), and a server that
+    refuses the connection is a one-line error naming the address without its password, not a traceback."""
+    url = "postgres://someone:s3cret@127.0.0.1:1/site"  # port 1: refused at once
+    extra = ["--engine", "aggregates"] if command == "fit" else ["--out", str(tmp_path / "site.parquet")]
+    result = _cli(command, "--data", url, "--table", "students", "--formula", "y ~ x + (1|school/class)", *extra)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines[0].startswith("Error: cannot connect to postgres://127.0.0.1:1/site:"), result.stderr
+    assert "s3cret" not in result.stderr

@@ -34,7 +34,9 @@ class AggregateEngine(StrEnum):
 @commands.command(context_settings={"allow_extra_args": True})
 def fit(
     ctx: typer.Context,
-    data: Annotated[Path | None, typer.Option("--data", help="CSV or Parquet file, one row per observation.")] = None,
+    data: Annotated[str | None, typer.Option("--data", help=(
+        "CSV or Parquet file, one row per observation (with --engine aggregates also an SQLite file or a "
+        "postgres:// URL, with --table)."))] = None,
     formula: Annotated[str | None, typer.Option(
         "--formula", help='lme4 formula, e.g. "y ~ x + (1|country/school/class)".')] = None,
     family: Annotated[Family, typer.Option(help="gaussian (linear) or binomial (logistic, Laplace).")] = Family.gaussian,
@@ -80,7 +82,7 @@ def _fit_rows(data, formula, family, ml):
     from safeschool.stats.mixed import MixedModel
 
     try:
-        return MixedModel(formula, family=family.value, reml=not ml).fit(read_table(data))
+        return MixedModel(formula, family=family.value, reml=not ml).fit(read_table(Path(data)))
     except TableReadError as exc:
         raise fail(str(exc)) from exc
 

@@ -135,7 +135,12 @@ def _postgres(url: str, table: str | None) -> Source:
         import psycopg
     except ImportError as exc:
         raise ModelSpecError("PostgreSQL sources need psycopg: pip install -e '.[postgres]'") from exc
-    con = psycopg.connect(url)
+    try:
+        con = psycopg.connect(url, connect_timeout=10)
+    except psycopg.Error as exc:  # refused, unknown host, bad password: one line, the password left out
+        where = re.sub(r"//[^@/]*@", "//", url)
+        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise ModelSpecError(f"cannot connect to {where}: {reason}") from exc
 
     def describe():
         rows = con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %s "
