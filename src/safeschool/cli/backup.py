@@ -21,6 +21,12 @@ def _reporter(bar):
     return report
 
 
+def _counts(manifest: dict) -> tuple[int, int, int]:
+    """Tables, rows and media files a backup's manifest lists (its files are the database and the media)."""
+    return (len(manifest["tables"]), sum(t["rows"] for t in manifest["tables"].values()),
+            len(manifest["files"]) - 1)
+
+
 @commands.command()
 def backup(
     out: Annotated[Path, typer.Option("--out", help="The backup file to write (a .tar.gz; see docs/backup.md).")],
@@ -42,9 +48,9 @@ def backup(
     except OSError as exc:
         raise fail(f"--out: cannot write {out} ({exc.strerror})") from exc
     manifest = result.manifest
-    rows = sum(t["rows"] for t in manifest["tables"].values())
-    console.print(f"Wrote {result.out}: {manifest['database']['vendor']} database ({len(manifest['tables'])} tables, "
-                  f"{rows:,} rows), {len(manifest['files']) - 1} media files")
+    tables, rows, media = _counts(manifest)
+    console.print(f"Wrote {result.out}: {manifest['database']['vendor']} database ({tables} tables, "
+                  f"{rows:,} rows), {media} media files")
     if result.key_out:
         console.print(f"Wrote the pseudonymisation key to {result.key_out} (mode 600)")
         err.print(f"[bold yellow]Warning:[/] {KEY_WARNING}", highlight=False, soft_wrap=True)
@@ -71,10 +77,9 @@ def restore(
     except BackupError as exc:
         raise fail(str(exc)) from exc
     manifest = result.manifest
-    rows = sum(t["rows"] for t in manifest["tables"].values())
+    tables, rows, media = _counts(manifest)
     console.print(f"Restored {file} (made {manifest['created']} by safeschool {manifest['safeschool_version']}): "
-                  f"{len(manifest['tables'])} tables, {rows:,} rows, every checksum matches; "
-                  f"{len(manifest['files']) - 1} media files")
+                  f"{tables} tables, {rows:,} rows, every checksum matches; {media} media files")
     if result.key_installed:
         console.print(f"Put the pseudonymisation key at {result.key_installed} (mode 600)")
     for warning in result.warnings:
